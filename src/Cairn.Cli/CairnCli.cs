@@ -1,0 +1,33 @@
+using System.CommandLine;
+using Cairn.Cli.Commands;
+
+namespace Cairn.Cli;
+
+/// <summary>The cairn command tree. Commands parse, call the SDK and print; they hold no logic of their own.</summary>
+public static class CairnCli
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("Cairn: reproducible, deployable, observable machine learning for .NET.");
+        root.Options.Add(GlobalOptions.TrackingUri);
+        root.Subcommands.Add(ServerCommand.Create(stdout));
+        root.Subcommands.Add(ExperimentsCommands.Create(stdout));
+        root.Subcommands.Add(RunsCommands.Create(stdout));
+        root.Subcommands.Add(ArtifactsCommands.Create(stdout));
+        var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+        try
+        {
+            return await root.Parse(args).InvokeAsync(config);
+        }
+        catch (CairnException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return e.ErrorCode == ErrorCodes.ResourceDoesNotExist ? 3 : 2;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using Cairn.Cli;
+
+return await CairnCli.RunAsync(args, Console.Out, Console.Error);

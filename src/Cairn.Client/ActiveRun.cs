@@ -1,0 +1,254 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Cairn.Artifacts;
+using Cairn.Tracking;
+
+namespace Cairn;
+
+public sealed record ActiveRunOptions
+{
+    /// <summary>A background flush starts when this many metrics are buffered.</summary>
+    public int FlushAtMetrics { get; init; } = TrackingLimits.MaxMetricsPerBatch;
+    /// <summary>Buffered metrics are sent at least this often.</summary>
+    public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>Above this many unsent metrics, LogMetric waits for the store instead of growing memory.</summary>
+    public int MaxPendingMetrics { get; init; } = 200_000;
+}
+
+/// <summary>
+/// A run in progress. Params and tags are written at once (so a conflicting param fails where it
+/// is logged); metrics are buffered and sent in batches by a background flusher, then drained on
+/// <see cref="End"/>, on Dispose, and on a clean process exit, so nothing logged is lost.
+/// </summary>
+public sealed class ActiveRun : IDisposable, IAsyncDisposable
+{
+    private static readonly ConcurrentDictionary<ActiveRun, byte> OpenRuns = new();
+    private static int _exitHooksInstalled;
+
+    private readonly CairnClient _client;
+    private readonly ActiveRunOptions _options;
+    private readonly object _bufferLock = new();
+    private readonly SemaphoreSlim _flushGate = new(1, 1);
+    private readonly SemaphoreSlim _flushSignal = new(0, int.MaxValue);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly HashSet<string> _validKeys = new(StringComparer.Ordinal);
+    private readonly Task _flusher;
+    private List<Metric> _buffer = new(1024);
+    private Exception? _lastFlushError;
+    private int _ended;
+
+    public RunInfo Info { get; private set; }
+    public string RunId => Info.RunId;
+    public string ExperimentId => Info.ExperimentId;
+
+    internal ActiveRun(CairnClient client, RunInfo info, ActiveRunOptions options)
+    {
+        _client = client;
+        _options = options;
+        Info = info;
+        InstallExitHooks();
+        OpenRuns[this] = 0;
+        _flusher = Task.Run(FlushLoopAsync);
+    }
+
+    public void LogMetric(string key, double value, long step = 0)
+    {
+        ValidateKeyOnce(key);
+        var metric = new Metric(key, value, _client.Time.GetUtcNow().ToUnixTimeMilliseconds(), step);
+        int count;
+        lock (_bufferLock)
+        {
+            ThrowIfEnded();
+            _buffer.Add(metric);
+            count = _buffer.Count;
+        }
+        if (count == _options.FlushAtMetrics) _flushSignal.Release();
+        else if (count >= _options.MaxPendingMetrics) Flush(); // back-pressure: never unbounded memory
+    }
+
+    public void LogMetrics(IReadOnlyDictionary<string, double> metrics, long step = 0)
+    {
+        foreach (var (key, value) in metrics) LogMetric(key, value, step);
+    }
+
+    public void LogParam(string key, object? value) => LogParams(new Dictionary<string, object?> { [key] = value });
+
+    public void LogParams(IReadOnlyDictionary<string, object?> values)
+    {
+        ThrowIfEnded();
+        var @params = values.Select(kv => new Param(kv.Key, Format(kv.Value))).ToList();
+        foreach (var chunk in @params.Chunk(TrackingLimits.MaxParamsPerBatch))
+            Wait(_client.Tracking.LogBatchAsync(RunId, new LogBatch(Params: chunk)));
+    }
+
+    public void SetTag(string key, object? value)
+    {
+        ThrowIfEnded();
+        Wait(_client.Tracking.SetTagAsync(RunId, new RunTag(key, Format(value))));
+    }
+
+    /// <summary>Uploads a file to the run's artifacts, under <paramref name="artifactPath"/> if given.</summary>
+    public void LogArtifact(string localPath, string? artifactPath = null) => Wait(LogArtifactAsync(localPath, artifactPath));
+
+    public async Task LogArtifactAsync(string localPath, string? artifactPath = null, CancellationToken ct = default)
+    {
+        if (!File.Exists(localPath))
+            throw CairnException.InvalidParameter(Directory.Exists(localPath)
+                ? $"'{localPath}' is a folder: use LogArtifacts to upload a folder."
+                : $"Cannot log artifact: the file '{localPath}' does not exist.");
+        var target = ArtifactPath.Combine(ArtifactRoot, ArtifactPath.Combine(ArtifactPath.Normalize(artifactPath), Path.GetFileName(localPath)));
+        await using var input = File.OpenRead(localPath);
+        await _client.Artifacts.PutAsync(target, input, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Uploads every file under <paramref name="localFolder"/>, keeping the folder layout.</summary>
+    public void LogArtifacts(string localFolder, string? artifactPath = null)
+    {
+        if (!Directory.Exists(localFolder))
+            throw CairnException.InvalidParameter($"Cannot log artifacts: the folder '{localFolder}' does not exist.");
+        foreach (var file in Directory.EnumerateFiles(localFolder, "*", SearchOption.AllDirectories))
+        {
+            var relativeFolder = Path.GetDirectoryName(Path.GetRelativePath(localFolder, file))!.Replace(Path.DirectorySeparatorChar, '/');
+            var prefix = ArtifactPath.Normalize(artifactPath);
+            LogArtifact(file, relativeFolder.Length == 0 ? prefix : ArtifactPath.Combine(prefix, relativeFolder));
+        }
+    }
+
+    /// <summary>Writes text as an artifact file (a report, a CSV...).</summary>
+    public void LogText(string text, string artifactFile)
+    {
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text));
+        Wait(_client.Artifacts.PutAsync(ArtifactPath.Combine(ArtifactRoot, ArtifactPath.Normalize(artifactFile, allowRoot: false)), stream));
+    }
+
+    /// <summary>The store path of this run's artifact folder.</summary>
+    public string ArtifactRoot => ArtifactPath.FromUri(Info.ArtifactUri);
+
+    /// <summary>Sends every buffered metric now.</summary>
+    public void Flush() => Wait(FlushAsync(throwOnError: true));
+
+    /// <summary>Flushes and ends the run with <paramref name="status"/>; later calls do nothing.</summary>
+    public void End(RunStatus status = RunStatus.Finished) => Wait(EndAsync(status));
+
+    public async Task EndAsync(RunStatus status = RunStatus.Finished)
+    {
+        if (Interlocked.Exchange(ref _ended, 1) == 1) return;
+        OpenRuns.TryRemove(this, out _);
+        _stop.Cancel();
+        try { await _flusher.ConfigureAwait(false); } catch (OperationCanceledException) { }
+        await FlushAsync(throwOnError: true).ConfigureAwait(false);
+        Info = await _client.Tracking.UpdateRunAsync(
+            new RunUpdate(RunId, status, _client.Time.GetUtcNow().ToUnixTimeMilliseconds())).ConfigureAwait(false);
+    }
+
+    /// <summary>Ends the run FINISHED, or FAILED when an exception is unwinding through the caller's <c>using</c>.</summary>
+    public void Dispose() => End(ExceptionInFlight() ? RunStatus.Failed : RunStatus.Finished);
+
+    public async ValueTask DisposeAsync() => await EndAsync(ExceptionInFlight() ? RunStatus.Failed : RunStatus.Finished).ConfigureAwait(false);
+
+    private static bool ExceptionInFlight() => Marshal.GetExceptionPointers() != IntPtr.Zero;
+
+    private async Task FlushLoopAsync()
+    {
+        var token = _stop.Token;
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                await _flushSignal.WaitAsync(_options.FlushInterval, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            await FlushAsync(throwOnError: false).ConfigureAwait(false);
+        }
+    }
+
+    private async Task FlushAsync(bool throwOnError)
+    {
+        await _flushGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            List<Metric> pending;
+            lock (_bufferLock)
+            {
+                if (_buffer.Count == 0) return;
+                pending = _buffer;
+                _buffer = new List<Metric>(Math.Min(pending.Count, 1 << 16));
+            }
+            var sent = 0;
+            try
+            {
+                foreach (var chunk in pending.Chunk(TrackingLimits.MaxMetricsPerBatch))
+                {
+                    await _client.Tracking.LogBatchAsync(RunId, new LogBatch(Metrics: chunk)).ConfigureAwait(false);
+                    sent += chunk.Length;
+                }
+                _lastFlushError = null;
+            }
+            catch (Exception e)
+            {
+                // Keep what was not acknowledged, ahead of newer metrics, and try again later.
+                lock (_bufferLock) _buffer.InsertRange(0, pending.Skip(sent));
+                _lastFlushError = e;
+                if (throwOnError)
+                    throw new CairnException(e is CairnException c ? c.ErrorCode : ErrorCodes.InternalError,
+                        $"{pending.Count - sent} metrics of run {RunId} could not be stored and are still buffered: {e.Message}", e);
+            }
+        }
+        finally
+        {
+            _flushGate.Release();
+        }
+    }
+
+    /// <summary>The last background flush failure, if the most recent flush failed.</summary>
+    public Exception? LastFlushError => _lastFlushError;
+
+    private void ValidateKeyOnce(string key)
+    {
+        lock (_validKeys)
+        {
+            if (_validKeys.Contains(key)) return;
+        }
+        TrackingLimits.ValidateKey("metric", key);
+        lock (_validKeys) _validKeys.Add(key);
+    }
+
+    private void ThrowIfEnded()
+    {
+        if (Volatile.Read(ref _ended) == 1)
+            throw CairnException.InvalidState($"Run {RunId} has ended; start a new run to log more.");
+    }
+
+    private static string Format(object? value) => value switch
+    {
+        null => "None",
+        string s => s,
+        bool b => b ? "True" : "False",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
+
+    private static void Wait(Task task) => task.GetAwaiter().GetResult();
+
+    private static void InstallExitHooks()
+    {
+        if (Interlocked.Exchange(ref _exitHooksInstalled, 1) == 1) return;
+        // A clean exit without Dispose still delivers everything and ends the run, as MLflow's
+        // atexit hook does; an unhandled exception marks the run FAILED.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => EndAll(RunStatus.Finished);
+        AppDomain.CurrentDomain.UnhandledException += (_, _) => EndAll(RunStatus.Failed);
+    }
+
+    private static void EndAll(RunStatus status)
+    {
+        foreach (var run in OpenRuns.Keys)
+        {
+            try { run.End(status); }
+            catch (Exception e) { Console.Error.WriteLine($"cairn: could not end run {run.RunId}: {e.Message}"); }
+        }
+    }
+}

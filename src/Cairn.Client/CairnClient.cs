@@ -1,0 +1,141 @@
+using Cairn.Artifacts;
+using Cairn.Rest;
+using Cairn.Storage.Local;
+using Cairn.Storage.Sqlite;
+using Cairn.Tracking;
+
+namespace Cairn;
+
+/// <summary>
+/// The entry point of the SDK. The same calls work against the embedded store (a SQLite file and
+/// a local artifact folder, the default) and against a Cairn or MLflow server, chosen by
+/// <c>CAIRN_TRACKING_URI</c>.
+/// </summary>
+/// <example>
+/// <code>
+/// var cairn = CairnClient.FromEnvironment();
+/// using var run = cairn.StartRun(experiment: "delay");
+/// run.LogParam("learning_rate", 0.1);
+/// run.LogMetric("auc", 0.91, step: 10);
+/// </code>
+/// </example>
+public sealed class CairnClient : IDisposable
+{
+    private readonly IDisposable[] _owned;
+
+    public ITrackingStore Tracking { get; }
+    public IArtifactStore Artifacts { get; }
+    public TrackingLocation Location { get; }
+    public TimeProvider Time { get; }
+
+    public CairnClient(ITrackingStore tracking, IArtifactStore artifacts, TrackingLocation location, TimeProvider? time = null, params IDisposable[] owned)
+    {
+        Tracking = tracking;
+        Artifacts = artifacts;
+        Location = location;
+        Time = time ?? TimeProvider.System;
+        _owned = owned;
+    }
+
+    /// <summary>Opens the store named by <c>CAIRN_TRACKING_URI</c>, or <c>./.cairn</c> when it is unset.</summary>
+    public static CairnClient FromEnvironment() => Open(Environment.GetEnvironmentVariable(TrackingUri.EnvironmentVariable));
+
+    /// <summary>Opens a store by URI: <c>http(s)://host:port</c>, <c>sqlite:///path/cairn.db</c>, or a folder.</summary>
+    public static CairnClient Open(string? trackingUri, TimeProvider? time = null)
+    {
+        var location = TrackingUri.Parse(trackingUri);
+        switch (location)
+        {
+            case ServerLocation server:
+            {
+                var transport = new RestTransport(server.BaseUri);
+                return new CairnClient(new RestTrackingStore(transport), new RestArtifactStore(transport), location, time, transport);
+            }
+            case EmbeddedLocation embedded:
+            {
+                var store = new SqliteTrackingStore(embedded.DatabasePath, time);
+                return new CairnClient(store, new LocalArtifactStore(embedded.ArtifactRoot), location, time, store);
+            }
+            default:
+                throw new NotSupportedException(location.ToString());
+        }
+    }
+
+    /// <summary>A readable description of where runs are stored.</summary>
+    public string Describe() => Location switch
+    {
+        ServerLocation s => $"server {s.BaseUri}",
+        EmbeddedLocation e => $"{e.DatabasePath} (metadata), {e.ArtifactRoot} (artifacts)",
+        _ => Location.ToString(),
+    };
+
+    /// <summary>
+    /// Starts a run in <paramref name="experiment"/> (created if missing). Dispose it to end it:
+    /// FINISHED normally, FAILED when an exception is unwinding through the <c>using</c>.
+    /// </summary>
+    public ActiveRun StartRun(string experiment = SqliteTrackingStore.DefaultExperimentName, string? runName = null,
+        IReadOnlyDictionary<string, string>? tags = null, ActiveRunOptions? options = null) =>
+        StartRunAsync(experiment, runName, tags, options).GetAwaiter().GetResult();
+
+    public async Task<ActiveRun> StartRunAsync(string experiment = SqliteTrackingStore.DefaultExperimentName, string? runName = null,
+        IReadOnlyDictionary<string, string>? tags = null, ActiveRunOptions? options = null, CancellationToken ct = default)
+    {
+        var experimentId = await Tracking.GetOrCreateExperimentAsync(experiment, ct).ConfigureAwait(false);
+        var allTags = RunContext.Capture();
+        foreach (var (key, value) in tags ?? new Dictionary<string, string>()) allTags[key] = value;
+        var run = await Tracking.CreateRunAsync(new NewRun(experimentId, Environment.UserName,
+            Time.GetUtcNow().ToUnixTimeMilliseconds(), runName,
+            allTags.Select(t => new RunTag(t.Key, t.Value)).ToList()), ct).ConfigureAwait(false);
+        return new ActiveRun(this, run.Info, options ?? new ActiveRunOptions());
+    }
+
+    /// <summary>Copies an artifact (a file, or a folder recursively) to <paramref name="destination"/>.</summary>
+    public async Task<IReadOnlyList<string>> DownloadArtifactsAsync(RunUri uri, string destination, CancellationToken ct = default)
+    {
+        var run = await Tracking.GetRunAsync(uri.RunId, ct).ConfigureAwait(false);
+        var root = ArtifactPath.FromUri(run.Info.ArtifactUri);
+        var source = ArtifactPath.Combine(root, uri.ArtifactPath);
+        var written = new List<string>();
+        var children = await Artifacts.ListAsync(source, ct).ConfigureAwait(false);
+        if (children.Count == 0)
+        {
+            if (uri.ArtifactPath.Length == 0) return written; // a run with no artifacts
+            var target = Directory.Exists(destination) ? Path.Combine(destination, Path.GetFileName(source)) : destination;
+            await CopyFile(source, target, ct).ConfigureAwait(false);
+            written.Add(target);
+            return written;
+        }
+        await CopyFolder(source, destination, written, ct).ConfigureAwait(false);
+        return written;
+    }
+
+    private async Task CopyFolder(string source, string destination, List<string> written, CancellationToken ct)
+    {
+        Directory.CreateDirectory(destination);
+        foreach (var child in await Artifacts.ListAsync(source, ct).ConfigureAwait(false))
+        {
+            var target = Path.Combine(destination, child.Path[(child.Path.LastIndexOf('/') + 1)..]);
+            if (child.IsDir) await CopyFolder(child.Path, target, written, ct).ConfigureAwait(false);
+            else
+            {
+                await CopyFile(child.Path, target, ct).ConfigureAwait(false);
+                written.Add(target);
+            }
+        }
+    }
+
+    private async Task CopyFile(string source, string target, CancellationToken ct)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(target));
+        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
+        await using var input = await Artifacts.OpenReadAsync(source, ct).ConfigureAwait(false);
+        var temp = target + ".part";
+        await using (var output = File.Create(temp)) await input.CopyToAsync(output, ct).ConfigureAwait(false);
+        File.Move(temp, target, overwrite: true);
+    }
+
+    public void Dispose()
+    {
+        foreach (var d in _owned) d.Dispose();
+    }
+}

@@ -1,0 +1,102 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Cairn.Protocol;
+
+namespace Cairn.Rest;
+
+/// <summary>
+/// HTTP to a Cairn or MLflow server: JSON in MLflow's shape, MLflow error bodies turned back into
+/// <see cref="CairnException"/>s with the same codes, and a few retries with backoff when the
+/// server cannot be reached or answers 503/429, so a restart does not fail a training run.
+/// </summary>
+public sealed class RestTransport : IDisposable
+{
+    private static readonly TimeSpan[] Backoff = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(4)];
+    private readonly bool _ownsClient;
+
+    public HttpClient Http { get; }
+    public Uri BaseUri { get; }
+
+    public RestTransport(Uri baseUri, HttpClient? http = null)
+    {
+        BaseUri = new Uri(baseUri.ToString().TrimEnd('/') + "/");
+        _ownsClient = http is null;
+        Http = http ?? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 64 })
+        {
+            Timeout = TimeSpan.FromMinutes(10),
+        };
+    }
+
+    public Task<T> PostAsync<T>(string path, object body, CancellationToken ct) =>
+        SendAsync<T>(() => new HttpRequestMessage(HttpMethod.Post, Url(path)) { Content = JsonContent.Create(body, body.GetType(), options: CairnJson.Options) }, ct);
+
+    public Task<T> GetAsync<T>(string path, IEnumerable<(string Key, string? Value)> query, CancellationToken ct)
+    {
+        var qs = string.Join('&', query.Where(q => q.Value is not null).Select(q => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(q.Value!)}"));
+        var url = qs.Length == 0 ? path : path + "?" + qs;
+        return SendAsync<T>(() => new HttpRequestMessage(HttpMethod.Get, Url(url)), ct);
+    }
+
+    public async Task<T> SendAsync<T>(Func<HttpRequestMessage> request, CancellationToken ct)
+    {
+        using var response = await SendRawAsync(request, ct).ConfigureAwait(false);
+        var body = await response.Content.ReadFromJsonAsync<T>(CairnJson.Options, ct).ConfigureAwait(false);
+        return body ?? throw new CairnException(ErrorCodes.InternalError, $"The server at {BaseUri} sent an empty response.");
+    }
+
+    /// <summary>Sends, retrying transient failures; returns a successful response or throws the server's error.</summary>
+    public async Task<HttpResponseMessage> SendRawAsync(Func<HttpRequestMessage> request, CancellationToken ct, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            HttpResponseMessage response;
+            try
+            {
+                using var message = request();
+                response = await Http.SendAsync(message, completion, ct).ConfigureAwait(false);
+            }
+            catch (HttpRequestException e) when (attempt < Backoff.Length)
+            {
+                _ = e;
+                await Task.Delay(Backoff[attempt], ct).ConfigureAwait(false);
+                continue;
+            }
+            catch (HttpRequestException e)
+            {
+                throw new CairnException(ErrorCodes.TemporarilyUnavailable,
+                    $"Cannot reach the tracking server at {BaseUri}: {e.Message} Check that it is running and that CAIRN_TRACKING_URI is right.", e);
+            }
+            if (response.IsSuccessStatusCode) return response;
+            if (response.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests && attempt < Backoff.Length)
+            {
+                response.Dispose();
+                await Task.Delay(Backoff[attempt], ct).ConfigureAwait(false);
+                continue;
+            }
+            using (response) throw await ToException(response, ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<CairnException> ToException(HttpResponseMessage response, CancellationToken ct)
+    {
+        var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var error = JsonSerializer.Deserialize<ErrorResponse>(text, CairnJson.Options);
+            if (error is { ErrorCode: not null, Message: not null }) return new CairnException(error.ErrorCode, error.Message);
+        }
+        catch (JsonException) { }
+        var code = response.StatusCode == HttpStatusCode.NotFound ? ErrorCodes.ResourceDoesNotExist : ErrorCodes.InternalError;
+        return new CairnException(code, $"The server at {BaseUri} answered {(int)response.StatusCode} {response.ReasonPhrase}: {Trim(text)}");
+    }
+
+    private Uri Url(string path) => new(BaseUri, path.TrimStart('/'));
+
+    private static string Trim(string text) => text.Length > 300 ? text[..300] + "..." : text;
+
+    public void Dispose()
+    {
+        if (_ownsClient) Http.Dispose();
+    }
+}

@@ -1,0 +1,63 @@
+namespace Cairn.Tracking;
+
+/// <summary>
+/// Experiments, runs, params, metrics and tags. Implemented by the SQLite store, the PostgreSQL
+/// store and the REST client; one contract-test suite pins the behaviour of all of them.
+/// Errors are <see cref="CairnException"/>s with MLflow's error codes.
+/// </summary>
+public interface ITrackingStore
+{
+    Task<string> CreateExperimentAsync(string name, string? artifactLocation = null,
+        IReadOnlyList<ExperimentTag>? tags = null, CancellationToken ct = default);
+    Task<Experiment> GetExperimentAsync(string experimentId, CancellationToken ct = default);
+    /// <returns>The experiment, or null when no experiment has that name.</returns>
+    Task<Experiment?> GetExperimentByNameAsync(string name, CancellationToken ct = default);
+    Task<Page<Experiment>> SearchExperimentsAsync(ExperimentQuery query, CancellationToken ct = default);
+    Task RenameExperimentAsync(string experimentId, string newName, CancellationToken ct = default);
+    Task DeleteExperimentAsync(string experimentId, CancellationToken ct = default);
+    Task RestoreExperimentAsync(string experimentId, CancellationToken ct = default);
+    Task SetExperimentTagAsync(string experimentId, ExperimentTag tag, CancellationToken ct = default);
+
+    Task<Run> CreateRunAsync(NewRun run, CancellationToken ct = default);
+    Task<Run> GetRunAsync(string runId, CancellationToken ct = default);
+    Task<RunInfo> UpdateRunAsync(RunUpdate update, CancellationToken ct = default);
+    Task DeleteRunAsync(string runId, CancellationToken ct = default);
+    Task RestoreRunAsync(string runId, CancellationToken ct = default);
+    Task<Page<Run>> SearchRunsAsync(RunQuery query, CancellationToken ct = default);
+
+    /// <summary>Logs metrics, params and tags atomically: all of the batch is stored, or none.</summary>
+    Task LogBatchAsync(string runId, LogBatch batch, CancellationToken ct = default);
+    Task DeleteTagAsync(string runId, string key, CancellationToken ct = default);
+    Task<Page<Metric>> GetMetricHistoryAsync(string runId, string metricKey, int? maxResults = null,
+        string? pageToken = null, CancellationToken ct = default);
+}
+
+public static class TrackingStoreExtensions
+{
+    public static Task LogMetricAsync(this ITrackingStore store, string runId, Metric metric, CancellationToken ct = default) =>
+        store.LogBatchAsync(runId, new LogBatch(Metrics: [metric]), ct);
+
+    public static Task LogParamAsync(this ITrackingStore store, string runId, Param param, CancellationToken ct = default) =>
+        store.LogBatchAsync(runId, new LogBatch(Params: [param]), ct);
+
+    public static Task SetTagAsync(this ITrackingStore store, string runId, RunTag tag, CancellationToken ct = default) =>
+        store.LogBatchAsync(runId, new LogBatch(Tags: [tag]), ct);
+
+    /// <summary>Returns the experiment's id, creating it first when it does not exist yet.</summary>
+    public static async Task<string> GetOrCreateExperimentAsync(this ITrackingStore store, string name, CancellationToken ct = default)
+    {
+        var existing = await store.GetExperimentByNameAsync(name, ct).ConfigureAwait(false);
+        if (existing is not null) return existing.ExperimentId;
+        try
+        {
+            return await store.CreateExperimentAsync(name, ct: ct).ConfigureAwait(false);
+        }
+        catch (CairnException e) when (e.ErrorCode == ErrorCodes.ResourceAlreadyExists)
+        {
+            // Another writer created it between our read and our create.
+            var created = await store.GetExperimentByNameAsync(name, ct).ConfigureAwait(false);
+            if (created is null) throw;
+            return created.ExperimentId;
+        }
+    }
+}

@@ -1,0 +1,50 @@
+namespace Cairn.Tracking;
+
+public enum RunStatus { Running = 1, Scheduled = 2, Finished = 3, Failed = 4, Killed = 5 }
+
+public enum ViewType { ActiveOnly = 1, DeletedOnly = 2, All = 3 }
+
+public static class LifecycleStage
+{
+    public const string Active = "active";
+    public const string Deleted = "deleted";
+}
+
+public sealed record ExperimentTag(string Key, string Value);
+
+public sealed record Experiment(
+    string ExperimentId,
+    string Name,
+    string ArtifactLocation,
+    string LifecycleStage,
+    long CreationTime,
+    long LastUpdateTime,
+    IReadOnlyList<ExperimentTag> Tags);
+
+public sealed record Metric(string Key, double Value, long Timestamp, long Step);
+
+public sealed record Param(string Key, string Value);
+
+public sealed record RunTag(string Key, string Value);
+
+public sealed record RunInfo(
+    string RunId,
+    string RunUuid,
+    string RunName,
+    string ExperimentId,
+    string UserId,
+    RunStatus Status,
+    long StartTime,
+    long? EndTime,
+    string ArtifactUri,
+    string LifecycleStage);
+
+public sealed record RunData(IReadOnlyList<Metric> Metrics, IReadOnlyList<Param> Params, IReadOnlyList<RunTag> Tags)
+{
+    public static RunData Empty { get; } = new([], [], []);
+}
+
+public sealed record Run(RunInfo Info, RunData Data);
+
+/// <summary>One page of results and the opaque token of the next one (null on the last page).</summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, string? NextPageToken);

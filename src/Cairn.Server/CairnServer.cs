@@ -1,0 +1,71 @@
+using System.Net;
+using Cairn.Artifacts;
+using Cairn.Server.Endpoints;
+using Cairn.Tracking;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Cairn.Server;
+
+/// <summary>What a server serves and where it listens. Stores are passed in, never looked up.</summary>
+public sealed record CairnServerOptions(ITrackingStore Tracking, IArtifactStore Artifacts)
+{
+    public string Host { get; init; } = "127.0.0.1";
+    /// <summary>0 picks a free port; read it back from <see cref="CairnServer.BoundAddress"/>.</summary>
+    public int Port { get; init; } = 5000;
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+    public LogLevel MinimumLogLevel { get; init; } = LogLevel.Warning;
+    /// <summary>Largest API request body; artifact uploads are not limited.</summary>
+    public long MaxRequestBodyBytes { get; init; } = 64L * 1024 * 1024;
+}
+
+/// <summary>The Cairn REST server: MLflow's tracking API and artifact proxy on Kestrel.</summary>
+public static class CairnServer
+{
+    public static WebApplication Build(CairnServerOptions options)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.SetMinimumLevel(options.MinimumLogLevel);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            kestrel.AddServerHeader = false;
+            var address = options.Host is "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Host);
+            kestrel.Listen(address, options.Port, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+        });
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Cairn tracking API (MLflow REST API 2.0 compatible)";
+            document.Info.Version = "2.0";
+            return Task.CompletedTask;
+        }));
+
+        var app = builder.Build();
+        app.UseMlflowErrors(app.Logger);
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapGet("/health", () => Results.Text("OK")).ExcludeFromDescription();
+        app.MapGet("/version", () => Results.Text(typeof(CairnServer).Assembly.GetName().Version?.ToString() ?? "0")).ExcludeFromDescription();
+        app.MapExperimentsApi(options.Tracking);
+        app.MapRunsApi(options.Tracking, options.Time);
+        app.MapArtifactsApi(options.Tracking, options.Artifacts);
+        app.MapFallback("/api/{**rest}", (HttpContext http) =>
+            ErrorHandling.Write(http, StatusCodes.Status404NotFound, "ENDPOINT_NOT_FOUND",
+                $"No API endpoint {http.Request.Method} {http.Request.Path}. See /openapi/v1.json for the API."));
+        return app;
+    }
+
+    /// <summary>The address the started server listens on, with the real port when 0 was asked for.</summary>
+    public static Uri BoundAddress(this WebApplication app)
+    {
+        var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses;
+        var first = addresses?.FirstOrDefault() ?? throw new InvalidOperationException("The server is not started.");
+        return new Uri(first.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+    }
+}

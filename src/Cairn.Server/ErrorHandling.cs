@@ -1,0 +1,61 @@
+using Cairn.Protocol;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Cairn.Server;
+
+/// <summary>
+/// Turns every failure into MLflow's error body <c>{"error_code", "message"}</c> with MLflow's
+/// status codes. User errors say what was wrong; unexpected ones are logged here and answered with
+/// a generic 500, never a stack trace.
+/// </summary>
+public static class ErrorHandling
+{
+    public static int StatusFor(string errorCode) => errorCode switch
+    {
+        ErrorCodes.ResourceDoesNotExist => StatusCodes.Status404NotFound,
+        ErrorCodes.TemporarilyUnavailable => StatusCodes.Status503ServiceUnavailable,
+        ErrorCodes.InternalError => StatusCodes.Status500InternalServerError,
+        "ENDPOINT_NOT_FOUND" => StatusCodes.Status404NotFound,
+        _ => StatusCodes.Status400BadRequest,
+    };
+
+    public static IApplicationBuilder UseMlflowErrors(this IApplicationBuilder app, ILogger logger) =>
+        app.Use(async (context, next) =>
+        {
+            try
+            {
+                await next(context);
+            }
+            catch (CairnException e)
+            {
+                await Write(context, StatusFor(e.ErrorCode), e.ErrorCode, e.Message);
+            }
+            catch (BadHttpRequestException e)
+            {
+                var code = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? ErrorCodes.InvalidParameterValue : ErrorCodes.BadRequest;
+                await Write(context, e.StatusCode, code, e.StatusCode == StatusCodes.Status413PayloadTooLarge
+                    ? "The request body is too large."
+                    : e.Message);
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+                // The client went away; nothing to answer.
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
+                await Write(context, StatusCodes.Status500InternalServerError, ErrorCodes.InternalError,
+                    "The server failed to handle the request; the error is in its log.");
+            }
+        });
+
+    public static async Task Write(HttpContext context, int status, string errorCode, string message)
+    {
+        if (context.Response.HasStarted) return;
+        context.Response.Clear();
+        context.Response.StatusCode = status;
+        await context.Response.WriteAsJsonAsync(new ErrorResponse(errorCode, message), CairnJson.Options);
+    }
+}

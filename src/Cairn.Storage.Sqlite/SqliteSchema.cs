@@ -1,0 +1,108 @@
+using Microsoft.Data.Sqlite;
+
+namespace Cairn.Storage.Sqlite;
+
+/// <summary>
+/// Versioned schema migrations. Each entry runs once, in order, in its own transaction, and is
+/// recorded in schema_migrations; a database newer than this build is refused rather than damaged.
+/// Append new migrations; never edit one that has shipped.
+/// </summary>
+public static class SqliteSchema
+{
+    private static readonly (int Version, string Description, string Sql)[] Migrations =
+    [
+        (1, "tracking: experiments, runs, metrics, params, tags", """
+            CREATE TABLE experiments (
+                experiment_id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                artifact_location TEXT NOT NULL,
+                lifecycle_stage TEXT NOT NULL DEFAULT 'active',
+                creation_time INTEGER NOT NULL,
+                last_update_time INTEGER NOT NULL);
+            CREATE TABLE experiment_tags (
+                experiment_id INTEGER NOT NULL REFERENCES experiments(experiment_id),
+                key TEXT NOT NULL,
+                value TEXT NOT NULL,
+                PRIMARY KEY (experiment_id, key));
+            CREATE TABLE runs (
+                id INTEGER PRIMARY KEY,
+                run_uuid TEXT NOT NULL UNIQUE,
+                name TEXT NOT NULL,
+                experiment_id INTEGER NOT NULL REFERENCES experiments(experiment_id),
+                user_id TEXT NOT NULL,
+                status TEXT NOT NULL,
+                start_time INTEGER NOT NULL,
+                end_time INTEGER,
+                artifact_uri TEXT NOT NULL,
+                lifecycle_stage TEXT NOT NULL DEFAULT 'active',
+                deleted_time INTEGER);
+            CREATE INDEX ix_runs_experiment_start ON runs (experiment_id, start_time DESC);
+            CREATE TABLE metrics (
+                run_id INTEGER NOT NULL,
+                key TEXT NOT NULL,
+                value REAL NOT NULL,
+                timestamp INTEGER NOT NULL,
+                step INTEGER NOT NULL,
+                is_nan INTEGER NOT NULL);
+            CREATE INDEX ix_metrics_history ON metrics (run_id, key, step, timestamp);
+            CREATE TABLE latest_metrics (
+                run_id INTEGER NOT NULL,
+                key TEXT NOT NULL,
+                value REAL NOT NULL,
+                timestamp INTEGER NOT NULL,
+                step INTEGER NOT NULL,
+                is_nan INTEGER NOT NULL,
+                PRIMARY KEY (run_id, key)) WITHOUT ROWID;
+            CREATE INDEX ix_latest_metrics_key_value ON latest_metrics (key, value);
+            CREATE TABLE params (
+                run_id INTEGER NOT NULL,
+                key TEXT NOT NULL,
+                value TEXT NOT NULL,
+                PRIMARY KEY (run_id, key)) WITHOUT ROWID;
+            CREATE INDEX ix_params_key_value ON params (key, value);
+            CREATE TABLE tags (
+                run_id INTEGER NOT NULL,
+                key TEXT NOT NULL,
+                value TEXT NOT NULL,
+                PRIMARY KEY (run_id, key)) WITHOUT ROWID;
+            CREATE INDEX ix_tags_key_value ON tags (key, value);
+            """),
+    ];
+
+    public static int LatestVersion => Migrations[^1].Version;
+
+    public static void Migrate(SqliteDatabase database)
+    {
+        using var connection = database.Open();
+        SqliteDatabase.Execute(connection,
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_time INTEGER NOT NULL);");
+        var current = CurrentVersion(connection);
+        if (current > LatestVersion)
+            throw CairnException.InvalidState(
+                $"The database {database.Path} has schema version {current}, newer than this Cairn build knows ({LatestVersion}). Upgrade Cairn.");
+        foreach (var (version, description, sql) in Migrations)
+        {
+            if (version <= current) continue;
+            using var transaction = connection.BeginTransaction(deferred: false);
+            // Re-check inside the write lock: another process may have migrated meanwhile.
+            if (CurrentVersion(connection, transaction) >= version) { transaction.Rollback(); continue; }
+            SqliteDatabase.Execute(connection, sql, transaction);
+            using var record = connection.CreateCommand();
+            record.Transaction = transaction;
+            record.CommandText = "INSERT INTO schema_migrations (version, description, applied_time) VALUES ($v, $d, $t)";
+            record.Parameters.AddWithValue("$v", version);
+            record.Parameters.AddWithValue("$d", description);
+            record.Parameters.AddWithValue("$t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            record.ExecuteNonQuery();
+            transaction.Commit();
+        }
+    }
+
+    public static int CurrentVersion(SqliteConnection connection, SqliteTransaction? transaction = null)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+        return Convert.ToInt32(command.ExecuteScalar());
+    }
+}

@@ -1,0 +1,272 @@
+using Cairn.Search;
+using Cairn.Tracking;
+using Microsoft.Data.Sqlite;
+
+namespace Cairn.Storage.Sqlite;
+
+public sealed partial class SqliteTrackingStore
+{
+    public const string RunNameTag = "mlflow.runName";
+    public const string UserTag = "mlflow.user";
+
+    public async Task<Run> CreateRunAsync(NewRun run, CancellationToken ct = default)
+    {
+        var experimentId = ParseExperimentId(run.ExperimentId);
+        var tags = run.Tags ?? [];
+        TrackingLimits.ValidateRunName(run.RunName);
+        TrackingLimits.ValidateBatch(new LogBatch(Tags: tags));
+        var runName = run.RunName
+            ?? tags.FirstOrDefault(t => t.Key == RunNameTag)?.Value
+            ?? RunNames.Generate();
+        var runId = Ids.NewId();
+        var userId = run.UserId ?? tags.FirstOrDefault(t => t.Key == UserTag)?.Value ?? "unknown";
+        var startTime = run.StartTime ?? Now;
+
+        await _db.WriteAsync((c, t) =>
+        {
+            RequireExperiment(c, t, experimentId, mustBeActive: true);
+            var location = ScalarString(c, t, "SELECT artifact_location FROM experiments WHERE experiment_id = $id", ("$id", experimentId))!;
+            var artifactUri = location.TrimEnd('/') + "/" + runId + "/artifacts";
+            var rowId = ScalarLong(c, t, """
+                INSERT INTO runs (run_uuid, name, experiment_id, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage)
+                VALUES ($r, $n, $e, $u, 'RUNNING', $s, NULL, $a, 'active') RETURNING id
+                """, ("$r", runId), ("$n", runName), ("$e", experimentId), ("$u", userId), ("$s", startTime), ("$a", artifactUri))!.Value;
+            var allTags = tags.Where(x => x.Key != RunNameTag).Append(new RunTag(RunNameTag, runName));
+            foreach (var tag in allTags)
+                Exec(c, t, "INSERT OR REPLACE INTO tags (run_id, key, value) VALUES ($id, $k, $v)", ("$id", rowId), ("$k", tag.Key), ("$v", tag.Value));
+        }, ct).ConfigureAwait(false);
+        return await GetRunAsync(runId, ct).ConfigureAwait(false);
+    }
+
+    public Task<Run> GetRunAsync(string runId, CancellationToken ct = default)
+    {
+        using var c = _db.Open();
+        var runs = ReadRuns(c, "WHERE r.run_uuid = $r", [("$r", runId)]);
+        return runs.Count == 0 ? throw RunNotFound(runId) : Task.FromResult(runs[0]);
+    }
+
+    public async Task<RunInfo> UpdateRunAsync(RunUpdate update, CancellationToken ct = default)
+    {
+        TrackingLimits.ValidateRunName(update.RunName);
+        await _db.WriteAsync((c, t) =>
+        {
+            var rowId = RequireActiveRun(c, t, update.RunId);
+            if (update.Status is { } status)
+                Exec(c, t, "UPDATE runs SET status = $s WHERE id = $id", ("$s", StatusText(status)), ("$id", rowId));
+            if (update.EndTime is { } end)
+                Exec(c, t, "UPDATE runs SET end_time = $e WHERE id = $id", ("$e", end), ("$id", rowId));
+            if (!string.IsNullOrEmpty(update.RunName))
+            {
+                Exec(c, t, "UPDATE runs SET name = $n WHERE id = $id", ("$n", update.RunName), ("$id", rowId));
+                Exec(c, t, "INSERT OR REPLACE INTO tags (run_id, key, value) VALUES ($id, $k, $v)", ("$id", rowId), ("$k", RunNameTag), ("$v", update.RunName));
+            }
+        }, ct).ConfigureAwait(false);
+        return (await GetRunAsync(update.RunId, ct).ConfigureAwait(false)).Info;
+    }
+
+    public Task DeleteRunAsync(string runId, CancellationToken ct = default) => SetRunStage(runId, LifecycleStage.Deleted, ct);
+
+    public Task RestoreRunAsync(string runId, CancellationToken ct = default) => SetRunStage(runId, LifecycleStage.Active, ct);
+
+    private Task SetRunStage(string runId, string stage, CancellationToken ct) =>
+        _db.WriteAsync((c, t) =>
+        {
+            var changed = Exec(c, t, "UPDATE runs SET lifecycle_stage = $s, deleted_time = $dt WHERE run_uuid = $r",
+                ("$s", stage), ("$dt", stage == LifecycleStage.Deleted ? Now : null), ("$r", runId));
+            if (changed == 0) throw RunNotFound(runId);
+        }, ct);
+
+    public Task LogBatchAsync(string runId, LogBatch batch, CancellationToken ct = default)
+    {
+        TrackingLimits.ValidateBatch(batch);
+        return _db.WriteAsync((c, t) =>
+        {
+            var rowId = RequireActiveRun(c, t, runId);
+            WriteParams(c, t, rowId, runId, batch.ParamList);
+            WriteMetrics(c, t, rowId, batch.MetricList);
+            foreach (var tag in batch.TagList)
+            {
+                Exec(c, t, "INSERT OR REPLACE INTO tags (run_id, key, value) VALUES ($id, $k, $v)", ("$id", rowId), ("$k", tag.Key), ("$v", tag.Value));
+                if (tag.Key == RunNameTag)
+                    Exec(c, t, "UPDATE runs SET name = $n WHERE id = $id", ("$n", tag.Value), ("$id", rowId));
+            }
+        }, ct);
+    }
+
+    private static void WriteParams(SqliteConnection c, SqliteTransaction t, long rowId, string runId, IReadOnlyList<Param> @params)
+    {
+        if (@params.Count == 0) return;
+        using var read = Command(c, t, "SELECT value FROM params WHERE run_id = $id AND key = $k", [("$id", rowId), ("$k", "")]);
+        using var insert = Command(c, t, "INSERT INTO params (run_id, key, value) VALUES ($id, $k, $v)", [("$id", rowId), ("$k", ""), ("$v", "")]);
+        foreach (var p in @params)
+        {
+            read.Parameters["$k"].Value = p.Key;
+            if (read.ExecuteScalar() is string existing)
+            {
+                if (existing == p.Value) continue; // logging the same value again is allowed
+                throw CairnException.InvalidParameter(
+                    $"Changing param values is not allowed. Param with key='{p.Key}' was already logged with value='{existing}' for run ID='{runId}'. Attempted logging new value '{p.Value}'.");
+            }
+            insert.Parameters["$k"].Value = p.Key;
+            insert.Parameters["$v"].Value = p.Value;
+            insert.ExecuteNonQuery();
+        }
+    }
+
+    private static void WriteMetrics(SqliteConnection c, SqliteTransaction t, long rowId, IReadOnlyList<Metric> metrics)
+    {
+        if (metrics.Count == 0) return;
+        using var insert = Command(c, t,
+            "INSERT INTO metrics (run_id, key, value, timestamp, step, is_nan) VALUES ($id, $k, $v, $ts, $s, $nan)",
+            [("$id", rowId), ("$k", ""), ("$v", 0.0), ("$ts", 0L), ("$s", 0L), ("$nan", 0)]);
+        insert.Prepare();
+        var pk = insert.Parameters["$k"];
+        var pv = insert.Parameters["$v"];
+        var pts = insert.Parameters["$ts"];
+        var ps = insert.Parameters["$s"];
+        var pnan = insert.Parameters["$nan"];
+        var latest = new Dictionary<string, Metric>(StringComparer.Ordinal);
+        foreach (var m in metrics)
+        {
+            var isNan = double.IsNaN(m.Value);
+            pk.Value = m.Key;
+            pv.Value = isNan ? 0.0 : m.Value; // SQLite stores NaN as NULL, so NaN is a flag
+            pts.Value = m.Timestamp;
+            ps.Value = m.Step;
+            pnan.Value = isNan ? 1 : 0;
+            insert.ExecuteNonQuery();
+            if (!latest.TryGetValue(m.Key, out var best) || IsLater(m, best)) latest[m.Key] = m;
+        }
+        // MLflow's "latest" is the greatest (step, timestamp, value); kept in its own table so
+        // searches and run pages never scan the history.
+        using var upsert = Command(c, t, """
+            INSERT INTO latest_metrics (run_id, key, value, timestamp, step, is_nan) VALUES ($id, $k, $v, $ts, $s, $nan)
+            ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan
+            WHERE excluded.step > latest_metrics.step
+               OR (excluded.step = latest_metrics.step AND excluded.timestamp > latest_metrics.timestamp)
+               OR (excluded.step = latest_metrics.step AND excluded.timestamp = latest_metrics.timestamp AND excluded.value > latest_metrics.value)
+            """, [("$id", rowId), ("$k", ""), ("$v", 0.0), ("$ts", 0L), ("$s", 0L), ("$nan", 0)]);
+        foreach (var m in latest.Values)
+        {
+            var isNan = double.IsNaN(m.Value);
+            upsert.Parameters["$k"].Value = m.Key;
+            upsert.Parameters["$v"].Value = isNan ? 0.0 : m.Value;
+            upsert.Parameters["$ts"].Value = m.Timestamp;
+            upsert.Parameters["$s"].Value = m.Step;
+            upsert.Parameters["$nan"].Value = isNan ? 1 : 0;
+            upsert.ExecuteNonQuery();
+        }
+    }
+
+    private static bool IsLater(Metric a, Metric b) =>
+        a.Step != b.Step ? a.Step > b.Step
+        : a.Timestamp != b.Timestamp ? a.Timestamp > b.Timestamp
+        : a.Value > b.Value;
+
+    public Task DeleteTagAsync(string runId, string key, CancellationToken ct = default) =>
+        _db.WriteAsync((c, t) =>
+        {
+            var rowId = RequireActiveRun(c, t, runId);
+            if (Exec(c, t, "DELETE FROM tags WHERE run_id = $id AND key = $k", ("$id", rowId), ("$k", key)) == 0)
+                throw CairnException.NotFound($"No tag with name: {key} in run with id {runId}");
+        }, ct);
+
+    public Task<Page<Metric>> GetMetricHistoryAsync(string runId, string metricKey, int? maxResults = null,
+        string? pageToken = null, CancellationToken ct = default)
+    {
+        if (string.IsNullOrEmpty(metricKey))
+            throw CairnException.InvalidParameter("Missing value for required parameter 'metric_key'.");
+        if (maxResults is < 1)
+            throw CairnException.InvalidParameter($"max_results must be positive, got {maxResults}.");
+        using var c = _db.Open();
+        var rowId = ScalarLong(c, null, "SELECT id FROM runs WHERE run_uuid = $r", ("$r", runId)) ?? throw RunNotFound(runId);
+        var offset = PageToken.Decode(pageToken);
+        var limit = maxResults ?? int.MaxValue - 1;
+        using var command = Command(c, null,
+            "SELECT key, value, timestamp, step, is_nan FROM metrics WHERE run_id = $id AND key = $k ORDER BY step, timestamp, value LIMIT $limit OFFSET $offset",
+            [("$id", rowId), ("$k", metricKey), ("$limit", (long)limit + 1), ("$offset", offset)]);
+        var metrics = new List<Metric>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read()) metrics.Add(ReadMetric(reader));
+        var more = metrics.Count > limit;
+        if (more) metrics.RemoveAt(metrics.Count - 1);
+        return Task.FromResult(new Page<Metric>(metrics, PageToken.Next(offset, limit, more)));
+    }
+
+    public Task<Page<Run>> SearchRunsAsync(RunQuery query, CancellationToken ct = default)
+    {
+        if (query.MaxResults < 1 || query.MaxResults > RunQuery.MaxMaxResults)
+            throw CairnException.InvalidParameter($"max_results must be between 1 and {RunQuery.MaxMaxResults}, got {query.MaxResults}.");
+        var experimentIds = query.ExperimentIds.Select(e =>
+            long.TryParse(e, out var id) ? id : throw CairnException.InvalidParameter($"Invalid experiment id '{e}'.")).ToList();
+        var offset = PageToken.Decode(query.PageToken);
+        var sql = SqliteSearchCompiler.CompileRunSearch(query, experimentIds, offset);
+        using var c = _db.Open();
+        var runs = ReadRuns(c, sql.Clause, sql.Parameters, sql.Joins);
+        var more = runs.Count > query.MaxResults;
+        if (more) runs.RemoveAt(runs.Count - 1);
+        return Task.FromResult(new Page<Run>(runs, PageToken.Next(offset, query.MaxResults, more)));
+    }
+
+    private List<Run> ReadRuns(SqliteConnection c, string clause, IReadOnlyList<(string, object?)> parameters, string joins = "")
+    {
+        using var command = Command(c, null, $"""
+            SELECT r.id, r.run_uuid, r.name, r.experiment_id, r.user_id, r.status, r.start_time, r.end_time, r.artifact_uri, r.lifecycle_stage
+            FROM runs r {joins} {clause}
+            """, parameters);
+        var infos = new List<(long RowId, RunInfo Info)>();
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                var id = reader.GetString(1);
+                infos.Add((reader.GetInt64(0), new RunInfo(id, id, reader.GetString(2), reader.GetInt64(3).ToString(), reader.GetString(4),
+                    ParseStatus(reader.GetString(5)), reader.GetInt64(6), reader.IsDBNull(7) ? null : reader.GetInt64(7),
+                    reader.GetString(8), reader.GetString(9))));
+            }
+        }
+        if (infos.Count == 0) return [];
+        var rowIds = string.Join(',', infos.Select(i => i.RowId));
+        var metrics = Group(c, $"SELECT run_id, key, value, timestamp, step, is_nan FROM latest_metrics WHERE run_id IN ({rowIds})",
+            r => new Metric(r.GetString(1), r.GetInt64(5) != 0 ? double.NaN : r.GetDouble(2), r.GetInt64(3), r.GetInt64(4)));
+        var @params = Group(c, $"SELECT run_id, key, value FROM params WHERE run_id IN ({rowIds})", r => new Param(r.GetString(1), r.GetString(2)));
+        var tags = Group(c, $"SELECT run_id, key, value FROM tags WHERE run_id IN ({rowIds})", r => new RunTag(r.GetString(1), r.GetString(2)));
+        return infos.Select(i => new Run(i.Info, new RunData(
+            metrics.GetValueOrDefault(i.RowId) ?? [], @params.GetValueOrDefault(i.RowId) ?? [], tags.GetValueOrDefault(i.RowId) ?? []))).ToList();
+    }
+
+    private static Dictionary<long, List<T>> Group<T>(SqliteConnection c, string sql, Func<SqliteDataReader, T> read)
+    {
+        var result = new Dictionary<long, List<T>>();
+        using var command = c.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var id = reader.GetInt64(0);
+            if (!result.TryGetValue(id, out var list)) result[id] = list = [];
+            list.Add(read(reader));
+        }
+        return result;
+    }
+
+    private static Metric ReadMetric(SqliteDataReader r) =>
+        new(r.GetString(0), r.GetInt64(4) != 0 ? double.NaN : r.GetDouble(1), r.GetInt64(2), r.GetInt64(3));
+
+    private static long RequireActiveRun(SqliteConnection c, SqliteTransaction t, string runId)
+    {
+        using var command = Command(c, t, "SELECT id, lifecycle_stage FROM runs WHERE run_uuid = $r", [("$r", runId)]);
+        using var reader = command.ExecuteReader();
+        if (!reader.Read()) throw RunNotFound(runId);
+        if (reader.GetString(1) != LifecycleStage.Active)
+            throw CairnException.InvalidParameter($"The run {runId} must be in the 'active' state. Current state is {reader.GetString(1)}.");
+        return reader.GetInt64(0);
+    }
+
+    private static CairnException RunNotFound(string runId) =>
+        CairnException.NotFound($"Run with id={runId} not found");
+
+    internal static string StatusText(RunStatus status) => status.ToString().ToUpperInvariant();
+
+    private static RunStatus ParseStatus(string text) => Enum.Parse<RunStatus>(text, ignoreCase: true);
+}
