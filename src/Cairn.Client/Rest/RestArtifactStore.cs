@@ -20,14 +20,14 @@ public sealed class RestArtifactStore(RestTransport transport) : IArtifactStore
             if (seekable) content.Position = start;
             var body = new StreamContent(seekable ? new NonDisposingStream(content) : content);
             body.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-            return new HttpRequestMessage(HttpMethod.Put, Proxy + "/" + Escape(relative)) { Content = body };
+            return new HttpRequestMessage(HttpMethod.Put, new Uri(Proxy + "/" + Escape(relative), UriKind.Relative)) { Content = body };
         }, ct).ConfigureAwait(false);
     }
 
     public async Task<Stream> OpenReadAsync(string path, CancellationToken ct = default)
     {
         var relative = ArtifactPath.Normalize(path, allowRoot: false);
-        var response = await transport.SendRawAsync(() => new HttpRequestMessage(HttpMethod.Get, Proxy + "/" + Escape(relative)),
+        var response = await transport.SendRawAsync(() => new HttpRequestMessage(HttpMethod.Get, new Uri(Proxy + "/" + Escape(relative), UriKind.Relative)),
             ct, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
         return await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
     }

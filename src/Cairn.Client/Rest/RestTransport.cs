@@ -54,6 +54,7 @@ public sealed class RestTransport : IDisposable
             try
             {
                 using var message = request();
+                if (message.RequestUri is { IsAbsoluteUri: false } relative) message.RequestUri = Url(relative.OriginalString);
                 response = await Http.SendAsync(message, completion, ct).ConfigureAwait(false);
             }
             catch (HttpRequestException e) when (attempt < Backoff.Length)

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Cairn.Testing;
+
+/// <summary>A dotnet program started as its own process, with its output captured.</summary>
+public sealed class ChildProcess : IDisposable
+{
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+    private readonly TaskCompletionSource<string> _firstLine = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Process Process { get; }
+
+    private ChildProcess(Process process)
+    {
+        Process = process;
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (_stdout) _stdout.AppendLine(e.Data);
+            _firstLine.TrySetResult(e.Data);
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (_stderr) _stderr.AppendLine(e.Data);
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    /// <summary>Starts <c>dotnet &lt;dll&gt; args</c>, the dll found beside the test assembly.</summary>
+    public static ChildProcess StartDll(string dllName, IEnumerable<string> args, IDictionary<string, string>? environment = null, string? workingDirectory = null)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, dllName);
+        if (!File.Exists(dll)) throw new FileNotFoundException($"{dllName} is not beside the tests; reference its project.", dll);
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(dll);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        if (workingDirectory is not null) info.WorkingDirectory = workingDirectory;
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
+        return new ChildProcess(Process.Start(info)!);
+    }
+
+    public string StandardOutput { get { lock (_stdout) return _stdout.ToString(); } }
+    public string StandardError { get { lock (_stderr) return _stderr.ToString(); } }
+
+    public async Task<string> FirstLineAsync(TimeSpan timeout)
+    {
+        var done = await Task.WhenAny(_firstLine.Task, Task.Delay(timeout));
+        if (done != _firstLine.Task)
+            throw new TimeoutException($"No output within {timeout}. stderr: {StandardError}");
+        return await _firstLine.Task;
+    }
+
+    public async Task<int> WaitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await Process.WaitForExitAsync(cts.Token);
+        Process.WaitForExit(); // flushes redirected output
+        return Process.ExitCode;
+    }
+
+    public void Kill()
+    {
+        if (!Process.HasExited) Process.Kill(entireProcessTree: true); // SIGKILL on Linux
+        Process.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        try { Kill(); } catch (InvalidOperationException) { }
+        Process.Dispose();
+    }
+}

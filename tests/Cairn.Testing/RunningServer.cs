@@ -1,0 +1,54 @@
+using Cairn.Server;
+using Cairn.Storage.Local;
+using Cairn.Storage.Sqlite;
+using Microsoft.AspNetCore.Builder;
+
+namespace Cairn.Testing;
+
+/// <summary>
+/// A real Cairn server on Kestrel, bound to 127.0.0.1 on a free port, backed by a SQLite file and
+/// a local artifact folder in a temp dir; tests talk to it over a socket.
+/// </summary>
+public sealed class RunningServer : IAsyncDisposable
+{
+    private readonly TempFolder _folder;
+    private readonly WebApplication _app;
+
+    public SqliteTrackingStore Store { get; }
+    public LocalArtifactStore Artifacts { get; }
+    public Uri BaseUri { get; }
+    public HttpClient Http { get; }
+    public string Folder => _folder.Path;
+
+    private RunningServer(TempFolder folder, SqliteTrackingStore store, LocalArtifactStore artifacts, WebApplication app)
+    {
+        _folder = folder;
+        Store = store;
+        Artifacts = artifacts;
+        _app = app;
+        BaseUri = app.BoundAddress();
+        Http = new HttpClient { BaseAddress = BaseUri };
+    }
+
+    public static async Task<RunningServer> StartAsync()
+    {
+        var folder = new TempFolder();
+        var store = new SqliteTrackingStore(folder.File("cairn.db"));
+        var artifacts = new LocalArtifactStore(folder.File("artifacts"));
+        var app = CairnServer.Build(new CairnServerOptions(store, artifacts) { Port = 0 });
+        await app.StartAsync();
+        return new RunningServer(folder, store, artifacts, app);
+    }
+
+    /// <summary>An SDK client that talks to this server over HTTP.</summary>
+    public CairnClient Client() => CairnClient.Open(BaseUri.ToString());
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Store.Dispose();
+        _folder.Dispose();
+    }
+}
