@@ -31,13 +31,15 @@ public static class CairnServer
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        // Logs go to stderr so that stdout carries only what the command prints.
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(options.MinimumLogLevel);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
             kestrel.AddServerHeader = false;
             var address = options.Host is "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Host);
-            kestrel.Listen(address, options.Port, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+            kestrel.Listen(address, options.Port, listen => listen.Protocols = HttpProtocols.Http1);
         });
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {

@@ -8,7 +8,7 @@ public sealed class ChildProcess : IDisposable
 {
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
-    private readonly TaskCompletionSource<string> _firstLine = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Found)> _waiters = [];
 
     public Process Process { get; }
 
@@ -18,8 +18,12 @@ public sealed class ChildProcess : IDisposable
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null) return;
-            lock (_stdout) _stdout.AppendLine(e.Data);
-            _firstLine.TrySetResult(e.Data);
+            lock (_stdout)
+            {
+                _stdout.AppendLine(e.Data);
+                foreach (var (match, found) in _waiters)
+                    if (match(e.Data)) found.TrySetResult(e.Data);
+            }
         };
         process.ErrorDataReceived += (_, e) =>
         {
@@ -46,12 +50,20 @@ public sealed class ChildProcess : IDisposable
     public string StandardOutput { get { lock (_stdout) return _stdout.ToString(); } }
     public string StandardError { get { lock (_stderr) return _stderr.ToString(); } }
 
-    public async Task<string> FirstLineAsync(TimeSpan timeout)
+    /// <summary>The first line of standard output that <paramref name="match"/> accepts, waiting for it if need be.</summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
     {
-        var done = await Task.WhenAny(_firstLine.Task, Task.Delay(timeout));
-        if (done != _firstLine.Task)
-            throw new TimeoutException($"No output within {timeout}. stderr: {StandardError}");
-        return await _firstLine.Task;
+        var found = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_stdout)
+        {
+            var seen = _stdout.ToString().Split('\n').Select(l => l.TrimEnd('\r')).FirstOrDefault(match);
+            if (seen is not null) return seen;
+            _waiters.Add((match, found));
+        }
+        var done = await Task.WhenAny(found.Task, Task.Delay(timeout));
+        if (done != found.Task)
+            throw new TimeoutException($"No matching output within {timeout}. stdout: {StandardOutput} stderr: {StandardError}");
+        return await found.Task;
     }
 
     public async Task<int> WaitAsync(TimeSpan timeout)
