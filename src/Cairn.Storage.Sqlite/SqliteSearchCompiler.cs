@@ -7,90 +7,102 @@ namespace Cairn.Storage.Sqlite;
 /// <summary>The SQL a search compiles to: joins, the WHERE/ORDER/LIMIT clause, and its parameters.</summary>
 public sealed record CompiledSearch(string Joins, string Clause, IReadOnlyList<(string Name, object? Value)> Parameters);
 
+/// <summary>A SELECT of run rows, without LIMIT/OFFSET, and its parameters.</summary>
+public sealed record RunSelect(string Sql, IReadOnlyList<(string Name, object? Value)> Parameters);
+
+/// <summary>
+/// How to read one page of a run search. When the first order-by term is a metric, param or tag,
+/// <see cref="Ranked"/> walks that key's (key, value) index in order, so the first page costs a few
+/// hundred index probes instead of a sort of every match; <see cref="Unranked"/> then lists the
+/// runs that lack the value (MLflow puts them last), and <see cref="RankedCount"/> says where the
+/// ranked part ends when a page starts past it.
+/// </summary>
+public sealed record RunSearchPlan(RunSelect Ranked, RunSelect? Unranked, RunSelect? RankedCount);
+
 /// <summary>
 /// Compiles parsed filters and order-by terms to parameterized SQLite SQL. Values and keys are
 /// always bound as parameters, never spliced into the text, so no filter can inject SQL.
 /// </summary>
 public static class SqliteSearchCompiler
 {
-    public static CompiledSearch CompileRunSearch(RunQuery query, IReadOnlyList<long> experimentIds, long offset)
+    public const string RunColumns = "r.id, r.run_uuid, r.name, r.experiment_id, r.user_id, r.status, r.start_time, r.end_time, r.artifact_uri, r.lifecycle_stage";
+
+    public static RunSearchPlan CompileRunSearch(RunQuery query, IReadOnlyList<long> experimentIds)
     {
         var comparisons = FilterParser.Parse(query.Filter);
         var orderBy = FilterParser.ParseOrderBy(query.OrderBy);
         var p = new List<(string, object?)>();
         string Bind(object? value) { var name = "$p" + p.Count; p.Add((name, value)); return name; }
 
-        var joins = new StringBuilder();
-        var where = new List<string>();
-        where.Add(experimentIds.Count == 0 ? "0" : $"r.experiment_id IN ({string.Join(',', experimentIds.Select(e => Bind(e)))})");
-        where.Add(ViewTypeCondition(query.ViewType, "r.lifecycle_stage"));
-
-        var alias = 0;
-        foreach (var c in comparisons)
+        var where = new List<string>
         {
-            switch (c.Kind)
-            {
-                case EntityKind.Metric:
-                {
-                    var a = "f" + alias++;
-                    joins.Append($" JOIN latest_metrics {a} ON {a}.run_id = r.id AND {a}.key = {Bind(c.Key)} AND {a}.is_nan = 0 AND {a}.value {NumericOperator(c.Op)} {Bind(((NumberValue)c.Value).Value)}");
-                    break;
-                }
-                case EntityKind.Param:
-                case EntityKind.Tag:
-                {
-                    var a = "f" + alias++;
-                    var table = c.Kind == EntityKind.Param ? "params" : "tags";
-                    joins.Append($" JOIN {table} {a} ON {a}.run_id = r.id AND {a}.key = {Bind(c.Key)} AND {StringCondition($"{a}.value", c, Bind)}");
-                    break;
-                }
-                case EntityKind.Attribute:
-                {
-                    var attribute = RunAttributes.Resolve(c.Key);
-                    where.Add(AttributeCondition("r." + attribute.Column, attribute, c, Bind));
-                    break;
-                }
-            }
-        }
+            experimentIds.Count == 0 ? "0" : $"r.experiment_id IN ({string.Join(',', experimentIds.Select(e => Bind(e)))})",
+            ViewTypeCondition(query.ViewType, "r.lifecycle_stage"),
+        };
+        foreach (var c in comparisons) where.Add(FilterCondition(c, Bind));
 
+        var rankedBy = orderBy.Count > 0 && orderBy[0].Kind != EntityKind.Attribute ? orderBy[0] : null;
+        var joins = new System.Text.StringBuilder();
         var order = new List<string>();
-        foreach (var term in orderBy)
-        {
-            var direction = term.Ascending ? "ASC" : "DESC";
-            switch (term.Kind)
-            {
-                case EntityKind.Metric:
-                {
-                    var a = "o" + alias++;
-                    joins.Append($" LEFT JOIN latest_metrics {a} ON {a}.run_id = r.id AND {a}.key = {Bind(term.Key)}");
-                    order.Add($"({a}.value IS NULL OR {a}.is_nan = 1)"); // missing and NaN last, as MLflow sorts
-                    order.Add($"{a}.value {direction}");
-                    break;
-                }
-                case EntityKind.Param:
-                case EntityKind.Tag:
-                {
-                    var a = "o" + alias++;
-                    var table = term.Kind == EntityKind.Param ? "params" : "tags";
-                    joins.Append($" LEFT JOIN {table} {a} ON {a}.run_id = r.id AND {a}.key = {Bind(term.Key)}");
-                    order.Add($"{a}.value IS NULL");
-                    order.Add($"{a}.value {direction}");
-                    break;
-                }
-                case EntityKind.Attribute:
-                {
-                    var column = "r." + RunAttributes.Resolve(term.Key).Column;
-                    order.Add($"{column} IS NULL");
-                    order.Add($"{column} {direction}");
-                    break;
-                }
-            }
-        }
+        var alias = 0;
+        foreach (var term in rankedBy is null ? orderBy : orderBy.Skip(1))
+            order.AddRange(OrderTerm(term, joins, ref alias, Bind));
         order.Add("r.start_time DESC");
         order.Add("r.run_uuid ASC");
+        var conditions = string.Join(" AND ", where);
+        var tail = string.Join(", ", order);
 
-        var clause = $"WHERE {string.Join(" AND ", where)} ORDER BY {string.Join(", ", order)} LIMIT {Bind((long)query.MaxResults + 1)} OFFSET {Bind(offset)}";
-        return new CompiledSearch(joins.ToString(), clause, p);
+        if (rankedBy is null)
+            return new RunSearchPlan(new RunSelect($"SELECT {RunColumns} FROM runs r{joins} WHERE {conditions} ORDER BY {tail}", p), null, null);
+
+        var (table, valid) = EntityTable(rankedBy.Kind, "d");
+        var key = Bind(rankedBy.Key);
+        // CROSS JOIN fixes the join order: SQLite walks d's (key, value) index in order, stops after the page.
+        var ranked = $"FROM {table} d CROSS JOIN runs r{joins} WHERE d.key = {key}{valid} AND r.id = d.run_id AND {conditions}";
+        var unranked = $"FROM runs r{joins} WHERE NOT EXISTS (SELECT 1 FROM {table} d WHERE d.run_id = r.id AND d.key = {key}{valid}) AND {conditions}";
+        var direction = rankedBy.Ascending ? "ASC" : "DESC";
+        return new RunSearchPlan(
+            new RunSelect($"SELECT {RunColumns} {ranked} ORDER BY d.value {direction}, {tail}", p),
+            new RunSelect($"SELECT {RunColumns} {unranked} ORDER BY {tail}", p),
+            new RunSelect($"SELECT COUNT(*) {ranked}", p));
+    }
+
+    private static (string Table, string ValidCondition) EntityTable(EntityKind kind, string alias) => kind switch
+    {
+        EntityKind.Metric => ("latest_metrics", $" AND {alias}.is_nan = 0"),
+        EntityKind.Param => ("params", ""),
+        EntityKind.Tag => ("tags", ""),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    private static string FilterCondition(Comparison c, Func<object?, string> bind)
+    {
+        switch (c.Kind)
+        {
+            case EntityKind.Metric:
+                return $"EXISTS (SELECT 1 FROM latest_metrics f WHERE f.run_id = r.id AND f.key = {bind(c.Key)} AND f.is_nan = 0 AND f.value {NumericOperator(c.Op)} {bind(((NumberValue)c.Value).Value)})";
+            case EntityKind.Param:
+            case EntityKind.Tag:
+                var table = c.Kind == EntityKind.Param ? "params" : "tags";
+                return $"EXISTS (SELECT 1 FROM {table} f WHERE f.run_id = r.id AND f.key = {bind(c.Key)} AND {StringCondition("f.value", c, bind)})";
+            default:
+                var attribute = RunAttributes.Resolve(c.Key);
+                return AttributeCondition("r." + attribute.Column, attribute, c, bind);
+        }
+    }
+
+    private static IEnumerable<string> OrderTerm(OrderByTerm term, System.Text.StringBuilder joins, ref int alias, Func<object?, string> bind)
+    {
+        var direction = term.Ascending ? "ASC" : "DESC";
+        if (term.Kind == EntityKind.Attribute)
+        {
+            var column = "r." + RunAttributes.Resolve(term.Key).Column;
+            return column == "r.end_time" ? [$"{column} IS NULL", $"{column} {direction}"] : [$"{column} {direction}"];
+        }
+        var a = "o" + alias++;
+        var (table, valid) = EntityTable(term.Kind, a);
+        joins.Append($" LEFT JOIN {table} {a} ON {a}.run_id = r.id AND {a}.key = {bind(term.Key)}{valid}");
+        return [$"{a}.value IS NULL", $"{a}.value {direction}"]; // missing (and NaN) values last, as MLflow sorts
     }
 
     public static CompiledSearch CompileExperimentSearch(ExperimentQuery query, long offset)

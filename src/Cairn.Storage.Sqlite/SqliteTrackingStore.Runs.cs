@@ -41,7 +41,7 @@ public sealed partial class SqliteTrackingStore
     public Task<Run> GetRunAsync(string runId, CancellationToken ct = default)
     {
         using var c = _db.Open();
-        var runs = ReadRuns(c, "WHERE r.run_uuid = $r", [("$r", runId)]);
+        var runs = ReadRuns(c, $"SELECT {SqliteSearchCompiler.RunColumns} FROM runs r WHERE r.run_uuid = $r", [("$r", runId)]);
         return runs.Count == 0 ? throw RunNotFound(runId) : Task.FromResult(runs[0]);
     }
 
@@ -116,26 +116,14 @@ public sealed partial class SqliteTrackingStore
     private static void WriteMetrics(SqliteConnection c, SqliteTransaction t, long rowId, IReadOnlyList<Metric> metrics)
     {
         if (metrics.Count == 0) return;
-        using var insert = Command(c, t,
-            "INSERT INTO metrics (run_id, key, value, timestamp, step, is_nan) VALUES ($id, $k, $v, $ts, $s, $nan)",
-            [("$id", rowId), ("$k", ""), ("$v", 0.0), ("$ts", 0L), ("$s", 0L), ("$nan", 0)]);
-        insert.Prepare();
-        var pk = insert.Parameters["$k"];
-        var pv = insert.Parameters["$v"];
-        var pts = insert.Parameters["$ts"];
-        var ps = insert.Parameters["$s"];
-        var pnan = insert.Parameters["$nan"];
         var latest = new Dictionary<string, Metric>(StringComparer.Ordinal);
-        foreach (var m in metrics)
+        using (var writer = new MetricRowWriter(c))
         {
-            var isNan = double.IsNaN(m.Value);
-            pk.Value = m.Key;
-            pv.Value = isNan ? 0.0 : m.Value; // SQLite stores NaN as NULL, so NaN is a flag
-            pts.Value = m.Timestamp;
-            ps.Value = m.Step;
-            pnan.Value = isNan ? 1 : 0;
-            insert.ExecuteNonQuery();
-            if (!latest.TryGetValue(m.Key, out var best) || IsLater(m, best)) latest[m.Key] = m;
+            foreach (var m in metrics)
+            {
+                writer.Append(rowId, m);
+                if (!latest.TryGetValue(m.Key, out var best) || IsLater(m, best)) latest[m.Key] = m;
+            }
         }
         // MLflow's "latest" is the greatest (step, timestamp, value); kept in its own table so
         // searches and run pages never scan the history.
@@ -200,20 +188,29 @@ public sealed partial class SqliteTrackingStore
         var experimentIds = query.ExperimentIds.Select(e =>
             long.TryParse(e, out var id) ? id : throw CairnException.InvalidParameter($"Invalid experiment id '{e}'.")).ToList();
         var offset = PageToken.Decode(query.PageToken);
-        var sql = SqliteSearchCompiler.CompileRunSearch(query, experimentIds, offset);
+        var plan = SqliteSearchCompiler.CompileRunSearch(query, experimentIds);
+        var wanted = query.MaxResults + 1; // one more than a page tells whether another page exists
         using var c = _db.Open();
-        var runs = ReadRuns(c, sql.Clause, sql.Parameters, sql.Joins);
+        var runs = ReadRuns(c, Page(plan.Ranked, wanted, offset));
+        if (runs.Count < wanted && plan.Unranked is not null)
+        {
+            // The ranked runs ran out within this page: continue with the runs that lack the value.
+            var rankedTotal = runs.Count > 0 ? offset + runs.Count : ScalarLong(c, null, plan.RankedCount!.Sql, plan.RankedCount.Parameters.ToArray())!.Value;
+            runs.AddRange(ReadRuns(c, Page(plan.Unranked, wanted - runs.Count, Math.Max(0, offset - rankedTotal))));
+        }
         var more = runs.Count > query.MaxResults;
         if (more) runs.RemoveAt(runs.Count - 1);
         return Task.FromResult(new Page<Run>(runs, PageToken.Next(offset, query.MaxResults, more)));
     }
 
-    private List<Run> ReadRuns(SqliteConnection c, string clause, IReadOnlyList<(string, object?)> parameters, string joins = "")
+    private static RunSelect Page(RunSelect select, long limit, long offset) =>
+        select with { Sql = $"{select.Sql} LIMIT {limit} OFFSET {offset}" };
+
+    private List<Run> ReadRuns(SqliteConnection c, RunSelect select) => ReadRuns(c, select.Sql, select.Parameters);
+
+    private List<Run> ReadRuns(SqliteConnection c, string sql, IReadOnlyList<(string, object?)> parameters)
     {
-        using var command = Command(c, null, $"""
-            SELECT r.id, r.run_uuid, r.name, r.experiment_id, r.user_id, r.status, r.start_time, r.end_time, r.artifact_uri, r.lifecycle_stage
-            FROM runs r {joins} {clause}
-            """, parameters);
+        using var command = Command(c, null, sql, parameters);
         var infos = new List<(long RowId, RunInfo Info)>();
         using (var reader = command.ExecuteReader())
         {

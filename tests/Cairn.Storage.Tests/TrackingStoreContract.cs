@@ -370,6 +370,37 @@ public abstract class TrackingStoreContract : IAsyncLifetime
         Assert.Equal(["run2", "run1", "run0", "run3"], await SearchNamesAsync(experimentId, null, "metrics.auc ASC"));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(10)]
+    public async Task SearchRuns_OrderByMetric_PagesThroughRunsWithAndWithoutTheValue(int pageSize)
+    {
+        var (experimentId, runs) = await SearchFixtureAsync();
+        await Store.LogMetricAsync(runs[2].Info.RunId, new Metric("auc", double.NaN, 2, 1)); // NaN sorts with the missing values
+
+        var names = new List<string>();
+        string? token = null;
+        do
+        {
+            var page = await Store.SearchRunsAsync(new RunQuery([experimentId], MaxResults: pageSize, OrderBy: ["metrics.auc DESC"], PageToken: token));
+            Assert.True(page.Items.Count <= pageSize);
+            names.AddRange(page.Items.Select(r => r.Info.RunName));
+            token = page.NextPageToken;
+        } while (token is not null);
+
+        Assert.Equal(["run0", "run1", "run3", "run2"], names);
+    }
+
+    [Fact]
+    public async Task SearchRuns_OrderByMetricWithFilter_AppliesBoth()
+    {
+        var (experimentId, _) = await SearchFixtureAsync();
+        Assert.Equal(["run1", "run0"], await SearchNamesAsync(experimentId, "tags.team = 'ml' and metrics.auc > 0.5", "metrics.auc ASC"));
+        Assert.Equal(["run1", "run0", "run3"], await SearchNamesAsync(experimentId, "tags.team = 'ml'", "tags.team DESC", "metrics.auc ASC"));
+    }
+
     [Fact]
     public async Task SearchRuns_DefaultOrder_IsNewestFirst()
     {

@@ -1,0 +1,11 @@
+// Usage: dotnet run -c Release --project bench/Cairn.Bench -- [ingest|search|sdk|all]
+// Prints a markdown table of each figure beside its baseline, measured in the same run.
+using Cairn.Bench;
+
+var which = args.Length > 0 ? args[0] : "all";
+var report = new Report();
+report.Header();
+if (which is "all" or "ingest") await IngestBenchmark.RunAsync(report);
+if (which is "all" or "search") await SearchBenchmark.RunAsync(report);
+if (which is "all" or "sdk") SdkBenchmark.Run(report);
+report.Print();
