@@ -34,7 +34,7 @@ public static class IngestBenchmark
         try
         {
             using var store = new SqliteTrackingStore(Path.Combine(folder.FullName, "cairn.db"));
-            var app = CairnServer.Build(new CairnServerOptions(store, new LocalArtifactStore(Path.Combine(folder.FullName, "artifacts"))) { Port = 0 });
+            var app = CairnServer.Build(new CairnServerOptions(store, new LocalArtifactStore(Path.Combine(folder.FullName, "artifacts")), new SqliteRegistryStore(Path.Combine(folder.FullName, "cairn.db"))) { Port = 0 });
             await app.StartAsync();
             var baseUri = app.BoundAddress();
             var runIds = new List<string>();

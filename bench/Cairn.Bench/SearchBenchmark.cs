@@ -36,7 +36,7 @@ public static class SearchBenchmark
             var query = new RunQuery([experimentId], Filter, MaxResults: 100, OrderBy: OrderBy);
             var inProcess = await TimeAsync(() => store.SearchRunsAsync(query));
 
-            var app = CairnServer.Build(new CairnServerOptions(store, new LocalArtifactStore(Path.Combine(folder.FullName, "artifacts"))) { Port = 0 });
+            var app = CairnServer.Build(new CairnServerOptions(store, new LocalArtifactStore(Path.Combine(folder.FullName, "artifacts")), new SqliteRegistryStore(Path.Combine(folder.FullName, "cairn.db"))) { Port = 0 });
             await app.StartAsync();
             using var transport = new RestTransport(app.BoundAddress());
             var rest = new RestTrackingStore(transport);

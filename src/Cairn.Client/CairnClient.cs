@@ -1,4 +1,5 @@
 using Cairn.Artifacts;
+using Cairn.Registry;
 using Cairn.Rest;
 using Cairn.Storage.Local;
 using Cairn.Storage.Sqlite;
@@ -25,13 +26,16 @@ public sealed class CairnClient : IDisposable
 
     public ITrackingStore Tracking { get; }
     public IArtifactStore Artifacts { get; }
+    public IRegistryStore Registry { get; }
     public TrackingLocation Location { get; }
     public TimeProvider Time { get; }
 
-    public CairnClient(ITrackingStore tracking, IArtifactStore artifacts, TrackingLocation location, TimeProvider? time = null, params IDisposable[] owned)
+    public CairnClient(ITrackingStore tracking, IArtifactStore artifacts, IRegistryStore registry, TrackingLocation location,
+        TimeProvider? time = null, params IDisposable[] owned)
     {
         Tracking = tracking;
         Artifacts = artifacts;
+        Registry = registry;
         Location = location;
         Time = time ?? TimeProvider.System;
         _owned = owned;
@@ -49,12 +53,12 @@ public sealed class CairnClient : IDisposable
             case ServerLocation server:
             {
                 var transport = new RestTransport(server.BaseUri);
-                return new CairnClient(new RestTrackingStore(transport), new RestArtifactStore(transport), location, time, transport);
+                return new CairnClient(new RestTrackingStore(transport), new RestArtifactStore(transport), new RestRegistryStore(transport), location, time, transport);
             }
             case EmbeddedLocation embedded:
             {
-                var store = new SqliteTrackingStore(embedded.DatabasePath, time);
-                return new CairnClient(store, new LocalArtifactStore(embedded.ArtifactRoot), location, time, store);
+                var stores = new SqliteStores(embedded.DatabasePath, time);
+                return new CairnClient(stores.Tracking, new LocalArtifactStore(embedded.ArtifactRoot), stores.Registry, location, time, stores);
             }
             default:
                 throw new NotSupportedException(location.ToString());

@@ -1,5 +1,6 @@
 using System.Net;
 using Cairn.Artifacts;
+using Cairn.Registry;
 using Cairn.Server.Endpoints;
 using Cairn.Tracking;
 using Microsoft.AspNetCore.Builder;
@@ -12,7 +13,7 @@ using Microsoft.Extensions.Logging;
 namespace Cairn.Server;
 
 /// <summary>What a server serves and where it listens. Stores are passed in, never looked up.</summary>
-public sealed record CairnServerOptions(ITrackingStore Tracking, IArtifactStore Artifacts)
+public sealed record CairnServerOptions(ITrackingStore Tracking, IArtifactStore Artifacts, IRegistryStore Registry)
 {
     public string Host { get; init; } = "127.0.0.1";
     /// <summary>0 picks a free port; read it back from <see cref="CairnServer.BoundAddress"/>.</summary>
@@ -43,7 +44,7 @@ public static class CairnServer
         });
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
-            document.Info.Title = "Cairn tracking API (MLflow REST API 2.0 compatible)";
+            document.Info.Title = "Cairn API (MLflow REST API 2.0 compatible: tracking, artifacts, model registry)";
             document.Info.Version = "2.0";
             return Task.CompletedTask;
         }));
@@ -56,6 +57,7 @@ public static class CairnServer
         app.MapExperimentsApi(options.Tracking);
         app.MapRunsApi(options.Tracking, options.Time);
         app.MapArtifactsApi(options.Tracking, options.Artifacts);
+        app.MapRegistryApi(options.Registry, options.Tracking);
         app.MapFallback("/api/{**rest}", (HttpContext http) =>
             ErrorHandling.Write(http, StatusCodes.Status404NotFound, "ENDPOINT_NOT_FOUND",
                 $"No API endpoint {http.Request.Method} {http.Request.Path}. See /openapi/v1.json for the API."));

@@ -32,6 +32,14 @@ public sealed class SqliteDatabase : IDisposable
         Execute(connection, "PRAGMA journal_mode=WAL;");
     }
 
+    /// <summary>Opens the file and applies any schema migrations it lacks.</summary>
+    public static SqliteDatabase OpenMigrated(string path)
+    {
+        var database = new SqliteDatabase(path);
+        SqliteSchema.Migrate(database);
+        return database;
+    }
+
     public SqliteConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);

@@ -67,6 +67,58 @@ public static class SqliteSchema
                 PRIMARY KEY (run_id, key)) WITHOUT ROWID;
             CREATE INDEX ix_tags_key_value ON tags (key, value);
             """),
+        (2, "registry: registered models, versions, aliases, tags, audit trail", """
+            CREATE TABLE registered_models (
+                name TEXT PRIMARY KEY,
+                creation_time INTEGER NOT NULL,
+                last_updated_time INTEGER NOT NULL,
+                user_id TEXT,
+                description TEXT);
+            CREATE TABLE registered_model_tags (
+                name TEXT NOT NULL REFERENCES registered_models(name) ON UPDATE CASCADE ON DELETE CASCADE,
+                key TEXT NOT NULL,
+                value TEXT NOT NULL,
+                PRIMARY KEY (name, key));
+            CREATE TABLE model_versions (
+                name TEXT NOT NULL REFERENCES registered_models(name) ON UPDATE CASCADE ON DELETE CASCADE,
+                version INTEGER NOT NULL,
+                creation_time INTEGER NOT NULL,
+                last_updated_time INTEGER NOT NULL,
+                user_id TEXT,
+                current_stage TEXT NOT NULL DEFAULT 'None',
+                description TEXT,
+                source TEXT NOT NULL,
+                run_id TEXT,
+                status TEXT NOT NULL,
+                status_message TEXT,
+                run_link TEXT,
+                PRIMARY KEY (name, version));
+            CREATE INDEX ix_model_versions_run ON model_versions (run_id);
+            CREATE TABLE model_version_tags (
+                name TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                key TEXT NOT NULL,
+                value TEXT NOT NULL,
+                PRIMARY KEY (name, version, key),
+                FOREIGN KEY (name, version) REFERENCES model_versions(name, version) ON UPDATE CASCADE ON DELETE CASCADE);
+            CREATE TABLE registered_model_aliases (
+                name TEXT NOT NULL REFERENCES registered_models(name) ON UPDATE CASCADE ON DELETE CASCADE,
+                alias TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                PRIMARY KEY (name, alias));
+            CREATE TABLE model_transitions (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                version TEXT NOT NULL,
+                alias TEXT NOT NULL,
+                action TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                timestamp INTEGER NOT NULL,
+                comment TEXT,
+                gate TEXT,
+                gate_details TEXT);
+            CREATE INDEX ix_model_transitions_name ON model_transitions (name, timestamp);
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

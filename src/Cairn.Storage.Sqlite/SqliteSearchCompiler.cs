@@ -159,7 +159,7 @@ public static class SqliteSearchCompiler
         _ => throw CairnException.InvalidParameter($"Operator {ComparatorText.Of(op)} does not apply to numbers."),
     };
 
-    private static string StringCondition(string column, Comparison c, Func<object?, string> bind)
+    internal static string StringCondition(string column, Comparison c, Func<object?, string> bind)
     {
         return c.Op switch
         {

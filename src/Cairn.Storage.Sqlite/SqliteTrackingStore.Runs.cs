@@ -1,6 +1,7 @@
 using Cairn.Search;
 using Cairn.Tracking;
 using Microsoft.Data.Sqlite;
+using static Cairn.Storage.Sqlite.SqlCommands;
 
 namespace Cairn.Storage.Sqlite;
 

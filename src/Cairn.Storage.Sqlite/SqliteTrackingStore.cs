@@ -2,6 +2,7 @@ using Cairn.Artifacts;
 using Cairn.Search;
 using Cairn.Tracking;
 using Microsoft.Data.Sqlite;
+using static Cairn.Storage.Sqlite.SqlCommands;
 
 namespace Cairn.Storage.Sqlite;
 
@@ -13,12 +14,24 @@ public sealed partial class SqliteTrackingStore : ITrackingStore, IDisposable
 
     private readonly SqliteDatabase _db;
     private readonly TimeProvider _time;
+    private readonly bool _ownsDatabase;
 
+    /// <summary>Opens (creating and migrating when needed) the database file at <paramref name="databasePath"/>.</summary>
     public SqliteTrackingStore(string databasePath, TimeProvider? time = null)
+        : this(SqliteDatabase.OpenMigrated(databasePath), time, ownsDatabase: true)
+    {
+    }
+
+    /// <summary>A tracking store over an already open database, shared with other stores.</summary>
+    public SqliteTrackingStore(SqliteDatabase database, TimeProvider? time = null) : this(database, time, ownsDatabase: false)
+    {
+    }
+
+    private SqliteTrackingStore(SqliteDatabase database, TimeProvider? time, bool ownsDatabase)
     {
         _time = time ?? TimeProvider.System;
-        _db = new SqliteDatabase(databasePath);
-        SqliteSchema.Migrate(_db);
+        _db = database;
+        _ownsDatabase = ownsDatabase;
         EnsureDefaultExperiment();
     }
 
@@ -194,35 +207,8 @@ public sealed partial class SqliteTrackingStore : ITrackingStore, IDisposable
             throw CairnException.InvalidParameter($"The experiment {id} must be in the 'active' state. Current state is {stage}.");
     }
 
-    // ---------------------------------------------------------------- helpers
-
-    internal static SqliteCommand Command(SqliteConnection c, SqliteTransaction? t, string sql, IEnumerable<(string Name, object? Value)> parameters)
+    public void Dispose()
     {
-        var command = c.CreateCommand();
-        command.Transaction = t;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        return command;
+        if (_ownsDatabase) _db.Dispose();
     }
-
-    private static int Exec(SqliteConnection c, SqliteTransaction? t, string sql, params (string, object?)[] parameters)
-    {
-        using var command = Command(c, t, sql, parameters);
-        return command.ExecuteNonQuery();
-    }
-
-    private static long? ScalarLong(SqliteConnection c, SqliteTransaction? t, string sql, params (string, object?)[] parameters)
-    {
-        using var command = Command(c, t, sql, parameters);
-        var result = command.ExecuteScalar();
-        return result is null or DBNull ? null : Convert.ToInt64(result);
-    }
-
-    private static string? ScalarString(SqliteConnection c, SqliteTransaction? t, string sql, params (string, object?)[] parameters)
-    {
-        using var command = Command(c, t, sql, parameters);
-        return command.ExecuteScalar() as string;
-    }
-
-    public void Dispose() => _db.Dispose();
 }

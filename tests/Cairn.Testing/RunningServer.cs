@@ -14,16 +14,18 @@ public sealed class RunningServer : IAsyncDisposable
     private readonly TempFolder _folder;
     private readonly WebApplication _app;
 
-    public SqliteTrackingStore Store { get; }
+    public SqliteTrackingStore Store => Stores.Tracking;
+    public SqliteRegistryStore Registry => Stores.Registry;
+    public SqliteStores Stores { get; }
     public LocalArtifactStore Artifacts { get; }
     public Uri BaseUri { get; }
     public HttpClient Http { get; }
     public string Folder => _folder.Path;
 
-    private RunningServer(TempFolder folder, SqliteTrackingStore store, LocalArtifactStore artifacts, WebApplication app)
+    private RunningServer(TempFolder folder, SqliteStores stores, LocalArtifactStore artifacts, WebApplication app)
     {
         _folder = folder;
-        Store = store;
+        Stores = stores;
         Artifacts = artifacts;
         _app = app;
         BaseUri = app.BoundAddress();
@@ -33,11 +35,11 @@ public sealed class RunningServer : IAsyncDisposable
     public static async Task<RunningServer> StartAsync()
     {
         var folder = new TempFolder();
-        var store = new SqliteTrackingStore(folder.File("cairn.db"));
+        var stores = new SqliteStores(folder.File("cairn.db"));
         var artifacts = new LocalArtifactStore(folder.File("artifacts"));
-        var app = CairnServer.Build(new CairnServerOptions(store, artifacts) { Port = 0 });
+        var app = CairnServer.Build(new CairnServerOptions(stores.Tracking, artifacts, stores.Registry) { Port = 0 });
         await app.StartAsync();
-        return new RunningServer(folder, store, artifacts, app);
+        return new RunningServer(folder, stores, artifacts, app);
     }
 
     /// <summary>An SDK client that talks to this server over HTTP.</summary>
@@ -48,7 +50,7 @@ public sealed class RunningServer : IAsyncDisposable
         Http.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
-        Store.Dispose();
+        Stores.Dispose();
         _folder.Dispose();
     }
 }

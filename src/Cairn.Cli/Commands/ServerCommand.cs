@@ -26,8 +26,8 @@ internal static class ServerCommand
             var hostValue = parse.GetValue(host)!;
             if (hostValue != "localhost" && !System.Net.IPAddress.TryParse(hostValue, out _))
                 throw CairnException.InvalidParameter($"--host must be an IP address such as 127.0.0.1, got '{hostValue}'.");
-            using var store = new SqliteTrackingStore(location.DatabasePath);
-            var app = CairnServer.Build(new CairnServerOptions(store, new LocalArtifactStore(artifactRoot)) { Host = hostValue, Port = portValue });
+            using var stores = new SqliteStores(location.DatabasePath);
+            var app = CairnServer.Build(new CairnServerOptions(stores.Tracking, new LocalArtifactStore(artifactRoot), stores.Registry) { Host = hostValue, Port = portValue });
             await app.StartAsync(ct);
             stdout.WriteLine($"Cairn server listening on {app.BoundAddress()} (metadata: {location.DatabasePath}, artifacts: {artifactRoot}). Press Ctrl+C to stop.");
             await app.WaitForShutdownAsync(ct);

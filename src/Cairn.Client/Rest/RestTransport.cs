@@ -28,8 +28,10 @@ public sealed class RestTransport : IDisposable
         };
     }
 
-    public Task<T> PostAsync<T>(string path, object body, CancellationToken ct) =>
-        SendAsync<T>(() => new HttpRequestMessage(HttpMethod.Post, Url(path)) { Content = JsonContent.Create(body, body.GetType(), options: CairnJson.Options) }, ct);
+    public Task<T> PostAsync<T>(string path, object body, CancellationToken ct) => SendJsonAsync<T>(HttpMethod.Post, path, body, ct);
+
+    public Task<T> SendJsonAsync<T>(HttpMethod method, string path, object body, CancellationToken ct) =>
+        SendAsync<T>(() => new HttpRequestMessage(method, Url(path)) { Content = JsonContent.Create(body, body.GetType(), options: CairnJson.Options) }, ct);
 
     public Task<T> GetAsync<T>(string path, IEnumerable<(string Key, string? Value)> query, CancellationToken ct)
     {

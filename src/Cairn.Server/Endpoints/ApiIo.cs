@@ -22,6 +22,19 @@ internal static class ApiIo
         return body ?? throw new CairnException(ErrorCodes.BadRequest, "The request body is empty or null; send a JSON object.");
     }
 
+    /// <summary>
+    /// MLflow's clients send DELETE parameters in a JSON body, others send them in the query
+    /// string: take whichever is there.
+    /// </summary>
+    public static Task<T> ReadBodyOrQueryAsync<T>(HttpContext context) where T : class
+    {
+        if (context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0)
+            return ReadBodyAsync<T>(context);
+        var fields = new System.Text.Json.Nodes.JsonObject();
+        foreach (var (key, value) in context.Request.Query) fields[key] = value.ToString();
+        return Task.FromResult(fields.Deserialize<T>(CairnJson.Options)!);
+    }
+
     public static IResult Json<T>(T value, int status = StatusCodes.Status200OK) =>
         Results.Json(value, CairnJson.Options, statusCode: status);
 

@@ -1,0 +1,181 @@
+using Cairn.Protocol;
+using Cairn.Registry;
+using Cairn.Tracking;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Cairn.Server.Endpoints;
+
+/// <summary>/api/2.0/mlflow/registered-models/* and /api/2.0/mlflow/model-versions/*, as MLflow serves them.</summary>
+public static class RegistryApi
+{
+    public static IEndpointRouteBuilder MapRegistryApi(this IEndpointRouteBuilder app, IRegistryStore registry, ITrackingStore tracking)
+    {
+        var models = app.MapGroup("/api/2.0/mlflow/registered-models").WithTags("Registered models");
+
+        models.MapPost("/create", async (HttpContext http) =>
+        {
+            var body = await ApiIo.ReadBodyAsync<CreateRegisteredModelRequest>(http);
+            var model = await registry.CreateRegisteredModelAsync(ApiIo.Require(body.Name, "name"), body.Description, body.Tags, http.RequestAborted);
+            return ApiIo.Json(new RegisteredModelResponse(model));
+        }).Accepts<CreateRegisteredModelRequest>("application/json").Produces<RegisteredModelResponse>();
+
+        models.MapGet("/get", async (HttpContext http) =>
+        {
+            var model = await registry.GetRegisteredModelAsync(ApiIo.Require(ApiIo.Query(http, "name"), "name"), http.RequestAborted);
+            return ApiIo.Json(new RegisteredModelResponse(model));
+        }).Produces<RegisteredModelResponse>();
+
+        models.MapPost("/rename", async (HttpContext http) =>
+        {
+            var body = await ApiIo.ReadBodyAsync<RenameRegisteredModelRequest>(http);
+            var model = await registry.RenameRegisteredModelAsync(ApiIo.Require(body.Name, "name"), ApiIo.Require(body.NewName, "new_name"), http.RequestAborted);
+            return ApiIo.Json(new RegisteredModelResponse(model));
+        }).Accepts<RenameRegisteredModelRequest>("application/json").Produces<RegisteredModelResponse>();
+
+        models.MapPatch("/update", async (HttpContext http) =>
+        {
+            var body = await ApiIo.ReadBodyAsync<UpdateRegisteredModelRequest>(http);
+            var model = await registry.UpdateRegisteredModelAsync(ApiIo.Require(body.Name, "name"), body.Description, http.RequestAborted);
+            return ApiIo.Json(new RegisteredModelResponse(model));
+        }).Accepts<UpdateRegisteredModelRequest>("application/json").Produces<RegisteredModelResponse>();
+
+        models.MapDelete("/delete", async (HttpContext http) =>
+        {
+            var body = await ApiIo.ReadBodyOrQueryAsync<RegisteredModelNameRequest>(http);
+            await registry.DeleteRegisteredModelAsync(ApiIo.Require(body.Name, "name"), http.RequestAborted);
+            return ApiIo.Empty();
+        });
+
+        models.MapGet("/search", async (HttpContext http) =>
+        {
+            var page = await registry.SearchRegisteredModelsAsync(Query(http), http.RequestAborted);
+            return ApiIo.Json(new SearchRegisteredModelsResponse(page.Items, page.NextPageToken));
+        }).Produces<SearchRegisteredModelsResponse>();
+
+        models.MapMethods("/get-latest-versions", ["GET", "POST"], async (HttpContext http) =>
+        {
+            var body = await ApiIo.ReadBodyOrQueryAsync<GetLatestVersionsRequest>(http);
+            var model = await registry.GetRegisteredModelAsync(ApiIo.Require(body.Name, "name"), http.RequestAborted);
+            var stages = body.Stages is { Count: > 0 } s ? s : null;
+            return ApiIo.Json(new ModelVersionsResponse(model.LatestVersions.Where(v => stages is null || stages.Contains(v.CurrentStage, StringComparer.OrdinalIgnoreCase)).ToList()));
+        }).Produces<ModelVersionsResponse>();
+
+        models.MapPost("/set-tag", async (HttpContext http) =>
+        {
+            var body = await ApiIo.ReadBodyAsync<RegisteredModelTagRequest>(http);
+            await registry.SetRegisteredModelTagAsync(ApiIo.Require(body.Name, "name"), new RegisteredModelTag(ApiIo.Require(body.Key, "key"), body.Value ?? ""), http.RequestAborted);
+            return ApiIo.Empty();
+        }).Accepts<RegisteredModelTagRequest>("application/json");
+
+        models.MapDelete("/delete-tag", async (HttpContext http) =>
+        {
+            var body = await ApiIo.ReadBodyOrQueryAsync<RegisteredModelTagRequest>(http);
+            await registry.DeleteRegisteredModelTagAsync(ApiIo.Require(body.Name, "name"), ApiIo.Require(body.Key, "key"), http.RequestAborted);
+            return ApiIo.Empty();
+        });
+
+        models.MapPost("/alias", async (HttpContext http) =>
+        {
+            var body = await ApiIo.ReadBodyAsync<AliasRequest>(http);
+            await registry.SetAliasAsync(ApiIo.Require(body.Name, "name"), ApiIo.Require(body.Alias, "alias"), ApiIo.Require(body.Version, "version"), http.RequestAborted);
+            return ApiIo.Empty();
+        }).Accepts<AliasRequest>("application/json");
+
+        models.MapDelete("/alias", async (HttpContext http) =>
+        {
+            var body = await ApiIo.ReadBodyOrQueryAsync<AliasRequest>(http);
+            await registry.DeleteAliasAsync(ApiIo.Require(body.Name, "name"), ApiIo.Require(body.Alias, "alias"), http.RequestAborted);
+            return ApiIo.Empty();
+        });
+
+        models.MapGet("/alias", async (HttpContext http) =>
+        {
+            var version = await registry.GetModelVersionByAliasAsync(ApiIo.Require(ApiIo.Query(http, "name"), "name"), ApiIo.Require(ApiIo.Query(http, "alias"), "alias"), http.RequestAborted);
+            return ApiIo.Json(new ModelVersionResponse(version));
+        }).Produces<ModelVersionResponse>();
+
+        var versions = app.MapGroup("/api/2.0/mlflow/model-versions").WithTags("Model versions");
+
+        versions.MapPost("/create", async (HttpContext http) =>
+        {
+            var body = await ApiIo.ReadBodyAsync<CreateModelVersionRequest>(http);
+            var version = await registry.CreateModelVersionAsync(new NewModelVersion(ApiIo.Require(body.Name, "name"), ApiIo.Require(body.Source, "source"),
+                body.RunId, body.Description, http.User.Identity?.Name, body.Tags, body.RunLink), http.RequestAborted);
+            return ApiIo.Json(new ModelVersionResponse(version));
+        }).Accepts<CreateModelVersionRequest>("application/json").Produces<ModelVersionResponse>();
+
+        versions.MapGet("/get", async (HttpContext http) =>
+        {
+            var version = await registry.GetModelVersionAsync(ApiIo.Require(ApiIo.Query(http, "name"), "name"),
+                ApiIo.Require(ApiIo.Query(http, "version"), "version"), http.RequestAborted);
+            return ApiIo.Json(new ModelVersionResponse(version));
+        }).Produces<ModelVersionResponse>();
+
+        versions.MapPatch("/update", async (HttpContext http) =>
+        {
+            var body = await ApiIo.ReadBodyAsync<UpdateModelVersionRequest>(http);
+            var version = await registry.UpdateModelVersionAsync(ApiIo.Require(body.Name, "name"), ApiIo.Require(body.Version, "version"), body.Description, http.RequestAborted);
+            return ApiIo.Json(new ModelVersionResponse(version));
+        }).Accepts<UpdateModelVersionRequest>("application/json").Produces<ModelVersionResponse>();
+
+        versions.MapDelete("/delete", async (HttpContext http) =>
+        {
+            var body = await ApiIo.ReadBodyOrQueryAsync<ModelVersionKeyRequest>(http);
+            await registry.DeleteModelVersionAsync(ApiIo.Require(body.Name, "name"), ApiIo.Require(body.Version, "version"), http.RequestAborted);
+            return ApiIo.Empty();
+        });
+
+        versions.MapGet("/search", async (HttpContext http) =>
+        {
+            var page = await registry.SearchModelVersionsAsync(Query(http), http.RequestAborted);
+            return ApiIo.Json(new SearchModelVersionsResponse(page.Items, page.NextPageToken));
+        }).Produces<SearchModelVersionsResponse>();
+
+        versions.MapGet("/get-download-uri", async (HttpContext http) =>
+        {
+            var version = await registry.GetModelVersionAsync(ApiIo.Require(ApiIo.Query(http, "name"), "name"), ApiIo.Require(ApiIo.Query(http, "version"), "version"), http.RequestAborted);
+            return ApiIo.Json(new DownloadUriResponse(await ModelSources.ToArtifactUriAsync(version.Source, tracking, http.RequestAborted)));
+        }).Produces<DownloadUriResponse>();
+
+        versions.MapPost("/set-tag", async (HttpContext http) =>
+        {
+            var body = await ApiIo.ReadBodyAsync<ModelVersionTagRequest>(http);
+            await registry.SetModelVersionTagAsync(ApiIo.Require(body.Name, "name"), ApiIo.Require(body.Version, "version"),
+                new ModelVersionTag(ApiIo.Require(body.Key, "key"), body.Value ?? ""), http.RequestAborted);
+            return ApiIo.Empty();
+        }).Accepts<ModelVersionTagRequest>("application/json");
+
+        versions.MapDelete("/delete-tag", async (HttpContext http) =>
+        {
+            var body = await ApiIo.ReadBodyOrQueryAsync<ModelVersionTagRequest>(http);
+            await registry.DeleteModelVersionTagAsync(ApiIo.Require(body.Name, "name"), ApiIo.Require(body.Version, "version"), ApiIo.Require(body.Key, "key"), http.RequestAborted);
+            return ApiIo.Empty();
+        });
+
+        // Cairn's audit trail of promotions and approvals (MLflow has no equivalent).
+        var audit = app.MapGroup("/api/2.0/cairn/registry").WithTags("Registry audit trail");
+        audit.MapPost("/transitions", async (HttpContext http) =>
+        {
+            var body = await ApiIo.ReadBodyAsync<ModelTransition>(http);
+            ApiIo.Require(body.Name, "name");
+            ApiIo.Require(body.Alias, "alias");
+            await registry.AddTransitionAsync(body with { Id = string.IsNullOrEmpty(body.Id) ? Ids.NewId() : body.Id }, http.RequestAborted);
+            return ApiIo.Empty();
+        }).Accepts<ModelTransition>("application/json");
+        audit.MapGet("/transitions", async (HttpContext http) =>
+        {
+            var transitions = await registry.ListTransitionsAsync(ApiIo.Require(ApiIo.Query(http, "name"), "name"), ApiIo.Query(http, "version"), http.RequestAborted);
+            return ApiIo.Json(new TransitionsResponse(transitions));
+        }).Produces<TransitionsResponse>();
+
+        return app;
+    }
+
+    private static RegistryQuery Query(HttpContext http) => new(
+        ApiIo.Query(http, "filter"),
+        ApiIo.ToMaxResults(ApiIo.QueryInt(http, "max_results"), RegistryQuery.DefaultMaxResults, RegistryQuery.MaxMaxResults),
+        http.Request.Query.TryGetValue("order_by", out var order) ? order.Where(o => o is not null).Select(o => o!).ToList() : null,
+        ApiIo.Query(http, "page_token"));
+}
