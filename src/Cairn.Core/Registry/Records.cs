@@ -46,7 +46,7 @@ public sealed record NewModelVersion(
     string? RunLink = null);
 
 /// <summary>What happened to an alias: a request, a gate result, an approval, a move. The audit trail.</summary>
-public enum TransitionAction { Requested = 1, GatePassed = 2, GateFailed = 3, Approved = 4, Rejected = 5, AliasMoved = 6, AliasDeleted = 7 }
+public enum TransitionAction { Requested = 1, GatePassed = 2, GateFailed = 3, Approved = 4, Rejected = 5, AliasMoved = 6, AliasDeleted = 7, Registered = 8 }
 
 /// <summary>One audit record of the model registry: who did what to which version's alias, when and why.</summary>
 public sealed record ModelTransition(

@@ -160,8 +160,8 @@ public static class RegistryApi
         {
             var body = await ApiIo.ReadBodyAsync<ModelTransition>(http);
             ApiIo.Require(body.Name, "name");
-            ApiIo.Require(body.Alias, "alias");
-            await registry.AddTransitionAsync(body with { Id = string.IsNullOrEmpty(body.Id) ? Ids.NewId() : body.Id }, http.RequestAborted);
+            ApiIo.Require(body.Version, "version");
+            await registry.AddTransitionAsync(body with { Id = string.IsNullOrEmpty(body.Id) ? Ids.NewId() : body.Id, Alias = body.Alias ?? "" }, http.RequestAborted);
             return ApiIo.Empty();
         }).Accepts<ModelTransition>("application/json");
         audit.MapGet("/transitions", async (HttpContext http) =>

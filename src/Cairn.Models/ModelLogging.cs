@@ -1,0 +1,88 @@
+using Microsoft.ML;
+
+namespace Cairn.Models;
+
+/// <summary>A model logged to a run: its URI, signature and identity.</summary>
+public sealed record LoggedModel(string ModelUri, string ModelUuid, ModelSignature Signature, IReadOnlyList<string> Flavors);
+
+/// <summary>Logging models as packages (MLflow's format) to a run's artifacts.</summary>
+public static class ModelLogging
+{
+    public const string InputExampleFile = "input_example.json";
+
+    /// <summary>
+    /// Saves an ML.NET model as a package under <paramref name="artifactPath"/>: the model zip (the
+    /// <c>mlnet</c> flavor), a signature inferred from <paramref name="inputSchema"/> and the model's
+    /// outputs, an input example, and the digest of every file.
+    /// </summary>
+    /// <param name="labelColumn">A column of the schema the model does not need to predict (left out of the signature).</param>
+    public static LoggedModel LogModel(this ActiveRun run, string artifactPath, MLContext ml, ITransformer model, DataViewSchema inputSchema,
+        object? inputExample = null, string? labelColumn = null)
+    {
+        return WithPackageFolder(run, artifactPath, folder =>
+        {
+            // The label is needed to train, not to predict: the saved schema leaves it out, so typed
+            // prediction classes and the ONNX graph do not have to carry it.
+            var predictionSchema = inputSchema;
+            if (labelColumn is not null)
+            {
+                if (inputSchema.GetColumnOrNull(labelColumn) is null)
+                    throw CairnException.InvalidParameter($"The label column '{labelColumn}' is not in the input schema.");
+                var builder = new DataViewSchema.Builder();
+                builder.AddColumns(inputSchema.Where(c => c.Name != labelColumn));
+                predictionSchema = builder.ToSchema();
+            }
+            ml.Model.Save(model, predictionSchema, Path.Combine(folder, "model.zip"));
+            var signature = MlnetPredictor.InferSignature(model, predictionSchema);
+            var manifest = ModelManifest.Create(artifactPath, run.RunId, signature);
+            manifest.AddFlavor(ModelManifest.MlnetFlavor, new Dictionary<string, string>
+            {
+                ["model_path"] = "model.zip",
+                ["mlnet_version"] = typeof(MLContext).Assembly.GetName().Version?.ToString(3) ?? "",
+            });
+            WriteInputExample(folder, manifest, inputExample, signature);
+            return manifest;
+        });
+    }
+
+    /// <summary>Logs an ONNX file (from any framework) as a package with the <c>onnx</c> flavor and a tensor signature.</summary>
+    public static LoggedModel LogOnnxModel(this ActiveRun run, string artifactPath, string onnxFile, object? inputExample = null)
+    {
+        if (!File.Exists(onnxFile)) throw CairnException.InvalidParameter($"The ONNX file '{onnxFile}' does not exist.");
+        return WithPackageFolder(run, artifactPath, folder =>
+        {
+            File.Copy(onnxFile, Path.Combine(folder, "model.onnx"));
+            ModelSignature signature;
+            using (var predictor = new OnnxPredictor(Path.Combine(folder, "model.onnx"))) signature = predictor.Signature;
+            var manifest = ModelManifest.Create(artifactPath, run.RunId, signature);
+            manifest.AddFlavor(ModelManifest.OnnxFlavor, OnnxExport.FlavorSettings());
+            WriteInputExample(folder, manifest, inputExample, signature);
+            return manifest;
+        });
+    }
+
+    private static LoggedModel WithPackageFolder(ActiveRun run, string artifactPath, Func<string, ModelManifest> build)
+    {
+        var path = Cairn.Artifacts.ArtifactPath.Normalize(artifactPath, allowRoot: false);
+        var folder = Directory.CreateTempSubdirectory("cairn-model-").FullName;
+        try
+        {
+            var manifest = build(folder);
+            var package = ModelPackage.Seal(folder, manifest);
+            run.LogArtifacts(folder, path);
+            return new LoggedModel($"runs:/{run.RunId}/{path}", manifest.ModelUuid!, manifest.Signature!, manifest.Flavors);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static void WriteInputExample(string folder, ModelManifest manifest, object? example, ModelSignature signature)
+    {
+        if (example is null) return;
+        var rows = ModelRows.From(example);
+        File.WriteAllText(Path.Combine(folder, InputExampleFile), ModelRows.ToSplitJson(rows, signature.Inputs.Select(c => c.Name).ToList()));
+        manifest.SetInputExample(InputExampleFile);
+    }
+}

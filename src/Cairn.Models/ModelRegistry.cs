@@ -1,0 +1,221 @@
+using System.Globalization;
+using Cairn.Artifacts;
+using Cairn.Registry;
+using Cairn.Tracking;
+
+namespace Cairn.Models;
+
+/// <summary>The outcome of a promotion request.</summary>
+public enum PromotionOutcome { Promoted, PendingApproval }
+
+public sealed record PromotionResult(PromotionOutcome Outcome, string Name, string Version, string Alias, string? PreviousVersion, GateResult? Gate);
+
+/// <summary>
+/// The registry as a capability over the stores: registering packages, resolving model URIs,
+/// promotions gated on metrics with approvals, lineage and model cards. Every change to an alias
+/// made here leaves an audit record with who, when and why.
+/// </summary>
+public sealed class ModelRegistry(CairnClient client)
+{
+    private IRegistryStore Registry => client.Registry;
+    private ITrackingStore Tracking => client.Tracking;
+    private long Now => client.Time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>Registers the package at <paramref name="source"/> (<c>runs:/&lt;id&gt;/model</c>) as the next version of <paramref name="name"/>.</summary>
+    public async Task<ModelVersion> RegisterAsync(string source, string name, string? description = null, string? actor = null, CancellationToken ct = default)
+    {
+        RegistryNames.ValidateModelName(name);
+        var runUri = RunUri.Parse(source);
+        var run = await Tracking.GetRunAsync(runUri.RunId, ct).ConfigureAwait(false);
+        var packagePath = ArtifactPath.Combine(ArtifactPath.FromUri(run.Info.ArtifactUri), runUri.ArtifactPath);
+        var files = await client.Artifacts.ListAsync(packagePath, ct).ConfigureAwait(false);
+        if (!files.Any(f => f.Path.EndsWith("/" + ModelManifest.FileName, StringComparison.Ordinal)))
+            throw CairnException.InvalidParameter($"{source} is not a model package: it has no {ModelManifest.FileName}. Log one with run.LogModel(...).");
+        var who = actor ?? Environment.UserName;
+        var version = await Registry.CreateModelVersionAsync(new NewModelVersion(name, runUri.ToString(), run.Info.RunId, description, who), ct).ConfigureAwait(false);
+        await Audit(name, version.Version, "", TransitionAction.Registered, who, $"registered from {runUri}", null, null, ct).ConfigureAwait(false);
+        await WriteCardAsync(name, version.Version, ct).ConfigureAwait(false);
+        return version;
+    }
+
+    /// <summary>The version a <c>models:/</c> URI names (null for a <c>runs:/</c> URI) and the store path of its package.</summary>
+    public async Task<(ModelVersion? Version, string PackagePath)> ResolveAsync(string uri, CancellationToken ct = default)
+    {
+        if (ModelUri.IsModelUri(uri))
+        {
+            var model = ModelUri.Parse(uri);
+            var version = model.Alias is not null
+                ? await Registry.GetModelVersionByAliasAsync(model.Name, model.Alias, ct).ConfigureAwait(false)
+                : await Registry.GetModelVersionAsync(model.Name, model.Version!, ct).ConfigureAwait(false);
+            return (version, await ModelSources.ToStorePathAsync(version.Source, Tracking, ct).ConfigureAwait(false));
+        }
+        if (uri.StartsWith(RunUri.Scheme, StringComparison.Ordinal))
+            return (null, await ModelSources.ToStorePathAsync(uri, Tracking, ct).ConfigureAwait(false));
+        throw CairnException.InvalidParameter($"'{uri}' is not a model URI: use models:/<name>/<version>, models:/<name>@<alias> or runs:/<run_id>/<path>.");
+    }
+
+    /// <summary>Copies a package from the artifact store to <paramref name="folder"/>.</summary>
+    public async Task DownloadPackageAsync(string packagePath, string folder, CancellationToken ct = default)
+    {
+        var files = await client.Artifacts.ListAsync(packagePath, ct).ConfigureAwait(false);
+        if (files.Count == 0) throw CairnException.NotFound($"No model package at '{packagePath}'.");
+        Directory.CreateDirectory(folder);
+        foreach (var file in files)
+        {
+            var target = Path.Combine(folder, file.Path[(file.Path.LastIndexOf('/') + 1)..]);
+            if (file.IsDir)
+            {
+                await DownloadPackageAsync(file.Path, target, ct).ConfigureAwait(false);
+                continue;
+            }
+            await using var input = await client.Artifacts.OpenReadAsync(file.Path, ct).ConfigureAwait(false);
+            await using var output = File.Create(target);
+            await input.CopyToAsync(output, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Moves <paramref name="alias"/> to <paramref name="version"/> if <paramref name="gate"/> passes
+    /// against the alias's current holder; otherwise leaves it and records a pending request that
+    /// <see cref="ApproveAsync"/> or <see cref="RejectAsync"/> settles.
+    /// </summary>
+    public async Task<PromotionResult> PromoteAsync(string name, string version, string alias, string? gate, string? actor = null, string? comment = null, CancellationToken ct = default)
+    {
+        RegistryNames.ValidateAlias(alias);
+        var parsedGate = gate is null ? null : PromotionGate.Parse(gate);
+        var who = actor ?? Environment.UserName;
+        var candidate = await Registry.GetModelVersionAsync(name, version, ct).ConfigureAwait(false);
+        ModelVersion? holder = null;
+        try { holder = await Registry.GetModelVersionByAliasAsync(name, alias, ct).ConfigureAwait(false); }
+        catch (CairnException e) when (e.ErrorCode == ErrorCodes.ResourceDoesNotExist) { }
+
+        await Audit(name, version, alias, TransitionAction.Requested, who, comment, gate, holder is null ? "no current holder" : $"current holder: version {holder.Version}", ct).ConfigureAwait(false);
+        GateResult? result = null;
+        if (parsedGate is not null)
+        {
+            var candidateRun = await RunOf(candidate, ct).ConfigureAwait(false);
+            var holderRun = holder is null ? null : await RunOf(holder, ct).ConfigureAwait(false);
+            result = parsedGate.Evaluate(r => Value(r.Scope == GateScope.Champion ? holderRun : candidateRun, r), holder is not null);
+            await Audit(name, version, alias, result.Passed ? TransitionAction.GatePassed : TransitionAction.GateFailed, who, comment, gate, result.Summary, ct).ConfigureAwait(false);
+            if (!result.Passed) return new PromotionResult(PromotionOutcome.PendingApproval, name, version, alias, holder?.Version, result);
+        }
+        await MoveAlias(name, version, alias, who, comment ?? (gate is null ? "promoted without a gate" : "gate passed"), ct).ConfigureAwait(false);
+        return new PromotionResult(PromotionOutcome.Promoted, name, version, alias, holder?.Version, result);
+    }
+
+    /// <summary>A reviewer overrides a failed gate: the alias moves, and the approval is recorded with its comment.</summary>
+    public async Task ApproveAsync(string name, string version, string alias, string comment, string? actor = null, CancellationToken ct = default)
+    {
+        await RequirePending(name, version, alias, ct).ConfigureAwait(false);
+        var who = actor ?? Environment.UserName;
+        await Audit(name, version, alias, TransitionAction.Approved, who, comment, null, null, ct).ConfigureAwait(false);
+        await MoveAlias(name, version, alias, who, "approved: " + comment, ct).ConfigureAwait(false);
+    }
+
+    public async Task RejectAsync(string name, string version, string alias, string comment, string? actor = null, CancellationToken ct = default)
+    {
+        await RequirePending(name, version, alias, ct).ConfigureAwait(false);
+        await Audit(name, version, alias, TransitionAction.Rejected, actor ?? Environment.UserName, comment, null, null, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Sets an alias directly (no gate), still leaving an audit record.</summary>
+    public Task SetAliasAsync(string name, string alias, string version, string? actor = null, CancellationToken ct = default) =>
+        MoveAlias(name, version, alias, actor ?? Environment.UserName, "set directly", ct);
+
+    private async Task MoveAlias(string name, string version, string alias, string who, string comment, CancellationToken ct)
+    {
+        await Registry.SetAliasAsync(name, alias, version, ct).ConfigureAwait(false);
+        await Audit(name, version, alias, TransitionAction.AliasMoved, who, comment, null, null, ct).ConfigureAwait(false);
+    }
+
+    private async Task RequirePending(string name, string version, string alias, CancellationToken ct)
+    {
+        var history = await Registry.ListTransitionsAsync(name, version, ct).ConfigureAwait(false);
+        var last = history.LastOrDefault(t => t.Alias == alias && t.Action is TransitionAction.GateFailed or TransitionAction.Approved or TransitionAction.Rejected or TransitionAction.AliasMoved);
+        if (last?.Action != TransitionAction.GateFailed)
+            throw CairnException.InvalidState($"There is no pending promotion of {name} version {version} to '{alias}': request one with 'cairn models promote'.");
+    }
+
+    private Task Audit(string name, string version, string alias, TransitionAction action, string who, string? comment, string? gate, string? details, CancellationToken ct) =>
+        Registry.AddTransitionAsync(new ModelTransition(Ids.NewId(), name, version, alias, action, who, Now, comment, gate, details), ct);
+
+    private async Task<Run?> RunOf(ModelVersion version, CancellationToken ct) =>
+        version.RunId is null ? null : await Tracking.GetRunAsync(version.RunId, ct).ConfigureAwait(false);
+
+    private static double? Value(Run? run, GateReference reference)
+    {
+        if (run is null) return null;
+        if (reference.Kind == "metrics") return run.Data.Metrics.FirstOrDefault(m => m.Key == reference.Key)?.Value;
+        var param = run.Data.Params.FirstOrDefault(p => p.Key == reference.Key)?.Value;
+        return double.TryParse(param, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? number : null;
+    }
+
+    // ---------------------------------------------------------------- lineage and cards
+
+    public async Task<ModelLineage> LineageAsync(string uri, CancellationToken ct = default)
+    {
+        var (version, packagePath) = await ResolveAsync(uri, ct).ConfigureAwait(false);
+        if (version is null) throw CairnException.InvalidParameter("Lineage is recorded for registered versions: pass models:/<name>/<version> or models:/<name>@<alias>.");
+        var run = await RunOf(version, ct).ConfigureAwait(false);
+        var experiment = run is null ? null : await Tracking.GetExperimentAsync(run.Info.ExperimentId, ct).ConfigureAwait(false);
+        var history = await Registry.ListTransitionsAsync(version.Name, version.Version, ct).ConfigureAwait(false);
+        var manifest = await ReadManifest(packagePath, ct).ConfigureAwait(false);
+        return new ModelLineage(version, run, experiment?.Name, packagePath, manifest, history);
+    }
+
+    private async Task<ModelManifest?> ReadManifest(string packagePath, CancellationToken ct)
+    {
+        try
+        {
+            await using var stream = await client.Artifacts.OpenReadAsync(ArtifactPath.Combine(packagePath, ModelManifest.FileName), ct).ConfigureAwait(false);
+            return ModelManifest.Parse(await new StreamReader(stream).ReadToEndAsync(ct).ConfigureAwait(false));
+        }
+        catch (CairnException e) when (e.ErrorCode == ErrorCodes.ResourceDoesNotExist)
+        {
+            return null;
+        }
+    }
+
+    public static string CardPath(string name, string version) => ArtifactPath.Combine("registry", $"{name}/{version}/model_card.md");
+
+    /// <summary>Generates the version's model card (markdown) and stores it as an artifact; returns its text.</summary>
+    public async Task<string> WriteCardAsync(string name, string version, CancellationToken ct = default)
+    {
+        var lineage = await LineageAsync($"models:/{name}/{version}", ct).ConfigureAwait(false);
+        string? example = null;
+        if (lineage.Manifest?.InputExampleFile is { } file)
+        {
+            try
+            {
+                await using var stream = await client.Artifacts.OpenReadAsync(ArtifactPath.Combine(lineage.PackagePath, file), ct).ConfigureAwait(false);
+                example = await new StreamReader(stream).ReadToEndAsync(ct).ConfigureAwait(false);
+            }
+            catch (CairnException) { }
+        }
+        var card = ModelCard.Render(lineage, example);
+        await client.Artifacts.PutAsync(CardPath(name, version), new MemoryStream(System.Text.Encoding.UTF8.GetBytes(card)), ct).ConfigureAwait(false);
+        return card;
+    }
+
+    public async Task<string> ReadCardAsync(string name, string version, CancellationToken ct = default)
+    {
+        try
+        {
+            await using var stream = await client.Artifacts.OpenReadAsync(CardPath(name, version), ct).ConfigureAwait(false);
+            return await new StreamReader(stream).ReadToEndAsync(ct).ConfigureAwait(false);
+        }
+        catch (CairnException e) when (e.ErrorCode == ErrorCodes.ResourceDoesNotExist)
+        {
+            return await WriteCardAsync(name, version, ct).ConfigureAwait(false);
+        }
+    }
+}
+
+/// <summary>The trail of one model version: the run, its data and code, the registry history.</summary>
+public sealed record ModelLineage(ModelVersion Version, Run? Run, string? ExperimentName, string PackagePath, ModelManifest? Manifest, IReadOnlyList<ModelTransition> History)
+{
+    public string? Tag(string key) => Run?.Data.Tags.FirstOrDefault(t => t.Key == key)?.Value;
+
+    /// <summary>Dataset versions the run consumed (<c>data:/...</c> references logged as inputs).</summary>
+    public IReadOnlyList<string> DataInputs => Run?.Data.Tags.Where(t => t.Key.StartsWith("cairn.input.", StringComparison.Ordinal)).Select(t => t.Value).ToList() ?? [];
+}

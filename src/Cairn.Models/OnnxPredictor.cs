@@ -1,0 +1,120 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace Cairn.Models;
+
+/// <summary>
+/// The <c>onnx</c> flavor, run by ONNX Runtime. Rows map to one tensor per graph input (batch
+/// first); outputs named <c>X.output</c> (as ML.NET's exporter names them) are returned as <c>X</c>.
+/// Inputs the signature does not list (a label column, say) are fed default values.
+/// </summary>
+public sealed class OnnxPredictor : IModelPredictor
+{
+    private readonly InferenceSession _session;
+    private readonly HashSet<string> _required;
+    private readonly HashSet<string>? _wantedOutputs;
+
+    public ModelSignature Signature { get; }
+    public string Flavor => ModelManifest.OnnxFlavor;
+    public InferenceSession Session => _session;
+
+    public OnnxPredictor(string modelPath, ModelSignature? packageSignature = null)
+    {
+        var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        _session = new InferenceSession(modelPath, options);
+        var graph = InferSignature(_session);
+        // Column signatures (from an ML.NET package) describe the graph's inputs better than its raw tensors.
+        Signature = packageSignature is { Inputs.Count: > 0 } ? packageSignature : graph;
+        _required = Signature.Inputs.Select(i => i.Name).ToHashSet();
+        _wantedOutputs = packageSignature is { Outputs.Count: > 0 } ? packageSignature.Outputs.Select(o => o.Name).ToHashSet() : null;
+    }
+
+    public IReadOnlyList<IReadOnlyDictionary<string, object?>> Predict(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows)
+    {
+        var inputs = new List<NamedOnnxValue>();
+        foreach (var (name, meta) in _session.InputMetadata)
+        {
+            var width = meta.Dimensions.Skip(1).Aggregate(1, (a, d) => a * Math.Max(d, 1));
+            int[] shape = [rows.Count, .. meta.Dimensions.Skip(1).Select(d => Math.Max(d, 1))];
+            inputs.Add(meta.ElementType switch
+            {
+                var t when t == typeof(float) => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<float>(Values<float>(rows, name, width, 0f), shape)),
+                var t when t == typeof(double) => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<double>(Values<double>(rows, name, width, 0d), shape)),
+                var t when t == typeof(long) => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<long>(Values<long>(rows, name, width, 0L), shape)),
+                var t when t == typeof(int) => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<int>(Values<int>(rows, name, width, 0), shape)),
+                var t when t == typeof(bool) => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<bool>(Values<bool>(rows, name, width, false), shape)),
+                var t when t == typeof(string) => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<string>(Values<string>(rows, name, width, ""), shape)),
+                var t => throw CairnException.InvalidParameter($"ONNX input '{name}' has element type {t.Name}, which Cairn cannot feed yet."),
+            });
+        }
+        var outputNames = _session.OutputMetadata.Keys.Where(n => _wantedOutputs is null || _wantedOutputs.Contains(OutputName(n))).ToList();
+        using var results = _session.Run(inputs, outputNames);
+        var table = Enumerable.Range(0, rows.Count).Select(_ => new Dictionary<string, object?>()).ToList();
+        foreach (var result in results)
+        {
+            var name = OutputName(result.Name);
+            switch (result.Value)
+            {
+                case Tensor<float> t: Spread(t, name, table); break;
+                case Tensor<double> t: Spread(t, name, table); break;
+                case Tensor<long> t: Spread(t, name, table); break;
+                case Tensor<int> t: Spread(t, name, table); break;
+                case Tensor<bool> t: Spread(t, name, table); break;
+                case Tensor<string> t: Spread(t, name, table); break;
+            }
+        }
+        return table;
+    }
+
+    private T[] Values<T>(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows, string name, int width, T fallback)
+    {
+        var values = new T[rows.Count * width];
+        for (var i = 0; i < rows.Count; i++)
+        {
+            if (!rows[i].TryGetValue(name, out var value))
+            {
+                if (_required.Contains(name))
+                    throw CairnException.InvalidParameter($"Missing input '{name}' in row {i}: the model needs every input of its signature.");
+                for (var j = 0; j < width; j++) values[i * width + j] = fallback;
+                continue;
+            }
+            if (width == 1 && value is not System.Collections.IEnumerable || value is string)
+            {
+                values[i * width] = ModelRows.Convert<T>(value, name, i);
+                continue;
+            }
+            var items = value is System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Array } json
+                ? json.EnumerateArray().Cast<object?>().ToList()
+                : ((System.Collections.IEnumerable)value!).Cast<object?>().ToList();
+            if (items.Count != width)
+                throw CairnException.InvalidParameter($"Invalid value for input '{name}' in row {i}: expected {width} values, got {items.Count}.");
+            for (var j = 0; j < width; j++) values[i * width + j] = ModelRows.Convert<T>(items[j], $"{name}[{j}]", i);
+        }
+        return values;
+    }
+
+    private static void Spread<T>(Tensor<T> tensor, string name, List<Dictionary<string, object?>> table)
+    {
+        var flat = tensor.ToArray();
+        if (table.Count == 0) return;
+        var width = flat.Length / table.Count;
+        for (var i = 0; i < table.Count; i++)
+            table[i][name] = width == 1 ? flat[i] : flat.AsSpan(i * width, width).ToArray();
+    }
+
+    private static string OutputName(string name) => name.EndsWith(".output", StringComparison.Ordinal) ? name[..^".output".Length] : name;
+
+    /// <summary>Tensor specs from the graph's inputs and outputs, as MLflow's onnx flavor records them.</summary>
+    public static ModelSignature InferSignature(InferenceSession session) => new(
+        session.InputMetadata.Select(kv => Spec(kv.Key, kv.Value)).ToList(),
+        session.OutputMetadata.Select(kv => Spec(OutputName(kv.Key), kv.Value)).ToList());
+
+    private static ColumnSpec Spec(string name, NodeMetadata meta) =>
+        new(name, "tensor", DType(meta.ElementType), meta.Dimensions.Select(d => (long)d).ToList());
+
+    private static string DType(Type type) =>
+        type == typeof(float) ? "float32" : type == typeof(double) ? "float64" : type == typeof(long) ? "int64"
+        : type == typeof(int) ? "int32" : type == typeof(bool) ? "bool" : type == typeof(string) ? "str" : type.Name.ToLowerInvariant();
+
+    public void Dispose() => _session.Dispose();
+}

@@ -1,0 +1,161 @@
+using Cairn.Registry;
+using Cairn.Storage.Local;
+using Cairn.Testing;
+
+namespace Cairn.Models.Tests;
+
+/// <summary>Logging, converting, registering and loading a real FastTree flight-delay model.</summary>
+public class ModelPackageTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+    private readonly FlightsModel _flights = FlightsModel.Instance;
+
+    public void Dispose() => _folder.Dispose();
+
+    private CairnClient Open() => CairnClient.Open(_folder.File("store"));
+
+    private (string RunId, LoggedModel Logged) LogModel(CairnClient cairn, double auc = 0.7)
+    {
+        using var run = cairn.StartRun("delay");
+        run.LogParam("trees", 40);
+        run.LogMetric("auc", auc);
+        var logged = run.LogModel("model", _flights.Ml, _flights.Model, _flights.InputSchema, _flights.Rows.Take(3).ToList(), labelColumn: "Late");
+        return (run.RunId, logged);
+    }
+
+    [Fact]
+    public async Task LogModel_WritesAnMlflowPackageWithSignatureExampleAndDigests()
+    {
+        using var cairn = Open();
+        var (runId, logged) = LogModel(cairn);
+
+        var registry = new ModelRegistry(cairn);
+        var (_, path) = await registry.ResolveAsync(logged.ModelUri);
+        await registry.DownloadPackageAsync(path, _folder.File("pkg"));
+        var package = ModelPackage.Open(_folder.File("pkg"));
+        var mlmodel = await File.ReadAllTextAsync(_folder.File("pkg/MLmodel"));
+
+        Assert.Equal($"runs:/{runId}/model", logged.ModelUri);
+        Assert.Equal(runId, package.Manifest.RunId);
+        Assert.Equal(["mlnet"], package.Manifest.Flavors);
+        Assert.Equal(["Hour", "DayOfWeek", "Distance", "Origin", "Destination"], package.Manifest.Signature!.Inputs.Select(c => c.Name));
+        Assert.Equal(["float", "float", "float", "string", "string"], package.Manifest.Signature.Inputs.Select(c => c.Type));
+        Assert.Equal(["PredictedLabel", "Score", "Probability"], package.Manifest.Signature.Outputs.Select(c => c.Name));
+        Assert.Contains("model_path: model.zip", mlmodel);
+        Assert.Contains("saved_input_example_info:", mlmodel);
+        Assert.Contains("inputs: '[{\"type\":\"float\",\"name\":\"Hour\"", mlmodel);
+        Assert.Equal(3, ModelRows.FromSplitJson(await File.ReadAllTextAsync(_folder.File("pkg/input_example.json"))).Count);
+        Assert.True(File.Exists(_folder.File("pkg/digests.json")));
+    }
+
+    [Fact]
+    public async Task ConvertToOnnx_BothFlavorsAgreeWithin1e4OnAThousandRows()
+    {
+        using var cairn = Open();
+        var (_, logged) = LogModel(cairn);
+        var registry = new ModelRegistry(cairn);
+        var (_, path) = await registry.ResolveAsync(logged.ModelUri);
+        await registry.DownloadPackageAsync(path, _folder.File("pkg"));
+
+        var changed = OnnxExport.AddOnnxFlavor(ModelPackage.Open(_folder.File("pkg")));
+        var package = ModelPackage.Open(_folder.File("pkg")); // digests resealed
+
+        var rows = _flights.Rows.Skip(5000).Take(1000).Select(_flights.AsRow).ToList();
+        using var mlnet = ModelLoading.Load(package, "mlnet");
+        using var onnx = ModelLoading.Load(package, "onnx");
+        var expected = mlnet.Predict(rows);
+        var actual = onnx.Predict(rows);
+
+        Assert.Contains("model.onnx", changed);
+        Assert.Equal(["mlnet", "onnx"], package.Manifest.Flavors);
+        Assert.Equal(1000, actual.Count);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            Assert.InRange(Math.Abs((float)expected[i]["Score"]! - (float)actual[i]["Score"]!), 0, 1e-4);
+            Assert.InRange(Math.Abs((float)expected[i]["Probability"]! - (float)actual[i]["Probability"]!), 0, 1e-4);
+            Assert.Equal(expected[i]["PredictedLabel"], actual[i]["PredictedLabel"]);
+        }
+    }
+
+    [Fact]
+    public async Task RegisterAliasAndLoad_TypedAndWithColumnValues()
+    {
+        using var cairn = Open();
+        var (runId, logged) = LogModel(cairn);
+        var registry = new ModelRegistry(cairn);
+
+        var version = await registry.RegisterAsync(logged.ModelUri, "delay", "Predicts arrival delays over 15 minutes.");
+        await registry.SetAliasAsync("delay", "champion", version.Version);
+
+        using var model = cairn.LoadModel("models:/delay@champion");
+        var engine = model.CreateEngine<FlightInput, DelayPrediction>();
+        var flight = _flights.Rows[42];
+        var typed = engine.Predict(new FlightInput { Hour = flight.Hour, DayOfWeek = flight.DayOfWeek, Distance = flight.Distance, Origin = flight.Origin, Destination = flight.Destination });
+        var byColumns = model.Predict(_flights.AsRow(flight));
+
+        Assert.Equal("1", version.Version);
+        Assert.Equal(runId, version.RunId);
+        Assert.Equal("1", model.Version!.Version);
+        Assert.Equal(typed.Score, (float)byColumns["Score"]!, 5);
+        Assert.Equal(typed.PredictedLabel, byColumns["PredictedLabel"]);
+        Assert.InRange(typed.Probability, 0, 1);
+        using var byVersion = cairn.LoadModel("models:/delay/1");
+        Assert.Equal(byColumns["Score"], byVersion.Predict(_flights.AsRow(flight))["Score"]);
+    }
+
+    [Fact]
+    public async Task LoadModel_AModifiedByte_FailsNamingTheFile()
+    {
+        using var cairn = Open();
+        var (_, logged) = LogModel(cairn);
+        var version = await new ModelRegistry(cairn).RegisterAsync(logged.ModelUri, "delay");
+
+        // Flip one byte of model.zip where the store keeps it (the content-addressed object).
+        var store = (LocalArtifactStore)cairn.Artifacts;
+        var (_, path) = await new ModelRegistry(cairn).ResolveAsync("models:/delay/1");
+        var digest = store.DigestOf(path + "/model.zip")!;
+        var blob = Path.Combine(store.Root, "objects", digest[..2], digest);
+        var bytes = await File.ReadAllBytesAsync(blob);
+        bytes[bytes.Length / 2] ^= 0xFF;
+        await File.WriteAllBytesAsync(blob, bytes);
+
+        var error = Assert.Throws<CairnException>(() => cairn.LoadModel($"models:/delay/{version.Version}"));
+        Assert.Contains("'model.zip'", error.Message);
+        Assert.Contains("does not match its recorded BLAKE3 digest", error.Message);
+    }
+
+    [Fact]
+    public async Task Predict_MissingColumnOrWrongType_NamesTheField()
+    {
+        using var cairn = Open();
+        var (_, logged) = LogModel(cairn);
+        using var model = await cairn.LoadModelAsync(logged.ModelUri);
+        var row = new Dictionary<string, object?>(_flights.AsRow(_flights.Rows[0]));
+
+        row.Remove("Distance");
+        Assert.Contains("Missing input 'Distance'", Assert.Throws<CairnException>(() => model.Predict(row)).Message);
+        row["Distance"] = "far";
+        Assert.Contains("input 'Distance'", Assert.Throws<CairnException>(() => model.Predict(row)).Message);
+    }
+
+    [Fact]
+    public async Task LogOnnxModel_FromAFile_LoadsWithATensorSignatureAndPredictsTheSame()
+    {
+        using var cairn = Open();
+        var (_, logged) = LogModel(cairn);
+        var registry = new ModelRegistry(cairn);
+        var (_, path) = await registry.ResolveAsync(logged.ModelUri);
+        await registry.DownloadPackageAsync(path, _folder.File("pkg"));
+        OnnxExport.AddOnnxFlavor(ModelPackage.Open(_folder.File("pkg")));
+
+        LoggedModel onnxLogged;
+        using (var run = cairn.StartRun("delay-onnx")) onnxLogged = run.LogOnnxModel("onnx-model", _folder.File("pkg/model.onnx"));
+        using var model = await cairn.LoadModelAsync(onnxLogged.ModelUri);
+        using var reference = await cairn.LoadModelAsync(logged.ModelUri);
+        var row = _flights.AsRow(_flights.Rows[7]);
+
+        Assert.Equal("onnx", model.Flavor);
+        Assert.Contains(model.Signature.Inputs, c => c.Name == "Origin" && c.IsTensor && c.TensorType == "str");
+        Assert.Equal((float)reference.Predict(row)["Score"]!, (float)model.Predict(row)["Score"]!, 4);
+    }
+}
