@@ -14,6 +14,7 @@ public static class CairnCli
         root.Subcommands.Add(ExperimentsCommands.Create(stdout));
         root.Subcommands.Add(RunsCommands.Create(stdout));
         root.Subcommands.Add(ArtifactsCommands.Create(stdout));
+        root.Subcommands.Add(ModelsCommands.Create(stdout));
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
         try
         {
