@@ -1,4 +1,4 @@
-// Usage: dotnet run -c Release --project bench/Cairn.Bench -- [ingest|search|sdk|all]
+// Usage: dotnet run -c Release --project bench/Cairn.Bench -- [ingest|search|sdk|registry|all]
 // Prints a markdown table of each figure beside its baseline, measured in the same run.
 using Cairn.Bench;
 
@@ -8,4 +8,5 @@ report.Header();
 if (which is "all" or "ingest") await IngestBenchmark.RunAsync(report);
 if (which is "all" or "search") await SearchBenchmark.RunAsync(report);
 if (which is "all" or "sdk") SdkBenchmark.Run(report);
+if (which is "all" or "registry") await RegistryBenchmark.RunAsync(report);
 report.Print();

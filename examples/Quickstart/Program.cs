@@ -4,6 +4,7 @@
 using System.Globalization;
 using Cairn;
 using Cairn.Examples.Quickstart;
+using Cairn.Models;
 using Cairn.Tracking;
 using Microsoft.ML;
 using Microsoft.ML.Calibrators;
@@ -87,9 +88,8 @@ foreach (var (trainer, trees, leaves, learningRate) in settings)
         ["log_loss"] = metrics.LogLoss, ["precision"] = metrics.PositivePrecision, ["recall"] = metrics.PositiveRecall,
     });
 
-    var modelPath = Path.Combine(work.FullName, "model.zip");
-    ml.Model.Save(featurizer.Append(model), split.TrainSet.Schema, modelPath);
-    run.LogArtifact(modelPath, "model");
+    // The model package: model.zip, MLmodel (signature, input example) and file digests.
+    run.LogModel("model", ml, featurizer.Append(model), split.TrainSet.Schema, flights.Take(3).ToList(), labelColumn: "Late");
     var importance = Path.Combine(work.FullName, "feature_importance.csv");
     var gainValues = gains.DenseValues().ToArray();
     File.WriteAllLines(importance, gainValues.Select((g, i) => (Name: featureNames[i], Gain: g)).Where(f => f.Gain > 0)
@@ -113,7 +113,22 @@ foreach (var r in best.Items)
         M("auc"), M("accuracy"), M("f1"), M("log_loss"), M("training_seconds"));
 }
 AnsiConsole.Write(table);
+
+// Register the best run's model and promote it to champion behind a metric gate.
+var registry = new ModelRegistry(cairn);
+var winner = best.Items[0];
+var version = await registry.RegisterAsync($"runs:/{winner.Info.RunId}/model", Experiment, "Flags US domestic flights likely to arrive more than 15 minutes late.");
+var promotion = await registry.PromoteAsync(Experiment, version.Version, "champion", "metrics.auc >= champion.metrics.auc - 0.005", comment: "quickstart: best AUC");
+AnsiConsole.MarkupLine($"Registered models:/{Experiment}/{version.Version}; promotion to champion: [bold]{promotion.Outcome}[/] ({Markup.Escape(promotion.Gate?.Summary ?? "")}).");
+using var champion = await cairn.LoadModelAsync($"models:/{Experiment}@champion");
+var sample = flights[0];
+var prediction = champion.Predict(new Dictionary<string, object?>
+{
+    ["Hour"] = sample.Hour, ["DayOfWeek"] = sample.DayOfWeek, ["Month"] = sample.Month, ["Distance"] = sample.Distance,
+    ["Origin"] = sample.Origin, ["Destination"] = sample.Destination,
+});
+AnsiConsole.MarkupLine($"models:/{Experiment}@champion on {sample.Origin}->{sample.Destination} at {sample.Hour}h: P(late) = {(float)prediction["Probability"]!:F3}");
 AnsiConsole.MarkupLine($"Stored in {Markup.Escape(cairn.Describe())}.");
-AnsiConsole.MarkupLine($"Each run has params, metrics (test_auc_by_iteration per 10 trees), tags (git commit, machine, .NET) and artifacts model/model.zip and feature_importance.csv.");
-AnsiConsole.MarkupLine($"Next: [bold]./cairn runs list -e {Experiment}[/], [bold]./cairn runs compare {runIds[0]} {runIds[3]}[/], [bold]./cairn artifacts download runs:/{best.Items[0].Info.RunId}/model[/]");
+AnsiConsole.MarkupLine($"Each run has params, metrics (test_auc_by_iteration per 10 trees), tags (git commit, machine, .NET) and artifacts: the model package model/ and feature_importance.csv.");
+AnsiConsole.MarkupLine($"Next: [bold]./cairn runs list -e {Experiment}[/], [bold]./cairn runs compare {runIds[0]} {runIds[3]}[/], [bold]./cairn models lineage models:/{Experiment}@champion[/], [bold]./cairn models card models:/{Experiment}@champion[/]");
 work.Delete(recursive: true);
