@@ -60,6 +60,7 @@ public class RegistryCapabilityTests
         using var cairn = CairnClient.Open(server.BaseUri.ToString());
         await GateScenario(cairn);
         Assert.NotEmpty(await server.Registry.ListTransitionsAsync("delay")); // the trail is on the server
+        Assert.Equal(Environment.UserName, (await server.Registry.GetModelVersionAsync("delay", "1")).UserId); // who registered it
     }
 
     [Fact]

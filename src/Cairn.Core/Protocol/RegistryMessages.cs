@@ -11,7 +11,8 @@ public sealed record UpdateRegisteredModelRequest(string? Name, string? Descript
 public sealed record RegisteredModelNameRequest(string? Name);
 public sealed record RegisteredModelTagRequest(string? Name, string? Key, string? Value);
 public sealed record GetLatestVersionsRequest(string? Name, List<string>? Stages);
-public sealed record CreateModelVersionRequest(string? Name, string? Source, string? RunId, List<ModelVersionTag>? Tags, string? RunLink, string? Description);
+/// <remarks><c>user_id</c> is Cairn's addition (MLflow takes the user from its auth layer); other clients may omit it.</remarks>
+public sealed record CreateModelVersionRequest(string? Name, string? Source, string? RunId, List<ModelVersionTag>? Tags, string? RunLink, string? Description, string? UserId = null);
 public sealed record UpdateModelVersionRequest(string? Name, string? Version, string? Description);
 public sealed record ModelVersionKeyRequest(string? Name, string? Version);
 public sealed record ModelVersionTagRequest(string? Name, string? Version, string? Key, string? Value);

@@ -102,7 +102,7 @@ public static class RegistryApi
         {
             var body = await ApiIo.ReadBodyAsync<CreateModelVersionRequest>(http);
             var version = await registry.CreateModelVersionAsync(new NewModelVersion(ApiIo.Require(body.Name, "name"), ApiIo.Require(body.Source, "source"),
-                body.RunId, body.Description, http.User.Identity?.Name, body.Tags, body.RunLink), http.RequestAborted);
+                body.RunId, body.Description, body.UserId ?? http.User.Identity?.Name, body.Tags, body.RunLink), http.RequestAborted);
             return ApiIo.Json(new ModelVersionResponse(version));
         }).Accepts<CreateModelVersionRequest>("application/json").Produces<ModelVersionResponse>();
 
