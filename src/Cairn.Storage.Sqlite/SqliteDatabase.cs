@@ -1,3 +1,6 @@
+using System.Data.Common;
+using Cairn.Storage.Sql;
+using Cairn.Tracking;
 using Microsoft.Data.Sqlite;
 
 namespace Cairn.Storage.Sqlite;
@@ -8,12 +11,15 @@ namespace Cairn.Storage.Sqlite;
 /// readers never block the writer, and synchronous=NORMAL, which in WAL mode keeps every
 /// committed transaction across a process crash.
 /// </summary>
-public sealed class SqliteDatabase : IDisposable
+public sealed class SqliteDatabase : SqlDatabase
 {
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     public string Path { get; }
+
+    public override SqlDialect Dialect => SqliteDialect.Instance;
+    public override string Description => Path;
 
     public SqliteDatabase(string path)
     {
@@ -28,7 +34,7 @@ public sealed class SqliteDatabase : IDisposable
             Pooling = true,
             DefaultTimeout = 30,
         }.ToString();
-        using var connection = Open();
+        using var connection = OpenSqlite();
         Execute(connection, "PRAGMA journal_mode=WAL;");
     }
 
@@ -40,7 +46,9 @@ public sealed class SqliteDatabase : IDisposable
         return database;
     }
 
-    public SqliteConnection Open()
+    public override DbConnection Open() => OpenSqlite();
+
+    public SqliteConnection OpenSqlite()
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
@@ -49,12 +57,12 @@ public sealed class SqliteDatabase : IDisposable
     }
 
     /// <summary>Runs <paramref name="work"/> in an IMMEDIATE transaction, one writer at a time.</summary>
-    public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken ct)
+    public override async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, T> work, CancellationToken ct)
     {
         await _writeGate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            using var connection = Open();
+            using var connection = OpenSqlite();
             using var transaction = connection.BeginTransaction(deferred: false);
             var result = work(connection, transaction);
             transaction.Commit();
@@ -70,8 +78,11 @@ public sealed class SqliteDatabase : IDisposable
         }
     }
 
-    public Task WriteAsync(Action<SqliteConnection, SqliteTransaction> work, CancellationToken ct) =>
-        WriteAsync<bool>((c, t) => { work(c, t); return true; }, ct);
+    public override void AppendMetrics(DbConnection connection, DbTransaction transaction, long runRowId, IReadOnlyList<Metric> metrics)
+    {
+        using var writer = new MetricRowWriter((SqliteConnection)connection);
+        foreach (var metric in metrics) writer.Append(runRowId, metric);
+    }
 
     public static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
     {
@@ -81,7 +92,7 @@ public sealed class SqliteDatabase : IDisposable
         command.ExecuteNonQuery();
     }
 
-    public void Dispose()
+    public override void Dispose()
     {
         _writeGate.Dispose();
         using var connection = new SqliteConnection(_connectionString);

@@ -107,7 +107,8 @@ public static class SqliteSchema
                 version INTEGER NOT NULL,
                 PRIMARY KEY (name, alias));
             CREATE TABLE model_transitions (
-                id TEXT PRIMARY KEY,
+                seq INTEGER PRIMARY KEY,
+                id TEXT NOT NULL UNIQUE,
                 name TEXT NOT NULL,
                 version TEXT NOT NULL,
                 alias TEXT NOT NULL,
@@ -125,7 +126,7 @@ public static class SqliteSchema
 
     public static void Migrate(SqliteDatabase database)
     {
-        using var connection = database.Open();
+        using var connection = database.OpenSqlite();
         SqliteDatabase.Execute(connection,
             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_time INTEGER NOT NULL);");
         var current = CurrentVersion(connection);
@@ -141,10 +142,10 @@ public static class SqliteSchema
             SqliteDatabase.Execute(connection, sql, transaction);
             using var record = connection.CreateCommand();
             record.Transaction = transaction;
-            record.CommandText = "INSERT INTO schema_migrations (version, description, applied_time) VALUES ($v, $d, $t)";
-            record.Parameters.AddWithValue("$v", version);
-            record.Parameters.AddWithValue("$d", description);
-            record.Parameters.AddWithValue("$t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            record.CommandText = "INSERT INTO schema_migrations (version, description, applied_time) VALUES (@v, @d, @t)";
+            record.Parameters.AddWithValue("@v", version);
+            record.Parameters.AddWithValue("@d", description);
+            record.Parameters.AddWithValue("@t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
             record.ExecuteNonQuery();
             transaction.Commit();
         }

@@ -1,17 +1,27 @@
+using Cairn.Storage.Sql;
+
 namespace Cairn.Storage.Sqlite;
+
+/// <summary>The tracking store of one SQLite file (which it opens, migrates and owns).</summary>
+public sealed class SqliteTrackingStore(string databasePath, TimeProvider? time = null)
+    : SqlTrackingStore(SqliteDatabase.OpenMigrated(databasePath), time, ownsDatabase: true);
+
+/// <summary>The model registry of one SQLite file (which it opens, migrates and owns).</summary>
+public sealed class SqliteRegistryStore(string databasePath, TimeProvider? time = null)
+    : SqlRegistryStore(SqliteDatabase.OpenMigrated(databasePath), time, ownsDatabase: true);
 
 /// <summary>The tracking and registry stores of one SQLite file, sharing its connection pool and writer queue.</summary>
 public sealed class SqliteStores : IDisposable
 {
     public SqliteDatabase Database { get; }
-    public SqliteTrackingStore Tracking { get; }
-    public SqliteRegistryStore Registry { get; }
+    public SqlTrackingStore Tracking { get; }
+    public SqlRegistryStore Registry { get; }
 
     public SqliteStores(string databasePath, TimeProvider? time = null)
     {
         Database = SqliteDatabase.OpenMigrated(databasePath);
-        Tracking = new SqliteTrackingStore(Database, time);
-        Registry = new SqliteRegistryStore(Database, time);
+        Tracking = new SqlTrackingStore(Database, time);
+        Registry = new SqlRegistryStore(Database, time);
     }
 
     public void Dispose() => Database.Dispose();

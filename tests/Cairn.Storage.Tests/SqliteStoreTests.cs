@@ -80,6 +80,6 @@ public class SqliteStoreTests
     [InlineData("x*y?[z", "x[*]y[?][[]z")]
     public void LikeToGlob_TranslatesWildcardsAndEscapesGlobCharacters(string like, string glob)
     {
-        Assert.Equal(glob, SqliteSearchCompiler.LikeToGlob(like));
+        Assert.Equal(glob, SqliteDialect.LikeToGlob(like));
     }
 }

@@ -1,5 +1,6 @@
 using Cairn.Server;
 using Cairn.Storage.Local;
+using Cairn.Storage.Sql;
 using Cairn.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
 
@@ -14,8 +15,8 @@ public sealed class RunningServer : IAsyncDisposable
     private readonly TempFolder _folder;
     private readonly WebApplication _app;
 
-    public SqliteTrackingStore Store => Stores.Tracking;
-    public SqliteRegistryStore Registry => Stores.Registry;
+    public SqlTrackingStore Store => Stores.Tracking;
+    public SqlRegistryStore Registry => Stores.Registry;
     public SqliteStores Stores { get; }
     public LocalArtifactStore Artifacts { get; }
     public Uri BaseUri { get; }

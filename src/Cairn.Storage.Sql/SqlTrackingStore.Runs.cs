@@ -1,14 +1,16 @@
 using Cairn.Search;
 using Cairn.Tracking;
-using Microsoft.Data.Sqlite;
-using static Cairn.Storage.Sqlite.SqlCommands;
+using System.Data.Common;
+using static Cairn.Storage.Sql.SqlCommands;
 
-namespace Cairn.Storage.Sqlite;
+namespace Cairn.Storage.Sql;
 
-public sealed partial class SqliteTrackingStore
+public partial class SqlTrackingStore
 {
     public const string RunNameTag = "mlflow.runName";
     public const string UserTag = "mlflow.user";
+
+    private const string UpsertTag = "INSERT INTO tags (run_id, key, value) VALUES (@id, @k, @v) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value";
 
     public async Task<Run> CreateRunAsync(NewRun run, CancellationToken ct = default)
     {
@@ -26,15 +28,15 @@ public sealed partial class SqliteTrackingStore
         await _db.WriteAsync((c, t) =>
         {
             RequireExperiment(c, t, experimentId, mustBeActive: true);
-            var location = ScalarString(c, t, "SELECT artifact_location FROM experiments WHERE experiment_id = $id", ("$id", experimentId))!;
+            var location = ScalarString(c, t, "SELECT artifact_location FROM experiments WHERE experiment_id = @id", ("@id", experimentId))!;
             var artifactUri = location.TrimEnd('/') + "/" + runId + "/artifacts";
             var rowId = ScalarLong(c, t, """
                 INSERT INTO runs (run_uuid, name, experiment_id, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage)
-                VALUES ($r, $n, $e, $u, 'RUNNING', $s, NULL, $a, 'active') RETURNING id
-                """, ("$r", runId), ("$n", runName), ("$e", experimentId), ("$u", userId), ("$s", startTime), ("$a", artifactUri))!.Value;
+                VALUES (@r, @n, @e, @u, 'RUNNING', @s, NULL, @a, 'active') RETURNING id
+                """, ("@r", runId), ("@n", runName), ("@e", experimentId), ("@u", userId), ("@s", startTime), ("@a", artifactUri))!.Value;
             var allTags = tags.Where(x => x.Key != RunNameTag).Append(new RunTag(RunNameTag, runName));
             foreach (var tag in allTags)
-                Exec(c, t, "INSERT OR REPLACE INTO tags (run_id, key, value) VALUES ($id, $k, $v)", ("$id", rowId), ("$k", tag.Key), ("$v", tag.Value));
+                Exec(c, t, UpsertTag, ("@id", rowId), ("@k", tag.Key), ("@v", tag.Value));
         }, ct).ConfigureAwait(false);
         return await GetRunAsync(runId, ct).ConfigureAwait(false);
     }
@@ -42,7 +44,7 @@ public sealed partial class SqliteTrackingStore
     public Task<Run> GetRunAsync(string runId, CancellationToken ct = default)
     {
         using var c = _db.Open();
-        var runs = ReadRuns(c, $"SELECT {SqliteSearchCompiler.RunColumns} FROM runs r WHERE r.run_uuid = $r", [("$r", runId)]);
+        var runs = ReadRuns(c, $"SELECT {SqlSearchCompiler.RunColumns} FROM runs r WHERE r.run_uuid = @r", [("@r", runId)]);
         return runs.Count == 0 ? throw RunNotFound(runId) : Task.FromResult(runs[0]);
     }
 
@@ -53,13 +55,13 @@ public sealed partial class SqliteTrackingStore
         {
             var rowId = RequireActiveRun(c, t, update.RunId);
             if (update.Status is { } status)
-                Exec(c, t, "UPDATE runs SET status = $s WHERE id = $id", ("$s", StatusText(status)), ("$id", rowId));
+                Exec(c, t, "UPDATE runs SET status = @s WHERE id = @id", ("@s", StatusText(status)), ("@id", rowId));
             if (update.EndTime is { } end)
-                Exec(c, t, "UPDATE runs SET end_time = $e WHERE id = $id", ("$e", end), ("$id", rowId));
+                Exec(c, t, "UPDATE runs SET end_time = @e WHERE id = @id", ("@e", end), ("@id", rowId));
             if (!string.IsNullOrEmpty(update.RunName))
             {
-                Exec(c, t, "UPDATE runs SET name = $n WHERE id = $id", ("$n", update.RunName), ("$id", rowId));
-                Exec(c, t, "INSERT OR REPLACE INTO tags (run_id, key, value) VALUES ($id, $k, $v)", ("$id", rowId), ("$k", RunNameTag), ("$v", update.RunName));
+                Exec(c, t, "UPDATE runs SET name = @n WHERE id = @id", ("@n", update.RunName), ("@id", rowId));
+                Exec(c, t, UpsertTag, ("@id", rowId), ("@k", RunNameTag), ("@v", update.RunName));
             }
         }, ct).ConfigureAwait(false);
         return (await GetRunAsync(update.RunId, ct).ConfigureAwait(false)).Info;
@@ -72,8 +74,8 @@ public sealed partial class SqliteTrackingStore
     private Task SetRunStage(string runId, string stage, CancellationToken ct) =>
         _db.WriteAsync((c, t) =>
         {
-            var changed = Exec(c, t, "UPDATE runs SET lifecycle_stage = $s, deleted_time = $dt WHERE run_uuid = $r",
-                ("$s", stage), ("$dt", stage == LifecycleStage.Deleted ? Now : null), ("$r", runId));
+            var changed = Exec(c, t, "UPDATE runs SET lifecycle_stage = @s, deleted_time = @dt WHERE run_uuid = @r",
+                ("@s", stage), ("@dt", stage == LifecycleStage.Deleted ? Now : null), ("@r", runId));
             if (changed == 0) throw RunNotFound(runId);
         }, ct);
 
@@ -87,62 +89,65 @@ public sealed partial class SqliteTrackingStore
             WriteMetrics(c, t, rowId, batch.MetricList);
             foreach (var tag in batch.TagList)
             {
-                Exec(c, t, "INSERT OR REPLACE INTO tags (run_id, key, value) VALUES ($id, $k, $v)", ("$id", rowId), ("$k", tag.Key), ("$v", tag.Value));
+                Exec(c, t, UpsertTag, ("@id", rowId), ("@k", tag.Key), ("@v", tag.Value));
                 if (tag.Key == RunNameTag)
-                    Exec(c, t, "UPDATE runs SET name = $n WHERE id = $id", ("$n", tag.Value), ("$id", rowId));
+                    Exec(c, t, "UPDATE runs SET name = @n WHERE id = @id", ("@n", tag.Value), ("@id", rowId));
             }
         }, ct);
     }
 
-    private static void WriteParams(SqliteConnection c, SqliteTransaction t, long rowId, string runId, IReadOnlyList<Param> @params)
+    private static void WriteParams(DbConnection c, DbTransaction t, long rowId, string runId, IReadOnlyList<Param> @params)
     {
         if (@params.Count == 0) return;
-        using var read = Command(c, t, "SELECT value FROM params WHERE run_id = $id AND key = $k", [("$id", rowId), ("$k", "")]);
-        using var insert = Command(c, t, "INSERT INTO params (run_id, key, value) VALUES ($id, $k, $v)", [("$id", rowId), ("$k", ""), ("$v", "")]);
+        using var read = Command(c, t, "SELECT value FROM params WHERE run_id = @id AND key = @k", [("@id", rowId)]);
+        var readKey = Param(read, "@k", "");
+        using var insert = Command(c, t, "INSERT INTO params (run_id, key, value) VALUES (@id, @k, @v)", [("@id", rowId)]);
+        var insertKey = Param(insert, "@k", "");
+        var insertValue = Param(insert, "@v", "");
         foreach (var p in @params)
         {
-            read.Parameters["$k"].Value = p.Key;
+            readKey.Value = p.Key;
             if (read.ExecuteScalar() is string existing)
             {
                 if (existing == p.Value) continue; // logging the same value again is allowed
                 throw CairnException.InvalidParameter(
                     $"Changing param values is not allowed. Param with key='{p.Key}' was already logged with value='{existing}' for run ID='{runId}'. Attempted logging new value '{p.Value}'.");
             }
-            insert.Parameters["$k"].Value = p.Key;
-            insert.Parameters["$v"].Value = p.Value;
+            insertKey.Value = p.Key;
+            insertValue.Value = p.Value;
             insert.ExecuteNonQuery();
         }
     }
 
-    private static void WriteMetrics(SqliteConnection c, SqliteTransaction t, long rowId, IReadOnlyList<Metric> metrics)
+    private void WriteMetrics(DbConnection c, DbTransaction t, long rowId, IReadOnlyList<Metric> metrics)
     {
         if (metrics.Count == 0) return;
+        _db.AppendMetrics(c, t, rowId, metrics);
         var latest = new Dictionary<string, Metric>(StringComparer.Ordinal);
-        using (var writer = new MetricRowWriter(c))
-        {
-            foreach (var m in metrics)
-            {
-                writer.Append(rowId, m);
-                if (!latest.TryGetValue(m.Key, out var best) || IsLater(m, best)) latest[m.Key] = m;
-            }
-        }
+        foreach (var m in metrics)
+            if (!latest.TryGetValue(m.Key, out var best) || IsLater(m, best)) latest[m.Key] = m;
         // MLflow's "latest" is the greatest (step, timestamp, value); kept in its own table so
         // searches and run pages never scan the history.
         using var upsert = Command(c, t, """
-            INSERT INTO latest_metrics (run_id, key, value, timestamp, step, is_nan) VALUES ($id, $k, $v, $ts, $s, $nan)
+            INSERT INTO latest_metrics (run_id, key, value, timestamp, step, is_nan) VALUES (@id, @k, @v, @ts, @s, @nan)
             ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan
             WHERE excluded.step > latest_metrics.step
                OR (excluded.step = latest_metrics.step AND excluded.timestamp > latest_metrics.timestamp)
                OR (excluded.step = latest_metrics.step AND excluded.timestamp = latest_metrics.timestamp AND excluded.value > latest_metrics.value)
-            """, [("$id", rowId), ("$k", ""), ("$v", 0.0), ("$ts", 0L), ("$s", 0L), ("$nan", 0)]);
+            """, [("@id", rowId)]);
+        var key = Param(upsert, "@k", "");
+        var value = Param(upsert, "@v", 0.0);
+        var timestamp = Param(upsert, "@ts", 0L);
+        var step = Param(upsert, "@s", 0L);
+        var nan = Param(upsert, "@nan", 0);
         foreach (var m in latest.Values)
         {
             var isNan = double.IsNaN(m.Value);
-            upsert.Parameters["$k"].Value = m.Key;
-            upsert.Parameters["$v"].Value = isNan ? 0.0 : m.Value;
-            upsert.Parameters["$ts"].Value = m.Timestamp;
-            upsert.Parameters["$s"].Value = m.Step;
-            upsert.Parameters["$nan"].Value = isNan ? 1 : 0;
+            key.Value = m.Key;
+            value.Value = isNan ? 0.0 : m.Value; // NaN is a flag: SQLite stores NaN as NULL
+            timestamp.Value = m.Timestamp;
+            step.Value = m.Step;
+            nan.Value = isNan ? 1 : 0;
             upsert.ExecuteNonQuery();
         }
     }
@@ -156,7 +161,7 @@ public sealed partial class SqliteTrackingStore
         _db.WriteAsync((c, t) =>
         {
             var rowId = RequireActiveRun(c, t, runId);
-            if (Exec(c, t, "DELETE FROM tags WHERE run_id = $id AND key = $k", ("$id", rowId), ("$k", key)) == 0)
+            if (Exec(c, t, "DELETE FROM tags WHERE run_id = @id AND key = @k", ("@id", rowId), ("@k", key)) == 0)
                 throw CairnException.NotFound($"No tag with name: {key} in run with id {runId}");
         }, ct);
 
@@ -168,12 +173,12 @@ public sealed partial class SqliteTrackingStore
         if (maxResults is < 1)
             throw CairnException.InvalidParameter($"max_results must be positive, got {maxResults}.");
         using var c = _db.Open();
-        var rowId = ScalarLong(c, null, "SELECT id FROM runs WHERE run_uuid = $r", ("$r", runId)) ?? throw RunNotFound(runId);
+        var rowId = ScalarLong(c, null, "SELECT id FROM runs WHERE run_uuid = @r", ("@r", runId)) ?? throw RunNotFound(runId);
         var offset = PageToken.Decode(pageToken);
         var limit = maxResults ?? int.MaxValue - 1;
         using var command = Command(c, null,
-            "SELECT key, value, timestamp, step, is_nan FROM metrics WHERE run_id = $id AND key = $k ORDER BY step, timestamp, value LIMIT $limit OFFSET $offset",
-            [("$id", rowId), ("$k", metricKey), ("$limit", (long)limit + 1), ("$offset", offset)]);
+            "SELECT key, value, timestamp, step, is_nan FROM metrics WHERE run_id = @id AND key = @k ORDER BY step, timestamp, value LIMIT @limit OFFSET @offset",
+            [("@id", rowId), ("@k", metricKey), ("@limit", (long)limit + 1), ("@offset", offset)]);
         var metrics = new List<Metric>();
         using var reader = command.ExecuteReader();
         while (reader.Read()) metrics.Add(ReadMetric(reader));
@@ -189,7 +194,7 @@ public sealed partial class SqliteTrackingStore
         var experimentIds = query.ExperimentIds.Select(e =>
             long.TryParse(e, out var id) ? id : throw CairnException.InvalidParameter($"Invalid experiment id '{e}'.")).ToList();
         var offset = PageToken.Decode(query.PageToken);
-        var plan = SqliteSearchCompiler.CompileRunSearch(query, experimentIds);
+        var plan = SqlSearchCompiler.CompileRunSearch(query, experimentIds, _db.Dialect);
         var wanted = query.MaxResults + 1; // one more than a page tells whether another page exists
         using var c = _db.Open();
         var runs = ReadRuns(c, Page(plan.Ranked, wanted, offset));
@@ -207,9 +212,9 @@ public sealed partial class SqliteTrackingStore
     private static RunSelect Page(RunSelect select, long limit, long offset) =>
         select with { Sql = $"{select.Sql} LIMIT {limit} OFFSET {offset}" };
 
-    private List<Run> ReadRuns(SqliteConnection c, RunSelect select) => ReadRuns(c, select.Sql, select.Parameters);
+    private List<Run> ReadRuns(DbConnection c, RunSelect select) => ReadRuns(c, select.Sql, select.Parameters);
 
-    private List<Run> ReadRuns(SqliteConnection c, string sql, IReadOnlyList<(string, object?)> parameters)
+    private List<Run> ReadRuns(DbConnection c, string sql, IReadOnlyList<(string, object?)> parameters)
     {
         using var command = Command(c, null, sql, parameters);
         var infos = new List<(long RowId, RunInfo Info)>();
@@ -233,7 +238,7 @@ public sealed partial class SqliteTrackingStore
             metrics.GetValueOrDefault(i.RowId) ?? [], @params.GetValueOrDefault(i.RowId) ?? [], tags.GetValueOrDefault(i.RowId) ?? []))).ToList();
     }
 
-    private static Dictionary<long, List<T>> Group<T>(SqliteConnection c, string sql, Func<SqliteDataReader, T> read)
+    private static Dictionary<long, List<T>> Group<T>(DbConnection c, string sql, Func<DbDataReader, T> read)
     {
         var result = new Dictionary<long, List<T>>();
         using var command = c.CreateCommand();
@@ -248,12 +253,12 @@ public sealed partial class SqliteTrackingStore
         return result;
     }
 
-    private static Metric ReadMetric(SqliteDataReader r) =>
+    private static Metric ReadMetric(DbDataReader r) =>
         new(r.GetString(0), r.GetInt64(4) != 0 ? double.NaN : r.GetDouble(1), r.GetInt64(2), r.GetInt64(3));
 
-    private static long RequireActiveRun(SqliteConnection c, SqliteTransaction t, string runId)
+    private static long RequireActiveRun(DbConnection c, DbTransaction t, string runId)
     {
-        using var command = Command(c, t, "SELECT id, lifecycle_stage FROM runs WHERE run_uuid = $r", [("$r", runId)]);
+        using var command = Command(c, t, "SELECT id, lifecycle_stage FROM runs WHERE run_uuid = @r", [("@r", runId)]);
         using var reader = command.ExecuteReader();
         if (!reader.Read()) throw RunNotFound(runId);
         if (reader.GetString(1) != LifecycleStage.Active)

@@ -1,4 +1,4 @@
-namespace Cairn.Storage.Sqlite;
+namespace Cairn.Storage.Sql;
 
 /// <summary>Readable default run names ("brave-owl-417"), as MLflow gives runs without a name.</summary>
 public static class RunNames

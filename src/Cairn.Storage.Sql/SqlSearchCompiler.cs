@@ -2,7 +2,7 @@ using System.Text;
 using Cairn.Search;
 using Cairn.Tracking;
 
-namespace Cairn.Storage.Sqlite;
+namespace Cairn.Storage.Sql;
 
 /// <summary>The SQL a search compiles to: joins, the WHERE/ORDER/LIMIT clause, and its parameters.</summary>
 public sealed record CompiledSearch(string Joins, string Clause, IReadOnlyList<(string Name, object? Value)> Parameters);
@@ -23,23 +23,23 @@ public sealed record RunSearchPlan(RunSelect Ranked, RunSelect? Unranked, RunSel
 /// Compiles parsed filters and order-by terms to parameterized SQLite SQL. Values and keys are
 /// always bound as parameters, never spliced into the text, so no filter can inject SQL.
 /// </summary>
-public static class SqliteSearchCompiler
+public static class SqlSearchCompiler
 {
     public const string RunColumns = "r.id, r.run_uuid, r.name, r.experiment_id, r.user_id, r.status, r.start_time, r.end_time, r.artifact_uri, r.lifecycle_stage";
 
-    public static RunSearchPlan CompileRunSearch(RunQuery query, IReadOnlyList<long> experimentIds)
+    public static RunSearchPlan CompileRunSearch(RunQuery query, IReadOnlyList<long> experimentIds, SqlDialect dialect)
     {
         var comparisons = FilterParser.Parse(query.Filter);
         var orderBy = FilterParser.ParseOrderBy(query.OrderBy);
         var p = new List<(string, object?)>();
-        string Bind(object? value) { var name = "$p" + p.Count; p.Add((name, value)); return name; }
+        string Bind(object? value) { var name = "@p" + p.Count; p.Add((name, value)); return name; }
 
         var where = new List<string>
         {
-            experimentIds.Count == 0 ? "0" : $"r.experiment_id IN ({string.Join(',', experimentIds.Select(e => Bind(e)))})",
+            experimentIds.Count == 0 ? "1 = 0" : $"r.experiment_id IN ({string.Join(',', experimentIds.Select(e => Bind(e)))})",
             ViewTypeCondition(query.ViewType, "r.lifecycle_stage"),
         };
-        foreach (var c in comparisons) where.Add(FilterCondition(c, Bind));
+        foreach (var c in comparisons) where.Add(FilterCondition(c, Bind, dialect));
 
         var rankedBy = orderBy.Count > 0 && orderBy[0].Kind != EntityKind.Attribute ? orderBy[0] : null;
         var joins = new System.Text.StringBuilder();
@@ -75,7 +75,7 @@ public static class SqliteSearchCompiler
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
-    private static string FilterCondition(Comparison c, Func<object?, string> bind)
+    private static string FilterCondition(Comparison c, Func<object?, string> bind, SqlDialect dialect)
     {
         switch (c.Kind)
         {
@@ -84,10 +84,10 @@ public static class SqliteSearchCompiler
             case EntityKind.Param:
             case EntityKind.Tag:
                 var table = c.Kind == EntityKind.Param ? "params" : "tags";
-                return $"EXISTS (SELECT 1 FROM {table} f WHERE f.run_id = r.id AND f.key = {bind(c.Key)} AND {StringCondition("f.value", c, bind)})";
+                return $"EXISTS (SELECT 1 FROM {table} f WHERE f.run_id = r.id AND f.key = {bind(c.Key)} AND {StringCondition("f.value", c, bind, dialect)})";
             default:
                 var attribute = RunAttributes.Resolve(c.Key);
-                return AttributeCondition("r." + attribute.Column, attribute, c, bind);
+                return AttributeCondition("r." + attribute.Column, attribute, c, bind, dialect);
         }
     }
 
@@ -105,12 +105,12 @@ public static class SqliteSearchCompiler
         return [$"{a}.value IS NULL", $"{a}.value {direction}"]; // missing (and NaN) values last, as MLflow sorts
     }
 
-    public static CompiledSearch CompileExperimentSearch(ExperimentQuery query, long offset)
+    public static CompiledSearch CompileExperimentSearch(ExperimentQuery query, long offset, SqlDialect dialect)
     {
         var comparisons = FilterParser.Parse(query.Filter);
         var orderBy = FilterParser.ParseOrderBy(query.OrderBy);
         var p = new List<(string, object?)>();
-        string Bind(object? value) { var name = "$p" + p.Count; p.Add((name, value)); return name; }
+        string Bind(object? value) { var name = "@p" + p.Count; p.Add((name, value)); return name; }
 
         var where = new List<string> { ViewTypeCondition(query.ViewType, "lifecycle_stage") };
         foreach (var c in comparisons)
@@ -119,10 +119,10 @@ public static class SqliteSearchCompiler
             {
                 case EntityKind.Attribute:
                     var attribute = ExperimentAttributes.Resolve(c.Key);
-                    where.Add(AttributeCondition(attribute.Column, attribute, c, Bind));
+                    where.Add(AttributeCondition(attribute.Column, attribute, c, Bind, dialect));
                     break;
                 case EntityKind.Tag:
-                    where.Add($"EXISTS (SELECT 1 FROM experiment_tags t WHERE t.experiment_id = experiments.experiment_id AND t.key = {Bind(c.Key)} AND {StringCondition("t.value", c, Bind)})");
+                    where.Add($"EXISTS (SELECT 1 FROM experiment_tags t WHERE t.experiment_id = experiments.experiment_id AND t.key = {Bind(c.Key)} AND {StringCondition("t.value", c, Bind, dialect)})");
                     break;
                 default:
                     throw CairnException.InvalidParameter($"Experiments can be filtered on attributes and tags only, not on {c.Kind.ToString().ToLowerInvariant()}s.");
@@ -145,7 +145,7 @@ public static class SqliteSearchCompiler
     {
         ViewType.ActiveOnly => $"{column} = 'active'",
         ViewType.DeletedOnly => $"{column} = 'deleted'",
-        _ => "1",
+        _ => "1 = 1",
     };
 
     private static string NumericOperator(Comparator op) => op switch
@@ -159,22 +159,22 @@ public static class SqliteSearchCompiler
         _ => throw CairnException.InvalidParameter($"Operator {ComparatorText.Of(op)} does not apply to numbers."),
     };
 
-    internal static string StringCondition(string column, Comparison c, Func<object?, string> bind)
+    public static string StringCondition(string column, Comparison c, Func<object?, string> bind, SqlDialect dialect)
     {
         return c.Op switch
         {
             Comparator.Equal => $"{column} = {bind(Text(c))}",
             Comparator.NotEqual => $"{column} != {bind(Text(c))}",
-            // SQLite's LIKE ignores ASCII case; MLflow's LIKE does not, so LIKE becomes GLOB.
-            Comparator.Like => $"{column} GLOB {bind(LikeToGlob(Text(c)))}",
-            Comparator.ILike => $"{column} LIKE {bind(Text(c))}",
+            // MLflow's LIKE is case-sensitive and ILIKE is not, whatever the database's LIKE does.
+            Comparator.Like => dialect.CaseSensitiveLike(column, bind(dialect.CaseSensitivePattern(Text(c)))),
+            Comparator.ILike => dialect.CaseInsensitiveLike(column, bind(Text(c))),
             Comparator.In => $"{column} IN ({string.Join(',', List(c).Select(v => bind(v)))})",
             Comparator.NotIn => $"{column} NOT IN ({string.Join(',', List(c).Select(v => bind(v)))})",
             _ => throw CairnException.InvalidParameter($"Operator {ComparatorText.Of(c.Op)} does not apply to strings; use =, !=, LIKE, ILIKE, IN or NOT IN."),
         };
     }
 
-    private static string AttributeCondition(string column, RunAttributes.Attribute attribute, Comparison c, Func<object?, string> bind)
+    private static string AttributeCondition(string column, RunAttributes.Attribute attribute, Comparison c, Func<object?, string> bind, SqlDialect dialect)
     {
         if (attribute.IsNumeric)
         {
@@ -184,7 +184,7 @@ public static class SqliteSearchCompiler
         }
         if (c.Value is NumberValue)
             throw CairnException.InvalidParameter($"Attribute '{attribute.Name}' is a string: quote the value.");
-        return StringCondition(column, c, bind);
+        return StringCondition(column, c, bind, dialect);
     }
 
     private static string Text(Comparison c) => c.Value is StringValue s
@@ -194,23 +194,4 @@ public static class SqliteSearchCompiler
     private static IReadOnlyList<string> List(Comparison c) => c.Value is ListValue l
         ? l.Values
         : throw CairnException.InvalidParameter($"{ComparatorText.Of(c.Op)} needs a parenthesized list of strings.");
-
-    /// <summary>Turns a SQL LIKE pattern into a case-sensitive GLOB pattern with the same meaning.</summary>
-    public static string LikeToGlob(string like)
-    {
-        var sb = new StringBuilder(like.Length + 8);
-        foreach (var ch in like)
-        {
-            sb.Append(ch switch
-            {
-                '%' => "*",
-                '_' => "?",
-                '*' => "[*]",
-                '?' => "[?]",
-                '[' => "[[]",
-                _ => ch.ToString(),
-            });
-        }
-        return sb.ToString();
-    }
 }

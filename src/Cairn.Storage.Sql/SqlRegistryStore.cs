@@ -1,35 +1,27 @@
 using Cairn.Registry;
 using Cairn.Search;
 using Cairn.Tracking;
-using Microsoft.Data.Sqlite;
-using static Cairn.Storage.Sqlite.SqlCommands;
+using System.Data.Common;
+using static Cairn.Storage.Sql.SqlCommands;
 
-namespace Cairn.Storage.Sqlite;
+namespace Cairn.Storage.Sql;
 
 /// <summary>
 /// The embedded model registry, in the same SQLite file as the runs it points at. Deleted versions
 /// are kept as tombstones (as MLflow does) so their numbers are never reused; the audit trail is
 /// append-only and survives the deletion of what it describes.
 /// </summary>
-public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
+public class SqlRegistryStore : IRegistryStore, IDisposable
 {
     private const string Deleted = "Deleted_Internal";
     private const string VersionColumns = "v.name, v.version, v.creation_time, v.last_updated_time, v.user_id, v.current_stage, v.description, v.source, v.run_id, v.status, v.status_message, v.run_link";
 
-    private readonly SqliteDatabase _db;
+    private readonly SqlDatabase _db;
     private readonly TimeProvider _time;
     private readonly bool _ownsDatabase;
 
-    public SqliteRegistryStore(string databasePath, TimeProvider? time = null)
-        : this(SqliteDatabase.OpenMigrated(databasePath), time, ownsDatabase: true)
-    {
-    }
-
-    public SqliteRegistryStore(SqliteDatabase database, TimeProvider? time = null) : this(database, time, ownsDatabase: false)
-    {
-    }
-
-    private SqliteRegistryStore(SqliteDatabase database, TimeProvider? time, bool ownsDatabase)
+    /// <param name="ownsDatabase">Whether disposing the store disposes the database (false when stores share one).</param>
+    public SqlRegistryStore(SqlDatabase database, TimeProvider? time = null, bool ownsDatabase = false)
     {
         _db = database;
         _time = time ?? TimeProvider.System;
@@ -37,6 +29,9 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
     }
 
     private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private const string UpsertModelTag = "INSERT INTO registered_model_tags (name, key, value) VALUES (@n, @k, @v) ON CONFLICT (name, key) DO UPDATE SET value = excluded.value";
+    private const string UpsertVersionTag = "INSERT INTO model_version_tags (name, version, key, value) VALUES (@n, @v, @k, @val) ON CONFLICT (name, version, key) DO UPDATE SET value = excluded.value";
 
     // ---------------------------------------------------------------- registered models
 
@@ -47,26 +42,26 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
         ValidateTags(tags?.Select(t => (t.Key, t.Value)));
         await _db.WriteAsync((c, t) =>
         {
-            if (ScalarLong(c, t, "SELECT 1 FROM registered_models WHERE name = $n", ("$n", name)) is not null)
+            if (ScalarLong(c, t, "SELECT 1 FROM registered_models WHERE name = @n", ("@n", name)) is not null)
                 throw CairnException.AlreadyExists($"Registered Model (name={name}) already exists.");
             InsertModel(c, t, name, description, null);
             foreach (var tag in tags ?? [])
-                Exec(c, t, "INSERT OR REPLACE INTO registered_model_tags (name, key, value) VALUES ($n, $k, $v)", ("$n", name), ("$k", tag.Key), ("$v", tag.Value));
+                Exec(c, t, UpsertModelTag, ("@n", name), ("@k", tag.Key), ("@v", tag.Value));
         }, ct).ConfigureAwait(false);
         return await GetRegisteredModelAsync(name, ct).ConfigureAwait(false);
     }
 
-    private void InsertModel(SqliteConnection c, SqliteTransaction t, string name, string? description, string? userId)
+    private void InsertModel(DbConnection c, DbTransaction t, string name, string? description, string? userId)
     {
         var now = Now;
-        Exec(c, t, "INSERT INTO registered_models (name, creation_time, last_updated_time, user_id, description) VALUES ($n, $now, $now, $u, $d)",
-            ("$n", name), ("$now", now), ("$u", userId), ("$d", description));
+        Exec(c, t, "INSERT INTO registered_models (name, creation_time, last_updated_time, user_id, description) VALUES (@n, @now, @now, @u, @d)",
+            ("@n", name), ("@now", now), ("@u", userId), ("@d", description));
     }
 
     public Task<RegisteredModel> GetRegisteredModelAsync(string name, CancellationToken ct = default)
     {
         using var c = _db.Open();
-        var models = ReadModels(c, "WHERE m.name = $n", [("$n", name)]);
+        var models = ReadModels(c, "WHERE m.name = @n", [("@n", name)]);
         return models.Count == 0 ? throw ModelNotFound(name) : Task.FromResult(models[0]);
     }
 
@@ -76,10 +71,10 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
         await _db.WriteAsync((c, t) =>
         {
             RequireModel(c, t, name);
-            if (name != newName && ScalarLong(c, t, "SELECT 1 FROM registered_models WHERE name = $n", ("$n", newName)) is not null)
+            if (name != newName && ScalarLong(c, t, "SELECT 1 FROM registered_models WHERE name = @n", ("@n", newName)) is not null)
                 throw CairnException.AlreadyExists($"Registered Model (name={newName}) already exists.");
-            Exec(c, t, "UPDATE registered_models SET name = $new, last_updated_time = $now WHERE name = $n", ("$new", newName), ("$now", Now), ("$n", name));
-            Exec(c, t, "UPDATE model_transitions SET name = $new WHERE name = $n", ("$new", newName), ("$n", name));
+            Exec(c, t, "UPDATE registered_models SET name = @new, last_updated_time = @now WHERE name = @n", ("@new", newName), ("@now", Now), ("@n", name));
+            Exec(c, t, "UPDATE model_transitions SET name = @new WHERE name = @n", ("@new", newName), ("@n", name));
         }, ct).ConfigureAwait(false);
         return await GetRegisteredModelAsync(newName, ct).ConfigureAwait(false);
     }
@@ -89,7 +84,7 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
         await _db.WriteAsync((c, t) =>
         {
             RequireModel(c, t, name);
-            Exec(c, t, "UPDATE registered_models SET description = $d, last_updated_time = $now WHERE name = $n", ("$d", description), ("$now", Now), ("$n", name));
+            Exec(c, t, "UPDATE registered_models SET description = @d, last_updated_time = @now WHERE name = @n", ("@d", description), ("@now", Now), ("@n", name));
         }, ct).ConfigureAwait(false);
         return await GetRegisteredModelAsync(name, ct).ConfigureAwait(false);
     }
@@ -98,7 +93,7 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
         _db.WriteAsync((c, t) =>
         {
             RequireModel(c, t, name);
-            Exec(c, t, "DELETE FROM registered_models WHERE name = $n", ("$n", name)); // cascades to versions, tags, aliases
+            Exec(c, t, "DELETE FROM registered_models WHERE name = @n", ("@n", name)); // cascades to versions, tags, aliases
         }, ct);
 
     public Task<Page<RegisteredModel>> SearchRegisteredModelsAsync(RegistryQuery query, CancellationToken ct = default)
@@ -106,14 +101,14 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
         ValidateMaxResults(query.MaxResults);
         var offset = PageToken.Decode(query.PageToken);
         var p = new List<(string, object?)>();
-        string Bind(object? v) { var n = "$p" + p.Count; p.Add((n, v)); return n; }
-        var where = new List<string> { "1" };
+        string Bind(object? v) { var n = "@p" + p.Count; p.Add((n, v)); return n; }
+        var where = new List<string> { "1 = 1" };
         foreach (var c in FilterParser.Parse(query.Filter))
         {
             where.Add(c.Kind switch
             {
-                EntityKind.Attribute when c.Key == "name" => SqliteSearchCompiler.StringCondition("m.name", c, Bind),
-                EntityKind.Tag => $"EXISTS (SELECT 1 FROM registered_model_tags t WHERE t.name = m.name AND t.key = {Bind(c.Key)} AND {SqliteSearchCompiler.StringCondition("t.value", c, Bind)})",
+                EntityKind.Attribute when c.Key == "name" => SqlSearchCompiler.StringCondition("m.name", c, Bind, _db.Dialect),
+                EntityKind.Tag => $"EXISTS (SELECT 1 FROM registered_model_tags t WHERE t.name = m.name AND t.key = {Bind(c.Key)} AND {SqlSearchCompiler.StringCondition("t.value", c, Bind, _db.Dialect)})",
                 _ => throw CairnException.InvalidParameter($"Registered models can be filtered on name and tags only, not on '{c.Key}'."),
             });
         }
@@ -131,7 +126,7 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
         return _db.WriteAsync((c, t) =>
         {
             RequireModel(c, t, name);
-            Exec(c, t, "INSERT OR REPLACE INTO registered_model_tags (name, key, value) VALUES ($n, $k, $v)", ("$n", name), ("$k", tag.Key), ("$v", tag.Value));
+            Exec(c, t, UpsertModelTag, ("@n", name), ("@k", tag.Key), ("@v", tag.Value));
         }, ct);
     }
 
@@ -139,7 +134,7 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
         _db.WriteAsync((c, t) =>
         {
             RequireModel(c, t, name);
-            if (Exec(c, t, "DELETE FROM registered_model_tags WHERE name = $n AND key = $k", ("$n", name), ("$k", key)) == 0)
+            if (Exec(c, t, "DELETE FROM registered_model_tags WHERE name = @n AND key = @k", ("@n", name), ("@k", key)) == 0)
                 throw CairnException.NotFound($"No tag with key '{key}' on registered model '{name}'.");
         }, ct);
 
@@ -153,20 +148,21 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
         ValidateTags(version.Tags?.Select(t => (t.Key, t.Value)));
         var number = await _db.WriteAsync((c, t) =>
         {
-            if (ScalarLong(c, t, "SELECT 1 FROM registered_models WHERE name = $n", ("$n", version.Name)) is null)
-                InsertModel(c, t, version.Name, null, version.UserId);
-            // Inside the write transaction: concurrent creates get consecutive numbers, never the same one.
-            var next = ScalarLong(c, t, "SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE name = $n", ("$n", version.Name))!.Value;
+            var now0 = Now;
+            Exec(c, t, "INSERT INTO registered_models (name, creation_time, last_updated_time, user_id, description) VALUES (@n, @now, @now, @u, NULL) ON CONFLICT (name) DO NOTHING",
+                ("@n", version.Name), ("@now", now0), ("@u", version.UserId));
+            // Lock the model's row: concurrent creates (in any process) get consecutive numbers, never the same one.
+            ScalarLong(c, t, "SELECT 1 FROM registered_models WHERE name = @n" + _db.Dialect.ForUpdate, ("@n", version.Name));
+            var next = ScalarLong(c, t, "SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE name = @n", ("@n", version.Name))!.Value;
             var now = Now;
             Exec(c, t, """
                 INSERT INTO model_versions (name, version, creation_time, last_updated_time, user_id, current_stage, description, source, run_id, status, run_link)
-                VALUES ($n, $v, $now, $now, $u, 'None', $d, $s, $r, 'READY', $l)
-                """, ("$n", version.Name), ("$v", next), ("$now", now), ("$u", version.UserId), ("$d", version.Description),
-                ("$s", version.Source), ("$r", version.RunId), ("$l", version.RunLink));
+                VALUES (@n, @v, @now, @now, @u, 'None', @d, @s, @r, 'READY', @l)
+                """, ("@n", version.Name), ("@v", next), ("@now", now), ("@u", version.UserId), ("@d", version.Description),
+                ("@s", version.Source), ("@r", version.RunId), ("@l", version.RunLink));
             foreach (var tag in version.Tags ?? [])
-                Exec(c, t, "INSERT OR REPLACE INTO model_version_tags (name, version, key, value) VALUES ($n, $v, $k, $val)",
-                    ("$n", version.Name), ("$v", next), ("$k", tag.Key), ("$val", tag.Value));
-            Exec(c, t, "UPDATE registered_models SET last_updated_time = $now WHERE name = $n", ("$now", now), ("$n", version.Name));
+                Exec(c, t, UpsertVersionTag, ("@n", version.Name), ("@v", next), ("@k", tag.Key), ("@val", tag.Value));
+            Exec(c, t, "UPDATE registered_models SET last_updated_time = @now WHERE name = @n", ("@now", now), ("@n", version.Name));
             return next;
         }, ct).ConfigureAwait(false);
         return await GetModelVersionAsync(version.Name, number.ToString(), ct).ConfigureAwait(false);
@@ -176,7 +172,7 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
     {
         var number = RegistryNames.ParseVersion(version);
         using var c = _db.Open();
-        var versions = ReadVersions(c, $"WHERE v.name = $n AND v.version = $v AND v.current_stage != '{Deleted}'", [("$n", name), ("$v", number)]);
+        var versions = ReadVersions(c, $"WHERE v.name = @n AND v.version = @v AND v.current_stage != '{Deleted}'", [("@n", name), ("@v", number)]);
         return versions.Count == 0 ? throw VersionNotFound(name, version) : Task.FromResult(versions[0]);
     }
 
@@ -186,8 +182,8 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
         await _db.WriteAsync((c, t) =>
         {
             RequireVersion(c, t, name, number);
-            Exec(c, t, "UPDATE model_versions SET description = $d, last_updated_time = $now WHERE name = $n AND version = $v",
-                ("$d", description), ("$now", Now), ("$n", name), ("$v", number));
+            Exec(c, t, "UPDATE model_versions SET description = @d, last_updated_time = @now WHERE name = @n AND version = @v",
+                ("@d", description), ("@now", Now), ("@n", name), ("@v", number));
         }, ct).ConfigureAwait(false);
         return await GetModelVersionAsync(name, version, ct).ConfigureAwait(false);
     }
@@ -198,9 +194,9 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
         return _db.WriteAsync((c, t) =>
         {
             RequireVersion(c, t, name, number);
-            Exec(c, t, $"UPDATE model_versions SET current_stage = '{Deleted}', last_updated_time = $now WHERE name = $n AND version = $v",
-                ("$now", Now), ("$n", name), ("$v", number));
-            Exec(c, t, "DELETE FROM registered_model_aliases WHERE name = $n AND version = $v", ("$n", name), ("$v", number));
+            Exec(c, t, $"UPDATE model_versions SET current_stage = '{Deleted}', last_updated_time = @now WHERE name = @n AND version = @v",
+                ("@now", Now), ("@n", name), ("@v", number));
+            Exec(c, t, "DELETE FROM registered_model_aliases WHERE name = @n AND version = @v", ("@n", name), ("@v", number));
         }, ct);
     }
 
@@ -209,17 +205,17 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
         ValidateMaxResults(query.MaxResults);
         var offset = PageToken.Decode(query.PageToken);
         var p = new List<(string, object?)>();
-        string Bind(object? v) { var n = "$p" + p.Count; p.Add((n, v)); return n; }
+        string Bind(object? v) { var n = "@p" + p.Count; p.Add((n, v)); return n; }
         var where = new List<string> { $"v.current_stage != '{Deleted}'" };
         foreach (var c in FilterParser.Parse(query.Filter))
         {
             where.Add(c.Kind switch
             {
                 EntityKind.Attribute when c.Key is "name" or "run_id" or "source" or "source_path" =>
-                    SqliteSearchCompiler.StringCondition("v." + (c.Key == "source_path" ? "source" : c.Key), c, Bind),
+                    SqlSearchCompiler.StringCondition("v." + (c.Key == "source_path" ? "source" : c.Key), c, Bind, _db.Dialect),
                 EntityKind.Attribute when c.Key is "version" or "version_number" && c.Value is NumberValue n =>
                     $"v.version = {Bind((long)n.Value)}",
-                EntityKind.Tag => $"EXISTS (SELECT 1 FROM model_version_tags t WHERE t.name = v.name AND t.version = v.version AND t.key = {Bind(c.Key)} AND {SqliteSearchCompiler.StringCondition("t.value", c, Bind)})",
+                EntityKind.Tag => $"EXISTS (SELECT 1 FROM model_version_tags t WHERE t.name = v.name AND t.version = v.version AND t.key = {Bind(c.Key)} AND {SqlSearchCompiler.StringCondition("t.value", c, Bind, _db.Dialect)})",
                 _ => throw CairnException.InvalidParameter($"Model versions can be filtered on name, run_id, source_path, version_number and tags, not on '{c.Key}'."),
             });
         }
@@ -238,8 +234,7 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
         return _db.WriteAsync((c, t) =>
         {
             RequireVersion(c, t, name, number);
-            Exec(c, t, "INSERT OR REPLACE INTO model_version_tags (name, version, key, value) VALUES ($n, $v, $k, $val)",
-                ("$n", name), ("$v", number), ("$k", tag.Key), ("$val", tag.Value));
+            Exec(c, t, UpsertVersionTag, ("@n", name), ("@v", number), ("@k", tag.Key), ("@val", tag.Value));
         }, ct);
     }
 
@@ -249,7 +244,7 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
         return _db.WriteAsync((c, t) =>
         {
             RequireVersion(c, t, name, number);
-            if (Exec(c, t, "DELETE FROM model_version_tags WHERE name = $n AND version = $v AND key = $k", ("$n", name), ("$v", number), ("$k", key)) == 0)
+            if (Exec(c, t, "DELETE FROM model_version_tags WHERE name = @n AND version = @v AND key = @k", ("@n", name), ("@v", number), ("@k", key)) == 0)
                 throw CairnException.NotFound($"No tag with key '{key}' on model version {name}/{version}.");
         }, ct);
     }
@@ -263,8 +258,9 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
         return _db.WriteAsync((c, t) =>
         {
             RequireVersion(c, t, name, number);
-            Exec(c, t, "INSERT OR REPLACE INTO registered_model_aliases (name, alias, version) VALUES ($n, $a, $v)", ("$n", name), ("$a", alias), ("$v", number));
-            Exec(c, t, "UPDATE registered_models SET last_updated_time = $now WHERE name = $n", ("$now", Now), ("$n", name));
+            Exec(c, t, "INSERT INTO registered_model_aliases (name, alias, version) VALUES (@n, @a, @v) ON CONFLICT (name, alias) DO UPDATE SET version = excluded.version",
+                ("@n", name), ("@a", alias), ("@v", number));
+            Exec(c, t, "UPDATE registered_models SET last_updated_time = @now WHERE name = @n", ("@now", Now), ("@n", name));
         }, ct);
     }
 
@@ -272,17 +268,17 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
         _db.WriteAsync((c, t) =>
         {
             RequireModel(c, t, name);
-            if (Exec(c, t, "DELETE FROM registered_model_aliases WHERE name = $n AND alias = $a", ("$n", name), ("$a", alias)) == 0)
+            if (Exec(c, t, "DELETE FROM registered_model_aliases WHERE name = @n AND alias = @a", ("@n", name), ("@a", alias)) == 0)
                 throw CairnException.NotFound($"Registered model alias {alias} not found on model {name}.");
         }, ct);
 
     public Task<ModelVersion> GetModelVersionByAliasAsync(string name, string alias, CancellationToken ct = default)
     {
         using var c = _db.Open();
-        var version = ScalarLong(c, null, "SELECT version FROM registered_model_aliases WHERE name = $n AND alias = $a", ("$n", name), ("$a", alias));
+        var version = ScalarLong(c, null, "SELECT version FROM registered_model_aliases WHERE name = @n AND alias = @a", ("@n", name), ("@a", alias));
         if (version is null)
         {
-            if (ScalarLong(c, null, "SELECT 1 FROM registered_models WHERE name = $n", ("$n", name)) is null) throw ModelNotFound(name);
+            if (ScalarLong(c, null, "SELECT 1 FROM registered_models WHERE name = @n", ("@n", name)) is null) throw ModelNotFound(name);
             throw CairnException.NotFound($"Registered model alias {alias} not found on model {name}.");
         }
         return GetModelVersionAsync(name, version.Value.ToString(), ct);
@@ -293,18 +289,18 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
     public Task AddTransitionAsync(ModelTransition transition, CancellationToken ct = default) =>
         _db.WriteAsync((c, t) => Exec(c, t, """
             INSERT INTO model_transitions (id, name, version, alias, action, actor, timestamp, comment, gate, gate_details)
-            VALUES ($id, $n, $v, $a, $act, $actor, $ts, $c, $g, $gd)
-            """, ("$id", transition.Id), ("$n", transition.Name), ("$v", transition.Version), ("$a", transition.Alias),
-            ("$act", transition.Action.ToString()), ("$actor", transition.Actor), ("$ts", transition.Timestamp),
-            ("$c", transition.Comment), ("$g", transition.Gate), ("$gd", transition.GateDetails)), ct);
+            VALUES (@id, @n, @v, @a, @act, @actor, @ts, @c, @g, @gd)
+            """, ("@id", transition.Id), ("@n", transition.Name), ("@v", transition.Version), ("@a", transition.Alias),
+            ("@act", transition.Action.ToString()), ("@actor", transition.Actor), ("@ts", transition.Timestamp),
+            ("@c", transition.Comment), ("@g", transition.Gate), ("@gd", transition.GateDetails)), ct);
 
     public Task<IReadOnlyList<ModelTransition>> ListTransitionsAsync(string name, string? version = null, CancellationToken ct = default)
     {
         using var c = _db.Open();
         using var command = Command(c, null, $"""
             SELECT id, name, version, alias, action, actor, timestamp, comment, gate, gate_details FROM model_transitions
-            WHERE name = $n {(version is null ? "" : "AND version = $v")} ORDER BY timestamp, rowid
-            """, [("$n", name), ("$v", version)]);
+            WHERE name = @n {(version is null ? "" : "AND version = @v")} ORDER BY timestamp, seq
+            """, [("@n", name), ("@v", version)]);
         using var r = command.ExecuteReader();
         var result = new List<ModelTransition>();
         while (r.Read())
@@ -315,7 +311,7 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
 
     // ---------------------------------------------------------------- reading
 
-    private List<RegisteredModel> ReadModels(SqliteConnection c, string clause, IReadOnlyList<(string, object?)> parameters)
+    private List<RegisteredModel> ReadModels(DbConnection c, string clause, IReadOnlyList<(string, object?)> parameters)
     {
         var rows = new List<(string Name, long Created, long Updated, string? User, string? Description)>();
         using (var command = Command(c, null, $"SELECT m.name, m.creation_time, m.last_updated_time, m.user_id, m.description FROM registered_models m {clause}", parameters))
@@ -325,14 +321,14 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
         }
         return rows.Select(m =>
         {
-            var latest = ReadVersions(c, $"WHERE v.name = $n AND v.current_stage != '{Deleted}' ORDER BY v.version DESC LIMIT 1", [("$n", m.Name)]);
-            var tags = Pairs(c, "SELECT key, value FROM registered_model_tags WHERE name = $n ORDER BY key", m.Name).Select(p => new RegisteredModelTag(p.A, p.B)).ToList();
-            var aliases = Pairs(c, "SELECT alias, CAST(version AS TEXT) FROM registered_model_aliases WHERE name = $n ORDER BY alias", m.Name).Select(p => new RegisteredModelAlias(p.A, p.B)).ToList();
+            var latest = ReadVersions(c, $"WHERE v.name = @n AND v.current_stage != '{Deleted}' ORDER BY v.version DESC LIMIT 1", [("@n", m.Name)]);
+            var tags = Pairs(c, "SELECT key, value FROM registered_model_tags WHERE name = @n ORDER BY key", m.Name).Select(p => new RegisteredModelTag(p.A, p.B)).ToList();
+            var aliases = Pairs(c, "SELECT alias, CAST(version AS TEXT) FROM registered_model_aliases WHERE name = @n ORDER BY alias", m.Name).Select(p => new RegisteredModelAlias(p.A, p.B)).ToList();
             return new RegisteredModel(m.Name, m.Created, m.Updated, m.User, m.Description, latest, tags, aliases);
         }).ToList();
     }
 
-    private static List<ModelVersion> ReadVersions(SqliteConnection c, string clause, IReadOnlyList<(string, object?)> parameters)
+    private static List<ModelVersion> ReadVersions(DbConnection c, string clause, IReadOnlyList<(string, object?)> parameters)
     {
         var versions = new List<ModelVersion>();
         using (var command = Command(c, null, $"SELECT {VersionColumns} FROM model_versions v {clause}", parameters))
@@ -346,19 +342,19 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
         return versions.Select(v =>
         {
             var number = long.Parse(v.Version);
-            using var tagsCommand = Command(c, null, "SELECT key, value FROM model_version_tags WHERE name = $n AND version = $v ORDER BY key", [("$n", v.Name), ("$v", number)]);
+            using var tagsCommand = Command(c, null, "SELECT key, value FROM model_version_tags WHERE name = @n AND version = @v ORDER BY key", [("@n", v.Name), ("@v", number)]);
             var tags = new List<ModelVersionTag>();
             using (var r = tagsCommand.ExecuteReader()) while (r.Read()) tags.Add(new ModelVersionTag(r.GetString(0), r.GetString(1)));
-            using var aliasCommand = Command(c, null, "SELECT alias FROM registered_model_aliases WHERE name = $n AND version = $v ORDER BY alias", [("$n", v.Name), ("$v", number)]);
+            using var aliasCommand = Command(c, null, "SELECT alias FROM registered_model_aliases WHERE name = @n AND version = @v ORDER BY alias", [("@n", v.Name), ("@v", number)]);
             var aliases = new List<string>();
             using (var r = aliasCommand.ExecuteReader()) while (r.Read()) aliases.Add(r.GetString(0));
             return v with { Tags = tags, Aliases = aliases };
         }).ToList();
     }
 
-    private static List<(string A, string B)> Pairs(SqliteConnection c, string sql, string name)
+    private static List<(string A, string B)> Pairs(DbConnection c, string sql, string name)
     {
-        using var command = Command(c, null, sql, [("$n", name)]);
+        using var command = Command(c, null, sql, [("@n", name)]);
         using var r = command.ExecuteReader();
         var result = new List<(string, string)>();
         while (r.Read()) result.Add((r.GetString(0), r.GetString(1)));
@@ -396,14 +392,14 @@ public sealed class SqliteRegistryStore : IRegistryStore, IDisposable
         }
     }
 
-    private static void RequireModel(SqliteConnection c, SqliteTransaction? t, string name)
+    private static void RequireModel(DbConnection c, DbTransaction? t, string name)
     {
-        if (ScalarLong(c, t, "SELECT 1 FROM registered_models WHERE name = $n", ("$n", name)) is null) throw ModelNotFound(name);
+        if (ScalarLong(c, t, "SELECT 1 FROM registered_models WHERE name = @n", ("@n", name)) is null) throw ModelNotFound(name);
     }
 
-    private static void RequireVersion(SqliteConnection c, SqliteTransaction? t, string name, long version)
+    private static void RequireVersion(DbConnection c, DbTransaction? t, string name, long version)
     {
-        if (ScalarLong(c, t, $"SELECT 1 FROM model_versions WHERE name = $n AND version = $v AND current_stage != '{Deleted}'", ("$n", name), ("$v", version)) is null)
+        if (ScalarLong(c, t, $"SELECT 1 FROM model_versions WHERE name = @n AND version = @v AND current_stage != '{Deleted}'", ("@n", name), ("@v", version)) is null)
         {
             RequireModel(c, t, name);
             throw VersionNotFound(name, version.ToString());

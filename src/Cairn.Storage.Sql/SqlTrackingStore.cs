@@ -1,33 +1,23 @@
 using Cairn.Artifacts;
 using Cairn.Search;
 using Cairn.Tracking;
-using Microsoft.Data.Sqlite;
-using static Cairn.Storage.Sqlite.SqlCommands;
+using System.Data.Common;
+using static Cairn.Storage.Sql.SqlCommands;
 
-namespace Cairn.Storage.Sqlite;
+namespace Cairn.Storage.Sql;
 
 /// <summary>The embedded tracking store: experiments and runs in one SQLite file.</summary>
-public sealed partial class SqliteTrackingStore : ITrackingStore, IDisposable
+public partial class SqlTrackingStore : ITrackingStore, IDisposable
 {
     public const string DefaultExperimentId = "0";
     public const string DefaultExperimentName = "Default";
 
-    private readonly SqliteDatabase _db;
+    private readonly SqlDatabase _db;
     private readonly TimeProvider _time;
     private readonly bool _ownsDatabase;
 
-    /// <summary>Opens (creating and migrating when needed) the database file at <paramref name="databasePath"/>.</summary>
-    public SqliteTrackingStore(string databasePath, TimeProvider? time = null)
-        : this(SqliteDatabase.OpenMigrated(databasePath), time, ownsDatabase: true)
-    {
-    }
-
-    /// <summary>A tracking store over an already open database, shared with other stores.</summary>
-    public SqliteTrackingStore(SqliteDatabase database, TimeProvider? time = null) : this(database, time, ownsDatabase: false)
-    {
-    }
-
-    private SqliteTrackingStore(SqliteDatabase database, TimeProvider? time, bool ownsDatabase)
+    /// <param name="ownsDatabase">Whether disposing the store disposes the database (false when stores share one).</param>
+    public SqlTrackingStore(SqlDatabase database, TimeProvider? time = null, bool ownsDatabase = false)
     {
         _time = time ?? TimeProvider.System;
         _db = database;
@@ -35,22 +25,16 @@ public sealed partial class SqliteTrackingStore : ITrackingStore, IDisposable
         EnsureDefaultExperiment();
     }
 
-    public string DatabasePath => _db.Path;
+    public SqlDatabase Database => _db;
 
     private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     private void EnsureDefaultExperiment()
     {
-        using var connection = _db.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT OR IGNORE INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time)
-            VALUES (0, $name, $location, 'active', $now, $now)
-            """;
-        command.Parameters.AddWithValue("$name", DefaultExperimentName);
-        command.Parameters.AddWithValue("$location", ArtifactPath.ToUri(DefaultExperimentId));
-        command.Parameters.AddWithValue("$now", Now);
-        command.ExecuteNonQuery();
+        _db.WriteAsync((c, t) => Exec(c, t, """
+            INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time)
+            VALUES (0, @name, @location, 'active', @now, @now) ON CONFLICT DO NOTHING
+            """, ("@name", DefaultExperimentName), ("@location", ArtifactPath.ToUri(DefaultExperimentId)), ("@now", Now)), CancellationToken.None).GetAwaiter().GetResult();
     }
 
     // ---------------------------------------------------------------- experiments
@@ -66,18 +50,17 @@ public sealed partial class SqliteTrackingStore : ITrackingStore, IDisposable
         }
         return await _db.WriteAsync((c, t) =>
         {
-            if (ScalarLong(c, t, "SELECT experiment_id FROM experiments WHERE name = $n", ("$n", name)) is not null)
+            if (ScalarLong(c, t, "SELECT experiment_id FROM experiments WHERE name = @n", ("@n", name)) is not null)
                 throw CairnException.AlreadyExists($"Experiment '{name}' already exists.");
             var now = Now;
-            var id = ScalarLong(c, t, "SELECT COALESCE(MAX(experiment_id), 0) + 1 FROM experiments")!.Value;
+            var id = ScalarLong(c, t, _db.Dialect.NextExperimentId)!.Value;
             var location = string.IsNullOrEmpty(artifactLocation) ? ArtifactPath.ToUri(id.ToString()) : artifactLocation;
             Exec(c, t, """
                 INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time)
-                VALUES ($id, $n, $loc, 'active', $now, $now)
-                """, ("$id", id), ("$n", name), ("$loc", location), ("$now", now));
+                VALUES (@id, @n, @loc, 'active', @now, @now)
+                """, ("@id", id), ("@n", name), ("@loc", location), ("@now", now));
             foreach (var tag in tags ?? [])
-                Exec(c, t, "INSERT OR REPLACE INTO experiment_tags (experiment_id, key, value) VALUES ($id, $k, $v)",
-                    ("$id", id), ("$k", tag.Key), ("$v", tag.Value));
+                Exec(c, t, UpsertExperimentTag, ("@id", id), ("@k", tag.Key), ("@v", tag.Value));
             return id.ToString();
         }, ct).ConfigureAwait(false);
     }
@@ -86,7 +69,7 @@ public sealed partial class SqliteTrackingStore : ITrackingStore, IDisposable
     {
         var id = ParseExperimentId(experimentId);
         using var c = _db.Open();
-        var experiments = ReadExperiments(c, "WHERE experiment_id = $id", [("$id", id)]);
+        var experiments = ReadExperiments(c, "WHERE experiment_id = @id", [("@id", id)]);
         return experiments.Count == 0
             ? throw CairnException.NotFound($"No experiment with id={experimentId} exists.")
             : Task.FromResult(experiments[0]);
@@ -95,7 +78,7 @@ public sealed partial class SqliteTrackingStore : ITrackingStore, IDisposable
     public Task<Experiment?> GetExperimentByNameAsync(string name, CancellationToken ct = default)
     {
         using var c = _db.Open();
-        var experiments = ReadExperiments(c, "WHERE name = $n", [("$n", name)]);
+        var experiments = ReadExperiments(c, "WHERE name = @n", [("@n", name)]);
         return Task.FromResult(experiments.Count == 0 ? null : experiments[0]);
     }
 
@@ -104,7 +87,7 @@ public sealed partial class SqliteTrackingStore : ITrackingStore, IDisposable
         if (query.MaxResults < 1 || query.MaxResults > ExperimentQuery.MaxMaxResults)
             throw CairnException.InvalidParameter($"max_results must be between 1 and {ExperimentQuery.MaxMaxResults}, got {query.MaxResults}.");
         var offset = PageToken.Decode(query.PageToken);
-        var sql = SqliteSearchCompiler.CompileExperimentSearch(query, offset);
+        var sql = SqlSearchCompiler.CompileExperimentSearch(query, offset, _db.Dialect);
         using var c = _db.Open();
         var experiments = ReadExperiments(c, sql.Clause, sql.Parameters);
         var more = experiments.Count > query.MaxResults;
@@ -119,11 +102,11 @@ public sealed partial class SqliteTrackingStore : ITrackingStore, IDisposable
         return _db.WriteAsync((c, t) =>
         {
             RequireExperiment(c, t, id, mustBeActive: true);
-            var holder = ScalarLong(c, t, "SELECT experiment_id FROM experiments WHERE name = $n", ("$n", newName));
+            var holder = ScalarLong(c, t, "SELECT experiment_id FROM experiments WHERE name = @n", ("@n", newName));
             if (holder is not null && holder != id)
                 throw CairnException.AlreadyExists($"Experiment '{newName}' already exists.");
-            Exec(c, t, "UPDATE experiments SET name = $n, last_update_time = $now WHERE experiment_id = $id",
-                ("$n", newName), ("$now", Now), ("$id", id));
+            Exec(c, t, "UPDATE experiments SET name = @n, last_update_time = @now WHERE experiment_id = @id",
+                ("@n", newName), ("@now", Now), ("@id", id));
         }, ct);
     }
 
@@ -142,11 +125,11 @@ public sealed partial class SqliteTrackingStore : ITrackingStore, IDisposable
         {
             RequireExperiment(c, t, id, mustBeActive: false);
             var now = Now;
-            Exec(c, t, "UPDATE experiments SET lifecycle_stage = $s, last_update_time = $now WHERE experiment_id = $id",
-                ("$s", stage), ("$now", now), ("$id", id));
+            Exec(c, t, "UPDATE experiments SET lifecycle_stage = @s, last_update_time = @now WHERE experiment_id = @id",
+                ("@s", stage), ("@now", now), ("@id", id));
             // As in MLflow, deleting an experiment deletes its runs, and restoring it restores them.
-            Exec(c, t, "UPDATE runs SET lifecycle_stage = $s, deleted_time = $dt WHERE experiment_id = $id",
-                ("$s", stage), ("$dt", stage == LifecycleStage.Deleted ? now : null), ("$id", id));
+            Exec(c, t, "UPDATE runs SET lifecycle_stage = @s, deleted_time = @dt WHERE experiment_id = @id",
+                ("@s", stage), ("@dt", stage == LifecycleStage.Deleted ? now : null), ("@id", id));
         }, ct);
     }
 
@@ -158,12 +141,14 @@ public sealed partial class SqliteTrackingStore : ITrackingStore, IDisposable
         return _db.WriteAsync((c, t) =>
         {
             RequireExperiment(c, t, id, mustBeActive: true);
-            Exec(c, t, "INSERT OR REPLACE INTO experiment_tags (experiment_id, key, value) VALUES ($id, $k, $v)",
-                ("$id", id), ("$k", tag.Key), ("$v", tag.Value));
+            Exec(c, t, UpsertExperimentTag, ("@id", id), ("@k", tag.Key), ("@v", tag.Value));
         }, ct);
     }
 
-    private List<Experiment> ReadExperiments(SqliteConnection c, string clause, IReadOnlyList<(string, object?)> parameters)
+    private const string UpsertExperimentTag =
+        "INSERT INTO experiment_tags (experiment_id, key, value) VALUES (@id, @k, @v) ON CONFLICT (experiment_id, key) DO UPDATE SET value = excluded.value";
+
+    private List<Experiment> ReadExperiments(DbConnection c, string clause, IReadOnlyList<(string, object?)> parameters)
     {
         using var command = Command(c, null,
             $"SELECT experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time FROM experiments {clause}",
@@ -199,9 +184,9 @@ public sealed partial class SqliteTrackingStore : ITrackingStore, IDisposable
         return id;
     }
 
-    private static void RequireExperiment(SqliteConnection c, SqliteTransaction? t, long id, bool mustBeActive)
+    private static void RequireExperiment(DbConnection c, DbTransaction? t, long id, bool mustBeActive)
     {
-        var stage = ScalarString(c, t, "SELECT lifecycle_stage FROM experiments WHERE experiment_id = $id", ("$id", id))
+        var stage = ScalarString(c, t, "SELECT lifecycle_stage FROM experiments WHERE experiment_id = @id", ("@id", id))
             ?? throw CairnException.NotFound($"No experiment with id={id} exists.");
         if (mustBeActive && stage != LifecycleStage.Active)
             throw CairnException.InvalidParameter($"The experiment {id} must be in the 'active' state. Current state is {stage}.");
