@@ -239,3 +239,20 @@ public sealed class RestRegistryStoreContract : RegistryStoreContract
         if (_server is not null) await _server.DisposeAsync();
     }
 }
+
+public sealed class PostgresRegistryStoreContract : RegistryStoreContract
+{
+    private Cairn.Storage.Postgres.PostgresStores? _stores;
+
+    protected override async Task<IRegistryStore> OpenStoreAsync()
+    {
+        _stores = await Cairn.Storage.Postgres.PostgresStores.OpenAsync(PostgresServer.Instance.NewDatabase());
+        return _stores.Registry;
+    }
+
+    protected override Task CloseStoreAsync()
+    {
+        _stores?.Dispose();
+        return Task.CompletedTask;
+    }
+}

@@ -44,3 +44,21 @@ public sealed class RestTrackingStoreContract : TrackingStoreContract
         if (_server is not null) await _server.DisposeAsync();
     }
 }
+
+/// <summary>The contract on a real PostgreSQL server (a fresh database per test).</summary>
+public sealed class PostgresTrackingStoreContract : TrackingStoreContract
+{
+    private Cairn.Storage.Postgres.PostgresStores? _stores;
+
+    protected override async Task<ITrackingStore> OpenStoreAsync()
+    {
+        _stores = await Cairn.Storage.Postgres.PostgresStores.OpenAsync(PostgresServer.Instance.NewDatabase());
+        return _stores.Tracking;
+    }
+
+    protected override Task CloseStoreAsync()
+    {
+        _stores?.Dispose();
+        return Task.CompletedTask;
+    }
+}

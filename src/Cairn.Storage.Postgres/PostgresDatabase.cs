@@ -1,0 +1,170 @@
+using System.Data.Common;
+using Cairn.Storage.Sql;
+using Cairn.Tracking;
+using Npgsql;
+using NpgsqlTypes;
+using Polly;
+using Polly.Retry;
+
+namespace Cairn.Storage.Postgres;
+
+/// <summary>
+/// PostgreSQL as the metadata database of one or more stateless servers. Writes run in a
+/// transaction that is retried as a whole, with exponential backoff for about 30 seconds, when the
+/// server is unreachable or restarting; an error reaches the caller only when the write failed,
+/// never after it was committed and acknowledged. Metric rows are appended with binary COPY.
+/// </summary>
+public sealed class PostgresDatabase : SqlDatabase
+{
+    private readonly NpgsqlDataSource _source;
+    private readonly ResiliencePipeline _retry;
+
+    public static SqlDialect PostgresDialect { get; } = new(
+        "postgresql",
+        CaseSensitiveLike: (column, pattern) => $"{column} LIKE {pattern}",
+        CaseInsensitiveLike: (column, pattern) => $"{column} ILIKE {pattern}",
+        CaseSensitivePattern: pattern => pattern,
+        ForUpdate: " FOR UPDATE",
+        NextExperimentId: "SELECT nextval('experiment_ids')");
+
+    public override SqlDialect Dialect => PostgresDialect;
+    public override string Description { get; }
+
+    /// <summary>Retries so far, for tests and logs: each one is a transient fault that was absorbed.</summary>
+    public int Retries => _retries;
+    private int _retries;
+
+    private PostgresDatabase(NpgsqlDataSource source, string description, TimeSpan? retryFor)
+    {
+        _source = source;
+        Description = description;
+        var budget = retryFor ?? TimeSpan.FromSeconds(30);
+        _retry = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<NpgsqlException>(e => e.IsTransient),
+                BackoffType = DelayBackoffType.Exponential,
+                Delay = TimeSpan.FromMilliseconds(100),
+                MaxDelay = TimeSpan.FromSeconds(2),
+                UseJitter = true,
+                MaxRetryAttempts = Math.Max(1, (int)(budget.TotalSeconds / 1.5)),
+                OnRetry = _ =>
+                {
+                    Interlocked.Increment(ref _retries);
+                    _source.Clear(); // pooled connections to a restarted server are dead
+                    return default;
+                },
+            })
+            .Build();
+    }
+
+    /// <summary>Connects (postgresql://user:password@host:port/database, or an Npgsql connection string) and migrates the schema.</summary>
+    public static async Task<PostgresDatabase> OpenAsync(string uri, TimeSpan? retryFor = null, CancellationToken ct = default)
+    {
+        var builder = ConnectionString(uri);
+        var description = $"postgresql://{builder.Host}:{builder.Port}/{builder.Database}";
+        var database = new PostgresDatabase(new NpgsqlDataSourceBuilder(builder.ConnectionString).Build(), description, retryFor);
+        try
+        {
+            await database._retry.ExecuteAsync(async token => await PostgresSchema.MigrateAsync(database._source, description, token).ConfigureAwait(false), ct).ConfigureAwait(false);
+        }
+        catch (NpgsqlException e)
+        {
+            database.Dispose();
+            throw new CairnException(ErrorCodes.TemporarilyUnavailable, $"Cannot use the PostgreSQL database {description}: {e.Message}", e);
+        }
+        return database;
+    }
+
+    public static PostgresDatabase Open(string uri, TimeSpan? retryFor = null) => OpenAsync(uri, retryFor).GetAwaiter().GetResult();
+
+    public static NpgsqlConnectionStringBuilder ConnectionString(string uri)
+    {
+        if (!uri.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) && !uri.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase))
+            return new NpgsqlConnectionStringBuilder(uri);
+        if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || string.IsNullOrEmpty(parsed.Host))
+            throw CairnException.InvalidParameter($"'{uri}' is not a PostgreSQL URI: use postgresql://user:password@host:5432/database.");
+        var userInfo = parsed.UserInfo.Split(':', 2);
+        var builder = new NpgsqlConnectionStringBuilder
+        {
+            Host = parsed.Host,
+            Port = parsed.Port > 0 ? parsed.Port : 5432,
+            Database = Uri.UnescapeDataString(parsed.AbsolutePath.Trim('/')) is { Length: > 0 } db ? db : "cairn",
+            Username = userInfo[0].Length > 0 ? Uri.UnescapeDataString(userInfo[0]) : null,
+            Password = userInfo.Length > 1 ? Uri.UnescapeDataString(userInfo[1]) : null,
+            MaxPoolSize = 50,
+        };
+        foreach (var pair in parsed.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var kv = pair.Split('=', 2);
+            if (kv[0] == "sslmode" && kv.Length == 2 && Enum.TryParse<SslMode>(kv[1], ignoreCase: true, out var mode)) builder.SslMode = mode;
+        }
+        return builder;
+    }
+
+    public override DbConnection Open() => _retry.Execute(() => _source.OpenConnection());
+
+    public override async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, T> work, CancellationToken ct)
+    {
+        try
+        {
+            return await _retry.ExecuteAsync(async token =>
+            {
+                await using var connection = await _source.OpenConnectionAsync(token).ConfigureAwait(false);
+                await using var transaction = await connection.BeginTransactionAsync(token).ConfigureAwait(false);
+                var result = work(connection, transaction);
+                await transaction.CommitAsync(token).ConfigureAwait(false);
+                return result;
+            }, ct).ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            // Another server created the same thing between our check and our insert.
+            throw CairnException.AlreadyExists($"It already exists (created concurrently): {e.ConstraintName ?? e.MessageText}.");
+        }
+        catch (NpgsqlException e) when (e.IsTransient)
+        {
+            throw new CairnException(ErrorCodes.TemporarilyUnavailable, $"The database {Description} stayed unreachable through the retries: {e.Message}", e);
+        }
+    }
+
+    public override void AppendMetrics(DbConnection connection, DbTransaction transaction, long runRowId, IReadOnlyList<Metric> metrics)
+    {
+        using var import = ((NpgsqlConnection)connection).BeginBinaryImport(
+            "COPY metrics (run_id, key, value, timestamp, step, is_nan) FROM STDIN (FORMAT BINARY)");
+        foreach (var m in metrics)
+        {
+            var isNan = double.IsNaN(m.Value);
+            import.StartRow();
+            import.Write(runRowId, NpgsqlDbType.Bigint);
+            import.Write(m.Key, NpgsqlDbType.Text);
+            import.Write(isNan ? 0.0 : m.Value, NpgsqlDbType.Double);
+            import.Write(m.Timestamp, NpgsqlDbType.Bigint);
+            import.Write(m.Step, NpgsqlDbType.Bigint);
+            import.Write(isNan ? 1 : 0, NpgsqlDbType.Integer);
+        }
+        import.Complete();
+    }
+
+    public override void Dispose() => _source.Dispose();
+}
+
+/// <summary>The tracking and registry stores of one PostgreSQL database.</summary>
+public sealed class PostgresStores : IDisposable
+{
+    public PostgresDatabase Database { get; }
+    public SqlTrackingStore Tracking { get; }
+    public SqlRegistryStore Registry { get; }
+
+    private PostgresStores(PostgresDatabase database, TimeProvider? time)
+    {
+        Database = database;
+        Tracking = new SqlTrackingStore(database, time);
+        Registry = new SqlRegistryStore(database, time);
+    }
+
+    public static async Task<PostgresStores> OpenAsync(string uri, TimeProvider? time = null, CancellationToken ct = default) =>
+        new(await PostgresDatabase.OpenAsync(uri, ct: ct).ConfigureAwait(false), time);
+
+    public void Dispose() => Database.Dispose();
+}
