@@ -142,3 +142,58 @@ public sealed class RestArtifactStoreContract : ArtifactStoreContract
         if (_server is not null) await _server.DisposeAsync();
     }
 }
+
+/// <summary>The contract on a real S3-compatible server (s3rver), including a multipart upload.</summary>
+public sealed class S3ArtifactStoreContract : ArtifactStoreContract
+{
+    private Cairn.Storage.S3.S3ArtifactStore? _store;
+
+    protected override Task<IArtifactStore> OpenStoreAsync()
+    {
+        _store = S3Server.Instance.NewStore();
+        return Task.FromResult<IArtifactStore>(_store);
+    }
+
+    protected override Task CloseStoreAsync()
+    {
+        _store?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Put_LargerThanAPart_IsAMultipartUploadThatRoundTrips()
+    {
+        var bytes = new byte[Cairn.Storage.S3.S3ArtifactStore.PartSize * 2 + 12345];
+        new Random(7).NextBytes(bytes);
+        // A non-seekable stream, as a server's request body is.
+        await Store.PutAsync("1/run/artifacts/big.bin", new NonSeekableStream(new MemoryStream(bytes)));
+
+        await using var stream = await Store.OpenReadAsync("1/run/artifacts/big.bin");
+        var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        Assert.True(bytes.AsSpan().SequenceEqual(copy.ToArray()));
+        Assert.Equal(bytes.Length, (await Store.ListAsync("1/run/artifacts")).Single().FileSize);
+    }
+
+    [Fact]
+    public async Task WrongCredentials_SayWhatToFix()
+    {
+        using var store = Cairn.Storage.S3.S3ArtifactStore.Open($"s3://{S3Server.Bucket}/x", S3Server.Instance.Endpoint, new Amazon.Runtime.BasicAWSCredentials("nobody", "wrong"));
+        var error = await Assert.ThrowsAsync<CairnException>(() => store.PutAsync("a.txt", new MemoryStream([1])));
+        Assert.Contains("credentials", error.Message);
+    }
+
+    private sealed class NonSeekableStream(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

@@ -34,6 +34,15 @@ public sealed class ChildProcess : IDisposable
         process.BeginErrorReadLine();
     }
 
+    /// <summary>Starts a program with its output captured.</summary>
+    public static ChildProcess Start(string file, IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) info.ArgumentList.Add(a);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
+        return new ChildProcess(Process.Start(info)!);
+    }
+
     /// <summary>Starts <c>dotnet &lt;dll&gt; args</c>, the dll found beside the test assembly.</summary>
     public static ChildProcess StartDll(string dllName, IEnumerable<string> args, IDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
