@@ -38,7 +38,7 @@ public sealed class PostgresDatabase : SqlDatabase
     {
         _source = source;
         Description = description;
-        var budget = retryFor ?? TimeSpan.FromSeconds(30);
+        var budget = retryFor ?? RetryBudgetFromEnvironment();
         _retry = new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {
@@ -48,15 +48,22 @@ public sealed class PostgresDatabase : SqlDatabase
                 MaxDelay = TimeSpan.FromSeconds(2),
                 UseJitter = true,
                 MaxRetryAttempts = Math.Max(1, (int)(budget.TotalSeconds / 1.5)),
-                OnRetry = _ =>
+                OnRetry = args =>
                 {
                     Interlocked.Increment(ref _retries);
+                    Console.Error.WriteLine($"cairn: the database {description} is unavailable ({args.Outcome.Exception?.Message}); retrying in {args.RetryDelay.TotalMilliseconds:F0} ms (attempt {args.AttemptNumber + 1}).");
                     _source.Clear(); // pooled connections to a restarted server are dead
                     return default;
                 },
             })
             .Build();
     }
+
+    /// <summary>How long to keep retrying a database that is unreachable: <c>CAIRN_DB_RETRY_SECONDS</c>, default 30.</summary>
+    public static TimeSpan RetryBudgetFromEnvironment() =>
+        int.TryParse(Environment.GetEnvironmentVariable("CAIRN_DB_RETRY_SECONDS"), out var seconds) && seconds >= 0
+            ? TimeSpan.FromSeconds(seconds)
+            : TimeSpan.FromSeconds(30);
 
     /// <summary>Connects (postgresql://user:password@host:port/database, or an Npgsql connection string) and migrates the schema.</summary>
     public static async Task<PostgresDatabase> OpenAsync(string uri, TimeSpan? retryFor = null, CancellationToken ct = default)
@@ -144,6 +151,13 @@ public sealed class PostgresDatabase : SqlDatabase
             import.Write(isNan ? 1 : 0, NpgsqlDbType.Integer);
         }
         import.Complete();
+    }
+
+    public override void AfterBulkCopy(DbConnection connection, DbTransaction transaction)
+    {
+        SqlCommands.Exec(connection, transaction, "SELECT setval('experiment_ids', GREATEST((SELECT COALESCE(MAX(experiment_id), 0) FROM experiments), 1))");
+        SqlCommands.Exec(connection, transaction, "SELECT setval(pg_get_serial_sequence('runs', 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM runs), 1))");
+        SqlCommands.Exec(connection, transaction, "SELECT setval(pg_get_serial_sequence('model_transitions', 'seq'), GREATEST((SELECT COALESCE(MAX(seq), 0) FROM model_transitions), 1))");
     }
 
     public override void Dispose() => _source.Dispose();

@@ -40,5 +40,8 @@ public abstract class SqlDatabase : IDisposable
     /// <summary>Appends metric history rows inside the open transaction, as fast as the database allows.</summary>
     public abstract void AppendMetrics(DbConnection connection, DbTransaction transaction, long runRowId, IReadOnlyList<Metric> metrics);
 
+    /// <summary>After rows were copied in with their ids: move id generators past them.</summary>
+    public virtual void AfterBulkCopy(DbConnection connection, DbTransaction transaction) { }
+
     public abstract void Dispose();
 }

@@ -1,0 +1,60 @@
+using System.Data.Common;
+
+namespace Cairn.Storage.Sql;
+
+/// <summary>
+/// Copies every row of a Cairn metadata database into another (SQLite to PostgreSQL or back), in
+/// one transaction on the target, so a failed copy leaves the target as it was. Ids, run UUIDs and
+/// version numbers are kept, so artifact URIs and model sources stay valid.
+/// </summary>
+public static class MetadataCopier
+{
+    /// <summary>Tables in foreign-key order.</summary>
+    public static readonly string[] Tables =
+    [
+        "experiments", "experiment_tags", "runs", "metrics", "latest_metrics", "params", "tags",
+        "registered_models", "registered_model_tags", "model_versions", "model_version_tags", "registered_model_aliases", "model_transitions",
+    ];
+
+    /// <returns>Rows copied per table.</returns>
+    public static async Task<IReadOnlyDictionary<string, long>> CopyAsync(SqlDatabase source, SqlDatabase target, CancellationToken ct = default)
+    {
+        using (var check = target.Open())
+        {
+            var existing = SqlCommands.ScalarLong(check, null, "SELECT COUNT(*) FROM runs")!.Value
+                + SqlCommands.ScalarLong(check, null, "SELECT COUNT(*) FROM experiments WHERE experiment_id <> 0")!.Value
+                + SqlCommands.ScalarLong(check, null, "SELECT COUNT(*) FROM registered_models")!.Value;
+            if (existing > 0)
+                throw CairnException.InvalidState($"The target {target.Description} already holds experiments, runs or models; migrate into an empty store.");
+        }
+        var counts = new Dictionary<string, long>();
+        using var from = source.Open();
+        await target.WriteAsync((c, t) =>
+        {
+            SqlCommands.Exec(c, t, "DELETE FROM experiments WHERE experiment_id = 0"); // the target's own Default comes from the source
+            foreach (var table in Tables) counts[table] = CopyTable(from, c, t, table);
+            target.AfterBulkCopy(c, t);
+        }, ct).ConfigureAwait(false);
+        return counts;
+    }
+
+    private static long CopyTable(DbConnection from, DbConnection to, DbTransaction transaction, string table)
+    {
+        using var select = from.CreateCommand();
+        select.CommandText = $"SELECT * FROM {table}";
+        using var reader = select.ExecuteReader();
+        var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
+        using var insert = to.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select((_, i) => "@c" + i))})";
+        var parameters = columns.Select((_, i) => SqlCommands.Param(insert, "@c" + i, null)).ToArray();
+        long rows = 0;
+        while (reader.Read())
+        {
+            for (var i = 0; i < columns.Length; i++) parameters[i].Value = reader.IsDBNull(i) ? DBNull.Value : reader.GetValue(i);
+            insert.ExecuteNonQuery();
+            rows++;
+        }
+        return rows;
+    }
+}
