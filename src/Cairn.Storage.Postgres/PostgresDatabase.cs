@@ -153,6 +153,35 @@ public sealed class PostgresDatabase : SqlDatabase
         import.Complete();
     }
 
+    /// <summary>Bulk rows through COPY in text format (values escaped as COPY requires).</summary>
+    public override long BulkInsert(DbConnection connection, DbTransaction transaction, string table, IReadOnlyList<string> columns, IEnumerable<object?[]> rows)
+    {
+        using var writer = ((NpgsqlConnection)connection).BeginTextImport($"COPY {table} ({string.Join(", ", columns)}) FROM STDIN");
+        long count = 0;
+        var line = new System.Text.StringBuilder();
+        foreach (var row in rows)
+        {
+            line.Clear();
+            for (var i = 0; i < row.Length; i++)
+            {
+                if (i > 0) line.Append('\t');
+                line.Append(CopyText(row[i]));
+            }
+            writer.Write(line.Append('\n').ToString());
+            count++;
+        }
+        return count;
+    }
+
+    private static string CopyText(object? value) => value switch
+    {
+        null => "\\N",
+        double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        float f => f.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        IFormattable n => n.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        _ => value.ToString()!.Replace("\\", "\\\\").Replace("\t", "\\t").Replace("\n", "\\n").Replace("\r", "\\r"),
+    };
+
     public override void AfterBulkCopy(DbConnection connection, DbTransaction transaction)
     {
         SqlCommands.Exec(connection, transaction, "SELECT setval('experiment_ids', GREATEST((SELECT COALESCE(MAX(experiment_id), 0) FROM experiments), 1))");

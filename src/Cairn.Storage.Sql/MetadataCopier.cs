@@ -32,29 +32,28 @@ public static class MetadataCopier
         await target.WriteAsync((c, t) =>
         {
             SqlCommands.Exec(c, t, "DELETE FROM experiments WHERE experiment_id = 0"); // the target's own Default comes from the source
-            foreach (var table in Tables) counts[table] = CopyTable(from, c, t, table);
+            foreach (var table in Tables) counts[table] = CopyTable(from, target, c, t, table);
             target.AfterBulkCopy(c, t);
         }, ct).ConfigureAwait(false);
         return counts;
     }
 
-    private static long CopyTable(DbConnection from, DbConnection to, DbTransaction transaction, string table)
+    private static long CopyTable(DbConnection from, SqlDatabase target, DbConnection to, DbTransaction transaction, string table)
     {
         using var select = from.CreateCommand();
         select.CommandText = $"SELECT * FROM {table}";
         using var reader = select.ExecuteReader();
         var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
-        using var insert = to.CreateCommand();
-        insert.Transaction = transaction;
-        insert.CommandText = $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select((_, i) => "@c" + i))})";
-        var parameters = columns.Select((_, i) => SqlCommands.Param(insert, "@c" + i, null)).ToArray();
-        long rows = 0;
+        return target.BulkInsert(to, transaction, table, columns, Rows(reader));
+    }
+
+    private static IEnumerable<object?[]> Rows(DbDataReader reader)
+    {
         while (reader.Read())
         {
-            for (var i = 0; i < columns.Length; i++) parameters[i].Value = reader.IsDBNull(i) ? DBNull.Value : reader.GetValue(i);
-            insert.ExecuteNonQuery();
-            rows++;
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            yield return row;
         }
-        return rows;
     }
 }

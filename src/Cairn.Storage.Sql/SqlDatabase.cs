@@ -40,6 +40,23 @@ public abstract class SqlDatabase : IDisposable
     /// <summary>Appends metric history rows inside the open transaction, as fast as the database allows.</summary>
     public abstract void AppendMetrics(DbConnection connection, DbTransaction transaction, long runRowId, IReadOnlyList<Metric> metrics);
 
+    /// <summary>Writes rows into <paramref name="table"/> within the transaction; databases with a bulk path override it.</summary>
+    public virtual long BulkInsert(DbConnection connection, DbTransaction transaction, string table, IReadOnlyList<string> columns, IEnumerable<object?[]> rows)
+    {
+        using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select((_, i) => "@c" + i))})";
+        var parameters = columns.Select((_, i) => SqlCommands.Param(insert, "@c" + i, null)).ToArray();
+        long count = 0;
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < parameters.Length; i++) parameters[i].Value = row[i] ?? DBNull.Value;
+            insert.ExecuteNonQuery();
+            count++;
+        }
+        return count;
+    }
+
     /// <summary>After rows were copied in with their ids: move id generators past them.</summary>
     public virtual void AfterBulkCopy(DbConnection connection, DbTransaction transaction) { }
 

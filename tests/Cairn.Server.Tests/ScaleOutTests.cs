@@ -107,7 +107,9 @@ public partial class ScaleOutTests
             {
                 runId = run.RunId;
                 run.LogParam("lr", 0.1);
+                run.SetTag("note", "tab\there\nnew line, back\\slash, 'quote'");
                 for (var step = 0; step < 500; step++) run.LogMetric("loss", 1.0 / (step + 1), step);
+                run.LogMetric("edge", double.PositiveInfinity, 0);
                 run.LogText("feature,gain\n", "model/importance.csv");
             }
             await cairn.Registry.CreateModelVersionAsync(new Registry.NewModelVersion("delay", $"runs:/{runId}/model", runId));
@@ -133,6 +135,8 @@ public partial class ScaleOutTests
         Assert.Equal("to-migrate", migrated.Info.RunName);
         Assert.Equal("0.1", migrated.Data.Params.Single().Value);
         Assert.Equal(500, (await client.Tracking.GetMetricHistoryAsync(runId, "loss")).Items.Count);
+        Assert.Equal("tab\there\nnew line, back\\slash, 'quote'", migrated.Data.Tags.Single(t => t.Key == "note").Value);
+        Assert.Equal(double.PositiveInfinity, migrated.Data.Metrics.Single(m => m.Key == "edge").Value);
         Assert.Equal("1", (await client.Registry.GetModelVersionByAliasAsync("delay", "champion")).Version);
         Assert.Single(await client.Registry.ListTransitionsAsync("delay"));
         var written = await client.DownloadArtifactsAsync(RunUri.Parse($"runs:/{runId}/model/importance.csv"), folder.File("out.csv"));
