@@ -33,8 +33,20 @@ public static class IngestBenchmark
         var folder = Directory.CreateTempSubdirectory("cairn-bench-ingest-");
         try
         {
-            using var store = new SqliteTrackingStore(Path.Combine(folder.FullName, "cairn.db"));
-            var app = CairnServer.Build(new CairnServerOptions(store, new LocalArtifactStore(Path.Combine(folder.FullName, "artifacts")), new SqliteRegistryStore(Path.Combine(folder.FullName, "cairn.db"))) { Port = 0 });
+            using var stores = new SqliteStores(Path.Combine(folder.FullName, "cairn.db"));
+            return await HttpMetricsPerSecond(stores.Tracking, stores.Registry, folder.FullName);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>The ingest load against a server over the given stores.</summary>
+    public static async Task<double> HttpMetricsPerSecond(ITrackingStore store, Cairn.Registry.IRegistryStore registry, string scratch)
+    {
+        {
+            var app = CairnServer.Build(new CairnServerOptions(store, new LocalArtifactStore(Path.Combine(scratch, "artifacts")), registry) { Port = 0 });
             await app.StartAsync();
             var baseUri = app.BoundAddress();
             var runIds = new List<string>();
@@ -58,10 +70,6 @@ public static class IngestBenchmark
             if (stored < Clients * BatchesPerClient * MetricsPerBatch) throw new InvalidOperationException($"only {stored} metrics stored");
             await app.StopAsync();
             return Clients * BatchesPerClient * MetricsPerBatch / seconds;
-        }
-        finally
-        {
-            folder.Delete(recursive: true);
         }
     }
 

@@ -19,8 +19,8 @@ public static class SearchBenchmark
 {
     private const int Runs = 100_000;
     private const int Repeats = 30;
-    private const string Filter = "metrics.m1 > 0.5 and params.p2 = 'x'";
-    private static readonly string[] OrderBy = ["metrics.m3 DESC"];
+    public const string Filter = "metrics.m1 > 0.5 and params.p2 = 'x'";
+    public static readonly string[] OrderBy = ["metrics.m3 DESC"];
 
     public static async Task RunAsync(Report report)
     {
@@ -60,7 +60,7 @@ public static class SearchBenchmark
         }
     }
 
-    private static async Task<string> SeedAsync(SqliteTrackingStore store)
+    public static async Task<string> SeedAsync(ITrackingStore store)
     {
         var experimentId = await store.CreateExperimentAsync("search-bench");
         var random = new Random(42);
@@ -75,7 +75,7 @@ public static class SearchBenchmark
         return experimentId;
     }
 
-    private static async Task<double> TimeAsync(Func<Task> search)
+    public static async Task<double> TimeAsync(Func<Task> search)
     {
         for (var i = 0; i < 3; i++) await search();
         var times = new List<double>();

@@ -12,16 +12,21 @@ namespace Cairn.Testing;
 /// </summary>
 public sealed class PostgresServer
 {
-    private static readonly Lazy<PostgresServer> Shared = new(() => new PostgresServer());
+    private static readonly Lazy<PostgresServer> Shared = new(() => new PostgresServer(fsync: false));
     private readonly string _data;
+    private readonly bool _fsync;
     private int _databases;
 
     public static PostgresServer Instance => Shared.Value;
     public int Port { get; }
     public string Folder { get; }
 
-    private PostgresServer()
+    /// <summary>A separate cluster; benchmarks want fsync on, as production runs.</summary>
+    public static PostgresServer Start(bool fsync) => new(fsync);
+
+    private PostgresServer(bool fsync)
     {
+        _fsync = fsync;
         Folder = Path.Combine(Path.GetTempPath(), "cairn-pg-" + Guid.NewGuid().ToString("N")[..8]);
         _data = Path.Combine(Folder, "data");
         Directory.CreateDirectory(Folder);
@@ -54,8 +59,8 @@ public sealed class PostgresServer
         try { Directory.Delete(Folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
-    // fsync off: a throwaway cluster, restarted cleanly in tests; it makes the suites several times faster.
-    private string Options() => $"-p {Port} -k {Folder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300";
+    // Tests run with fsync off: a throwaway cluster, restarted cleanly; it makes the suites several times faster.
+    private string Options() => $"-p {Port} -k {Folder} -c listen_addresses=127.0.0.1 -c fsync={(_fsync ? "on" : "off")} -c max_connections=300";
 
     private static bool IsRoot => Environment.UserName == "root";
 
