@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Cairn.Protocol;
+using Polly;
+using Polly.Retry;
 
 namespace Cairn.Rest;
 
@@ -12,8 +14,8 @@ namespace Cairn.Rest;
 /// </summary>
 public sealed class RestTransport : IDisposable
 {
-    private static readonly TimeSpan[] Backoff = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(4)];
     private readonly bool _ownsClient;
+    private readonly ResiliencePipeline<HttpResponseMessage> _retry;
 
     public HttpClient Http { get; }
     public Uri BaseUri { get; }
@@ -26,6 +28,26 @@ public sealed class RestTransport : IDisposable
         {
             Timeout = TimeSpan.FromMinutes(10),
         };
+        // A server restarting, or answering 503/429, is retried with exponential backoff and
+        // jitter for about 15 seconds before the caller sees an error.
+        _retry = new ResiliencePipelineBuilder<HttpResponseMessage>()
+            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
+                    .Handle<HttpRequestException>()
+                    .HandleResult(r => r.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests),
+                BackoffType = DelayBackoffType.Exponential,
+                Delay = TimeSpan.FromMilliseconds(100),
+                MaxDelay = TimeSpan.FromSeconds(4),
+                UseJitter = true,
+                MaxRetryAttempts = 6,
+                OnRetry = args =>
+                {
+                    args.Outcome.Result?.Dispose();
+                    return default;
+                },
+            })
+            .Build();
     }
 
     public Task<T> PostAsync<T>(string path, object body, CancellationToken ct) => SendJsonAsync<T>(HttpMethod.Post, path, body, ct);
@@ -50,35 +72,23 @@ public sealed class RestTransport : IDisposable
     /// <summary>Sends, retrying transient failures; returns a successful response or throws the server's error.</summary>
     public async Task<HttpResponseMessage> SendRawAsync(Func<HttpRequestMessage> request, CancellationToken ct, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {
-        for (var attempt = 0; ; attempt++)
+        HttpResponseMessage response;
+        try
         {
-            HttpResponseMessage response;
-            try
+            response = await _retry.ExecuteAsync(async token =>
             {
-                using var message = request();
+                using var message = request(); // a request message can be sent once: build one per attempt
                 if (message.RequestUri is { IsAbsoluteUri: false } relative) message.RequestUri = Url(relative.OriginalString);
-                response = await Http.SendAsync(message, completion, ct).ConfigureAwait(false);
-            }
-            catch (HttpRequestException e) when (attempt < Backoff.Length)
-            {
-                _ = e;
-                await Task.Delay(Backoff[attempt], ct).ConfigureAwait(false);
-                continue;
-            }
-            catch (HttpRequestException e)
-            {
-                throw new CairnException(ErrorCodes.TemporarilyUnavailable,
-                    $"Cannot reach the tracking server at {BaseUri}: {e.Message} Check that it is running and that CAIRN_TRACKING_URI is right.", e);
-            }
-            if (response.IsSuccessStatusCode) return response;
-            if (response.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests && attempt < Backoff.Length)
-            {
-                response.Dispose();
-                await Task.Delay(Backoff[attempt], ct).ConfigureAwait(false);
-                continue;
-            }
-            using (response) throw await ToException(response, ct).ConfigureAwait(false);
+                return await Http.SendAsync(message, completion, token).ConfigureAwait(false);
+            }, ct).ConfigureAwait(false);
         }
+        catch (HttpRequestException e)
+        {
+            throw new CairnException(ErrorCodes.TemporarilyUnavailable,
+                $"Cannot reach the tracking server at {BaseUri}: {e.Message} Check that it is running and that CAIRN_TRACKING_URI is right.", e);
+        }
+        if (response.IsSuccessStatusCode) return response;
+        using (response) throw await ToException(response, ct).ConfigureAwait(false);
     }
 
     private async Task<CairnException> ToException(HttpResponseMessage response, CancellationToken ct)
