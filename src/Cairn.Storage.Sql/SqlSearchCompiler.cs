@@ -4,8 +4,8 @@ using Cairn.Tracking;
 
 namespace Cairn.Storage.Sql;
 
-/// <summary>The SQL a search compiles to: joins, the WHERE/ORDER/LIMIT clause, and its parameters.</summary>
-public sealed record CompiledSearch(string Joins, string Clause, IReadOnlyList<(string Name, object? Value)> Parameters);
+/// <summary>The SQL a search compiles to: the WHERE/ORDER/LIMIT clause, and its parameters.</summary>
+public sealed record CompiledSearch(string Clause, IReadOnlyList<(string Name, object? Value)> Parameters);
 
 /// <summary>A SELECT of run rows, without LIMIT/OFFSET, and its parameters.</summary>
 public sealed record RunSelect(string Sql, IReadOnlyList<(string Name, object? Value)> Parameters);
@@ -138,7 +138,7 @@ public static class SqlSearchCompiler
         if (order.Count == 0) order.Add("creation_time DESC");
         order.Add("experiment_id ASC");
         var clause = $"WHERE {string.Join(" AND ", where)} ORDER BY {string.Join(", ", order)} LIMIT {Bind((long)query.MaxResults + 1)} OFFSET {Bind(offset)}";
-        return new CompiledSearch("", clause, p);
+        return new CompiledSearch(clause, p);
     }
 
     private static string ViewTypeCondition(ViewType viewType, string column) => viewType switch
@@ -148,16 +148,9 @@ public static class SqlSearchCompiler
         _ => "1 = 1",
     };
 
-    private static string NumericOperator(Comparator op) => op switch
-    {
-        Comparator.Equal => "=",
-        Comparator.NotEqual => "!=",
-        Comparator.Greater => ">",
-        Comparator.GreaterOrEqual => ">=",
-        Comparator.Less => "<",
-        Comparator.LessOrEqual => "<=",
-        _ => throw CairnException.InvalidParameter($"Operator {ComparatorText.Of(op)} does not apply to numbers."),
-    };
+    private static string NumericOperator(Comparator op) => op is Comparator.Like or Comparator.ILike or Comparator.In or Comparator.NotIn
+        ? throw CairnException.InvalidParameter($"Operator {ComparatorText.Of(op)} does not apply to numbers.")
+        : ComparatorText.Of(op);
 
     public static string StringCondition(string column, Comparison c, Func<object?, string> bind, SqlDialect dialect)
     {
