@@ -143,9 +143,25 @@ public sealed class ActiveRun : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Ends the run FINISHED, or FAILED when an exception is unwinding through the caller's <c>using</c>.</summary>
-    public void Dispose() => End(ExceptionInFlight() ? RunStatus.Failed : RunStatus.Finished);
+    public void Dispose() => Wait(DisposeAsync().AsTask());
 
-    public async ValueTask DisposeAsync() => await EndAsync(ExceptionInFlight() ? RunStatus.Failed : RunStatus.Finished).ConfigureAwait(false);
+    public async ValueTask DisposeAsync()
+    {
+        if (!ExceptionInFlight())
+        {
+            await EndAsync(RunStatus.Finished).ConfigureAwait(false);
+            return;
+        }
+        try
+        {
+            await EndAsync(RunStatus.Failed).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Never hide the caller's exception behind ours; say what could not be stored.
+            Console.Error.WriteLine($"cairn: could not end run {RunId} as FAILED: {e.Message}");
+        }
+    }
 
     private static bool ExceptionInFlight() => Marshal.GetExceptionPointers() != IntPtr.Zero;
 

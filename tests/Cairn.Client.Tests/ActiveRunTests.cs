@@ -79,6 +79,21 @@ public class ActiveRunTests
     }
 
     [Fact]
+    public async Task ExceptionInsideUsing_WhenTheStoreIsDown_TheCallersExceptionIsTheOneThatSurfaces()
+    {
+        var server = await RunningServer.StartAsync();
+        using var cairn = CairnClient.Open(server.BaseUri.ToString());
+        var thrown = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+        {
+            using var run = cairn.StartRun("delay", options: new ActiveRunOptions { FlushAtMetrics = 1_000_000, FlushInterval = TimeSpan.FromHours(1) });
+            run.LogMetric("loss", 0.5);
+            await server.DisposeAsync(); // the server goes away before the run ends
+            throw new InvalidOperationException("training diverged");
+        });
+        Assert.Equal("training diverged", thrown.Message);
+    }
+
+    [Fact]
     public async Task LogAfterEnd_IsAClearError()
     {
         using var folder = new TempFolder();

@@ -47,4 +47,37 @@ public class RestRetryTests
         Assert.Equal(ErrorCodes.ResourceDoesNotExist, error.ErrorCode);
         Assert.Equal(1, handler.Requests);
     }
+
+    [Fact]
+    public async Task ArtifactUpload_FromANonSeekableStream_IsResentWholeAfterAFailure()
+    {
+        await using var server = await RunningServer.StartAsync();
+        var handler = new FlakyHandler(unavailable: 1, refused: 0);
+        using var transport = new RestTransport(server.BaseUri, new HttpClient(handler));
+        var bytes = new byte[300_000];
+        new Random(1).NextBytes(bytes);
+
+        await new RestArtifactStore(transport).PutAsync("0/r/artifacts/data.bin", new ForwardOnlyStream(bytes));
+
+        await using var stored = await server.Artifacts.OpenReadAsync("0/r/artifacts/data.bin");
+        var copy = new MemoryStream();
+        await stored.CopyToAsync(copy);
+        Assert.Equal(2, handler.Requests);
+        Assert.True(bytes.AsSpan().SequenceEqual(copy.ToArray()));
+    }
+
+    private sealed class ForwardOnlyStream(byte[] bytes) : Stream
+    {
+        private readonly MemoryStream _inner = new(bytes);
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 }

@@ -12,16 +12,25 @@ public sealed class RestArtifactStore(RestTransport transport) : IArtifactStore
     public async Task PutAsync(string path, Stream content, CancellationToken ct = default)
     {
         var relative = ArtifactPath.Normalize(path, allowRoot: false);
-        // A stream can be sent once; buffer small seekable ones so a retry can resend them.
-        var seekable = content.CanSeek;
-        var start = seekable ? content.Position : 0;
+        // A retry must resend the whole file: a stream that cannot seek back is spooled to a temp file first.
+        await using var spool = content.CanSeek ? null : await SpoolAsync(content, ct).ConfigureAwait(false);
+        var body = spool ?? content;
+        var start = body.Position;
         using var response = await transport.SendRawAsync(() =>
         {
-            if (seekable) content.Position = start;
-            var body = new StreamContent(seekable ? new NonDisposingStream(content) : content);
-            body.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-            return new HttpRequestMessage(HttpMethod.Put, new Uri(Proxy + "/" + Escape(relative), UriKind.Relative)) { Content = body };
+            body.Position = start;
+            var message = new StreamContent(new NonDisposingStream(body));
+            message.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            return new HttpRequestMessage(HttpMethod.Put, new Uri(Proxy + "/" + Escape(relative), UriKind.Relative)) { Content = message };
         }, ct).ConfigureAwait(false);
+    }
+
+    private static async Task<FileStream> SpoolAsync(Stream content, CancellationToken ct)
+    {
+        var spool = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        await content.CopyToAsync(spool, ct).ConfigureAwait(false);
+        spool.Position = 0;
+        return spool;
     }
 
     public async Task<Stream> OpenReadAsync(string path, CancellationToken ct = default)
