@@ -17,6 +17,7 @@ const string Experiment = "quickstart-delay";
 var dataPath = Path.Combine(AppContext.BaseDirectory, "data", "flights-sample.csv");
 var work = Directory.CreateTempSubdirectory("cairn-quickstart-");
 
+var datasetDigest = ModelPackage.Digest(dataPath); // BLAKE3 of the data file: which data trained each run
 var ml = new MLContext(seed: 1);
 var flights = Flights.Load(dataPath);
 var split = ml.Data.TrainTestSplit(ml.Data.LoadFromEnumerable(flights), testFraction: 0.2, seed: 1);
@@ -50,6 +51,7 @@ foreach (var (trainer, trees, leaves, learningRate) in settings)
         ["label"] = "delay > 15 min", ["dataset"] = "flights-sample.csv",
     });
     run.SetTag("example", "quickstart");
+    run.LogInput("flights-sample", datasetDigest, "examples/Quickstart/data/flights-sample.csv", context: "training");
 
     var started = DateTime.UtcNow;
     ITransformer model;

@@ -88,6 +88,17 @@ public sealed class ActiveRun : IDisposable, IAsyncDisposable
         Wait(_client.Tracking.SetTagAsync(RunId, new RunTag(key, Format(value))));
     }
 
+    /// <summary>
+    /// Records a dataset the run consumed (MLflow's <c>log-inputs</c>): its name, a digest of its
+    /// content, where it is, and how the run used it (<paramref name="context"/>: training, validation...).
+    /// Model lineage and model cards show it.
+    /// </summary>
+    public void LogInput(string name, string digest, string source, string sourceType = "local", string context = "training", string? schema = null)
+    {
+        ThrowIfEnded();
+        Wait(_client.Tracking.LogInputsAsync(RunId, [new DatasetInput([new InputTag(DatasetInput.ContextTag, context)], new Dataset(name, digest, sourceType, source, schema))]));
+    }
+
     /// <summary>Uploads a file to the run's artifacts, under <paramref name="artifactPath"/> if given.</summary>
     public void LogArtifact(string localPath, string? artifactPath = null) => Wait(LogArtifactAsync(localPath, artifactPath));
 

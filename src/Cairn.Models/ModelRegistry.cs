@@ -216,6 +216,7 @@ public sealed record ModelLineage(ModelVersion Version, Run? Run, string? Experi
 {
     public string? Tag(string key) => Run?.Data.Tags.FirstOrDefault(t => t.Key == key)?.Value;
 
-    /// <summary>Dataset versions the run consumed (<c>data:/...</c> references logged as inputs).</summary>
-    public IReadOnlyList<string> DataInputs => Run?.Data.Tags.Where(t => t.Key.StartsWith("cairn.input.", StringComparison.Ordinal)).Select(t => t.Value).ToList() ?? [];
+    /// <summary>The datasets the run consumed (its logged inputs), as "name@digest (context, source)".</summary>
+    public IReadOnlyList<string> DataInputs => Run?.Inputs?.DatasetInputs
+        .Select(i => $"{i.Dataset.Name}@{i.Dataset.Digest} ({i.Context ?? "input"}, {i.Dataset.Source})").ToList() ?? [];
 }

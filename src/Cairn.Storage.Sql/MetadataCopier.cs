@@ -12,7 +12,7 @@ public static class MetadataCopier
     /// <summary>Tables in foreign-key order.</summary>
     public static readonly string[] Tables =
     [
-        "experiments", "experiment_tags", "runs", "metrics", "latest_metrics", "params", "tags",
+        "experiments", "experiment_tags", "runs", "metrics", "latest_metrics", "params", "tags", "run_inputs",
         "registered_models", "registered_model_tags", "model_versions", "model_version_tags", "registered_model_aliases", "model_transitions",
     ];
 

@@ -157,6 +157,26 @@ public partial class SqlTrackingStore
         : a.Timestamp != b.Timestamp ? a.Timestamp > b.Timestamp
         : a.Value > b.Value;
 
+    public Task LogInputsAsync(string runId, IReadOnlyList<DatasetInput> inputs, CancellationToken ct = default)
+    {
+        TrackingLimits.ValidateInputs(inputs);
+        return _db.WriteAsync((c, t) =>
+        {
+            var rowId = RequireActiveRun(c, t, runId);
+            foreach (var input in inputs)
+            {
+                var d = input.Dataset;
+                Exec(c, t, """
+                    INSERT INTO run_inputs (run_id, name, digest, source_type, source, dataset_schema, profile, tags, logged_time)
+                    VALUES (@id, @n, @d, @st, @s, @sc, @p, @tags, @now)
+                    ON CONFLICT (run_id, name, digest) DO UPDATE SET source_type = excluded.source_type, source = excluded.source,
+                        dataset_schema = excluded.dataset_schema, profile = excluded.profile, tags = excluded.tags
+                    """, ("@id", rowId), ("@n", d.Name), ("@d", d.Digest), ("@st", d.SourceType), ("@s", d.Source), ("@sc", d.Schema), ("@p", d.Profile),
+                    ("@tags", System.Text.Json.JsonSerializer.Serialize(input.Tags ?? [], CairnJson.Options)), ("@now", Now));
+            }
+        }, ct);
+    }
+
     public Task DeleteTagAsync(string runId, string key, CancellationToken ct = default) =>
         _db.WriteAsync((c, t) =>
         {
@@ -234,8 +254,13 @@ public partial class SqlTrackingStore
             r => new Metric(r.GetString(1), r.GetInt64(5) != 0 ? double.NaN : r.GetDouble(2), r.GetInt64(3), r.GetInt64(4)));
         var @params = Group(c, $"SELECT run_id, key, value FROM params WHERE run_id IN ({rowIds})", r => new Param(r.GetString(1), r.GetString(2)));
         var tags = Group(c, $"SELECT run_id, key, value FROM tags WHERE run_id IN ({rowIds})", r => new RunTag(r.GetString(1), r.GetString(2)));
+        var inputs = Group(c, $"SELECT run_id, name, digest, source_type, source, dataset_schema, profile, tags FROM run_inputs WHERE run_id IN ({rowIds}) ORDER BY logged_time, name",
+            r => new DatasetInput(
+                System.Text.Json.JsonSerializer.Deserialize<List<InputTag>>(r.GetString(7), CairnJson.Options) ?? [],
+                new Dataset(r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6))));
         return infos.Select(i => new Run(i.Info, new RunData(
-            metrics.GetValueOrDefault(i.RowId) ?? [], @params.GetValueOrDefault(i.RowId) ?? [], tags.GetValueOrDefault(i.RowId) ?? []))).ToList();
+            metrics.GetValueOrDefault(i.RowId) ?? [], @params.GetValueOrDefault(i.RowId) ?? [], tags.GetValueOrDefault(i.RowId) ?? []),
+            new RunInputs(inputs.GetValueOrDefault(i.RowId) ?? []))).ToList();
     }
 
     private static Dictionary<long, List<T>> Group<T>(DbConnection c, string sql, Func<DbDataReader, T> read)

@@ -120,6 +120,19 @@ public static class SqliteSchema
                 gate_details TEXT);
             CREATE INDEX ix_model_transitions_name ON model_transitions (name, timestamp);
             """),
+        (3, "tracking: dataset inputs of runs (MLflow log-inputs)", """
+            CREATE TABLE run_inputs (
+                run_id INTEGER NOT NULL,
+                name TEXT NOT NULL,
+                digest TEXT NOT NULL,
+                source_type TEXT NOT NULL,
+                source TEXT NOT NULL,
+                dataset_schema TEXT,
+                profile TEXT,
+                tags TEXT NOT NULL,
+                logged_time INTEGER NOT NULL,
+                PRIMARY KEY (run_id, name, digest));
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -68,6 +68,24 @@ public class MlflowWireTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LogInputs_InMlflowShape_ComeBackUnderRunInputs()
+    {
+        var (_, runId, _) = await CreateRunAsync();
+        await Json.OkAsync(Json.PostAsync(Http, "/api/2.0/mlflow/runs/log-inputs", $$$"""
+            {"run_id": "{{{runId}}}", "datasets": [{"tags": [{"key": "mlflow.data.context", "value": "training"}],
+              "dataset": {"name": "flights", "digest": "abc123", "source_type": "local", "source": "data/flights.parquet", "schema": "{}"}}]}
+            """));
+
+        var run = (await Json.OkAsync(Json.GetAsync(Http, $"/api/2.0/mlflow/runs/get?run_id={runId}")))["run"]!;
+        var input = run["inputs"]!["dataset_inputs"]![0]!;
+
+        Assert.Equal("flights", Json.Str(input["dataset"]!["name"]));
+        Assert.Equal("abc123", Json.Str(input["dataset"]!["digest"]));
+        Assert.Equal("local", Json.Str(input["dataset"]!["source_type"]));
+        Assert.Equal("training", Json.Str(input["tags"]![0]!["value"]));
+    }
+
+    [Fact]
     public async Task RunsSearch_WithFilterOrderAndPaging_ReturnsMlflowShape()
     {
         var (experimentId, _, _) = await CreateRunAsync();

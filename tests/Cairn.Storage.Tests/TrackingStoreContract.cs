@@ -307,6 +307,35 @@ public abstract class TrackingStoreContract : IAsyncLifetime
         Assert.Equal(ErrorCodes.ResourceDoesNotExist, error.ErrorCode);
     }
 
+    [Fact]
+    public async Task LogInputs_AreReturnedWithTheRun_AndRelogUpdatesTags()
+    {
+        var run = await NewRunAsync();
+        var flights = new Dataset("flights", "6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85", "local", "data/flights.parquet", "{\"mlflow_colspec\": []}");
+        await Store.LogInputsAsync(run.Info.RunId, [new DatasetInput([new InputTag(DatasetInput.ContextTag, "training")], flights)]);
+        await Store.LogInputsAsync(run.Info.RunId, [
+            new DatasetInput([new InputTag(DatasetInput.ContextTag, "validation")], flights),
+            new DatasetInput([], new Dataset("weather", "abc", "s3", "s3://bucket/weather.csv")),
+        ]);
+
+        var inputs = (await Store.GetRunAsync(run.Info.RunId)).Inputs!.DatasetInputs;
+
+        Assert.Equal(2, inputs.Count);
+        var logged = inputs.Single(i => i.Dataset.Name == "flights");
+        Assert.Equal(flights, logged.Dataset);
+        Assert.Equal("validation", logged.Context);
+        Assert.Equal("s3://bucket/weather.csv", inputs.Single(i => i.Dataset.Name == "weather").Dataset.Source);
+        Assert.Empty((await NewRunAsync()).Inputs!.DatasetInputs);
+    }
+
+    [Fact]
+    public async Task LogInputs_Empty_IsInvalidParameter()
+    {
+        var run = await NewRunAsync();
+        var error = await Assert.ThrowsAsync<CairnException>(() => Store.LogInputsAsync(run.Info.RunId, []));
+        Assert.Equal(ErrorCodes.InvalidParameterValue, error.ErrorCode);
+    }
+
     // ------------------------------------------------------------------ search
 
     private async Task<(string ExperimentId, Run[] Runs)> SearchFixtureAsync()

@@ -242,7 +242,9 @@ internal static class ModelsCommands
             if (lineage.Run is { } run)
             {
                 var runNode = tree.AddNode($"run {run.Info.RunId} '{Output.Escape(run.Info.RunName)}' in experiment '{Output.Escape(lineage.ExperimentName)}', {run.Info.Status.ToString().ToUpperInvariant()}");
-                runNode.AddNode($"code: git {Output.Escape(lineage.Tag(RunContext.GitCommit) ?? "not recorded")} on {Output.Escape(lineage.Tag(RunContext.GitBranch) ?? "?")}{(lineage.Tag(RunContext.GitDirty) == "true" ? " (uncommitted changes)" : "")}");
+                runNode.AddNode(lineage.Tag(RunContext.GitCommit) is { } commit
+                    ? $"code: git {commit} on {Output.Escape(lineage.Tag(RunContext.GitBranch) ?? "a detached HEAD")}{(lineage.Tag(RunContext.GitDirty) == "true" ? " (uncommitted changes)" : "")}"
+                    : "code: not recorded (the run did not start in a git repository)");
                 runNode.AddNode($"data: {Output.Escape(lineage.DataInputs.Count == 0 ? "no dataset versions recorded" : string.Join(", ", lineage.DataInputs))}");
                 runNode.AddNode("params: " + Output.Escape(string.Join(", ", run.Data.Params.OrderBy(p => p.Key).Select(p => $"{p.Key}={p.Value}"))));
                 runNode.AddNode("metrics: " + Output.Escape(string.Join(", ", run.Data.Metrics.OrderBy(m => m.Key).Select(m => $"{m.Key}={Output.Number(m.Value)}"))));

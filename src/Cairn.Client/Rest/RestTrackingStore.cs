@@ -78,6 +78,12 @@ public sealed class RestTrackingStore(RestTransport transport) : ITrackingStore
             new LogBatchRequest(runId, batch.Metrics?.ToList(), batch.Params?.ToList(), batch.Tags?.ToList()), ct);
     }
 
+    public Task LogInputsAsync(string runId, IReadOnlyList<DatasetInput> inputs, CancellationToken ct = default)
+    {
+        TrackingLimits.ValidateInputs(inputs);
+        return transport.PostAsync<EmptyResponse>(Api + "runs/log-inputs", new LogInputsRequest(runId, inputs.ToList()), ct);
+    }
+
     public Task DeleteTagAsync(string runId, string key, CancellationToken ct = default) =>
         transport.PostAsync<EmptyResponse>(Api + "runs/delete-tag", new DeleteTagRequest(runId, key), ct);
 
@@ -92,7 +98,8 @@ public sealed class RestTrackingStore(RestTransport transport) : ITrackingStore
     private static Run Normalize(Run run)
     {
         var data = run.Data ?? RunData.Empty;
-        return run with { Data = new RunData(data.Metrics ?? [], data.Params ?? [], data.Tags ?? []) };
+        var inputs = (run.Inputs?.DatasetInputs ?? []).Select(i => i with { Tags = i.Tags ?? [] }).ToList();
+        return run with { Data = new RunData(data.Metrics ?? [], data.Params ?? [], data.Tags ?? []), Inputs = new RunInputs(inputs) };
     }
 
     private static string? NullIfEmpty(string? token) => string.IsNullOrEmpty(token) ? null : token;

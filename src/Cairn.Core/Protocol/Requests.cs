@@ -20,4 +20,5 @@ public sealed record LogMetricRequest(string? RunId, string? RunUuid, string? Ke
 public sealed record LogParamRequest(string? RunId, string? RunUuid, string? Key, string? Value);
 public sealed record SetTagRequest(string? RunId, string? RunUuid, string? Key, string? Value);
 public sealed record DeleteTagRequest(string? RunId, string? Key);
+public sealed record LogInputsRequest(string? RunId, List<DatasetInput>? Datasets);
 public sealed record LogBatchRequest(string? RunId, List<Metric>? Metrics, List<Param>? Params, List<RunTag>? Tags);

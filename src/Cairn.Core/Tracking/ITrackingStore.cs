@@ -28,6 +28,8 @@ public interface ITrackingStore
     /// <summary>Logs metrics, params and tags atomically: all of the batch is stored, or none.</summary>
     Task LogBatchAsync(string runId, LogBatch batch, CancellationToken ct = default);
     Task DeleteTagAsync(string runId, string key, CancellationToken ct = default);
+    /// <summary>Records datasets the run consumed; logging the same dataset (name and digest) again updates its tags.</summary>
+    Task LogInputsAsync(string runId, IReadOnlyList<DatasetInput> inputs, CancellationToken ct = default);
     Task<Page<Metric>> GetMetricHistoryAsync(string runId, string metricKey, int? maxResults = null,
         string? pageToken = null, CancellationToken ct = default);
 }

@@ -44,7 +44,25 @@ public sealed record RunData(IReadOnlyList<Metric> Metrics, IReadOnlyList<Param>
     public static RunData Empty { get; } = new([], [], []);
 }
 
-public sealed record Run(RunInfo Info, RunData Data);
+/// <summary>A dataset a run consumed, as MLflow's <c>log-inputs</c> records it.</summary>
+public sealed record Dataset(string Name, string Digest, string SourceType, string Source, string? Schema = null, string? Profile = null);
+
+public sealed record InputTag(string Key, string Value);
+
+public sealed record DatasetInput(IReadOnlyList<InputTag> Tags, Dataset Dataset)
+{
+    /// <summary>MLflow's tag for how the run used the dataset: training, validation, evaluation...</summary>
+    public const string ContextTag = "mlflow.data.context";
+
+    public string? Context => Tags.FirstOrDefault(t => t.Key == ContextTag)?.Value;
+}
+
+public sealed record RunInputs(IReadOnlyList<DatasetInput> DatasetInputs)
+{
+    public static RunInputs Empty { get; } = new([]);
+}
+
+public sealed record Run(RunInfo Info, RunData Data, RunInputs? Inputs = null);
 
 /// <summary>One page of results and the opaque token of the next one (null on the last page).</summary>
 public sealed record Page<T>(IReadOnlyList<T> Items, string? NextPageToken);

@@ -86,6 +86,27 @@ public static class TrackingLimits
         }
     }
 
+    public static void ValidateInputs(IReadOnlyList<DatasetInput>? inputs)
+    {
+        if (inputs is null || inputs.Count == 0)
+            throw CairnException.InvalidParameter("Missing value for required parameter 'datasets': give at least one dataset input.");
+        foreach (var input in inputs)
+        {
+            var d = input?.Dataset ?? throw CairnException.InvalidParameter("A dataset input has no 'dataset'.");
+            ValidateValue("dataset", "name", d.Name, 500);
+            ValidateValue("dataset", "digest", d.Digest, 36 * 2);
+            ValidateValue("dataset", "source_type", d.SourceType, 36);
+            ValidateValue("dataset", "source", d.Source, 65535);
+            if (d.Name.Length == 0 || d.Digest.Length == 0)
+                throw CairnException.InvalidParameter("A dataset needs a non-empty name and digest.");
+            foreach (var tag in input.Tags ?? [])
+            {
+                ValidateKey("input tag", tag.Key);
+                ValidateValue("input tag", tag.Key, tag.Value, 500);
+            }
+        }
+    }
+
     public static void ValidateExperimentName(string? name)
     {
         if (string.IsNullOrWhiteSpace(name))

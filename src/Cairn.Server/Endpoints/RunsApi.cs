@@ -86,6 +86,13 @@ public static class RunsApi
             return ApiIo.Empty();
         }).Accepts<DeleteTagRequest>("application/json");
 
+        group.MapPost("/log-inputs", async (HttpContext http) =>
+        {
+            var body = await ApiIo.ReadBodyAsync<LogInputsRequest>(http);
+            await store.LogInputsAsync(ApiIo.Require(body.RunId, "run_id"), body.Datasets ?? [], http.RequestAborted);
+            return ApiIo.Empty();
+        }).Accepts<LogInputsRequest>("application/json");
+
         group.MapPost("/log-batch", async (HttpContext http) =>
         {
             var body = await ApiIo.ReadBodyAsync<LogBatchRequest>(http);
