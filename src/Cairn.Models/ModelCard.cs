@@ -26,7 +26,7 @@ public static class ModelCard
             sb.AppendLine($"| run | `{run.Info.RunId}` ({run.Info.RunName}, experiment {lineage.ExperimentName ?? run.Info.ExperimentId}, {run.Info.Status.ToString().ToUpperInvariant()}) |");
             sb.AppendLine($"| git commit | {lineage.Tag(RunContext.GitCommit) ?? "not recorded"}{(lineage.Tag(RunContext.GitDirty) == "true" ? " (with uncommitted changes)" : "")} |");
         }
-        sb.AppendLine($"| data versions | {(lineage.DataInputs.Count == 0 ? "none recorded" : string.Join(", ", lineage.DataInputs))} |");
+        sb.AppendLine($"| datasets | {(lineage.DataInputs.Count == 0 ? "none recorded" : string.Join(", ", lineage.DataInputs))} |");
         sb.AppendLine($"| flavors | {string.Join(", ", lineage.Manifest?.Flavors ?? [])} |");
         sb.AppendLine($"| aliases | {(v.Aliases.Count == 0 ? "none" : string.Join(", ", v.Aliases))} |");
         sb.AppendLine();

@@ -67,9 +67,12 @@ internal static class RunsCommands
 
     private static void RenderRuns(TextWriter stdout, IReadOnlyList<Run> runs, IReadOnlyDictionary<string, string> experimentNames)
     {
-        var metricKeys = runs.SelectMany(r => r.Data.Metrics.Select(m => m.Key)).Distinct().Order().Take(6).ToList();
-        var paramKeys = runs.SelectMany(r => r.Data.Params.Select(p => p.Key)).Distinct().Order().Take(6).ToList();
-        var table = new Table().AddColumns("Run ID", "Name", "Experiment", "Status", "Started");
+        // A page of runs stays readable: the first params and metrics by name, ids never wrapped;
+        // `runs show`, `runs compare` and --output json have everything.
+        var metricKeys = runs.SelectMany(r => r.Data.Metrics.Select(m => m.Key)).Distinct().Order().Take(5).ToList();
+        var paramKeys = runs.SelectMany(r => r.Data.Params.Select(p => p.Key)).Distinct().Order().Take(4).ToList();
+        var table = new Table();
+        foreach (var heading in new[] { "Run ID", "Name", "Experiment", "Status", "Started" }) table.AddColumn(new TableColumn(heading).NoWrap());
         foreach (var key in paramKeys) table.AddColumn(Output.Escape(key));
         foreach (var key in metricKeys) table.AddColumn(new TableColumn(Output.Escape(key)).RightAligned());
         foreach (var run in runs)
