@@ -1,0 +1,90 @@
+using System.Text.Json;
+using Cairn.Models;
+
+namespace Cairn.Serving.Protocols;
+
+/// <summary>A tensor of the Open Inference Protocol v2: name, shape, datatype, and row-major data.</summary>
+public sealed record InferTensor(string? Name, long[]? Shape, string? Datatype, JsonElement Data);
+
+public sealed record RequestedOutput(string? Name);
+
+public sealed record InferRequest(string? Id, List<InferTensor>? Inputs, List<RequestedOutput>? Outputs);
+
+public sealed record OutputTensor(string Name, long[] Shape, string Datatype, IReadOnlyList<object?> Data);
+
+public sealed record InferResponse(string ModelName, string ModelVersion, string? Id, IReadOnlyList<OutputTensor> Outputs);
+
+public sealed record TensorMetadata(string Name, string Datatype, long[] Shape);
+
+public sealed record ModelMetadata(string Name, IReadOnlyList<string> Versions, string Platform, IReadOnlyList<TensorMetadata> Inputs, IReadOnlyList<TensorMetadata> Outputs);
+
+/// <summary>Converts between OIP v2 tensors and the rows predictors score.</summary>
+public static class OpenInference
+{
+    public static IReadOnlyList<IReadOnlyDictionary<string, object?>> ToRows(InferRequest request)
+    {
+        if (request.Inputs is not { Count: > 0 }) throw CairnException.InvalidParameter("The inference request has no 'inputs'.");
+        var rows = -1L;
+        var columns = new List<(string Name, List<JsonElement> Values, long Width)>();
+        foreach (var tensor in request.Inputs)
+        {
+            var name = tensor.Name is { Length: > 0 } n ? n : throw CairnException.InvalidParameter("An input tensor has no 'name'.");
+            if (tensor.Shape is not { Length: > 0 } shape || shape.Any(d => d < 0))
+                throw CairnException.InvalidParameter($"Input tensor '{name}' needs a 'shape' of non-negative dimensions, batch first.");
+            if (tensor.Datatype is not ("BOOL" or "INT8" or "INT16" or "INT32" or "INT64" or "UINT8" or "UINT16" or "UINT32" or "UINT64" or "FP16" or "FP32" or "FP64" or "BYTES"))
+                throw CairnException.InvalidParameter($"Input tensor '{name}' has datatype '{tensor.Datatype}': expected BOOL, INT8..INT64, UINT8..UINT64, FP16, FP32, FP64 or BYTES.");
+            var values = new List<JsonElement>();
+            Flatten(tensor.Data, values);
+            var width = shape.Skip(1).Aggregate(1L, (a, d) => a * d);
+            if (values.Count != shape[0] * width)
+                throw CairnException.InvalidParameter($"Input tensor '{name}' has {values.Count} values but its shape [{string.Join(", ", shape)}] needs {shape[0] * width}.");
+            if (rows >= 0 && shape[0] != rows)
+                throw CairnException.InvalidParameter($"Input tensor '{name}' has {shape[0]} rows but another input has {rows}: every input needs the same batch size.");
+            rows = shape[0];
+            columns.Add((name, values, width));
+        }
+        return Enumerable.Range(0, (int)rows).Select(i => (IReadOnlyDictionary<string, object?>)columns.ToDictionary(
+            c => c.Name,
+            c => c.Width == 1 ? (object?)c.Values[i] : c.Values.Skip((int)(i * c.Width)).Take((int)c.Width).Cast<object?>().ToArray())).ToList();
+    }
+
+    private static void Flatten(JsonElement data, List<JsonElement> into)
+    {
+        if (data.ValueKind != JsonValueKind.Array) { into.Add(data.Clone()); return; }
+        foreach (var item in data.EnumerateArray()) Flatten(item, into);
+    }
+
+    public static IReadOnlyList<OutputTensor> ToTensors(IReadOnlyList<IReadOnlyDictionary<string, object?>> results, IEnumerable<string> names)
+    {
+        var tensors = new List<OutputTensor>();
+        foreach (var name in names)
+        {
+            var values = results.Select(r => r.TryGetValue(name, out var v) ? v : null).ToList();
+            var first = values.FirstOrDefault(v => v is not null);
+            if (first is Array array && first is not string)
+            {
+                var flat = values.SelectMany(v => ((Array)v!).Cast<object?>()).ToList();
+                tensors.Add(new OutputTensor(name, [results.Count, array.Length], Datatype(array.GetType().GetElementType()!), flat));
+            }
+            else
+            {
+                tensors.Add(new OutputTensor(name, [results.Count], Datatype(first?.GetType() ?? typeof(float)), values));
+            }
+        }
+        return tensors;
+    }
+
+    public static string Datatype(Type type) =>
+        type == typeof(float) ? "FP32" : type == typeof(double) ? "FP64" : type == typeof(bool) ? "BOOL"
+        : type == typeof(int) ? "INT32" : type == typeof(long) ? "INT64" : type == typeof(uint) ? "UINT32" : "BYTES";
+
+    public static TensorMetadata Describe(ColumnSpec column) => column.IsTensor
+        ? new TensorMetadata(column.Name, column.TensorType switch
+        {
+            "float32" => "FP32", "float64" => "FP64", "int64" => "INT64", "int32" => "INT32", "bool" => "BOOL", _ => "BYTES",
+        }, column.Shape?.ToArray() ?? [-1])
+        : new TensorMetadata(column.Name, column.Type switch
+        {
+            "float" => "FP32", "double" => "FP64", "long" => "INT64", "integer" => "INT32", "boolean" => "BOOL", _ => "BYTES",
+        }, [-1]);
+}

@@ -1,0 +1,114 @@
+using System.Text.Json;
+using Cairn.Serving.Protocols;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Cairn.Serving;
+
+/// <summary>The protocol routes over one <see cref="ModelHost"/>. Each group maps one cloud's contract.</summary>
+public static class ServingApi
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>MLflow scoring (also SageMaker's container contract): /invocations, /ping, /health, /version.</summary>
+    public static IEndpointRouteBuilder MapMlflowScoring(this IEndpointRouteBuilder app, ModelHost host)
+    {
+        app.MapPost("/invocations", (Delegate)((HttpContext http) => Score(http, host, rows => new { predictions = rows })));
+        app.MapGet("/ping", () => Results.Text("\n", "application/json"));
+        app.MapGet("/health", () => Results.Text("\n", "application/json"));
+        app.MapGet("/version", () => Results.Text(typeof(ServingApi).Assembly.GetName().Version?.ToString(3) ?? "0"));
+        return app;
+    }
+
+    /// <summary>Azure ML online endpoints: POST /score, liveness GET /.</summary>
+    public static IEndpointRouteBuilder MapAzureScoring(this IEndpointRouteBuilder app, ModelHost host)
+    {
+        app.MapPost("/score", (Delegate)((HttpContext http) => Score(http, host, rows => new { predictions = rows })));
+        app.MapGet("/", () => Results.Text("Healthy"));
+        return app;
+    }
+
+    /// <summary>Vertex AI custom containers: AIP_HEALTH_ROUTE and AIP_PREDICT_ROUTE, {"instances"} in, {"predictions"} out.</summary>
+    public static IEndpointRouteBuilder MapVertex(this IEndpointRouteBuilder app, ModelHost host, string healthRoute, string predictRoute)
+    {
+        app.MapGet(healthRoute, () => Results.Ok());
+        app.MapPost(predictRoute, async (HttpContext http) =>
+        {
+            var root = await ReadJson(http);
+            if (!root.TryGetProperty("instances", out _))
+                throw CairnException.InvalidParameter("A Vertex AI prediction request is {\"instances\": [...]}.");
+            var model = host.Current;
+            var rows = ScoringInput.FromJson(root, model.Predictor.Signature);
+            return Results.Json(new { predictions = model.Predictor.Predict(rows) }, Json);
+        });
+        return app;
+    }
+
+    /// <summary>The Open Inference Protocol v2 (KServe, Triton, Seldon MLServer).</summary>
+    public static IEndpointRouteBuilder MapOpenInference(this IEndpointRouteBuilder app, ModelHost host)
+    {
+        app.MapGet("/v2", () => Results.Json(new { name = "cairn", version = typeof(ServingApi).Assembly.GetName().Version?.ToString(3), extensions = Array.Empty<string>() }, Json));
+        app.MapGet("/v2/health/live", () => Results.Json(new { live = true }, Json));
+        app.MapGet("/v2/health/ready", () => Results.Json(new { ready = true }, Json));
+        foreach (var prefix in new[] { "/v2/models/{name}", "/v2/models/{name}/versions/{version}" })
+        {
+            app.MapGet(prefix, (string name, string? version) =>
+            {
+                var model = Resolve(host, name, version);
+                var s = model.Predictor.Signature;
+                return Results.Json(new ModelMetadata(model.Name, [model.Version], model.Predictor.Flavor == "onnx" ? "onnxruntime_onnx" : "mlnet",
+                    s.Inputs.Select(OpenInference.Describe).ToList(), s.Outputs.Select(OpenInference.Describe).ToList()), Json);
+            });
+            app.MapGet(prefix + "/ready", (string name, string? version) => Results.Json(new { name = Resolve(host, name, version).Name, ready = true }, Json));
+            app.MapPost(prefix + "/infer", async (HttpContext http, string name, string? version) =>
+            {
+                var model = Resolve(host, name, version);
+                InferRequest? request;
+                try { request = await JsonSerializer.DeserializeAsync<InferRequest>(http.Request.Body, Json, http.RequestAborted); }
+                catch (JsonException e) { throw CairnException.InvalidParameter($"Malformed inference request: {e.Message}"); }
+                var results = model.Predictor.Predict(OpenInference.ToRows(request ?? throw CairnException.InvalidParameter("The request body is empty.")));
+                var wanted = request.Outputs is { Count: > 0 } o ? o.Select(x => x.Name ?? "").ToList() : model.Predictor.Signature.Outputs.Select(c => c.Name).ToList();
+                var unknown = wanted.Except(model.Predictor.Signature.Outputs.Select(c => c.Name)).FirstOrDefault();
+                if (unknown is not null) throw CairnException.InvalidParameter($"Unknown output '{unknown}': the model's outputs are {string.Join(", ", model.Predictor.Signature.Outputs.Select(c => c.Name))}.");
+                return Results.Json(new InferResponse(model.Name, model.Version, request.Id, OpenInference.ToTensors(results, wanted)), Json);
+            });
+        }
+        return app;
+    }
+
+    private static ServedModel Resolve(ModelHost host, string name, string? version)
+    {
+        var model = host.Current;
+        if (name != model.Name) throw CairnException.NotFound($"Model '{name}' is not served here; this server serves '{model.Name}'.");
+        if (version is not null && version != model.Version) throw CairnException.NotFound($"Version {version} of '{name}' is not served here; this server serves version {model.Version}.");
+        return model;
+    }
+
+    private static async Task<IResult> Score(HttpContext http, ModelHost host, Func<IReadOnlyList<IReadOnlyDictionary<string, object?>>, object> shape)
+    {
+        var model = host.Current;
+        var contentType = http.Request.ContentType ?? "";
+        IReadOnlyList<IReadOnlyDictionary<string, object?>> rows;
+        if (contentType.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase))
+            rows = ScoringInput.FromCsv(await new StreamReader(http.Request.Body).ReadToEndAsync(http.RequestAborted), model.Predictor.Signature);
+        else if (contentType.Length == 0 || contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
+            rows = ScoringInput.FromJson(await ReadJson(http), model.Predictor.Signature);
+        else
+            throw new CairnException("UNSUPPORTED_MEDIA_TYPE", $"Content-Type '{contentType}' is not supported: send application/json or text/csv.");
+        return Results.Json(shape(model.Predictor.Predict(rows)), Json);
+    }
+
+    private static async Task<JsonElement> ReadJson(HttpContext http)
+    {
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            throw new CairnException(ErrorCodes.BadRequest, $"Malformed JSON request body: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using System.Text.RegularExpressions;
+using Cairn.Models;
+using Cairn.Testing;
+using Microsoft.ML;
+
+namespace Cairn.Serving.Tests;
+
+/// <summary>`cairn serve models:/...@alias` as a process, the model fetched from the store CAIRN_TRACKING_URI names.</summary>
+public partial class ServeCommandTests
+{
+    private sealed class Point
+    {
+        public float X { get; set; }
+        public bool Label { get; set; }
+    }
+
+    [Fact]
+    public async Task Serve_AnAliasedModel_AnswersMlflowAndOpenInferenceClients()
+    {
+        using var folder = new TempFolder();
+        var ml = new MLContext(seed: 2);
+        var points = Enumerable.Range(0, 200).Select(i => new Point { X = i / 200f, Label = i > 100 }).ToList();
+        var data = ml.Data.LoadFromEnumerable(points);
+        var model = ml.Transforms.Concatenate("Features", "X").Append(ml.BinaryClassification.Trainers.SdcaLogisticRegression("Label")).Fit(data);
+        using (var cairn = CairnClient.Open(folder.Path))
+        {
+            string uri;
+            using (var run = cairn.StartRun("points")) uri = run.LogModel("model", ml, model, data.Schema, labelColumn: "Label").ModelUri;
+            var registry = new ModelRegistry(cairn);
+            var version = await registry.RegisterAsync(uri, "threshold");
+            await registry.SetAliasAsync("threshold", "champion", version.Version);
+        }
+
+        using var server = ChildProcess.StartDll("cairn.dll", ["serve", "models:/threshold@champion"],
+            new Dictionary<string, string> { [TrackingUri.EnvironmentVariable] = folder.Path, ["SAGEMAKER_BIND_TO_PORT"] = "0" });
+        var line = await server.WaitForLineAsync(l => l.Contains("Serving"), TimeSpan.FromSeconds(60));
+        using var http = new HttpClient { BaseAddress = new Uri(Address().Match(line).Value) };
+
+        var mlflow = await http.PostAsync("/invocations", new StringContent("""{"instances": [0.9, 0.1]}""", System.Text.Encoding.UTF8, "application/json"));
+        var oip = await http.PostAsync("/v2/models/threshold/versions/1/infer", new StringContent(
+            """{"inputs": [{"name": "X", "shape": [1], "datatype": "FP32", "data": [0.95]}]}""", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.True(mlflow.IsSuccessStatusCode, await mlflow.Content.ReadAsStringAsync());
+        var predictions = System.Text.Json.Nodes.JsonNode.Parse(await mlflow.Content.ReadAsStringAsync())!["predictions"]!.AsArray();
+        Assert.True(predictions[0]!["PredictedLabel"]!.GetValue<bool>());
+        Assert.False(predictions[1]!["PredictedLabel"]!.GetValue<bool>());
+        Assert.True(oip.IsSuccessStatusCode, await oip.Content.ReadAsStringAsync());
+    }
+
+    [GeneratedRegex(@"http://[0-9.]+:[0-9]+")]
+    private static partial Regex Address();
+}
