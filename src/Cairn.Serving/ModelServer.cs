@@ -11,6 +11,9 @@ namespace Cairn.Serving;
 
 public sealed record ModelServerOptions(ModelHost Host)
 {
+    public ServingMetrics Metrics { get; init; } = new();
+    /// <summary>Where sampled requests are logged (null: not logged).</summary>
+    public InferenceLog? Log { get; init; }
     public string Address { get; init; } = "127.0.0.1";
     public int Port { get; init; } = 8080;
     public string VertexHealthRoute { get; init; } = "/vertex/health";
@@ -47,6 +50,26 @@ public static class ModelServer
             k.Listen(address, options.Port, l => l.Protocols = HttpProtocols.Http1);
         });
         var app = builder.Build();
+        var metrics = options.Metrics;
+        app.Use(async (context, next) =>
+        {
+            // Metrics for scoring requests, per model version and protocol.
+            if (!HttpMethods.IsPost(context.Request.Method)) { await next(context); return; }
+            var model = options.Host.Current;
+            var protocol = ServingMetrics.Protocol(context.Request.Path);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                metrics.Requests.WithLabels(model.Name, model.Version, protocol).Inc();
+                metrics.Latency.WithLabels(model.Name, model.Version, protocol).Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+                if (context.Response.StatusCode >= 400)
+                    metrics.Errors.WithLabels(model.Name, model.Version, protocol, context.Response.StatusCode.ToString()).Inc();
+            }
+        });
         app.Use(async (context, next) =>
         {
             try
@@ -55,6 +78,7 @@ public static class ModelServer
             }
             catch (CairnException e)
             {
+                if (e.ErrorCode == ErrorCodes.TemporarilyUnavailable) context.Response.Headers.RetryAfter = "1";
                 await WriteError(context, e.ErrorCode switch
                 {
                     ErrorCodes.ResourceDoesNotExist => StatusCodes.Status404NotFound,
@@ -69,11 +93,28 @@ public static class ModelServer
                 await WriteError(context, StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "The model failed to score the request; the error is in the server's log.");
             }
         });
-        app.MapOpenInference(options.Host);
-        app.MapMlflowScoring(options.Host);
-        app.MapAzureScoring(options.Host);
-        app.MapVertex(options.Host, options.VertexHealthRoute, options.VertexPredictRoute);
+        app.MapOpenInference(options.Host, options.Log);
+        app.MapMlflowScoring(options.Host, options.Log);
+        app.MapAzureScoring(options.Host, options.Log);
+        app.MapVertex(options.Host, options.Log, options.VertexHealthRoute, options.VertexPredictRoute);
+        app.MapGet("/metrics", async (HttpContext http) =>
+        {
+            var model = options.Host.Current;
+            metrics.QueueDepth.WithLabels(model.Name, model.Version).Set(model.Batcher?.QueueDepth ?? 0);
+            metrics.LogDropped.WithLabels(model.Name, model.Version).IncTo(options.Log?.Dropped ?? 0);
+            http.Response.ContentType = "text/plain; version=0.0.4";
+            await metrics.Registry.CollectAndExportAsTextAsync(http.Response.Body, http.RequestAborted);
+        });
+        Observe(options.Host.Current, metrics);
+        options.Host.Swapped += next => Observe(next, metrics);
+        // Graceful shutdown: Kestrel lets requests in flight finish; then the log is flushed.
+        app.Lifetime.ApplicationStopped.Register(() => options.Log?.DisposeAsync().AsTask().GetAwaiter().GetResult());
         return app;
+    }
+
+    private static void Observe(ServedModel model, ServingMetrics metrics)
+    {
+        if (model.Batcher is { } batcher) batcher.BatchScored += rows => metrics.BatchRows.WithLabels(model.Name, model.Version).Observe(rows);
     }
 
     /// <summary>OIP clients read {"error": ...}; MLflow clients read {"error_code", "message"}: both are written.</summary>

@@ -12,9 +12,9 @@ public static class ServingApi
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     /// <summary>MLflow scoring (also SageMaker's container contract): /invocations, /ping, /health, /version.</summary>
-    public static IEndpointRouteBuilder MapMlflowScoring(this IEndpointRouteBuilder app, ModelHost host)
+    public static IEndpointRouteBuilder MapMlflowScoring(this IEndpointRouteBuilder app, ModelHost host, InferenceLog? log)
     {
-        app.MapPost("/invocations", (Delegate)((HttpContext http) => Score(http, host, rows => new { predictions = rows })));
+        app.MapPost("/invocations", (Delegate)((HttpContext http) => Score(http, host, log, "mlflow")));
         app.MapGet("/ping", () => Results.Text("\n", "application/json"));
         app.MapGet("/health", () => Results.Text("\n", "application/json"));
         app.MapGet("/version", () => Results.Text(typeof(ServingApi).Assembly.GetName().Version?.ToString(3) ?? "0"));
@@ -22,15 +22,15 @@ public static class ServingApi
     }
 
     /// <summary>Azure ML online endpoints: POST /score, liveness GET /.</summary>
-    public static IEndpointRouteBuilder MapAzureScoring(this IEndpointRouteBuilder app, ModelHost host)
+    public static IEndpointRouteBuilder MapAzureScoring(this IEndpointRouteBuilder app, ModelHost host, InferenceLog? log)
     {
-        app.MapPost("/score", (Delegate)((HttpContext http) => Score(http, host, rows => new { predictions = rows })));
+        app.MapPost("/score", (Delegate)((HttpContext http) => Score(http, host, log, "azure")));
         app.MapGet("/", () => Results.Text("Healthy"));
         return app;
     }
 
     /// <summary>Vertex AI custom containers: AIP_HEALTH_ROUTE and AIP_PREDICT_ROUTE, {"instances"} in, {"predictions"} out.</summary>
-    public static IEndpointRouteBuilder MapVertex(this IEndpointRouteBuilder app, ModelHost host, string healthRoute, string predictRoute)
+    public static IEndpointRouteBuilder MapVertex(this IEndpointRouteBuilder app, ModelHost host, InferenceLog? log, string healthRoute, string predictRoute)
     {
         app.MapGet(healthRoute, () => Results.Ok());
         app.MapPost(predictRoute, async (HttpContext http) =>
@@ -40,13 +40,13 @@ public static class ServingApi
                 throw CairnException.InvalidParameter("A Vertex AI prediction request is {\"instances\": [...]}.");
             var model = host.Current;
             var rows = ScoringInput.FromJson(root, model.Predictor.Signature);
-            return Results.Json(new { predictions = model.Predictor.Predict(rows) }, Json);
+            return Results.Json(new { predictions = await Predict(http, model, rows, log, "vertex") }, Json);
         });
         return app;
     }
 
     /// <summary>The Open Inference Protocol v2 (KServe, Triton, Seldon MLServer).</summary>
-    public static IEndpointRouteBuilder MapOpenInference(this IEndpointRouteBuilder app, ModelHost host)
+    public static IEndpointRouteBuilder MapOpenInference(this IEndpointRouteBuilder app, ModelHost host, InferenceLog? log)
     {
         app.MapGet("/v2", () => Results.Json(new { name = "cairn", version = typeof(ServingApi).Assembly.GetName().Version?.ToString(3), extensions = Array.Empty<string>() }, Json));
         app.MapGet("/v2/health/live", () => Results.Json(new { live = true }, Json));
@@ -67,7 +67,9 @@ public static class ServingApi
                 InferRequest? request;
                 try { request = await JsonSerializer.DeserializeAsync<InferRequest>(http.Request.Body, Json, http.RequestAborted); }
                 catch (JsonException e) { throw CairnException.InvalidParameter($"Malformed inference request: {e.Message}"); }
-                var results = model.Predictor.Predict(OpenInference.ToRows(request ?? throw CairnException.InvalidParameter("The request body is empty.")));
+                var rows = OpenInference.ToRows(request ?? throw CairnException.InvalidParameter("The request body is empty."));
+                if (request.Id is { Length: > 0 } id) http.Items[RequestIdKey] = id;
+                var results = await Predict(http, model, rows, log, "oip-v2");
                 var wanted = request.Outputs is { Count: > 0 } o ? o.Select(x => x.Name ?? "").ToList() : model.Predictor.Signature.Outputs.Select(c => c.Name).ToList();
                 var unknown = wanted.Except(model.Predictor.Signature.Outputs.Select(c => c.Name)).FirstOrDefault();
                 if (unknown is not null) throw CairnException.InvalidParameter($"Unknown output '{unknown}': the model's outputs are {string.Join(", ", model.Predictor.Signature.Outputs.Select(c => c.Name))}.");
@@ -85,7 +87,9 @@ public static class ServingApi
         return model;
     }
 
-    private static async Task<IResult> Score(HttpContext http, ModelHost host, Func<IReadOnlyList<IReadOnlyDictionary<string, object?>>, object> shape)
+    private const string RequestIdKey = "cairn.request_id";
+
+    private static async Task<IResult> Score(HttpContext http, ModelHost host, InferenceLog? log, string protocol)
     {
         var model = host.Current;
         var contentType = http.Request.ContentType ?? "";
@@ -96,7 +100,26 @@ public static class ServingApi
             rows = ScoringInput.FromJson(await ReadJson(http), model.Predictor.Signature);
         else
             throw new CairnException("UNSUPPORTED_MEDIA_TYPE", $"Content-Type '{contentType}' is not supported: send application/json or text/csv.");
-        return Results.Json(shape(model.Predictor.Predict(rows)), Json);
+        return Results.Json(new { predictions = await Predict(http, model, rows, log, protocol) }, Json);
+    }
+
+    /// <summary>Scores through the model's batcher, then offers the request to the inference log (never blocking).</summary>
+    private static async Task<IReadOnlyList<IReadOnlyDictionary<string, object?>>> Predict(HttpContext http, ServedModel model,
+        IReadOnlyList<IReadOnlyDictionary<string, object?>> rows, InferenceLog? log, string protocol)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var results = await model.PredictAsync(rows);
+        if (log is not null)
+        {
+            var id = http.Items[RequestIdKey] as string ?? (http.Request.Headers["x-request-id"] is { Count: > 0 } h ? h.ToString() : Ids.NewId());
+            log.Append(new InferenceRecord
+            {
+                RequestId = id, Timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Model = model.Name, Version = model.Version,
+                Protocol = protocol, Inputs = InferenceLog.Json(rows), Outputs = InferenceLog.Json(results),
+                LatencyMs = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+            });
+        }
+        return results;
     }
 
     private static async Task<JsonElement> ReadJson(HttpContext http)

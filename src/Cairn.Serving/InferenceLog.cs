@@ -1,0 +1,107 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Parquet.Serialization;
+
+namespace Cairn.Serving;
+
+/// <summary>One logged inference: what came in, what went out, how long it took.</summary>
+public sealed class InferenceRecord
+{
+    public string RequestId { get; set; } = "";
+    public long Timestamp { get; set; }
+    public string Model { get; set; } = "";
+    public string Version { get; set; } = "";
+    public string Protocol { get; set; } = "";
+    public string Inputs { get; set; } = "";
+    public string Outputs { get; set; } = "";
+    public double LatencyMs { get; set; }
+}
+
+/// <summary>
+/// The inference log, the monitoring capability's input: sampled requests appended to Parquet
+/// files partitioned by model and hour (<c>model=delay/date=2026-11-25/hour=13/part-*.parquet</c>),
+/// written behind the request path by a background task. The buffer is bounded; when the writer
+/// falls behind, rows are dropped and counted (a metric), never queued without limit. Each file is
+/// written to a temp name and renamed, so readers never see a partial file.
+/// </summary>
+public sealed class InferenceLog : IAsyncDisposable
+{
+    private readonly string _folder;
+    private readonly double _sampleRate;
+    private readonly TimeProvider _time;
+    private readonly Channel<InferenceRecord> _buffer;
+    private readonly Task _writer;
+    private readonly TimeSpan _flushEvery;
+    private long _dropped;
+
+    public long Dropped => Interlocked.Read(ref _dropped);
+    public string Folder => _folder;
+    public event Action<InferenceRecord>? RowDropped;
+
+    public InferenceLog(string folder, double sampleRate = 1.0, int capacity = 50_000, TimeSpan? flushEvery = null, TimeProvider? time = null)
+    {
+        if (sampleRate is < 0 or > 1) throw CairnException.InvalidParameter($"The inference log sampling rate must be between 0 and 1, got {sampleRate}.");
+        _folder = Path.GetFullPath(folder);
+        _sampleRate = sampleRate;
+        _time = time ?? TimeProvider.System;
+        _flushEvery = flushEvery ?? TimeSpan.FromSeconds(2);
+        Directory.CreateDirectory(_folder);
+        _buffer = Channel.CreateBounded<InferenceRecord>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        _writer = Task.Run(WriteLoopAsync);
+    }
+
+    /// <summary>Offers a record; sampled out or dropped when the buffer is full (counted), never blocking the request.</summary>
+    public void Append(InferenceRecord record)
+    {
+        if (_sampleRate < 1 && Random.Shared.NextDouble() >= _sampleRate) return;
+        if (_buffer.Writer.TryWrite(record)) return;
+        Interlocked.Increment(ref _dropped);
+        RowDropped?.Invoke(record);
+    }
+
+    public static string Json(object? value) => JsonSerializer.Serialize(value);
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _buffer.Reader;
+        var pending = new List<InferenceRecord>();
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            var deadline = _time.GetUtcNow() + _flushEvery;
+            while (pending.Count < 10_000 && _time.GetUtcNow() < deadline)
+            {
+                while (pending.Count < 10_000 && reader.TryRead(out var record)) pending.Add(record);
+                if (pending.Count >= 10_000) break;
+                using var wait = new CancellationTokenSource(deadline - _time.GetUtcNow() is var left && left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1));
+                try { if (!await reader.WaitToReadAsync(wait.Token).ConfigureAwait(false)) break; }
+                catch (OperationCanceledException) { break; }
+            }
+            while (reader.TryRead(out var rest)) pending.Add(rest);
+            await FlushAsync(pending).ConfigureAwait(false);
+            pending.Clear();
+        }
+    }
+
+    private async Task FlushAsync(List<InferenceRecord> records)
+    {
+        foreach (var group in records.GroupBy(r => (r.Model, Hour: DateTimeOffset.FromUnixTimeMilliseconds(r.Timestamp).UtcDateTime.ToString("yyyy-MM-dd'/hour='HH"))))
+        {
+            var folder = Path.Combine(_folder, $"model={Safe(group.Key.Model)}", $"date={group.Key.Hour}");
+            Directory.CreateDirectory(folder);
+            var final = Path.Combine(folder, $"part-{_time.GetUtcNow().ToUnixTimeMilliseconds()}-{Guid.NewGuid():N}.parquet");
+            var temp = final + ".tmp";
+            await using (var stream = File.Create(temp))
+                await ParquetSerializer.SerializeAsync(group.ToList(), stream).ConfigureAwait(false);
+            File.Move(temp, final);
+        }
+    }
+
+    private static string Safe(string name) => string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
+
+    /// <summary>Writes what is buffered, then stops.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _buffer.Writer.TryComplete();
+        await _writer.ConfigureAwait(false);
+    }
+}
