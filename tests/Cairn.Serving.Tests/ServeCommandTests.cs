@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Cairn.Models;
 using Cairn.Testing;
 using Microsoft.ML;
+using Cairn.Registry;
 
 namespace Cairn.Serving.Tests;
 
@@ -45,6 +46,48 @@ public partial class ServeCommandTests
         Assert.True(predictions[0]!["PredictedLabel"]!.GetValue<bool>());
         Assert.False(predictions[1]!["PredictedLabel"]!.GetValue<bool>());
         Assert.True(oip.IsSuccessStatusCode, await oip.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Serve_Watch_AliasMoved_NewVersionSwappedInWithoutAFailedRequest()
+    {
+        using var folder = new TempFolder();
+        var ml = new MLContext(seed: 2);
+        string Log(CairnClient cairn, bool flip)
+        {
+            var points = Enumerable.Range(0, 200).Select(i => new Point { X = i / 200f, Label = flip ? i <= 100 : i > 100 }).ToList();
+            var data = ml.Data.LoadFromEnumerable(points);
+            var model = ml.Transforms.Concatenate("Features", "X").Append(ml.BinaryClassification.Trainers.SdcaLogisticRegression("Label")).Fit(data);
+            using var run = cairn.StartRun("points");
+            return run.LogModel("model", ml, model, data.Schema, labelColumn: "Label").ModelUri;
+        }
+        using var cairn = CairnClient.Open(folder.Path);
+        var registry = new ModelRegistry(cairn);
+        await registry.SetAliasAsync("threshold", "champion", (await registry.RegisterAsync(Log(cairn, flip: false), "threshold")).Version);
+        var second = await registry.RegisterAsync(Log(cairn, flip: true), "threshold");
+
+        using var server = ChildProcess.StartDll("cairn.dll", ["serve", "models:/threshold@champion", "--port", "0", "--watch", "1", "--inference-log", "none"],
+            new Dictionary<string, string> { [TrackingUri.EnvironmentVariable] = folder.Path });
+        var line = await server.WaitForLineAsync(l => l.Contains("Serving"), TimeSpan.FromSeconds(60));
+        using var http = new HttpClient { BaseAddress = new Uri(Address().Match(line).Value) };
+
+        var failures = 0;
+        var versions = new HashSet<string>();
+        var moved = false;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline && !versions.Contains(second.Version))
+        {
+            using var response = await http.PostAsync("/v2/models/threshold/infer", new StringContent(
+                """{"inputs": [{"name": "X", "shape": [1], "datatype": "FP32", "data": [0.95]}]}""", System.Text.Encoding.UTF8, "application/json"));
+            if (!response.IsSuccessStatusCode) { failures++; continue; }
+            versions.Add(System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!["model_version"]!.GetValue<string>());
+            if (!moved) { await registry.SetAliasAsync("threshold", "champion", second.Version); moved = true; }
+        }
+
+        Assert.Equal(0, failures);
+        Assert.Contains("1", versions);
+        Assert.Contains(second.Version, versions);
+        Assert.Contains("swapped in", server.StandardOutput);
     }
 
     [GeneratedRegex(@"http://[0-9.]+:[0-9]+")]
