@@ -1,4 +1,4 @@
-// Usage: dotnet run -c Release --project bench/Cairn.Bench -- [ingest|search|sdk|registry|scale-out|all]
+// Usage: dotnet run -c Release --project bench/Cairn.Bench -- [ingest|search|sdk|registry|scale-out|serving|all]
 // Prints a markdown table of each figure beside its baseline, measured in the same run.
 using Cairn.Bench;
 
@@ -10,4 +10,5 @@ if (which is "all" or "search") await SearchBenchmark.RunAsync(report);
 if (which is "all" or "sdk") SdkBenchmark.Run(report);
 if (which is "all" or "registry") await RegistryBenchmark.RunAsync(report);
 if (which is "all" or "scale-out") await ScaleOutBenchmark.RunAsync(report);
+if (which is "all" or "serving") await ServingBenchmark.RunAsync(report);
 report.Print();

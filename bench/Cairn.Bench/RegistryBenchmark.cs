@@ -122,7 +122,7 @@ public static class RegistryBenchmark
         return (Report.Median(times), Report.Percentile(times, 0.99));
     }
 
-    private static List<Flight> LoadFlights()
+    public static List<Flight> LoadFlights()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Cairn.slnx"))) dir = dir.Parent;

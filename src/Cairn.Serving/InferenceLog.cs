@@ -4,7 +4,17 @@ using Parquet.Serialization;
 
 namespace Cairn.Serving;
 
-/// <summary>One logged inference: what came in, what went out, how long it took.</summary>
+/// <summary>An inference as the request path hands it over: references only, serialized later by the writer.</summary>
+public sealed record InferenceEntry(string RequestId, long Timestamp, string Model, string Version, string Protocol, object Inputs, object Outputs, double LatencyMs)
+{
+    public InferenceRecord ToRecord() => new()
+    {
+        RequestId = RequestId, Timestamp = Timestamp, Model = Model, Version = Version, Protocol = Protocol,
+        Inputs = JsonSerializer.Serialize(Inputs), Outputs = JsonSerializer.Serialize(Outputs), LatencyMs = LatencyMs,
+    };
+}
+
+/// <summary>One logged inference, as stored: what came in, what went out (JSON), how long it took.</summary>
 public sealed class InferenceRecord
 {
     public string RequestId { get; set; } = "";
@@ -29,14 +39,14 @@ public sealed class InferenceLog : IAsyncDisposable
     private readonly string _folder;
     private readonly double _sampleRate;
     private readonly TimeProvider _time;
-    private readonly Channel<InferenceRecord> _buffer;
+    private readonly Channel<InferenceEntry> _buffer;
     private readonly Task _writer;
     private readonly TimeSpan _flushEvery;
     private long _dropped;
 
     public long Dropped => Interlocked.Read(ref _dropped);
     public string Folder => _folder;
-    public event Action<InferenceRecord>? RowDropped;
+    public event Action<InferenceEntry>? RowDropped;
 
     public InferenceLog(string folder, double sampleRate = 1.0, int capacity = 50_000, TimeSpan? flushEvery = null, TimeProvider? time = null)
     {
@@ -46,12 +56,12 @@ public sealed class InferenceLog : IAsyncDisposable
         _time = time ?? TimeProvider.System;
         _flushEvery = flushEvery ?? TimeSpan.FromSeconds(2);
         Directory.CreateDirectory(_folder);
-        _buffer = Channel.CreateBounded<InferenceRecord>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        _buffer = Channel.CreateBounded<InferenceEntry>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         _writer = Task.Run(WriteLoopAsync);
     }
 
-    /// <summary>Offers a record; sampled out or dropped when the buffer is full (counted), never blocking the request.</summary>
-    public void Append(InferenceRecord record)
+    /// <summary>Offers an entry; sampled out or dropped when the buffer is full (counted), never blocking the request.</summary>
+    public void Append(InferenceEntry record)
     {
         if (_sampleRate < 1 && Random.Shared.NextDouble() >= _sampleRate) return;
         if (_buffer.Writer.TryWrite(record)) return;
@@ -59,12 +69,10 @@ public sealed class InferenceLog : IAsyncDisposable
         RowDropped?.Invoke(record);
     }
 
-    public static string Json(object? value) => JsonSerializer.Serialize(value);
-
     private async Task WriteLoopAsync()
     {
         var reader = _buffer.Reader;
-        var pending = new List<InferenceRecord>();
+        var pending = new List<InferenceEntry>();
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             var deadline = _time.GetUtcNow() + _flushEvery;
@@ -77,7 +85,7 @@ public sealed class InferenceLog : IAsyncDisposable
                 catch (OperationCanceledException) { break; }
             }
             while (reader.TryRead(out var rest)) pending.Add(rest);
-            await FlushAsync(pending).ConfigureAwait(false);
+            await FlushAsync(pending.Select(e => e.ToRecord()).ToList()).ConfigureAwait(false);
             pending.Clear();
         }
     }

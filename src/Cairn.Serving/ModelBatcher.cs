@@ -5,14 +5,15 @@ namespace Cairn.Serving;
 
 public sealed record BatchingOptions(int MaxBatchRows = 64, TimeSpan? MaxWait = null, int MaxQueuedRequests = 1024)
 {
-    public TimeSpan Wait => MaxWait ?? TimeSpan.FromMilliseconds(2);
+    /// <summary>Zero by default: a batch is whatever queued while the model was busy, so no request waits for company.</summary>
+    public TimeSpan Wait => MaxWait ?? TimeSpan.Zero;
 }
 
 /// <summary>
 /// Adaptive micro-batching: concurrent requests are scored together in one call of the model.
-/// Under light load a request is scored at once; when others are already waiting, the batch
-/// collects them (up to <see cref="BatchingOptions.MaxBatchRows"/> rows, waiting at most
-/// <see cref="BatchingOptions.MaxWait"/>). The queue is bounded: when it is full a request is
+/// A batch is what queued up while the model was busy with the previous one (up to
+/// <see cref="BatchingOptions.MaxBatchRows"/> rows), so batches grow with load and a lone request
+/// is scored at once; <see cref="BatchingOptions.MaxWait"/> can add a short wait under load. The queue is bounded: when it is full a request is
 /// refused with TEMPORARILY_UNAVAILABLE (503 and Retry-After), never buffered without limit.
 /// </summary>
 public sealed class ModelBatcher : IAsyncDisposable
@@ -56,7 +57,7 @@ public sealed class ModelBatcher : IAsyncDisposable
             batch.Clear();
             var rows = 0;
             while (rows < _options.MaxBatchRows && reader.TryRead(out var next)) { batch.Add(next); rows += next.Rows.Count; }
-            if (batch.Count > 1 && rows < _options.MaxBatchRows)
+            if (_options.Wait > TimeSpan.Zero && batch.Count > 1 && rows < _options.MaxBatchRows)
             {
                 // Load is present: give the next requests a moment to join this batch.
                 using var wait = new CancellationTokenSource(_options.Wait);

@@ -87,6 +87,11 @@ public static class ModelServer
                     _ => StatusCodes.Status400BadRequest,
                 }, e.ErrorCode, e.Message);
             }
+            catch (Microsoft.AspNetCore.Http.BadHttpRequestException e)
+            {
+                // The client sent a broken request or went away mid-body: its problem, not the model's.
+                await WriteError(context, e.StatusCode, ErrorCodes.BadRequest, e.Message);
+            }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 app.Logger.LogError(e, "Inference failed on {Path}", context.Request.Path);

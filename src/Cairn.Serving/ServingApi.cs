@@ -112,12 +112,8 @@ public static class ServingApi
         if (log is not null)
         {
             var id = http.Items[RequestIdKey] as string ?? (http.Request.Headers["x-request-id"] is { Count: > 0 } h ? h.ToString() : Ids.NewId());
-            log.Append(new InferenceRecord
-            {
-                RequestId = id, Timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Model = model.Name, Version = model.Version,
-                Protocol = protocol, Inputs = InferenceLog.Json(rows), Outputs = InferenceLog.Json(results),
-                LatencyMs = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds,
-            });
+            log.Append(new InferenceEntry(id, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), model.Name, model.Version, protocol, rows, results,
+                System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds));
         }
         return results;
     }

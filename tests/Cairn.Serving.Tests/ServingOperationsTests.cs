@@ -161,7 +161,7 @@ public class ServingOperationsTests
     {
         using var folder = new TempFolder();
         var log = new InferenceLog(folder.File("log"), capacity: 1, flushEvery: TimeSpan.FromSeconds(5));
-        for (var i = 0; i < 1000; i++) log.Append(new InferenceRecord { RequestId = i.ToString(), Model = "m", Timestamp = 1 });
+        for (var i = 0; i < 1000; i++) log.Append(new InferenceEntry(i.ToString(), 1, "m", "1", "mlflow", new[] { i }, new[] { i }, 0.1));
         Assert.True(log.Dropped > 0);
         await log.DisposeAsync();
     }

@@ -18,7 +18,7 @@ internal static class ServeCommand
         var name = new Option<string?>("--name") { Description = "The model's name on the protocol routes (default: its registered name)." };
         var watch = new Option<int?>("--watch") { Description = "Seconds between checks of the alias; a new version is loaded beside the old one and swapped in." };
         var maxBatch = new Option<int>("--max-batch") { Description = "Most rows per model call when batching (onnx flavor).", DefaultValueFactory = _ => 64 };
-        var maxWait = new Option<double>("--max-wait-ms") { Description = "Longest wait for a batch to fill, under load.", DefaultValueFactory = _ => 2 };
+        var maxWait = new Option<double>("--max-wait-ms") { Description = "Extra wait for a batch to fill under load (default 0: a batch is what queued while the model was busy).", DefaultValueFactory = _ => 0 };
         var maxQueue = new Option<int>("--max-queue") { Description = "Most requests waiting; beyond it the server answers 503 with Retry-After.", DefaultValueFactory = _ => 1024 };
         var log = new Option<string>("--inference-log") { Description = "Folder of the Parquet inference log, or 'none'.", DefaultValueFactory = _ => Path.Combine(TrackingUri.DefaultFolder, "inference-log") };
         var sample = new Option<double>("--log-sample-rate") { Description = "Share of requests logged (0 to 1).", DefaultValueFactory = _ => 1.0 };

@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Cairn.Models;
+using Cairn.Serving;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.ML;
+
+namespace Cairn.Bench;
+
+/// <summary>
+/// A FastTree flight-delay model served by `cairn serve`'s server (ONNX flavor, micro-batching on,
+/// inference log on), loaded by wrk over keep-alive HTTP/1.1 on the same 2 cores; beside it, the
+/// same model called in process with no HTTP; and one request of 10,000 rows.
+/// </summary>
+public static partial class ServingBenchmark
+{
+    public static async Task RunAsync(Report report)
+    {
+        var folder = Directory.CreateTempSubdirectory("cairn-bench-serving-");
+        try
+        {
+            var flights = RegistryBenchmark.LoadFlights();
+            var ml = new MLContext(seed: 1);
+            var data = ml.Data.LoadFromEnumerable(flights);
+            var model = ml.Transforms.Categorical.OneHotEncoding([new("OriginCode", "Origin"), new("DestinationCode", "Destination")])
+                .Append(ml.Transforms.Concatenate("Features", "Hour", "DayOfWeek", "Distance", "OriginCode", "DestinationCode"))
+                .Append(ml.BinaryClassification.Trainers.FastTree(labelColumnName: "Late", numberOfLeaves: 31, numberOfTrees: 100))
+                .Fit(data);
+            using var cairn = CairnClient.Open(folder.FullName);
+            string uri;
+            using (var run = cairn.StartRun("serving-bench")) uri = run.LogModel("model", ml, model, data.Schema, flights.Take(2).ToList(), labelColumn: "Late").ModelUri;
+            var registry = new ModelRegistry(cairn);
+            var (_, path) = await registry.ResolveAsync(uri);
+            var local = Path.Combine(folder.FullName, "package");
+            await registry.DownloadPackageAsync(path, local);
+            OnnxExport.AddOnnxFlavor(ModelPackage.Open(local));
+            var package = ModelPackage.Open(local);
+
+            var row = new Dictionary<string, object?> { ["Hour"] = 17f, ["DayOfWeek"] = 5f, ["Distance"] = 733f, ["Origin"] = "ORD", ["Destination"] = "LGA" };
+            using var inProcessModel = ModelLoading.Load(package, "onnx");
+            var inProcess = InProcessRate(inProcessModel, row);
+
+            await using var host = new ModelHost(new ServedModel("delay", "1", ModelLoading.Load(package, "onnx"), new BatchingOptions()));
+            // The inference log is on, as `cairn serve` runs by default; BENCH_NO_LOG=1 measures the server without it.
+            await using var log = new InferenceLog(Path.Combine(folder.FullName, "inference-log"));
+            var app = ModelServer.Build(new ModelServerOptions(host) { Port = 0, Log = Environment.GetEnvironmentVariable("BENCH_NO_LOG") is null ? log : null });
+            await app.StartAsync();
+            var server = (Microsoft.AspNetCore.Hosting.Server.IServer)app.Services.GetService(typeof(Microsoft.AspNetCore.Hosting.Server.IServer))!;
+            var url = server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
+
+            var mlflowBody = """{"dataframe_split": {"columns": ["Hour", "DayOfWeek", "Distance", "Origin", "Destination"], "data": [[17, 5, 733, "ORD", "LGA"]]}}""";
+            var oipBody = """{"inputs": [{"name": "Hour", "shape": [1], "datatype": "FP32", "data": [17]}, {"name": "DayOfWeek", "shape": [1], "datatype": "FP32", "data": [5]}, {"name": "Distance", "shape": [1], "datatype": "FP32", "data": [733]}, {"name": "Origin", "shape": [1], "datatype": "BYTES", "data": ["ORD"]}, {"name": "Destination", "shape": [1], "datatype": "BYTES", "data": ["LGA"]}]}""";
+            foreach (var (label, route, body) in new[] { ("POST /invocations", "/invocations", mlflowBody), ("POST /v2/models/delay/infer", "/v2/models/delay/infer", oipBody) })
+            {
+                var rate = Wrk(url + route, body, folder.FullName);
+                report.Add($"serving: single-row {label}, wrk 64 connections keep-alive", $"{rate:N0} req/s", $"{inProcess:N0} predictions/s in process (no HTTP)",
+                    $"{rate / inProcess:P0} of in process", ">= 20,000 req/s and >= 25% of in process", rate >= 20_000 && rate / inProcess >= 0.25);
+                // Latency under a lighter load: wrk with fewer connections, which settles near half the peak rate.
+                var (lightRate, p99) = WrkLatency(url + route, folder.FullName, connections: 2);
+                report.Add($"serving: {label} latency under lighter load (wrk 2 connections, {lightRate:N0} req/s = {lightRate / rate:P0} of peak)", $"p99 {p99:F2} ms",
+                    $"{rate:N0} req/s peak", "", "p99 < 5 ms at about half the peak rate", p99 < 5 && lightRate >= rate / 2);
+            }
+
+            var rows = flights.Take(10_000).ToList();
+            string Tensor<T>(string name, string type, Func<RegistryBenchmark.Flight, T> value) =>
+                $$"""{"name": "{{name}}", "shape": [{{rows.Count}}], "datatype": "{{type}}", "data": [{{string.Join(",", rows.Select(r => type == "BYTES" ? $"\"{value(r)}\"" : Convert.ToString(value(r), CultureInfo.InvariantCulture)))}}]}""";
+            var big = $$"""{"inputs": [{{Tensor("Hour", "FP32", r => r.Hour)}}, {{Tensor("DayOfWeek", "FP32", r => r.DayOfWeek)}}, {{Tensor("Distance", "FP32", r => r.Distance)}}, {{Tensor("Origin", "BYTES", r => r.Origin)}}, {{Tensor("Destination", "BYTES", r => r.Destination)}}]}""";
+            using var http = new HttpClient { BaseAddress = new Uri(url) };
+            var times = new List<double>();
+            for (var i = 0; i < 12; i++)
+            {
+                var clock = Stopwatch.StartNew();
+                using var response = await http.PostAsync("/v2/models/delay/infer", new StringContent(big, Encoding.UTF8, "application/json"));
+                response.EnsureSuccessStatusCode();
+                await response.Content.ReadAsByteArrayAsync();
+                if (i >= 2) times.Add(clock.Elapsed.TotalSeconds);
+            }
+            var rowsPerSecond = rows.Count / Report.Median(times);
+            var batchInProcess = rows.Count / Report.Median(Enumerable.Range(0, 10).Select(_ =>
+            {
+                var dicts = rows.Select(r => (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?> { ["Hour"] = r.Hour, ["DayOfWeek"] = r.DayOfWeek, ["Distance"] = r.Distance, ["Origin"] = r.Origin, ["Destination"] = r.Destination }).ToList();
+                var clock = Stopwatch.StartNew();
+                inProcessModel.Predict(dicts);
+                return clock.Elapsed.TotalSeconds;
+            }));
+            report.Add("serving: one /v2 infer request of 10,000 rows", $"{rowsPerSecond:N0} rows/s", $"{batchInProcess:N0} rows/s in process", $"{rowsPerSecond / batchInProcess:P0}",
+                ">= 1,000,000 rows/s", rowsPerSecond >= 1_000_000);
+            await app.StopAsync();
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>Single-row predictions per second on 2 threads, in process.</summary>
+    private static double InProcessRate(IModelPredictor model, IReadOnlyDictionary<string, object?> row)
+    {
+        for (var i = 0; i < 2000; i++) model.Predict([row]);
+        long count = 0;
+        var clock = Stopwatch.StartNew();
+        Parallel.For(0, 2, _ =>
+        {
+            while (clock.Elapsed < TimeSpan.FromSeconds(3)) { model.Predict([row]); Interlocked.Increment(ref count); }
+        });
+        return count / clock.Elapsed.TotalSeconds;
+    }
+
+    private static double Wrk(string url, string body, string folder)
+    {
+        var script = Path.Combine(folder, "post.lua");
+        File.WriteAllText(script, $"wrk.method = \"POST\"\nwrk.body = [==[{body}]==]\nwrk.headers[\"Content-Type\"] = \"application/json\"\n");
+        Run("wrk", $"-t1 -c64 -d3s -s {script} {url}"); // warm-up
+        var output = Run("wrk", $"-t1 -c64 -d10s -s {script} {url}");
+        var match = RequestsPerSecond().Match(output);
+        if (!match.Success) throw new InvalidOperationException($"wrk printed no rate: {output}");
+        if (output.Contains("Non-2xx")) throw new InvalidOperationException($"wrk saw errors: {output}");
+        return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Rate and p99 latency from wrk --latency with few connections (the script written by <see cref="Wrk"/>).</summary>
+    private static (double Rate, double P99) WrkLatency(string url, string folder, int connections)
+    {
+        var output = Run("wrk", $"-t1 -c{connections} -d10s --latency -s {Path.Combine(folder, "post.lua")} {url}");
+        var rate = double.Parse(RequestsPerSecond().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
+        var p99 = P99().Match(output);
+        if (!p99.Success) throw new InvalidOperationException($"wrk printed no latency distribution: {output}");
+        var value = double.Parse(p99.Groups[1].Value, CultureInfo.InvariantCulture);
+        return (rate, p99.Groups[2].Value switch { "us" => value / 1000, "s" => value * 1000, _ => value });
+    }
+
+    private static string Run(string file, string args)
+    {
+        var process = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return output;
+    }
+
+    [GeneratedRegex(@"99%\s+([0-9.]+)(us|ms|s)")]
+    private static partial Regex P99();
+
+    [GeneratedRegex(@"Requests/sec:\s+([0-9.]+)")]
+    private static partial Regex RequestsPerSecond();
+}
