@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Threading.Channels;
 using Parquet.Serialization;
@@ -10,8 +11,69 @@ public sealed record InferenceEntry(string RequestId, long Timestamp, string Mod
     public InferenceRecord ToRecord() => new()
     {
         RequestId = RequestId, Timestamp = Timestamp, Model = Model, Version = Version, Protocol = Protocol,
-        Inputs = JsonSerializer.Serialize(Inputs), Outputs = JsonSerializer.Serialize(Outputs), LatencyMs = LatencyMs,
+        Inputs = RowsJson.Write(Inputs), Outputs = RowsJson.Write(Outputs), LatencyMs = LatencyMs,
     };
+}
+
+/// <summary>
+/// Rows of named values as JSON, written by type with <see cref="Utf8JsonWriter"/>: the values a
+/// predictor sees (numbers, strings, booleans, arrays, JSON elements) need no reflection.
+/// </summary>
+public static class RowsJson
+{
+    [ThreadStatic] private static ArrayBufferWriter<byte>? _buffer;
+
+    public static string Write(object value)
+    {
+        var buffer = _buffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            if (value is IEnumerable<IReadOnlyDictionary<string, object?>> rows)
+            {
+                writer.WriteStartArray();
+                foreach (var row in rows)
+                {
+                    writer.WriteStartObject();
+                    foreach (var (key, item) in row)
+                    {
+                        writer.WritePropertyName(key);
+                        WriteValue(writer, item);
+                    }
+                    writer.WriteEndObject();
+                }
+                writer.WriteEndArray();
+            }
+            else
+            {
+                WriteValue(writer, value);
+            }
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static void WriteValue(Utf8JsonWriter writer, object? value)
+    {
+        switch (value)
+        {
+            case null: writer.WriteNullValue(); break;
+            case float f when float.IsFinite(f): writer.WriteNumberValue(f); break;
+            case double d when double.IsFinite(d): writer.WriteNumberValue(d); break;
+            case float or double: writer.WriteStringValue(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)); break;
+            case int i: writer.WriteNumberValue(i); break;
+            case long l: writer.WriteNumberValue(l); break;
+            case uint u: writer.WriteNumberValue(u); break;
+            case bool b: writer.WriteBooleanValue(b); break;
+            case string text: writer.WriteStringValue(text); break;
+            case JsonElement element: element.WriteTo(writer); break;
+            case System.Collections.IEnumerable items:
+                writer.WriteStartArray();
+                foreach (var item in items) WriteValue(writer, item);
+                writer.WriteEndArray();
+                break;
+            default: writer.WriteStringValue(value.ToString()); break;
+        }
+    }
 }
 
 /// <summary>One logged inference, as stored: what came in, what went out (JSON), how long it took.</summary>
@@ -42,6 +104,7 @@ public sealed class InferenceLog : IAsyncDisposable
     private readonly Channel<InferenceEntry> _buffer;
     private readonly Task _writer;
     private readonly TimeSpan _flushEvery;
+    private readonly CancellationTokenSource _stopping = new();
     private long _dropped;
 
     public long Dropped => Interlocked.Read(ref _dropped);
@@ -54,7 +117,7 @@ public sealed class InferenceLog : IAsyncDisposable
         _folder = Path.GetFullPath(folder);
         _sampleRate = sampleRate;
         _time = time ?? TimeProvider.System;
-        _flushEvery = flushEvery ?? TimeSpan.FromSeconds(2);
+        _flushEvery = flushEvery ?? TimeSpan.FromMilliseconds(250); // small, frequent flushes: short bursts of work beside the requests
         Directory.CreateDirectory(_folder);
         _buffer = Channel.CreateBounded<InferenceEntry>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         _writer = Task.Run(WriteLoopAsync);
@@ -75,16 +138,11 @@ public sealed class InferenceLog : IAsyncDisposable
         var pending = new List<InferenceEntry>();
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            var deadline = _time.GetUtcNow() + _flushEvery;
-            while (pending.Count < 10_000 && _time.GetUtcNow() < deadline)
-            {
-                while (pending.Count < 10_000 && reader.TryRead(out var record)) pending.Add(record);
-                if (pending.Count >= 10_000) break;
-                using var wait = new CancellationTokenSource(deadline - _time.GetUtcNow() is var left && left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1));
-                try { if (!await reader.WaitToReadAsync(wait.Token).ConfigureAwait(false)) break; }
-                catch (OperationCanceledException) { break; }
-            }
-            while (reader.TryRead(out var rest)) pending.Add(rest);
+            // Let rows gather for a while, then write them in one go: one file per model and hour
+            // per flush, and no per-row work for the writer while requests arrive.
+            try { await Task.Delay(_flushEvery, _stopping.Token).ConfigureAwait(false); }
+            catch (OperationCanceledException) { }
+            while (reader.TryRead(out var entry)) pending.Add(entry);
             await FlushAsync(pending.Select(e => e.ToRecord()).ToList()).ConfigureAwait(false);
             pending.Clear();
         }
@@ -110,6 +168,7 @@ public sealed class InferenceLog : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _buffer.Writer.TryComplete();
+        _stopping.Cancel(); // flush now instead of at the next interval
         await _writer.ConfigureAwait(false);
     }
 }
