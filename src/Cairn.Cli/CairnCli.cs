@@ -33,5 +33,11 @@ public static class CairnCli
             stderr.WriteLine($"error: {e.Message}");
             return 2;
         }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("CAIRN_DEBUG") is null)
+        {
+            // A bug, not a user error: one line, and how to see more.
+            stderr.WriteLine($"error: unexpected failure ({e.GetBaseException().GetType().Name}): {e.GetBaseException().Message}. Set CAIRN_DEBUG=1 for the stack trace.");
+            return 1;
+        }
     }
 }

@@ -19,7 +19,20 @@ public sealed class MlnetPredictor : IModelPredictor
     public MlnetPredictor(string modelZip, ModelSignature? packageSignature = null, MLContext? context = null)
     {
         Context = context ?? new MLContext();
-        Model = Context.Model.Load(modelZip, out var inputSchema);
+        DataViewSchema inputSchema;
+        try
+        {
+            Model = Context.Model.Load(modelZip, out inputSchema);
+        }
+        catch (Exception e) when (e.GetBaseException() is FileNotFoundException missing)
+        {
+            throw CairnException.InvalidParameter(
+                $"This ML.NET model needs a component that is not available here ({missing.FileName?.Split(',')[0]}). Reference its NuGet package in the program that loads the model.");
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or InvalidDataException or System.Reflection.TargetInvocationException)
+        {
+            throw CairnException.InvalidParameter($"The file is not an ML.NET model that this version can load: {e.GetBaseException().Message}");
+        }
         InputSchema = inputSchema;
         Signature = packageSignature is { Inputs.Count: > 0 } ? packageSignature : InferSignature(Model, inputSchema);
         _required = Signature.Inputs.Select(i => i.Name).ToHashSet();

@@ -49,6 +49,29 @@ public partial class ServeCommandTests
     }
 
     [Fact]
+    public async Task Serve_ALightGbmModel_LoadsInTheCairnProcess()
+    {
+        // Regression: `cairn serve` could not load LightGbm models (the quickstart's champion).
+        using var folder = new TempFolder();
+        var ml = new MLContext(seed: 3);
+        var points = Enumerable.Range(0, 400).Select(i => new Point { X = i / 400f, Label = i > 200 }).ToList();
+        var data = ml.Data.LoadFromEnumerable(points);
+        var model = ml.Transforms.Concatenate("Features", "X")
+            .Append(ml.BinaryClassification.Trainers.LightGbm(new Microsoft.ML.Trainers.LightGbm.LightGbmBinaryTrainer.Options { LabelColumnName = "Label", NumberOfIterations = 10, MinimumExampleCountPerLeaf = 5 }))
+            .Fit(data);
+        string uri;
+        using (var cairn = CairnClient.Open(folder.Path))
+        using (var run = cairn.StartRun("points")) uri = run.LogModel("model", ml, model, data.Schema, labelColumn: "Label").ModelUri;
+
+        using var server = ChildProcess.StartDll("cairn.dll", ["serve", uri, "--port", "0", "--name", "lgbm", "--inference-log", "none"],
+            new Dictionary<string, string> { [TrackingUri.EnvironmentVariable] = folder.Path });
+        var line = await server.WaitForLineAsync(l => l.Contains("Serving"), TimeSpan.FromSeconds(60));
+        using var http = new HttpClient { BaseAddress = new Uri(Address().Match(line).Value) };
+        using var response = await http.PostAsync("/invocations", new StringContent("""{"instances": [0.9]}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Serve_Watch_AliasMoved_NewVersionSwappedInWithoutAFailedRequest()
     {
         using var folder = new TempFolder();
