@@ -113,6 +113,90 @@ public partial class ServeCommandTests
         Assert.Contains("swapped in", server.StandardOutput);
     }
 
+    private static async Task<string> RegisterThresholdModel(string store)
+    {
+        var ml = new MLContext(seed: 2);
+        var points = Enumerable.Range(0, 200).Select(i => new Point { X = i / 200f, Label = i > 100 }).ToList();
+        var data = ml.Data.LoadFromEnumerable(points);
+        var model = ml.Transforms.Concatenate("Features", "X").Append(ml.BinaryClassification.Trainers.SdcaLogisticRegression("Label")).Fit(data);
+        using var cairn = CairnClient.Open(store);
+        string uri;
+        using (var run = cairn.StartRun("points")) uri = run.LogModel("model", ml, model, data.Schema, labelColumn: "Label").ModelUri;
+        var registry = new ModelRegistry(cairn);
+        var version = await registry.RegisterAsync(uri, "threshold");
+        await registry.SetAliasAsync("threshold", "champion", version.Version);
+        return version.Version;
+    }
+
+    private static async Task<(int Exit, string Output)> Cairn(string store, params string[] args)
+    {
+        using var process = ChildProcess.StartDll("cairn.dll", args, new Dictionary<string, string> { [TrackingUri.EnvironmentVariable] = store });
+        var exit = await process.WaitAsync(TimeSpan.FromMinutes(5));
+        return (exit, process.StandardOutput + process.StandardError);
+    }
+
+    [Fact]
+    public async Task BuildImage_NoBuild_WritesAFromScratchContextWithModelAppRuntimeAndLibraries()
+    {
+        using var folder = new TempFolder();
+        await RegisterThresholdModel(folder.File("store"));
+
+        var (exit, output) = await Cairn(folder.File("store"), "models", "build-image", "models:/threshold@champion", "--tag", "t:1", "--context", folder.File("ctx"), "--no-build");
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("podman build -t t:1", output);
+        var containerfile = await File.ReadAllTextAsync(folder.File("ctx/Containerfile"));
+        Assert.Contains("FROM scratch", containerfile);
+        Assert.Contains("\"--name\", \"threshold\", \"--version\", \"1\"", containerfile);
+        foreach (var path in new[] { "rootfs/model/MLmodel", "rootfs/model/digests.json", "rootfs/app/cairn.dll", "rootfs/usr/share/dotnet/dotnet", "rootfs/lib64/ld-linux-x86-64.so.2" })
+            Assert.True(File.Exists(folder.File("ctx/" + path)), $"{path} is missing from the context");
+    }
+
+    [Fact]
+    public async Task BuildImage_WithPodman_TheImageAnswersEveryProtocol()
+    {
+        Assert.True(File.Exists("/usr/bin/podman"), "podman is not installed (apt-get install podman runc); CI installs it.");
+        using var folder = new TempFolder();
+        await RegisterThresholdModel(folder.File("store"));
+        var tag = $"cairn-test-{Guid.NewGuid():N}"[..24] + ":1";
+        var (exit, output) = await Cairn(folder.File("store"), "models", "build-image", "models:/threshold@champion", "--tag", tag, "--context", folder.File("ctx"));
+        Assert.True(exit == 0, output);
+
+        var port = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        port.Start();
+        var free = ((System.Net.IPEndPoint)port.LocalEndpoint).Port;
+        port.Stop();
+        var name = tag.Replace(':', '-');
+        using var container = ChildProcess.Start("podman", ["run", "--rm", "--name", name, "--runtime", "runc", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024",
+            "--network", "host", "-e", $"AIP_HTTP_PORT={free}", "-e", "AIP_HEALTH_ROUTE=/vx/health", "-e", "AIP_PREDICT_ROUTE=/vx/predict", tag]);
+        try
+        {
+            await container.WaitForLineAsync(l => l.Contains("Serving"), TimeSpan.FromSeconds(60));
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{free}") };
+            async Task<string> Post(string path, string body)
+            {
+                using var response = await http.PostAsync(path, new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+                var text = await response.Content.ReadAsStringAsync();
+                Assert.True(response.IsSuccessStatusCode, $"{path}: {text}");
+                return text;
+            }
+            Assert.Contains("true", await http.GetStringAsync("/v2/health/ready"));
+            Assert.Contains("\"outputs\"", await Post("/v2/models/threshold/infer", """{"inputs": [{"name": "X", "shape": [1], "datatype": "FP32", "data": [0.9]}]}"""));
+            Assert.Contains("predictions", await Post("/invocations", """{"instances": [0.9]}"""));
+            Assert.Contains("predictions", await Post("/score", """{"instances": [0.9]}"""));
+            Assert.Contains("predictions", await Post("/vx/predict", """{"instances": [{"X": 0.9}]}"""));
+            (await http.GetAsync("/vx/health")).EnsureSuccessStatusCode();
+            (await http.GetAsync("/ping")).EnsureSuccessStatusCode();
+        }
+        finally
+        {
+            using var stop = ChildProcess.Start("podman", ["rm", "-f", name]);
+            await stop.WaitAsync(TimeSpan.FromSeconds(60));
+            using var remove = ChildProcess.Start("podman", ["rmi", "-f", tag]);
+            await remove.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+    }
+
     [GeneratedRegex(@"http://[0-9.]+:[0-9]+")]
     private static partial Regex Address();
 }

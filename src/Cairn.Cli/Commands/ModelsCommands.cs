@@ -27,6 +27,7 @@ internal static class ModelsCommands
         command.Subcommands.Add(Tag(stdout));
         command.Subcommands.Add(Convert(stdout));
         command.Subcommands.Add(Predict(stdout));
+        command.Subcommands.Add(BuildImage(stdout));
         return command;
     }
 
@@ -345,6 +346,48 @@ internal static class ModelsCommands
         });
         return command;
     }
+
+    private static Command BuildImage(TextWriter stdout)
+    {
+        var uri = new Argument<string>("uri") { Description = "models:/<name>@<alias>, models:/<name>/<version> or runs:/<run_id>/<path>." };
+        var tag = new Option<string>("--tag") { Description = "Image name and tag, e.g. delay:4.", Required = true };
+        var context = new Option<string?>("--context") { Description = "Where to write the build context (default: a temp folder)." };
+        var noBuild = new Option<bool>("--no-build") { Description = "Write the context only." };
+        var command = new Command("build-image", "Build an OCI image that serves the model (podman or buildah), or write its build context.") { uri, tag, context, noBuild };
+        command.SetAction(async (parse, ct) =>
+        {
+            using var client = GlobalOptions.OpenClient(parse);
+            var registry = new ModelRegistry(client);
+            var text = parse.GetValue(uri)!;
+            var (version, path) = await registry.ResolveAsync(text, ct);
+            var folder = parse.GetValue(context) ?? Directory.CreateTempSubdirectory("cairn-image-").FullName;
+            var package = Path.Combine(folder, "package");
+            if (Directory.Exists(package)) Directory.Delete(package, recursive: true);
+            await registry.DownloadPackageAsync(path, package, ct);
+            ModelPackage.Open(package); // verify the digests before shipping them
+            Packaging.ImageContext.Write(folder, package, version?.Name ?? "model", version?.Version ?? "1");
+            Directory.Delete(package, recursive: true);
+            var builder = new[] { "podman", "buildah" }.FirstOrDefault(OnPath);
+            if (parse.GetValue(noBuild) || builder is null)
+            {
+                stdout.WriteLine($"Wrote the build context to {folder}.{(builder is null ? " Neither podman nor buildah is installed." : "")} Build it with:");
+                stdout.WriteLine($"  podman build -t {parse.GetValue(tag)} {folder}");
+                return 0;
+            }
+            var args = builder == "podman" ? $"build -t {parse.GetValue(tag)} {folder}" : $"bud -t {parse.GetValue(tag)} {folder}";
+            var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(builder, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            var output = await process.StandardOutput.ReadToEndAsync(ct) + await process.StandardError.ReadToEndAsync(ct);
+            await process.WaitForExitAsync(ct);
+            if (process.ExitCode != 0) throw new CairnException(ErrorCodes.InternalError, $"{builder} could not build the image: {output.Trim()}");
+            stdout.WriteLine($"Built {parse.GetValue(tag)} with {builder} from {folder}. Run it with:");
+            stdout.WriteLine($"  podman run --rm --network host -e SAGEMAKER_BIND_TO_PORT=8080 {parse.GetValue(tag)}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static bool OnPath(string tool) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(dir => File.Exists(Path.Combine(dir, tool)));
 
     private static Command Predict(TextWriter stdout)
     {

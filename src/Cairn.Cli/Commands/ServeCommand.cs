@@ -11,11 +11,12 @@ internal static class ServeCommand
 {
     public static Command Create(TextWriter stdout)
     {
-        var uri = new Argument<string>("uri") { Description = "models:/<name>@<alias>, models:/<name>/<version> or runs:/<run_id>/<path>." };
+        var uri = new Argument<string>("uri") { Description = "models:/<name>@<alias>, models:/<name>/<version>, runs:/<run_id>/<path>, or a package folder." };
         var host = new Option<string>("--host") { Description = "Address to bind.", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int?>("--port", "-p") { Description = "Port (default: AIP_HTTP_PORT, SAGEMAKER_BIND_TO_PORT, else 8080; 0 picks a free one)." };
         var flavor = new Option<string?>("--flavor") { Description = "mlnet or onnx (default: mlnet when the package has it)." };
         var name = new Option<string?>("--name") { Description = "The model's name on the protocol routes (default: its registered name)." };
+        var versionOption = new Option<string?>("--version") { Description = "The version to report (default: the registered version)." };
         var watch = new Option<int?>("--watch") { Description = "Seconds between checks of the alias; a new version is loaded beside the old one and swapped in." };
         var maxBatch = new Option<int>("--max-batch") { Description = "Most rows per model call when batching (onnx flavor).", DefaultValueFactory = _ => 64 };
         var maxWait = new Option<double>("--max-wait-ms") { Description = "Extra wait for a batch to fill under load (default 0: a batch is what queued while the model was busy).", DefaultValueFactory = _ => 0 };
@@ -23,7 +24,7 @@ internal static class ServeCommand
         var log = new Option<string>("--inference-log") { Description = "Folder of the Parquet inference log, or 'none'.", DefaultValueFactory = _ => Path.Combine(TrackingUri.DefaultFolder, "inference-log") };
         var sample = new Option<double>("--log-sample-rate") { Description = "Share of requests logged (0 to 1).", DefaultValueFactory = _ => 1.0 };
         var command = new Command("serve", "Serve a model on the Open Inference Protocol v2, MLflow scoring, SageMaker, Vertex AI and Azure ML routes.")
-            { uri, host, port, flavor, name, watch, maxBatch, maxWait, maxQueue, log, sample };
+            { uri, host, port, flavor, name, versionOption, watch, maxBatch, maxWait, maxQueue, log, sample };
         command.SetAction(async (parse, ct) =>
         {
             using var client = GlobalOptions.OpenClient(parse);
@@ -33,8 +34,15 @@ internal static class ServeCommand
                 throw CairnException.InvalidParameter("--max-batch and --max-queue must be at least 1.");
             async Task<ServedModel> Load()
             {
+                if (Directory.Exists(text))
+                {
+                    // A package folder, as in a built image: no store to ask.
+                    var predictor = ModelLoading.Load(ModelPackage.Open(text), parse.GetValue(flavor));
+                    return new ServedModel(parse.GetValue(name) ?? "model", parse.GetValue(versionOption) ?? "1", predictor,
+                        predictor.Flavor == ModelManifest.OnnxFlavor ? batching : null);
+                }
                 var model = await client.LoadModelAsync(text, parse.GetValue(flavor), ct);
-                var version = model.Version?.Version ?? (text.StartsWith(RunUri.Scheme, StringComparison.Ordinal) ? RunUri.Parse(text).RunId : "1");
+                var version = parse.GetValue(versionOption) ?? model.Version?.Version ?? (text.StartsWith(RunUri.Scheme, StringComparison.Ordinal) ? RunUri.Parse(text).RunId : "1");
                 // Micro-batching pays off where one call scores many rows cheaply: ONNX Runtime.
                 return new ServedModel(parse.GetValue(name) ?? model.Version?.Name ?? "model", version, model, model.Flavor == ModelManifest.OnnxFlavor ? batching : null);
             }
