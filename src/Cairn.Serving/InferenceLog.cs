@@ -120,7 +120,15 @@ public sealed class InferenceLog : IAsyncDisposable
         _flushEvery = flushEvery ?? TimeSpan.FromMilliseconds(250); // small, frequent flushes: short bursts of work beside the requests
         Directory.CreateDirectory(_folder);
         _buffer = Channel.CreateBounded<InferenceEntry>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-        _writer = Task.Run(WriteLoopAsync);
+        // A thread of its own, below normal priority: flushing never takes a thread-pool worker from the requests.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try { WriteLoop(); started.TrySetResult(); }
+            catch (Exception e) { started.TrySetException(e); }
+        }) { IsBackground = true, Name = "cairn-inference-log", Priority = ThreadPriority.BelowNormal };
+        thread.Start();
+        _writer = started.Task;
     }
 
     /// <summary>Offers an entry; sampled out or dropped when the buffer is full (counted), never blocking the request.</summary>
@@ -132,18 +140,18 @@ public sealed class InferenceLog : IAsyncDisposable
         RowDropped?.Invoke(record);
     }
 
-    private async Task WriteLoopAsync()
+    /// <summary>Runs on the log's own thread, blocking there (never on the thread pool).</summary>
+    private void WriteLoop()
     {
         var reader = _buffer.Reader;
         var pending = new List<InferenceEntry>();
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             // Let rows gather for a while, then write them in one go: one file per model and hour
             // per flush, and no per-row work for the writer while requests arrive.
-            try { await Task.Delay(_flushEvery, _stopping.Token).ConfigureAwait(false); }
-            catch (OperationCanceledException) { }
+            _stopping.Token.WaitHandle.WaitOne(_flushEvery);
             while (reader.TryRead(out var entry)) pending.Add(entry);
-            await FlushAsync(pending.Select(e => e.ToRecord()).ToList()).ConfigureAwait(false);
+            FlushAsync(pending.Select(e => e.ToRecord()).ToList()).GetAwaiter().GetResult();
             pending.Clear();
         }
     }
