@@ -22,15 +22,8 @@ public static partial class ServingBenchmark
         try
         {
             var flights = RegistryBenchmark.LoadFlights();
-            var ml = new MLContext(seed: 1);
-            var data = ml.Data.LoadFromEnumerable(flights);
-            var model = ml.Transforms.Categorical.OneHotEncoding([new("OriginCode", "Origin"), new("DestinationCode", "Destination")])
-                .Append(ml.Transforms.Concatenate("Features", "Hour", "DayOfWeek", "Distance", "OriginCode", "DestinationCode"))
-                .Append(ml.BinaryClassification.Trainers.FastTree(labelColumnName: "Late", numberOfLeaves: 31, numberOfTrees: 100))
-                .Fit(data);
             using var cairn = CairnClient.Open(folder.FullName);
-            string uri;
-            using (var run = cairn.StartRun("serving-bench")) uri = run.LogModel("model", ml, model, data.Schema, flights.Take(2).ToList(), labelColumn: "Late").ModelUri;
+            var uri = RegistryBenchmark.LogDelayModel(cairn, flights, "serving-bench", leaves: 31, trees: 100);
             var registry = new ModelRegistry(cairn);
             var (_, path) = await registry.ResolveAsync(uri);
             var local = Path.Combine(folder.FullName, "package");
