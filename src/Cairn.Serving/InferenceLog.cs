@@ -1,98 +1,20 @@
-using System.Buffers;
 using System.Text.Json;
 using System.Threading.Channels;
-using Parquet.Serialization;
+
 
 namespace Cairn.Serving;
 
-/// <summary>An inference as the request path hands it over: references only, serialized later by the writer.</summary>
-public sealed record InferenceEntry(string RequestId, long Timestamp, string Model, string Version, string Protocol, object Inputs, object Outputs, double LatencyMs)
-{
-    public InferenceRecord ToRecord() => new()
-    {
-        RequestId = RequestId, Timestamp = Timestamp, Model = Model, Version = Version, Protocol = Protocol,
-        Inputs = RowsJson.Write(Inputs), Outputs = RowsJson.Write(Outputs), LatencyMs = LatencyMs,
-    };
-}
-
-/// <summary>
-/// Rows of named values as JSON, written by type with <see cref="Utf8JsonWriter"/>: the values a
-/// predictor sees (numbers, strings, booleans, arrays, JSON elements) need no reflection.
-/// </summary>
-public static class RowsJson
-{
-    [ThreadStatic] private static ArrayBufferWriter<byte>? _buffer;
-
-    public static string Write(object value)
-    {
-        var buffer = _buffer ??= new ArrayBufferWriter<byte>(1024);
-        buffer.ResetWrittenCount();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            if (value is IEnumerable<IReadOnlyDictionary<string, object?>> rows)
-            {
-                writer.WriteStartArray();
-                foreach (var row in rows)
-                {
-                    writer.WriteStartObject();
-                    foreach (var (key, item) in row)
-                    {
-                        writer.WritePropertyName(key);
-                        WriteValue(writer, item);
-                    }
-                    writer.WriteEndObject();
-                }
-                writer.WriteEndArray();
-            }
-            else
-            {
-                WriteValue(writer, value);
-            }
-        }
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    private static void WriteValue(Utf8JsonWriter writer, object? value)
-    {
-        switch (value)
-        {
-            case null: writer.WriteNullValue(); break;
-            case float f when float.IsFinite(f): writer.WriteNumberValue(f); break;
-            case double d when double.IsFinite(d): writer.WriteNumberValue(d); break;
-            case float or double: writer.WriteStringValue(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)); break;
-            case int i: writer.WriteNumberValue(i); break;
-            case long l: writer.WriteNumberValue(l); break;
-            case uint u: writer.WriteNumberValue(u); break;
-            case bool b: writer.WriteBooleanValue(b); break;
-            case string text: writer.WriteStringValue(text); break;
-            case JsonElement element: element.WriteTo(writer); break;
-            case System.Collections.IEnumerable items:
-                writer.WriteStartArray();
-                foreach (var item in items) WriteValue(writer, item);
-                writer.WriteEndArray();
-                break;
-            default: writer.WriteStringValue(value.ToString()); break;
-        }
-    }
-}
-
-/// <summary>One logged inference, as stored: what came in, what went out (JSON), how long it took.</summary>
-public sealed class InferenceRecord
-{
-    public string RequestId { get; set; } = "";
-    public long Timestamp { get; set; }
-    public string Model { get; set; } = "";
-    public string Version { get; set; } = "";
-    public string Protocol { get; set; } = "";
-    public string Inputs { get; set; } = "";
-    public string Outputs { get; set; } = "";
-    public double LatencyMs { get; set; }
-}
+/// <summary>An inference as the request path hands it over: references only, turned into columns later by the writer.</summary>
+public sealed record InferenceEntry(string RequestId, long Timestamp, string Model, string Version, string Protocol,
+    IReadOnlyList<IReadOnlyDictionary<string, object?>> Inputs, IReadOnlyList<IReadOnlyDictionary<string, object?>> Outputs, double LatencyMs);
 
 /// <summary>
 /// The inference log, the monitoring capability's input: sampled requests appended to Parquet
 /// files partitioned by model and hour (<c>model=delay/date=2026-11-25/hour=13/part-*.parquet</c>),
-/// written behind the request path by a background task. The buffer is bounded; when the writer
+/// written behind the request path by a thread of its own. One Parquet row per scored row, with
+/// typed columns <c>input_&lt;name&gt;</c> and <c>output_&lt;name&gt;</c> (numbers as doubles, booleans,
+/// strings; arrays as JSON), beside <c>request_id</c>, <c>row</c>, <c>timestamp</c>, <c>model</c>,
+/// <c>version</c>, <c>protocol</c> and <c>latency_ms</c>. The buffer is bounded; when the writer
 /// falls behind, rows are dropped and counted (a metric), never queued without limit. Each file is
 /// written to a temp name and renamed, so readers never see a partial file.
 /// </summary>
@@ -151,21 +73,21 @@ public sealed class InferenceLog : IAsyncDisposable
             // per flush, and no per-row work for the writer while requests arrive.
             _stopping.Token.WaitHandle.WaitOne(_flushEvery);
             while (reader.TryRead(out var entry)) pending.Add(entry);
-            FlushAsync(pending.Select(e => e.ToRecord()).ToList()).GetAwaiter().GetResult();
+            FlushAsync(pending).GetAwaiter().GetResult();
             pending.Clear();
         }
     }
 
-    private async Task FlushAsync(List<InferenceRecord> records)
+    private async Task FlushAsync(List<InferenceEntry> entries)
     {
-        foreach (var group in records.GroupBy(r => (r.Model, Hour: DateTimeOffset.FromUnixTimeMilliseconds(r.Timestamp).UtcDateTime.ToString("yyyy-MM-dd'/hour='HH"))))
+        foreach (var group in entries.GroupBy(e => (e.Model, Hour: DateTimeOffset.FromUnixTimeMilliseconds(e.Timestamp).UtcDateTime.ToString("yyyy-MM-dd'/hour='HH"))))
         {
             var folder = Path.Combine(_folder, $"model={Safe(group.Key.Model)}", $"date={group.Key.Hour}");
             Directory.CreateDirectory(folder);
             var final = Path.Combine(folder, $"part-{_time.GetUtcNow().ToUnixTimeMilliseconds()}-{Guid.NewGuid():N}.parquet");
             var temp = final + ".tmp";
             await using (var stream = File.Create(temp))
-                await ParquetSerializer.SerializeAsync(group.ToList(), stream).ConfigureAwait(false);
+                await InferenceColumns.WriteAsync(group.ToList(), stream).ConfigureAwait(false);
             File.Move(temp, final);
         }
     }

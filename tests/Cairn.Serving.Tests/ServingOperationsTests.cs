@@ -143,17 +143,28 @@ public class ServingOperationsTests
         var files = Directory.GetFiles(folder.File("log"), "*.parquet", SearchOption.AllDirectories);
         Assert.NotEmpty(files);
         Assert.All(files, f => Assert.Matches(@"model=points[/\\]date=\d{4}-\d{2}-\d{2}[/\\]hour=\d{2}[/\\]part-", f));
-        var records = new List<InferenceRecord>();
+        var records = new List<LoggedPrediction>();
         foreach (var file in files)
         {
             await using var stream = File.OpenRead(file);
-            records.AddRange((await ParquetSerializer.DeserializeAsync<InferenceRecord>(stream)).Data);
+            records.AddRange((await ParquetSerializer.DeserializeAsync<LoggedPrediction>(stream)).Data);
         }
-        Assert.Equal(["req-0", "req-1", "req-2", "req-3", "req-4"], records.Select(r => r.RequestId).Order());
-        Assert.All(records, r => Assert.Equal("1", r.Version));
-        Assert.Contains("\"X\"", records[0].Inputs);
-        Assert.Contains("Probability", records[0].Outputs);
+        Assert.Equal(["req-0", "req-1", "req-2", "req-3", "req-4"], records.Select(r => r.request_id).Order());
+        Assert.All(records, r => Assert.Equal("1", r.version));
+        Assert.Equal([0.0, 0.2, 0.4, 0.6, 0.8], records.Select(r => Math.Round(r.input_X!.Value, 3)).Order());
+        Assert.All(records, r => Assert.InRange(r.output_Probability!.Value, 0, 1));
         Assert.Equal(0, log.Dropped);
+    }
+
+    /// <summary>The log's columns for this model, named as they are stored.</summary>
+    private sealed class LoggedPrediction
+    {
+        public string request_id { get; set; } = "";
+        public long row { get; set; }
+        public string version { get; set; } = "";
+        public double? input_X { get; set; }
+        public double? output_Probability { get; set; }
+        public bool? output_PredictedLabel { get; set; }
     }
 
     [Fact]
@@ -161,7 +172,8 @@ public class ServingOperationsTests
     {
         using var folder = new TempFolder();
         var log = new InferenceLog(folder.File("log"), capacity: 1, flushEvery: TimeSpan.FromSeconds(5));
-        for (var i = 0; i < 1000; i++) log.Append(new InferenceEntry(i.ToString(), 1, "m", "1", "mlflow", new[] { i }, new[] { i }, 0.1));
+        var row = new Dictionary<string, object?> { ["X"] = 1.0 };
+        for (var i = 0; i < 1000; i++) log.Append(new InferenceEntry(i.ToString(), 1, "m", "1", "mlflow", [row], [row], 0.1));
         Assert.True(log.Dropped > 0);
         await log.DisposeAsync();
     }
