@@ -79,9 +79,10 @@ internal static class ServeCommand
                 await host.SwapAsync(next, TimeSpan.FromSeconds(10));
             }
             catch (OperationCanceledException) { return; }
-            catch (CairnException e)
+            catch (Exception e)
             {
-                Console.Error.WriteLine($"cairn serve: could not check or load {uri}: {e.Message}; still serving version {host.Current.Version}.");
+                // Keep serving what works; say why the new version is not live.
+                Console.Error.WriteLine($"cairn serve: could not check or load {uri}: {e.GetBaseException().Message}; still serving version {host.Current.Version}.");
             }
         }
     }
