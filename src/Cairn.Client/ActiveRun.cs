@@ -35,7 +35,6 @@ public sealed class ActiveRun : IDisposable, IAsyncDisposable
     private readonly HashSet<string> _validKeys = new(StringComparer.Ordinal);
     private readonly Task _flusher;
     private List<Metric> _buffer = new(1024);
-    private Exception? _lastFlushError;
     private int _ended;
 
     public RunInfo Info { get; private set; }
@@ -213,13 +212,11 @@ public sealed class ActiveRun : IDisposable, IAsyncDisposable
                     await _client.Tracking.LogBatchAsync(RunId, new LogBatch(Metrics: chunk)).ConfigureAwait(false);
                     sent += chunk.Length;
                 }
-                _lastFlushError = null;
             }
             catch (Exception e)
             {
                 // Keep what was not acknowledged, ahead of newer metrics, and try again later.
                 lock (_bufferLock) _buffer.InsertRange(0, pending.Skip(sent));
-                _lastFlushError = e;
                 if (throwOnError)
                     throw new CairnException(e is CairnException c ? c.ErrorCode : ErrorCodes.InternalError,
                         $"{pending.Count - sent} metrics of run {RunId} could not be stored and are still buffered: {e.Message}", e);
@@ -230,9 +227,6 @@ public sealed class ActiveRun : IDisposable, IAsyncDisposable
             _flushGate.Release();
         }
     }
-
-    /// <summary>The last background flush failure, if the most recent flush failed.</summary>
-    public Exception? LastFlushError => _lastFlushError;
 
     private void ValidateKeyOnce(string key)
     {

@@ -31,7 +31,6 @@ public sealed class InferenceLog : IAsyncDisposable
 
     public long Dropped => Interlocked.Read(ref _dropped);
     public string Folder => _folder;
-    public event Action<InferenceEntry>? RowDropped;
 
     public InferenceLog(string folder, double sampleRate = 1.0, int capacity = 50_000, TimeSpan? flushEvery = null, TimeProvider? time = null)
     {
@@ -59,7 +58,6 @@ public sealed class InferenceLog : IAsyncDisposable
         if (_sampleRate < 1 && Random.Shared.NextDouble() >= _sampleRate) return;
         if (_buffer.Writer.TryWrite(record)) return;
         Interlocked.Increment(ref _dropped);
-        RowDropped?.Invoke(record);
     }
 
     /// <summary>Runs on the log's own thread, blocking there (never on the thread pool).</summary>

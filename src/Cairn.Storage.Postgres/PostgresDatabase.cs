@@ -30,10 +30,6 @@ public sealed class PostgresDatabase : SqlDatabase
     public override SqlDialect Dialect => PostgresDialect;
     public override string Description { get; }
 
-    /// <summary>Retries so far, for tests and logs: each one is a transient fault that was absorbed.</summary>
-    public int Retries => _retries;
-    private int _retries;
-
     private PostgresDatabase(NpgsqlDataSource source, string description, TimeSpan? retryFor)
     {
         _source = source;
@@ -50,7 +46,6 @@ public sealed class PostgresDatabase : SqlDatabase
                 MaxRetryAttempts = Math.Max(1, (int)(budget.TotalSeconds / 1.5)),
                 OnRetry = args =>
                 {
-                    Interlocked.Increment(ref _retries);
                     Console.Error.WriteLine($"cairn: the database {description} is unavailable ({args.Outcome.Exception?.Message}); retrying in {args.RetryDelay.TotalMilliseconds:F0} ms (attempt {args.AttemptNumber + 1}).");
                     _source.Clear(); // pooled connections to a restarted server are dead
                     return default;

@@ -25,7 +25,6 @@ public partial class SqlTrackingStore : ITrackingStore, IDisposable
         EnsureDefaultExperiment();
     }
 
-    public SqlDatabase Database => _db;
 
     private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
