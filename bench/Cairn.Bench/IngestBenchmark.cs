@@ -34,7 +34,7 @@ public static class IngestBenchmark
         try
         {
             using var stores = new SqliteStores(Path.Combine(folder.FullName, "cairn.db"));
-            return await HttpMetricsPerSecond(stores.Tracking, stores.Registry, folder.FullName);
+            return await HttpMetricsPerSecond(stores.Tracking, stores.Registry, stores.Datasets, folder.FullName);
         }
         finally
         {
@@ -43,10 +43,10 @@ public static class IngestBenchmark
     }
 
     /// <summary>The ingest load against a server over the given stores.</summary>
-    public static async Task<double> HttpMetricsPerSecond(ITrackingStore store, Cairn.Registry.IRegistryStore registry, string scratch)
+    public static async Task<double> HttpMetricsPerSecond(ITrackingStore store, Cairn.Registry.IRegistryStore registry, Cairn.Data.IDatasetStore datasets, string scratch)
     {
         {
-            var app = CairnServer.Build(new CairnServerOptions(store, new LocalArtifactStore(Path.Combine(scratch, "artifacts")), registry) { Port = 0 });
+            var app = CairnServer.Build(new CairnServerOptions(store, new LocalArtifactStore(Path.Combine(scratch, "artifacts")), registry, datasets) { Port = 0 });
             await app.StartAsync();
             var baseUri = app.BoundAddress();
             var runIds = new List<string>();

@@ -26,9 +26,9 @@ public static class ScaleOutBenchmark
             // Ingest: the same HTTP load on each backend.
             double sqliteIngest, postgresIngest;
             using (var stores = new SqliteStores(Path.Combine(folder.FullName, "ingest.db")))
-                sqliteIngest = await IngestBenchmark.HttpMetricsPerSecond(stores.Tracking, stores.Registry, folder.FullName);
+                sqliteIngest = await IngestBenchmark.HttpMetricsPerSecond(stores.Tracking, stores.Registry, stores.Datasets, folder.FullName);
             using (var stores = await PostgresStores.OpenAsync(postgres.NewDatabase()))
-                postgresIngest = await IngestBenchmark.HttpMetricsPerSecond(stores.Tracking, stores.Registry, folder.FullName);
+                postgresIngest = await IngestBenchmark.HttpMetricsPerSecond(stores.Tracking, stores.Registry, stores.Datasets, folder.FullName);
             report.Add("ingest on PostgreSQL: log-batch 1,000 metrics x 4 HTTP clients", $"{postgresIngest:N0} metrics/s", $"{sqliteIngest:N0} metrics/s on SQLite",
                 $"{postgresIngest / sqliteIngest:P0} of SQLite", ">= 200,000/s", postgresIngest >= 200_000);
 

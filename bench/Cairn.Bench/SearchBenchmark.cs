@@ -36,7 +36,8 @@ public static class SearchBenchmark
             var query = new RunQuery([experimentId], Filter, MaxResults: 100, OrderBy: OrderBy);
             var inProcess = await TimeAsync(() => store.SearchRunsAsync(query));
 
-            var app = CairnServer.Build(new CairnServerOptions(store, new LocalArtifactStore(Path.Combine(folder.FullName, "artifacts")), new SqliteRegistryStore(Path.Combine(folder.FullName, "cairn.db"))) { Port = 0 });
+            using var stores = new SqliteStores(database);
+            var app = CairnServer.Build(new CairnServerOptions(store, new LocalArtifactStore(Path.Combine(folder.FullName, "artifacts")), stores.Registry, stores.Datasets) { Port = 0 });
             await app.StartAsync();
             using var transport = new RestTransport(app.BoundAddress());
             var rest = new RestTrackingStore(transport);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Cairn.Artifacts;
+using Cairn.Data;
 using Cairn.Tracking;
 
 namespace Cairn;
@@ -92,6 +93,31 @@ public sealed class ActiveRun : IDisposable, IAsyncDisposable
     /// content, where it is, and how the run used it (<paramref name="context"/>: training, validation...).
     /// Model lineage and model cards show it.
     /// </summary>
+    /// <summary>
+    /// Records a named dataset version (<c>data:/flights@3</c>, <c>data:/flights@blake3:...</c> or
+    /// <c>data:/flights</c> for the latest) as an input of this run, so that the lineage of a model
+    /// trained here reaches the exact data.
+    /// </summary>
+    public DatasetVersion LogInput(string dataUri, string context = "training") =>
+        LogInputAsync(dataUri, context).GetAwaiter().GetResult();
+
+    public async Task<DatasetVersion> LogInputAsync(string dataUri, string context = "training", CancellationToken ct = default)
+    {
+        ThrowIfEnded();
+        var uri = DataUri.Parse(dataUri);
+        var version = uri.VersionOrDigest is { } selector
+            ? await _client.Datasets.GetVersionAsync(uri.Name, selector, ct).ConfigureAwait(false)
+            : (await _client.Datasets.ListVersionsAsync(uri.Name, ct).ConfigureAwait(false)).FirstOrDefault()
+                ?? throw CairnException.NotFound($"There is no dataset named '{uri.Name}': tag one with `cairn data tag <path> {uri.Name}`.");
+        var schema = version.Table is null ? null : System.Text.Json.JsonSerializer.Serialize(version.Table, CairnJson.Options);
+        await _client.Tracking.LogInputsAsync(RunId, [new DatasetInput([new InputTag(DatasetInput.ContextTag, context)],
+            new Dataset(version.Name, version.Digest, DatasetSourceType, version.ToUri().ToString(), schema))], ct).ConfigureAwait(false);
+        return version;
+    }
+
+    /// <summary>The MLflow dataset source type of inputs that are Cairn dataset versions.</summary>
+    public const string DatasetSourceType = "cairn";
+
     public void LogInput(string name, string digest, string source, string sourceType = "local", string context = "training", string? schema = null)
     {
         ThrowIfEnded();

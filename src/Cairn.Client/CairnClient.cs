@@ -1,4 +1,5 @@
 using Cairn.Artifacts;
+using Cairn.Data;
 using Cairn.Registry;
 using Cairn.Rest;
 using Cairn.Storage.Local;
@@ -27,15 +28,17 @@ public sealed class CairnClient : IDisposable
     public ITrackingStore Tracking { get; }
     public IArtifactStore Artifacts { get; }
     public IRegistryStore Registry { get; }
+    public IDatasetStore Datasets { get; }
     public TrackingLocation Location { get; }
     public TimeProvider Time { get; }
 
-    public CairnClient(ITrackingStore tracking, IArtifactStore artifacts, IRegistryStore registry, TrackingLocation location,
+    public CairnClient(ITrackingStore tracking, IArtifactStore artifacts, IRegistryStore registry, IDatasetStore datasets, TrackingLocation location,
         TimeProvider? time = null, params IDisposable[] owned)
     {
         Tracking = tracking;
         Artifacts = artifacts;
         Registry = registry;
+        Datasets = datasets;
         Location = location;
         Time = time ?? TimeProvider.System;
         _owned = owned;
@@ -53,12 +56,12 @@ public sealed class CairnClient : IDisposable
             case ServerLocation server:
             {
                 var transport = new RestTransport(server.BaseUri);
-                return new CairnClient(new RestTrackingStore(transport), new RestArtifactStore(transport), new RestRegistryStore(transport), location, time, transport);
+                return new CairnClient(new RestTrackingStore(transport), new RestArtifactStore(transport), new RestRegistryStore(transport), new RestDatasetStore(transport), location, time, transport);
             }
             case EmbeddedLocation embedded:
             {
                 var stores = new SqliteStores(embedded.DatabasePath, time);
-                return new CairnClient(stores.Tracking, new LocalArtifactStore(embedded.ArtifactRoot), stores.Registry, location, time, stores);
+                return new CairnClient(stores.Tracking, new LocalArtifactStore(embedded.ArtifactRoot), stores.Registry, stores.Datasets, location, time, stores);
             }
             default:
                 throw new NotSupportedException(location.ToString());

@@ -1,5 +1,6 @@
 using System.Net;
 using Cairn.Artifacts;
+using Cairn.Data;
 using Cairn.Registry;
 using Cairn.Server.Endpoints;
 using Cairn.Tracking;
@@ -13,7 +14,7 @@ using Microsoft.Extensions.Logging;
 namespace Cairn.Server;
 
 /// <summary>What a server serves and where it listens. Stores are passed in, never looked up.</summary>
-public sealed record CairnServerOptions(ITrackingStore Tracking, IArtifactStore Artifacts, IRegistryStore Registry)
+public sealed record CairnServerOptions(ITrackingStore Tracking, IArtifactStore Artifacts, IRegistryStore Registry, IDatasetStore Datasets)
 {
     public string Host { get; init; } = "127.0.0.1";
     /// <summary>0 picks a free port; read it back from <see cref="CairnServer.BoundAddress"/>.</summary>
@@ -58,6 +59,7 @@ public static class CairnServer
         app.MapRunsApi(options.Tracking, options.Time);
         app.MapArtifactsApi(options.Tracking, options.Artifacts);
         app.MapRegistryApi(options.Registry, options.Tracking);
+        app.MapDatasetsApi(options.Datasets);
         app.MapFallback("/api/{**rest}", (HttpContext http) =>
             ErrorHandling.Write(http, StatusCodes.Status404NotFound, "ENDPOINT_NOT_FOUND",
                 $"No API endpoint {http.Request.Method} {http.Request.Path}. See /openapi/v1.json for the API."));

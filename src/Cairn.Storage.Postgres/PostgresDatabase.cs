@@ -193,12 +193,14 @@ public sealed class PostgresStores : IDisposable
     public PostgresDatabase Database { get; }
     public SqlTrackingStore Tracking { get; }
     public SqlRegistryStore Registry { get; }
+    public SqlDatasetStore Datasets { get; }
 
     private PostgresStores(PostgresDatabase database, TimeProvider? time)
     {
         Database = database;
         Tracking = new SqlTrackingStore(database, time);
         Registry = new SqlRegistryStore(database, time);
+        Datasets = new SqlDatasetStore(database, time);
     }
 
     public static async Task<PostgresStores> OpenAsync(string uri, TimeProvider? time = null, CancellationToken ct = default) =>

@@ -137,6 +137,27 @@ public static class PostgresSchema
                 logged_time BIGINT NOT NULL,
                 PRIMARY KEY (run_id, name, digest));
             """),
+        (4, "data: named dataset versions (data:/name@N)", """
+            CREATE TABLE datasets (
+                name TEXT PRIMARY KEY,
+                creation_time BIGINT NOT NULL,
+                last_updated_time BIGINT NOT NULL);
+            CREATE TABLE dataset_versions (
+                name TEXT NOT NULL REFERENCES datasets(name),
+                version BIGINT NOT NULL,
+                digest TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                size BIGINT NOT NULL,
+                file_count BIGINT NOT NULL,
+                path TEXT NOT NULL,
+                git_commit TEXT,
+                table_summary TEXT,
+                description TEXT,
+                created_by TEXT NOT NULL,
+                creation_time BIGINT NOT NULL,
+                PRIMARY KEY (name, version),
+                UNIQUE (name, digest));
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

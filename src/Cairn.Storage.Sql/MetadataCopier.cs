@@ -14,6 +14,7 @@ public static class MetadataCopier
     [
         "experiments", "experiment_tags", "runs", "metrics", "latest_metrics", "params", "tags", "run_inputs",
         "registered_models", "registered_model_tags", "model_versions", "model_version_tags", "registered_model_aliases", "model_transitions",
+        "datasets", "dataset_versions",
     ];
 
     /// <returns>Rows copied per table.</returns>
@@ -23,9 +24,10 @@ public static class MetadataCopier
         {
             var existing = SqlCommands.ScalarLong(check, null, "SELECT COUNT(*) FROM runs")!.Value
                 + SqlCommands.ScalarLong(check, null, "SELECT COUNT(*) FROM experiments WHERE experiment_id <> 0")!.Value
-                + SqlCommands.ScalarLong(check, null, "SELECT COUNT(*) FROM registered_models")!.Value;
+                + SqlCommands.ScalarLong(check, null, "SELECT COUNT(*) FROM registered_models")!.Value
+                + SqlCommands.ScalarLong(check, null, "SELECT COUNT(*) FROM datasets")!.Value;
             if (existing > 0)
-                throw CairnException.InvalidState($"The target {target.Description} already holds experiments, runs or models; migrate into an empty store.");
+                throw CairnException.InvalidState($"The target {target.Description} already holds experiments, runs, models or datasets; migrate into an empty store.");
         }
         var counts = new Dictionary<string, long>();
         using var from = source.Open();

@@ -133,6 +133,27 @@ public static class SqliteSchema
                 logged_time INTEGER NOT NULL,
                 PRIMARY KEY (run_id, name, digest));
             """),
+        (4, "data: named dataset versions (data:/name@N)", """
+            CREATE TABLE datasets (
+                name TEXT PRIMARY KEY,
+                creation_time INTEGER NOT NULL,
+                last_updated_time INTEGER NOT NULL);
+            CREATE TABLE dataset_versions (
+                name TEXT NOT NULL REFERENCES datasets(name),
+                version INTEGER NOT NULL,
+                digest TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                file_count INTEGER NOT NULL,
+                path TEXT NOT NULL,
+                git_commit TEXT,
+                table_summary TEXT,
+                description TEXT,
+                created_by TEXT NOT NULL,
+                creation_time INTEGER NOT NULL,
+                PRIMARY KEY (name, version),
+                UNIQUE (name, digest));
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -10,18 +10,20 @@ public sealed class SqliteTrackingStore(string databasePath, TimeProvider? time 
 public sealed class SqliteRegistryStore(string databasePath, TimeProvider? time = null)
     : SqlRegistryStore(SqliteDatabase.OpenMigrated(databasePath), time, ownsDatabase: true);
 
-/// <summary>The tracking and registry stores of one SQLite file, sharing its connection pool and writer queue.</summary>
+/// <summary>The tracking, registry and dataset stores of one SQLite file, sharing its connection pool and writer queue.</summary>
 public sealed class SqliteStores : IDisposable
 {
     public SqliteDatabase Database { get; }
     public SqlTrackingStore Tracking { get; }
     public SqlRegistryStore Registry { get; }
+    public SqlDatasetStore Datasets { get; }
 
     public SqliteStores(string databasePath, TimeProvider? time = null)
     {
         Database = SqliteDatabase.OpenMigrated(databasePath);
         Tracking = new SqlTrackingStore(Database, time);
         Registry = new SqlRegistryStore(Database, time);
+        Datasets = new SqlDatasetStore(Database, time);
     }
 
     public void Dispose() => Database.Dispose();

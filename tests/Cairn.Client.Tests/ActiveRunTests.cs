@@ -137,7 +137,7 @@ public class ActiveRunTests
         using var folder = new TempFolder();
         using var inner = CairnClient.Open(folder.Path);
         var flaky = new FlakyTrackingStore(inner.Tracking);
-        using var cairn = new CairnClient(flaky, inner.Artifacts, inner.Registry, inner.Location);
+        using var cairn = new CairnClient(flaky, inner.Artifacts, inner.Registry, inner.Datasets, inner.Location);
 
         // No background flush during the test: only the explicit Flush and End send.
         var run = cairn.StartRun("delay", options: new ActiveRunOptions { FlushAtMetrics = 1_000_000, FlushInterval = TimeSpan.FromHours(1) });

@@ -38,7 +38,7 @@ public sealed class RunningServer : IAsyncDisposable
         var folder = new TempFolder();
         var stores = new SqliteStores(folder.File("cairn.db"));
         var artifacts = new LocalArtifactStore(folder.File("artifacts"));
-        var app = CairnServer.Build(new CairnServerOptions(stores.Tracking, artifacts, stores.Registry) { Port = 0 });
+        var app = CairnServer.Build(new CairnServerOptions(stores.Tracking, artifacts, stores.Registry, stores.Datasets) { Port = 0 });
         await app.StartAsync();
         return new RunningServer(folder, stores, artifacts, app);
     }

@@ -23,7 +23,7 @@ internal static class ServerCommand
                 throw CairnException.InvalidParameter($"--host must be an IP address such as 127.0.0.1, got '{hostValue}'.");
             using var metadata = await StoreWiring.OpenMetadataAsync(parse.GetValue(backend), ct);
             var artifactStore = StoreWiring.OpenArtifacts(parse.GetValue(artifacts), metadata);
-            var app = CairnServer.Build(new CairnServerOptions(metadata.Tracking, artifactStore, metadata.Registry) { Host = hostValue, Port = portValue });
+            var app = CairnServer.Build(new CairnServerOptions(metadata.Tracking, artifactStore, metadata.Registry, metadata.Datasets) { Host = hostValue, Port = portValue });
             await app.StartAsync(ct);
             stdout.WriteLine($"Cairn server listening on {app.BoundAddress()} (metadata: {metadata.Database.Description}, artifacts: {StoreWiring.Describe(artifactStore)}). Press Ctrl+C to stop.");
             await app.WaitForShutdownAsync(ct);
