@@ -15,6 +15,7 @@ public static class CairnCli
         root.Subcommands.Add(RunsCommands.Create(stdout));
         root.Subcommands.Add(ArtifactsCommands.Create(stdout));
         root.Subcommands.Add(ModelsCommands.Create(stdout));
+        root.Subcommands.Add(DataCommands.Create(stdout));
         root.Subcommands.Add(ServeCommand.Create(stdout));
         root.Subcommands.Add(AdminCommands.Db(stdout));
         root.Subcommands.Add(AdminCommands.Migrate(stdout));
