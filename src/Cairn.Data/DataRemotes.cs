@@ -22,10 +22,22 @@ public static class DataRemotes
     /// <summary>Opens <c>s3://bucket/prefix</c>, or a folder (relative to <paramref name="root"/>).</summary>
     public static IDataRemote Open(string url, string root)
     {
+        Validate(url);
         if (url.StartsWith("s3://", StringComparison.OrdinalIgnoreCase)) return new ArtifactStoreRemote(S3ArtifactStore.Open(url), url);
-        if (url.Contains("://", StringComparison.Ordinal))
-            throw CairnException.InvalidParameter($"Unsupported data remote '{url}': use s3://bucket/prefix or a folder path.");
         return new FolderRemote(Path.GetFullPath(url, root));
+    }
+
+    /// <summary>Checks a remote URL's form without connecting (credentials may only exist where it is used).</summary>
+    public static void Validate(string url)
+    {
+        if (url.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
+        {
+            if (url.Length == 5 || url[5] == '/')
+                throw CairnException.InvalidParameter($"'{url}' names no bucket: use s3://bucket/prefix.");
+            return;
+        }
+        if (url.Contains("://", StringComparison.Ordinal) || string.IsNullOrWhiteSpace(url))
+            throw CairnException.InvalidParameter($"Unsupported data remote '{url}': use s3://bucket/prefix or a folder path.");
     }
 }
 

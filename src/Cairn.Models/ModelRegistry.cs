@@ -216,7 +216,12 @@ public sealed record ModelLineage(ModelVersion Version, Run? Run, string? Experi
 {
     public string? Tag(string key) => Run?.Data.Tags.FirstOrDefault(t => t.Key == key)?.Value;
 
-    /// <summary>The datasets the run consumed (its logged inputs), as "name@digest (context, source)".</summary>
+    /// <summary>
+    /// The datasets the run consumed (its logged inputs): a named version as
+    /// "data:/name@N (context, digest)", anything else as "name@digest (context, source)".
+    /// </summary>
     public IReadOnlyList<string> DataInputs => Run?.Inputs?.DatasetInputs
-        .Select(i => $"{i.Dataset.Name}@{i.Dataset.Digest} ({i.Context ?? "input"}, {i.Dataset.Source})").ToList() ?? [];
+        .Select(i => i.Dataset.SourceType == ActiveRun.DatasetSourceType
+            ? $"{i.Dataset.Source} ({i.Context ?? "input"}, {i.Dataset.Digest})"
+            : $"{i.Dataset.Name}@{i.Dataset.Digest} ({i.Context ?? "input"}, {i.Dataset.Source})").ToList() ?? [];
 }

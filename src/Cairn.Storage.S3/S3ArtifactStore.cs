@@ -52,7 +52,15 @@ public sealed class S3ArtifactStore : IArtifactStore, IDisposable
             config.ForcePathStyle = true;
             config.AuthenticationRegion = Environment.GetEnvironmentVariable("AWS_REGION") ?? "us-east-1";
         }
-        var client = credentials is null ? new AmazonS3Client(config) : new AmazonS3Client(credentials, config);
+        AmazonS3Client client;
+        try
+        {
+            client = credentials is null ? new AmazonS3Client(config) : new AmazonS3Client(credentials, config);
+        }
+        catch (AmazonClientException e)
+        {
+            throw CairnException.InvalidState($"Cannot open {uri}: {e.Message}. Set AWS_REGION (on AWS) or AWS_ENDPOINT_URL_S3 (an S3-compatible server), and the credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or a profile).");
+        }
         return new S3ArtifactStore(client, bucket, slash < 0 ? "" : rest[(slash + 1)..], ownsClient: true);
     }
 

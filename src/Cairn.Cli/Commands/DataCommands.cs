@@ -174,7 +174,7 @@ internal static class DataCommands
             if (config.Remotes.ContainsKey(remoteName))
                 throw CairnException.AlreadyExists($"A data remote named '{remoteName}' exists ({config.Remotes[remoteName]}): remove it first.");
             var remoteUrl = parse.GetValue(url)!;
-            using (DataRemotes.Open(remoteUrl, workspace.Root)) { } // validates the URL
+            DataRemotes.Validate(remoteUrl);
             config.Remotes[remoteName] = remoteUrl;
             if (parse.GetValue(makeDefault) || config.Remotes.Count == 1) config.DefaultRemote = remoteName;
             config.Save(workspace.ConfigPath);
