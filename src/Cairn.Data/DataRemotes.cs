@@ -8,8 +8,8 @@ public interface IDataRemote : IDisposable
 {
     string Describe { get; }
 
-    /// <summary>The digests (hex) the remote holds.</summary>
-    Task<HashSet<string>> ListAsync(CancellationToken ct);
+    /// <summary>The objects the remote holds: hex digest to size in bytes.</summary>
+    Task<Dictionary<string, long>> ListAsync(CancellationToken ct);
 
     Task UploadAsync(string hex, string file, CancellationToken ct);
 
@@ -48,10 +48,10 @@ internal sealed class ArtifactStoreRemote(IArtifactStore store, string url) : ID
 
     public string Describe => url;
 
-    public async Task<HashSet<string>> ListAsync(CancellationToken ct)
+    public async Task<Dictionary<string, long>> ListAsync(CancellationToken ct)
     {
         var files = await store.ListAsync(Folder, ct).ConfigureAwait(false);
-        return files.Where(f => !f.IsDir).Select(f => f.Path[(Folder.Length + 1)..]).ToHashSet(StringComparer.Ordinal);
+        return files.Where(f => !f.IsDir).ToDictionary(f => f.Path[(Folder.Length + 1)..], f => f.FileSize ?? -1, StringComparer.Ordinal);
     }
 
     public async Task UploadAsync(string hex, string file, CancellationToken ct)
@@ -83,15 +83,12 @@ internal sealed class FolderRemote : IDataRemote
 
     public string Describe { get; }
 
-    public Task<HashSet<string>> ListAsync(CancellationToken ct)
+    public Task<Dictionary<string, long>> ListAsync(CancellationToken ct)
     {
-        var found = new HashSet<string>(StringComparer.Ordinal);
+        var found = new Dictionary<string, long>(StringComparer.Ordinal);
         if (Directory.Exists(_objects))
-            foreach (var file in Directory.EnumerateFiles(_objects))
-            {
-                var name = Path.GetFileName(file);
-                if (name.Length == 64) found.Add(name);
-            }
+            foreach (var file in new DirectoryInfo(_objects).EnumerateFiles())
+                if (file.Name.Length == 64) found[file.Name] = file.Length;
         return Task.FromResult(found);
     }
 

@@ -17,9 +17,11 @@ public sealed partial class DataWorkspace
         var (name, url) = LoadConfig().RemoteOrDefault(remoteName);
         using var remote = DataRemotes.Open(url, Root);
         var (files, manifests, failures) = Referenced(Tracked(userPaths));
-        var present = await remote.ListAsync(ct).ConfigureAwait(false);
-        var toSend = files.Where(h => !present.Contains(h) && Cache.Contains(h)).ToList();
-        var manifestsToSend = manifests.Where(h => !present.Contains(h) && Cache.Contains(h)).ToList();
+        var listed = await remote.ListAsync(ct).ConfigureAwait(false);
+        // An object counts as there only at its full size: a server that kept a truncated upload gets it again.
+        bool Present(string hex) => listed.TryGetValue(hex, out var size) && Cache.Contains(hex) && size == new FileInfo(Cache.PathOf(hex)).Length;
+        var toSend = files.Where(h => !Present(h) && Cache.Contains(h)).ToList();
+        var manifestsToSend = manifests.Where(h => !Present(h) && Cache.Contains(h)).ToList();
         long bytes = 0;
         var transferred = 0;
         var errors = new ConcurrentBag<SyncFailure>(failures);
@@ -38,7 +40,7 @@ public sealed partial class DataWorkspace
                 }
             }).ConfigureAwait(false);
         var needed = files.Count + manifests.Count;
-        var alreadyThere = files.Count(present.Contains) + manifests.Count(present.Contains);
+        var alreadyThere = files.Count(Present) + manifests.Count(Present);
         return new SyncResult($"{name} ({remote.Describe})", needed, transferred, bytes, alreadyThere, errors.ToList());
     }
 

@@ -168,6 +168,23 @@ public sealed class DataWorkflowTests
     }
 
     [Fact]
+    public async Task Push_RemoteObjectTruncatedByAnInterruptedUpload_IsSentAgain()
+    {
+        using var repo = new GitRepo();
+        using var remote = new Cairn.Testing.TempFolder();
+        repo.Write("data/a.txt", "the whole content");
+        await repo.Ok("add", "data/a.txt");
+        await repo.Ok("remote", "add", "origin", remote.Path);
+        await repo.Ok("push");
+        var stored = Path.Combine(remote.Path, "objects", DataPointer.Read(repo.Path("data/a.txt.cairn")).Hex);
+        File.Delete(stored);
+        File.WriteAllText(stored, "the wh");
+
+        Assert.Contains("pushed 1 object(s)", await repo.Ok("push"));
+        Assert.Equal("the whole content", File.ReadAllText(stored));
+    }
+
+    [Fact]
     public async Task Pull_CorruptRemoteObject_IsReportedAndNeverEntersTheCache()
     {
         using var repo = new GitRepo();
