@@ -41,10 +41,12 @@ public sealed class InferenceLog : IAsyncDisposable
         _flushEvery = flushEvery ?? TimeSpan.FromMilliseconds(250); // small, frequent flushes: short bursts of work beside the requests
         Directory.CreateDirectory(_folder);
         _buffer = Channel.CreateBounded<InferenceEntry>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-        // A thread of its own, below normal priority: flushing never takes a thread-pool worker from the requests.
+        // A thread of its own at the lowest CPU priority: flushing never takes a thread-pool worker
+        // or CPU time from the requests.
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
+            BackgroundPriority.LowerCurrentThread();
             try { WriteLoop(); started.TrySetResult(); }
             catch (Exception e) { started.TrySetException(e); }
         }) { IsBackground = true, Name = "cairn-inference-log", Priority = ThreadPriority.BelowNormal };

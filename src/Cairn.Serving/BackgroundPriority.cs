@@ -1,0 +1,34 @@
+using System.Runtime.InteropServices;
+
+namespace Cairn.Serving;
+
+/// <summary>
+/// Lowers the calling thread's CPU priority. .NET's <see cref="Thread.Priority"/> does nothing on
+/// Linux, so background work (the inference log's flushes) would compete as an equal with the
+/// request threads and show up in their tail latency; a nice value of 19 gives it only the CPU
+/// that requests leave idle. Lowering one's own priority needs no privileges.
+/// </summary>
+internal static partial class BackgroundPriority
+{
+    private const int PriorityProcess = 0; // PRIO_PROCESS: on Linux, a thread id names one thread
+    private const int Lowest = 19;
+
+    public static void LowerCurrentThread()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        try
+        {
+            _ = SetPriority(PriorityProcess, GetThreadId(), Lowest); // best effort: a failure leaves the default priority
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // Not glibc/musl: keep the default priority.
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "gettid")]
+    private static partial int GetThreadId();
+
+    [LibraryImport("libc", EntryPoint = "setpriority")]
+    private static partial int SetPriority(int which, int who, int priority);
+}

@@ -1,0 +1,31 @@
+using Cairn.Serving;
+using Cairn.Testing;
+
+namespace Cairn.Serving.Tests;
+
+public sealed class InferenceLogPriorityTests
+{
+    /// <summary>The writer must yield the CPU to requests: Thread.Priority does nothing on Linux, so the log sets its nice value itself.</summary>
+    [Fact]
+    public async Task WriterThread_OnLinux_RunsAtNiceNineteen()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        using var folder = new TempFolder();
+        await using var log = new InferenceLog(folder.File("log"));
+
+        string? nice = null;
+        for (var attempt = 0; attempt < 100 && nice is null; attempt++)
+        {
+            foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+            {
+                var name = File.ReadAllText(Path.Combine(task, "comm")).Trim();
+                if (!name.StartsWith("cairn-inference", StringComparison.Ordinal)) continue;
+                var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                nice = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[16];
+            }
+            if (nice is null) await Task.Delay(20);
+        }
+
+        Assert.Equal("19", nice);
+    }
+}
