@@ -1,6 +1,4 @@
 using YamlDotNet.Core;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
 
 namespace Cairn.Data;
 
@@ -13,21 +11,12 @@ public sealed class DataConfig
     public SortedDictionary<string, string> Remotes { get; set; } = new(StringComparer.Ordinal);
     public string? DefaultRemote { get; set; }
 
-    private static readonly ISerializer Writer = new SerializerBuilder()
-        .WithNamingConvention(UnderscoredNamingConvention.Instance)
-        .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull)
-        .Build();
-
-    private static readonly IDeserializer Reader = new DeserializerBuilder()
-        .WithNamingConvention(UnderscoredNamingConvention.Instance)
-        .Build();
-
     public static DataConfig Load(string path)
     {
         if (!File.Exists(path)) return new DataConfig();
         try
         {
-            var config = Reader.Deserialize<DataConfig>(File.ReadAllText(path)) ?? new DataConfig();
+            var config = DataYaml.Reader.Deserialize<DataConfig>(File.ReadAllText(path)) ?? new DataConfig();
             config.Remotes = new SortedDictionary<string, string>(config.Remotes ?? new(), StringComparer.Ordinal);
             return config;
         }
@@ -40,7 +29,7 @@ public sealed class DataConfig
     public void Save(string path)
     {
         var temp = path + ".tmp";
-        File.WriteAllText(temp, "# cairn data settings: commit this file\n" + Writer.Serialize(this));
+        File.WriteAllText(temp, "# cairn data settings: commit this file\n" + DataYaml.Writer.Serialize(this));
         File.Move(temp, path, overwrite: true);
     }
 

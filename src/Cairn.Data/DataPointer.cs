@@ -1,6 +1,4 @@
 using YamlDotNet.Core;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
 
 namespace Cairn.Data;
 
@@ -19,18 +17,9 @@ public sealed record DataPointer(string Name, string Kind, string Digest, long S
     /// <summary>The bare hex of <see cref="Digest"/>.</summary>
     public string Hex => Digest[DatasetNames.DigestPrefix.Length..];
 
-    private static readonly ISerializer Writer = new SerializerBuilder()
-        .WithNamingConvention(UnderscoredNamingConvention.Instance)
-        .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull)
-        .Build();
-
-    private static readonly IDeserializer Reader = new DeserializerBuilder()
-        .WithNamingConvention(UnderscoredNamingConvention.Instance)
-        .Build();
-
     public string ToYaml() =>
         "# cairn data pointer: commit this file; the data is in .cairn/cache (cairn data push / pull / checkout)\n"
-        + Writer.Serialize(new PointerDocument
+        + DataYaml.Writer.Serialize(new PointerDocument
         {
             Path = Name, Kind = Kind, Digest = Digest, Size = Size, Files = Files,
             Table = Table is null ? null : new TableDocument
@@ -46,7 +35,7 @@ public sealed record DataPointer(string Name, string Kind, string Digest, long S
         PointerDocument? document;
         try
         {
-            document = Reader.Deserialize<PointerDocument>(yaml);
+            document = DataYaml.Reader.Deserialize<PointerDocument>(yaml);
         }
         catch (YamlException e)
         {
