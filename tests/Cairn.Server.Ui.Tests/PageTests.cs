@@ -41,6 +41,31 @@ public sealed class PageTests(SeededServer seeded)
         Assert.Contains("aria-sort=\"ascending\"", html);
     }
 
+    [Theory]
+    [InlineData("attributes.run_name ASC")]
+    [InlineData("attributes.status DESC")]
+    [InlineData("attributes.user_id ASC")]
+    [InlineData("attributes.start_time ASC")]
+    [InlineData("params.leaves DESC")]
+    [InlineData("tags.team ASC")]
+    public async Task RunsPage_EverySortableHeader_SortsWithoutError(string order)
+    {
+        var (status, html) = await GetAsync($"/experiments/{seeded.ExperimentId}?order={Uri.EscapeDataString(order)}&cols=params.leaves&cols=tags.team");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains($"{SeededServer.Runs} runs on this page", html);
+    }
+
+    [Fact]
+    public async Task RunPage_DamagedParquet_SaysSoInsteadOfFailing()
+    {
+        var run = await seeded.Server.Store.GetRunAsync(seeded.RunIds[0]);
+        var root = Artifacts.ArtifactPath.FromUri(run.Info.ArtifactUri);
+        await seeded.Server.Artifacts.PutAsync(root + "/broken.parquet", new MemoryStream("not parquet at all"u8.ToArray()));
+        var (status, html) = await GetAsync($"/runs/{seeded.RunIds[0]}?file=broken.parquet");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("Could not read this file as Parquet", html);
+    }
+
     [Fact]
     public async Task RunsPage_Paging_FollowsTheNextPageToken()
     {

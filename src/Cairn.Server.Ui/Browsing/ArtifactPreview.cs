@@ -92,8 +92,9 @@ public sealed record ArtifactPreview(PreviewKind Kind, string? Text = null, IRea
                 .ToList();
             return new ArtifactPreview(PreviewKind.Table, Columns: columns, Rows: rows, Note: $"The first {rows.Count} rows of the first row group.");
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // Whatever the Parquet reader makes of a damaged file, the page still shows, with why.
             return new ArtifactPreview(PreviewKind.Binary, Note: $"Could not read this file as Parquet: {e.Message}");
         }
     }
