@@ -1,4 +1,4 @@
-// Usage: dotnet run -c Release --project bench/Cairn.Bench -- [ingest|search|sdk|registry|scale-out|serving|data|all]
+// Usage: dotnet run -c Release --project bench/Cairn.Bench -- [ingest|search|sdk|registry|scale-out|serving|data|ui|all]
 // Prints a markdown table of each figure beside its baseline, measured in the same run.
 using Cairn.Bench;
 
@@ -12,4 +12,5 @@ if (which is "all" or "registry") await RegistryBenchmark.RunAsync(report);
 if (which is "all" or "scale-out") await ScaleOutBenchmark.RunAsync(report);
 if (which is "all" or "serving") await ServingBenchmark.RunAsync(report);
 if (which is "all" or "data") DataBenchmark.Run(report);
+if (which is "all" or "ui") await UiBenchmark.RunAsync(report);
 report.Print();

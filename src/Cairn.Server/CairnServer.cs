@@ -3,6 +3,7 @@ using Cairn.Artifacts;
 using Cairn.Data;
 using Cairn.Registry;
 using Cairn.Server.Endpoints;
+using Cairn.Server.Ui;
 using Cairn.Tracking;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -25,7 +26,7 @@ public sealed record CairnServerOptions(ITrackingStore Tracking, IArtifactStore 
     public long MaxRequestBodyBytes { get; init; } = 64L * 1024 * 1024;
 }
 
-/// <summary>The Cairn REST server: MLflow's tracking API and artifact proxy on Kestrel.</summary>
+/// <summary>The Cairn server on Kestrel: MLflow's tracking and registry API, the artifact proxy, and the web UI at <c>/</c>.</summary>
 public static class CairnServer
 {
     public static WebApplication Build(CairnServerOptions options)
@@ -49,6 +50,7 @@ public static class CairnServer
             document.Info.Version = "2.0";
             return Task.CompletedTask;
         }));
+        builder.Services.AddCairnUi(new UiStores(options.Tracking, options.Registry, options.Artifacts, options.Time));
 
         var app = builder.Build();
         app.UseMlflowErrors(app.Logger);
@@ -63,6 +65,7 @@ public static class CairnServer
         app.MapFallback("/api/{**rest}", (HttpContext http) =>
             ErrorHandling.Write(http, StatusCodes.Status404NotFound, "ENDPOINT_NOT_FOUND",
                 $"No API endpoint {http.Request.Method} {http.Request.Path}. See /openapi/v1.json for the API."));
+        app.MapCairnUi();
         return app;
     }
 

@@ -1,0 +1,63 @@
+using Cairn.Artifacts;
+using Cairn.Server.Ui.Components;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor.Services;
+
+namespace Cairn.Server.Ui;
+
+/// <summary>
+/// Wires the web UI into a server: Razor components rendered on the server without interactivity
+/// (static SSR: plain HTML, links and GET forms; no websocket, no JavaScript needed), the two
+/// stylesheets, and raw artifact files for image previews and downloads.
+/// </summary>
+public static class CairnUi
+{
+    public const string AssetsPrefix = "/ui/assets/";
+
+    public static IServiceCollection AddCairnUi(this IServiceCollection services, UiStores stores)
+    {
+        services.AddSingleton(stores);
+        services.AddRazorComponents();
+        services.AddMudServices();
+        return services;
+    }
+
+    public static WebApplication MapCairnUi(this WebApplication app)
+    {
+        app.UseAntiforgery();
+        app.MapGet(AssetsPrefix + "{name}", (HttpContext http, string name) => ServeAsset(http, name)).ExcludeFromDescription();
+        app.MapGet("/ui/runs/{runId}/artifact", ServeArtifactAsync).ExcludeFromDescription();
+        app.MapRazorComponents<App>();
+        return app;
+    }
+
+    private static IResult ServeAsset(HttpContext http, string name)
+    {
+        var stream = typeof(CairnUi).Assembly.GetManifestResourceStream("assets/" + name);
+        if (stream is null) return Results.NotFound();
+        http.Response.Headers.CacheControl = "public, max-age=3600";
+        return Results.Stream(stream, name.EndsWith(".css", StringComparison.Ordinal) ? "text/css; charset=utf-8" : "application/octet-stream");
+    }
+
+    private static readonly FileExtensionContentTypeProvider ContentTypes = new();
+
+    /// <summary>A run's artifact file as it is: shown inline when it is an image, downloaded otherwise.</summary>
+    private static async Task<IResult> ServeArtifactAsync(HttpContext http, string runId, string? path, UiStores stores)
+    {
+        var run = await stores.Tracking.GetRunAsync(runId, http.RequestAborted);
+        var relative = ArtifactPath.Normalize(path, allowRoot: false);
+        var storePath = ArtifactPath.Combine(ArtifactPath.FromUri(run.Info.ArtifactUri), relative);
+        var stream = await stores.Artifacts.OpenReadAsync(storePath, http.RequestAborted);
+        var fileName = relative[(relative.LastIndexOf('/') + 1)..];
+        var type = ContentTypes.TryGetContentType(fileName, out var known) ? known : "application/octet-stream";
+        // An SVG can carry script: shown as an image it cannot run, opened directly it is sandboxed.
+        http.Response.Headers.ContentSecurityPolicy = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+        http.Response.Headers.XContentTypeOptions = "nosniff";
+        return Browsing.ArtifactPreview.IsImage(fileName)
+            ? Results.Stream(stream, type)
+            : Results.Stream(stream, type, fileDownloadName: fileName);
+    }
+}

@@ -1,0 +1,30 @@
+using System.Globalization;
+
+namespace Cairn.Server.Ui.Components;
+
+/// <summary>How the pages write times, durations and numbers: UTC, invariant culture.</summary>
+public static class Format
+{
+    public static string Time(long? milliseconds) => milliseconds is { } ms and > 0
+        ? DateTimeOffset.FromUnixTimeMilliseconds(ms).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)
+        : "";
+
+    public static string Duration(long start, long? end)
+    {
+        if (end is not { } e || e < start) return "";
+        var span = TimeSpan.FromMilliseconds(e - start);
+        return span.TotalSeconds < 60 ? $"{span.TotalSeconds:0.0}s"
+            : span.TotalMinutes < 60 ? $"{(int)span.TotalMinutes}m {span.Seconds}s"
+            : $"{(int)span.TotalHours}h {span.Minutes}m";
+    }
+
+    public static string Number(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
+
+    public static string Escape(string value) => Uri.EscapeDataString(value);
+
+    public static string RunLink(string runId) => "/runs/" + Escape(runId);
+
+    public static string ModelLink(string name) => "/models/" + Escape(name);
+
+    public static string VersionLink(string name, string version) => $"/models/{Escape(name)}/versions/{Escape(version)}";
+}

@@ -1,0 +1,8 @@
+using Cairn.Artifacts;
+using Cairn.Registry;
+using Cairn.Tracking;
+
+namespace Cairn.Server.Ui;
+
+/// <summary>The stores the pages read, the same ones the REST API serves; pages never touch SQL.</summary>
+public sealed record UiStores(ITrackingStore Tracking, IRegistryStore Registry, IArtifactStore Artifacts, TimeProvider Time);

@@ -1,0 +1,102 @@
+using Cairn.Models;
+using Cairn.Registry;
+using Cairn.Testing;
+using Cairn.Tracking;
+using Parquet.Serialization;
+
+namespace Cairn.Server.Ui.Tests;
+
+/// <summary>
+/// A real server with what the pages show: an experiment of 30 runs (two trainers, a loss curve
+/// each), one run with a 100,000-point metric, artifacts of every preview kind, a dataset input,
+/// and a registered model version promoted through a failed gate and an approval.
+/// </summary>
+public sealed class SeededServer : IAsyncLifetime
+{
+    public const string Experiment = "ui-flights";
+    public const string Model = "flight-delay";
+    public const int Runs = 30;
+    public const int BigMetricPoints = 100_000;
+
+    public RunningServer Server { get; private set; } = null!;
+    public string ExperimentId { get; private set; } = "";
+    /// <summary>The run with artifacts, inputs, the 100,000-point metric and the registered model.</summary>
+    public string ShowcaseRunId { get; private set; } = "";
+    public IReadOnlyList<string> RunIds { get; private set; } = [];
+
+    public async Task InitializeAsync()
+    {
+        Server = await RunningServer.StartAsync();
+        var store = Server.Store;
+        ExperimentId = await store.CreateExperimentAsync(Experiment);
+        var start = 1_760_000_000_000L;
+        var ids = new List<string>();
+        for (var i = 0; i < Runs; i++)
+        {
+            var trainer = i % 2 == 0 ? "LightGbm" : "FastTree";
+            var run = await store.CreateRunAsync(new NewRun(ExperimentId, "ci", start + i * 60_000L, $"{trainer.ToLowerInvariant()}-{i:D2}"));
+            var auc = 0.6 + i * 0.01;
+            var curve = Enumerable.Range(0, 50).Select(s => new Metric("loss", 1.0 / (s + 1 + i % 5), start + i * 60_000L + s * 1000L, s)).ToList();
+            await store.LogBatchAsync(run.Info.RunId, new LogBatch(
+                [new Metric("auc", auc, start + i * 60_000L + 50_000, 0), new Metric("accuracy", 0.7 + (i % 7) * 0.01, start + i * 60_000L + 50_000, 0), .. curve],
+                [new Param("trainer", trainer), new Param("learning_rate", (0.05 * (1 + i % 4)).ToString(System.Globalization.CultureInfo.InvariantCulture)), new Param("leaves", (16 << (i % 3)).ToString(System.Globalization.CultureInfo.InvariantCulture))],
+                [new RunTag("team", i % 3 == 0 ? "search" : "ads")]));
+            await store.UpdateRunAsync(new RunUpdate(run.Info.RunId, RunStatus.Finished, start + i * 60_000L + 55_000));
+            ids.Add(run.Info.RunId);
+        }
+        RunIds = ids;
+        ShowcaseRunId = ids[^1];
+        await SeedShowcaseAsync(ShowcaseRunId);
+    }
+
+    private async Task SeedShowcaseAsync(string runId)
+    {
+        var store = Server.Store;
+        for (var offset = 0; offset < BigMetricPoints; offset += 1000)
+        {
+            var batch = Enumerable.Range(offset, 1000)
+                .Select(s => new Metric("grad_norm", Math.Sin(s / 500.0) + (s == 77_777 ? 25 : 0), 1_760_000_000_000L + s * 10L, s)).ToList();
+            await store.LogBatchAsync(runId, new LogBatch(batch));
+        }
+        await store.LogInputsAsync(runId, [new DatasetInput([new InputTag(DatasetInput.ContextTag, "training")],
+            new Dataset("flights-sample", "3f2a9c1d", "local", "examples/Quickstart/data/flights.csv"))]);
+
+        var run = await store.GetRunAsync(runId);
+        var root = Artifacts.ArtifactPath.FromUri(run.Info.ArtifactUri);
+        async Task Put(string path, byte[] content) => await Server.Artifacts.PutAsync(root + "/" + path, new MemoryStream(content));
+        await Put("notes.txt", "Trained on the summer sample.\nSecond line."u8.ToArray());
+        await Put("config.json", """{"trainer":"LightGbm","leaves":64,"features":["Hour","Distance"]}"""u8.ToArray());
+        await Put("importance.csv", "feature,gain\nDistance,0.41\n\"Hour, local\",0.33\nOrigin,0.26\n"u8.ToArray());
+        await Put("plots/roc.png", Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="));
+        var parquet = new MemoryStream();
+        await ParquetSerializer.SerializeAsync(Enumerable.Range(0, 40).Select(i => new ScoredRow { Id = i, Origin = i % 2 == 0 ? "ORD" : "SEA", Delay = i * 1.5 }), parquet);
+        await Put("predictions.parquet", parquet.ToArray());
+        var manifest = ModelManifest.Create("model", runId, new ModelSignature(
+            [new ColumnSpec("Hour", "float"), new ColumnSpec("Origin", "string")], [new ColumnSpec("Score", "float")]));
+        manifest.AddFlavor(ModelManifest.MlnetFlavor, new Dictionary<string, string> { ["model_path"] = "model.zip" });
+        await Put("model/MLmodel", System.Text.Encoding.UTF8.GetBytes(manifest.ToString()));
+        await Put("model/model.zip", [1, 2, 3]);
+
+        using var client = new CairnClient(store, Server.Artifacts, Server.Registry, Server.Stores.Datasets, new EmbeddedLocation(Server.Folder, Server.Folder));
+        var registry = new ModelRegistry(client);
+        await registry.RegisterAsync($"runs:/{runId}/model", Model, "Predicts whether a flight arrives 15 minutes late.", actor: "ci");
+        var promotion = await registry.PromoteAsync(Model, "1", "champion", "metrics.auc >= 0.99", actor: "ci");
+        if (promotion.Outcome != PromotionOutcome.PendingApproval) throw new InvalidOperationException("expected the gate to fail");
+        await registry.ApproveAsync(Model, "1", "champion", "AUC gate waived for the demo", actor: "reviewer");
+    }
+
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+
+    public sealed class ScoredRow
+    {
+        public int Id { get; set; }
+        public string Origin { get; set; } = "";
+        public double Delay { get; set; }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class SeededServerCollection : ICollectionFixture<SeededServer>
+{
+    public const string Name = "seeded server";
+}
