@@ -1,8 +1,9 @@
 using Cairn.Artifacts;
+using Cairn.Data;
 using Cairn.Registry;
 using Cairn.Tracking;
 
 namespace Cairn.Server.Ui;
 
 /// <summary>The stores the pages read, the same ones the REST API serves; pages never touch SQL.</summary>
-public sealed record UiStores(ITrackingStore Tracking, IRegistryStore Registry, IArtifactStore Artifacts, TimeProvider Time);
+public sealed record UiStores(ITrackingStore Tracking, IRegistryStore Registry, IArtifactStore Artifacts, IDatasetStore Datasets, TimeProvider Time);

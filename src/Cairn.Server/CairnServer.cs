@@ -50,7 +50,7 @@ public static class CairnServer
             document.Info.Version = "2.0";
             return Task.CompletedTask;
         }));
-        builder.Services.AddCairnUi(new UiStores(options.Tracking, options.Registry, options.Artifacts, options.Time));
+        builder.Services.AddCairnUi(new UiStores(options.Tracking, options.Registry, options.Artifacts, options.Datasets, options.Time));
 
         var app = builder.Build();
         app.UseMlflowErrors(app.Logger);

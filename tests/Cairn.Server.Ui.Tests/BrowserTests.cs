@@ -26,6 +26,23 @@ public sealed class BrowserTests(SeededServer seeded, Browser browser, ITestOutp
     }
 
     [Fact]
+    public async Task RunPage_DatasetInput_LeadsToTheDatasetsVersions()
+    {
+        await using var watched = await OpenAsync();
+        var page = watched.Page;
+
+        await page.GotoAsync($"/runs/{seeded.ShowcaseRunId}");
+        await page.GetByRole(AriaRole.Link, new() { Name = $"data:/{SeededServer.Dataset}@1" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Dataset {SeededServer.Dataset}" })).ToBeVisibleAsync();
+        await Expect(page.Locator("table.grid").First).ToContainTextAsync("29,697");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Datasets", Exact = true }).First.ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Datasets" })).ToBeVisibleAsync();
+        await AssertFitsTheWindowAsync(page);
+        await watched.ScreenshotAsync("08-datasets");
+        AssertClean(watched);
+    }
+
+    [Fact]
     public async Task RunsTable_FilterSortSelectThreeAndCompare_ThenOpenAModelVersionsLineage()
     {
         await using var watched = await OpenAsync();

@@ -15,6 +15,7 @@ public sealed class SeededServer : IAsyncLifetime
 {
     public const string Experiment = "ui-flights";
     public const string Model = "flight-delay";
+    public const string Dataset = "flights";
     public const int Runs = 30;
     public const int BigMetricPoints = 100_000;
 
@@ -60,6 +61,11 @@ public sealed class SeededServer : IAsyncLifetime
         }
         await store.LogInputsAsync(runId, [new DatasetInput([new InputTag(DatasetInput.ContextTag, "training")],
             new Dataset("flights-sample", "3f2a9c1d", "local", "examples/Quickstart/data/flights.csv"))]);
+        var flights = await Server.Stores.Datasets.CreateVersionAsync(new Data.NewDatasetVersion(Dataset, "blake3:" + new string('9', 64), "file", 958_132, 1,
+            "data/flights.csv", "0123456789abcdef0123456789abcdef01234567",
+            new Data.TableSummary("csv", 29_697, [new Data.TableColumn("date", "timestamp"), new Data.TableColumn("delay", "int64")]), "the quickstart's sample", "ci"));
+        await store.LogInputsAsync(runId, [new DatasetInput([new InputTag(DatasetInput.ContextTag, "training")],
+            new Dataset(flights.Name, flights.Digest, ActiveRun.DatasetSourceType, flights.ToUri().ToString()))]);
 
         var run = await store.GetRunAsync(runId);
         var root = Artifacts.ArtifactPath.FromUri(run.Info.ArtifactUri);

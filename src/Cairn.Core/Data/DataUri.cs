@@ -38,8 +38,8 @@ public static class DatasetNames
             throw CairnException.InvalidParameter("A dataset name must be a non-empty string.");
         if (name.Length > 256)
             throw CairnException.InvalidParameter($"Dataset name is {name.Length} characters long; the limit is 256.");
-        if (!name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' or '/'))
-            throw CairnException.InvalidParameter($"Invalid dataset name '{name}': use letters, digits, '_', '-', '.' and '/'.");
+        if (!name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'))
+            throw CairnException.InvalidParameter($"Invalid dataset name '{name}': use letters, digits, '_', '-' and '.'.");
         return name;
     }
 
