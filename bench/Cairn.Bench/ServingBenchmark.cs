@@ -50,9 +50,11 @@ public static partial class ServingBenchmark
                 var rate = Wrk(url + route, body, folder.FullName);
                 report.Add($"serving: single-row {label}, wrk 64 connections keep-alive", $"{rate:N0} req/s", $"{inProcess:N0} predictions/s in process (no HTTP)",
                     $"{rate / inProcess:P0} of in process", ">= 20,000 req/s and >= 25% of in process", rate >= 20_000 && rate / inProcess >= 0.25);
-                // Latency under a lighter load: wrk with fewer connections, which settles near half the peak rate.
-                var (lightRate, p99) = WrkLatency(url + route, folder.FullName, connections: 1);
-                report.Add($"serving: {label} latency under lighter load (wrk 1 connection, {lightRate:N0} req/s = {lightRate / rate:P0} of peak)", $"p99 {p99:F2} ms",
+                // Latency under a lighter load: wrk (closed loop) with the fewest connections that reach half the peak rate.
+                var (connections, lightRate, p99) = (0, 0.0, 0.0);
+                while (connections < 4 && lightRate < rate / 2)
+                    (lightRate, p99) = WrkLatency(url + route, folder.FullName, ++connections);
+                report.Add($"serving: {label} latency under lighter load (wrk {connections} connection(s), {lightRate:N0} req/s = {lightRate / rate:P0} of peak)", $"p99 {p99:F2} ms",
                     $"{rate:N0} req/s peak", "", "p99 < 5 ms at about half the peak rate", p99 < 5 && lightRate >= rate / 2);
             }
 
