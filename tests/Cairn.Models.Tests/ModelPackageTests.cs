@@ -49,6 +49,29 @@ public class ModelPackageTests : IDisposable
     }
 
     [Fact]
+    public async Task OnnxPredict_LargeRequestInParallelSubBatches_MatchesRowByRowInOrder_AndNamesABadRowByItsIndex()
+    {
+        using var cairn = Open();
+        var (_, logged) = LogModel(cairn);
+        var registry = new ModelRegistry(cairn);
+        var (_, path) = await registry.ResolveAsync(logged.ModelUri);
+        await registry.DownloadPackageAsync(path, _folder.File("pkg"));
+        OnnxExport.AddOnnxFlavor(ModelPackage.Open(_folder.File("pkg")));
+        using var onnx = ModelLoading.Load(ModelPackage.Open(_folder.File("pkg")), "onnx");
+        var rows = _flights.Rows.Take(5000).Select(_flights.AsRow).ToList();
+
+        var batched = onnx.Predict(rows);
+
+        Assert.Equal(rows.Count, batched.Count);
+        foreach (var i in new[] { 0, 1023, 1024, 2500, 4999 })
+            Assert.Equal((float)onnx.Predict([rows[i]])[0]["Score"]!, (float)batched[i]["Score"]!, 1e-5f);
+        var broken = rows.Select(r => (IReadOnlyDictionary<string, object?>)r.Where(kv => true).ToDictionary()).ToList();
+        ((Dictionary<string, object?>)broken[3000]).Remove("Distance");
+        var error = Assert.Throws<CairnException>(() => onnx.Predict(broken));
+        Assert.Contains("row 3000", error.Message);
+    }
+
+    [Fact]
     public async Task ConvertToOnnx_BothFlavorsAgreeWithin1e4OnAThousandRows()
     {
         using var cairn = Open();
