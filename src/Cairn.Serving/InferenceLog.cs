@@ -37,6 +37,7 @@ public sealed class InferenceLog : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private long _buffered;
     private long _dropped;
+    private int _deferred;
     private bool _stopped;
 
     /// <summary>Rows dropped because the buffer was full.</summary>
@@ -66,10 +67,32 @@ public sealed class InferenceLog : IAsyncDisposable
         _writer = started.Task;
     }
 
-    /// <summary>Copies an entry's values into the buffer; sampled out, or dropped when the buffer is full (counted), never blocking the request.</summary>
+    /// <summary>Requests of at least this many rows are copied in on a thread-pool thread, after the response, not before it.</summary>
+    public const int DeferredRows = 1000;
+
+    /// <summary>
+    /// Copies an entry's values into the buffer; sampled out, or dropped when the buffer is full
+    /// (counted), never blocking the request. A large request is copied in the background (it
+    /// costs milliseconds), so the caller can answer first.
+    /// </summary>
     public void Append(InferenceEntry entry)
     {
         if (_sampleRate < 1 && Random.Shared.NextDouble() >= _sampleRate) return;
+        if (entry.Inputs.Count < DeferredRows)
+        {
+            Copy(entry);
+            return;
+        }
+        Interlocked.Increment(ref _deferred);
+        ThreadPool.UnsafeQueueUserWorkItem(state =>
+        {
+            try { state.log.Copy(state.entry); }
+            finally { Interlocked.Decrement(ref state.log._deferred); }
+        }, (log: this, entry), preferLocal: false);
+    }
+
+    private void Copy(InferenceEntry entry)
+    {
         var rows = entry.Inputs.Count;
         lock (_lock)
         {
@@ -147,6 +170,9 @@ public sealed class InferenceLog : IAsyncDisposable
     /// <summary>Writes what is buffered, then stops; later entries are dropped.</summary>
     public async ValueTask DisposeAsync()
     {
+        // Large entries being copied in the background were acknowledged to the log: let them land first.
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (Volatile.Read(ref _deferred) > 0 && DateTime.UtcNow < deadline) await Task.Delay(5).ConfigureAwait(false);
         lock (_lock) _stopped = true;
         _stopping.Cancel(); // flush now instead of at the next interval
         await _writer.ConfigureAwait(false);

@@ -81,6 +81,22 @@ public sealed class InferenceLogTests
     }
 
     [Fact]
+    public async Task Append_LargeRequestCopiedInTheBackground_IsWrittenBeforeDisposeReturns()
+    {
+        using var folder = new TempFolder();
+        var rows = Enumerable.Range(0, 2 * InferenceLog.DeferredRows).Select(i => Input((double)i, "ORD", "x")).ToList();
+        var outputs = rows.Select(_ => Output(true, 0.5f)).ToList();
+        var log = new InferenceLog(folder.File("log"));
+        log.Append(new InferenceEntry("big", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), "delay", "3", "oip-v2", rows, outputs, 9));
+        await log.DisposeAsync();
+
+        var logged = await ReadAll(folder.File("log"));
+        Assert.Equal(rows.Count, logged.Count);
+        Assert.Equal(Enumerable.Range(0, rows.Count).Select(i => (double?)i), logged.Select(r => r.Row.input_distance).Order());
+        Assert.Equal(0, log.Dropped);
+    }
+
+    [Fact]
     public async Task Append_AfterDispose_IsDroppedAndCounted()
     {
         using var folder = new TempFolder();

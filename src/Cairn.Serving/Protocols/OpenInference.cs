@@ -10,7 +10,8 @@ public sealed record RequestedOutput(string? Name);
 
 public sealed record InferRequest(string? Id, List<InferTensor>? Inputs, List<RequestedOutput>? Outputs);
 
-public sealed record OutputTensor(string Name, long[] Shape, string Datatype, IReadOnlyList<object?> Data);
+/// <summary>An output tensor; <see cref="Data"/> is a typed array (float[], bool[], string[] ...), which serializes without boxing.</summary>
+public sealed record OutputTensor(string Name, long[] Shape, string Datatype, Array Data);
 
 public sealed record InferResponse(string ModelName, string ModelVersion, string? Id, IReadOnlyList<OutputTensor> Outputs);
 
@@ -43,14 +44,24 @@ public static class OpenInference
             rows = shape[0];
             columns.Add((name, values, width));
         }
-        return Enumerable.Range(0, (int)rows).Select(i => (IReadOnlyDictionary<string, object?>)columns.ToDictionary(
-            c => c.Name,
-            c => c.Width == 1 ? (object?)c.Values[i] : c.Values.Skip((int)(i * c.Width)).Take((int)c.Width).Cast<object?>().ToArray())).ToList();
+        var result = new IReadOnlyDictionary<string, object?>[rows];
+        for (var i = 0; i < rows; i++)
+        {
+            var row = new Dictionary<string, object?>(columns.Count);
+            foreach (var (name, values, width) in columns)
+                row[name] = width == 1 ? values[i] : values.GetRange((int)(i * width), (int)width).Cast<object?>().ToArray();
+            result[i] = row;
+        }
+        return result;
     }
 
+    /// <summary>
+    /// The scalar elements of a (nested) data array. No copies: the request's deserialized
+    /// elements stay valid while the request object lives, and the inference log copies values.
+    /// </summary>
     private static void Flatten(JsonElement data, List<JsonElement> into)
     {
-        if (data.ValueKind != JsonValueKind.Array) { into.Add(data.Clone()); return; }
+        if (data.ValueKind != JsonValueKind.Array) { into.Add(data); return; }
         foreach (var item in data.EnumerateArray()) Flatten(item, into);
     }
 
@@ -63,16 +74,31 @@ public static class OpenInference
             var first = values.FirstOrDefault(v => v is not null);
             if (first is Array array && first is not string)
             {
-                var flat = values.SelectMany(v => ((Array)v!).Cast<object?>()).ToList();
-                tensors.Add(new OutputTensor(name, [results.Count, array.Length], Datatype(array.GetType().GetElementType()!), flat));
+                var element = array.GetType().GetElementType()!;
+                var flat = Array.CreateInstance(element, results.Count * array.Length);
+                for (var i = 0; i < values.Count; i++)
+                    if (values[i] is Array row) Array.Copy(row, 0, flat, i * array.Length, Math.Min(row.Length, array.Length));
+                tensors.Add(new OutputTensor(name, [results.Count, array.Length], Datatype(element), flat));
             }
             else
             {
-                tensors.Add(new OutputTensor(name, [results.Count], Datatype(first?.GetType() ?? typeof(float)), values));
+                tensors.Add(new OutputTensor(name, [results.Count], Datatype(first?.GetType() ?? typeof(float)), Typed(first?.GetType(), values)));
             }
         }
         return tensors;
     }
+
+    /// <summary>Scalars as an array of their own type; as objects when any is missing (written as null).</summary>
+    private static Array Typed(Type? type, List<object?> values) => values.Contains(null) ? values.ToArray() : type switch
+    {
+        _ when type == typeof(float) => values.Select(v => (float)v!).ToArray(),
+        _ when type == typeof(double) => values.Select(v => (double)v!).ToArray(),
+        _ when type == typeof(bool) => values.Select(v => (bool)v!).ToArray(),
+        _ when type == typeof(long) => values.Select(v => (long)v!).ToArray(),
+        _ when type == typeof(int) => values.Select(v => (int)v!).ToArray(),
+        _ when type == typeof(uint) => values.Select(v => (uint)v!).ToArray(),
+        _ => values.ToArray(),
+    };
 
     public static string Datatype(Type type) =>
         type == typeof(float) ? "FP32" : type == typeof(double) ? "FP64" : type == typeof(bool) ? "BOOL"
