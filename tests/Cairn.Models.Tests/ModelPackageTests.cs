@@ -48,14 +48,21 @@ public class ModelPackageTests : IDisposable
         Assert.True(File.Exists(_folder.File("pkg/digests.json")));
     }
 
-    [Fact]
-    public async Task OnnxPredict_LargeRequestInParallelSubBatches_MatchesRowByRowInOrder_AndNamesABadRowByItsIndex()
+    /// <summary>Logs the flights model and downloads its package into ./pkg.</summary>
+    private async Task<LoggedModel> DownloadPackageAsync(CairnClient cairn)
     {
-        using var cairn = Open();
         var (_, logged) = LogModel(cairn);
         var registry = new ModelRegistry(cairn);
         var (_, path) = await registry.ResolveAsync(logged.ModelUri);
         await registry.DownloadPackageAsync(path, _folder.File("pkg"));
+        return logged;
+    }
+
+    [Fact]
+    public async Task OnnxPredict_LargeRequestInParallelSubBatches_MatchesRowByRowInOrder_AndNamesABadRowByItsIndex()
+    {
+        using var cairn = Open();
+        await DownloadPackageAsync(cairn);
         OnnxExport.AddOnnxFlavor(ModelPackage.Open(_folder.File("pkg")));
         using var onnx = ModelLoading.Load(ModelPackage.Open(_folder.File("pkg")), "onnx");
         var rows = _flights.Rows.Take(5000).Select(_flights.AsRow).ToList();
@@ -75,10 +82,7 @@ public class ModelPackageTests : IDisposable
     public async Task ConvertToOnnx_BothFlavorsAgreeWithin1e4OnAThousandRows()
     {
         using var cairn = Open();
-        var (_, logged) = LogModel(cairn);
-        var registry = new ModelRegistry(cairn);
-        var (_, path) = await registry.ResolveAsync(logged.ModelUri);
-        await registry.DownloadPackageAsync(path, _folder.File("pkg"));
+        await DownloadPackageAsync(cairn);
 
         var changed = OnnxExport.AddOnnxFlavor(ModelPackage.Open(_folder.File("pkg")));
         var package = ModelPackage.Open(_folder.File("pkg")); // digests resealed
@@ -165,10 +169,7 @@ public class ModelPackageTests : IDisposable
     public async Task LogOnnxModel_FromAFile_LoadsWithATensorSignatureAndPredictsTheSame()
     {
         using var cairn = Open();
-        var (_, logged) = LogModel(cairn);
-        var registry = new ModelRegistry(cairn);
-        var (_, path) = await registry.ResolveAsync(logged.ModelUri);
-        await registry.DownloadPackageAsync(path, _folder.File("pkg"));
+        var logged = await DownloadPackageAsync(cairn);
         OnnxExport.AddOnnxFlavor(ModelPackage.Open(_folder.File("pkg")));
 
         LoggedModel onnxLogged;
