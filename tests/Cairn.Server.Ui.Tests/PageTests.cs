@@ -210,6 +210,7 @@ public sealed class PageTests(SeededServer seeded)
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Contains("class=\"lineage\"", html);
         Assert.Contains("flights-sample", html);
+        Assert.Contains($"<a class=\"node-name\" href=\"/datasets/{SeededServer.Dataset}\">data:/{SeededServer.Dataset}@1</a>", html);
         Assert.Contains("AUC gate waived for the demo", html);
         Assert.Contains("GateFailed", html);
         Assert.Contains("<h1>flight-delay, version 1</h1>", html);
