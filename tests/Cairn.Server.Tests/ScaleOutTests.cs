@@ -115,6 +115,8 @@ public partial class ScaleOutTests
             await cairn.Registry.CreateModelVersionAsync(new Registry.NewModelVersion("delay", $"runs:/{runId}/model", runId));
             await cairn.Registry.SetAliasAsync("delay", "champion", "1");
             await cairn.Registry.AddTransitionAsync(new Registry.ModelTransition(Ids.NewId(), "delay", "1", "champion", Registry.TransitionAction.AliasMoved, "ada", 1, "why", null, null));
+            await cairn.Datasets.CreateVersionAsync(new Data.NewDatasetVersion("flights", "blake3:" + new string('a', 64), "file", 10, 1, "data/flights.csv", null,
+                new Data.TableSummary("csv", 3, [new Data.TableColumn("delay", "int64")]), null, "ada"));
         }
         var database = PostgresServer.Instance.NewDatabase();
         var artifacts = $"s3://{S3Server.Bucket}/{Guid.NewGuid():N}";
@@ -141,6 +143,10 @@ public partial class ScaleOutTests
         Assert.Single(await client.Registry.ListTransitionsAsync("delay"));
         var written = await client.DownloadArtifactsAsync(RunUri.Parse($"runs:/{runId}/model/importance.csv"), folder.File("out.csv"));
         Assert.Equal("feature,gain\n", await File.ReadAllTextAsync(written.Single()));
+        var flights = await client.Datasets.GetVersionAsync("flights", "1");
+        Assert.Equal(3, flights.Table!.Rows);
+        Assert.Equal(2, (await client.Datasets.CreateVersionAsync(new Data.NewDatasetVersion("flights", "blake3:" + new string('b', 64), "file", 11, 1,
+            "data/flights.csv", null, null, null, "ada"))).Version);
         // New ids continue after the migrated ones.
         Assert.Equal("2", (await client.Registry.CreateModelVersionAsync(new Registry.NewModelVersion("delay", "mlflow-artifacts:/x"))).Version);
         Assert.NotEqual("0", await client.Tracking.CreateExperimentAsync("after-migration"));
