@@ -4,7 +4,7 @@ namespace Cairn.Data;
 /// The content-addressed cache (<c>.cairn/cache/ab/cdef...</c>, BLAKE3). Every entry is written to
 /// a temp file, checked against its digest and renamed into place, so a killed process leaves
 /// only temp files, never a wrong entry. Entries are read-only; the workspace gets copies
-/// (reflinks where the file system clones), never links it could modify the cache through.
+/// (in-kernel copies, which cloning file systems serve as reflinks), never links it could modify the cache through.
 /// </summary>
 public sealed class DataCache
 {
@@ -93,7 +93,7 @@ public sealed class DataCache
         var temp = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.cairn-tmp");
         try
         {
-            File.Copy(source, temp); // clones (reflink) on file systems that can, copies otherwise
+            File.Copy(source, temp); // copy_file_range on Linux: an in-kernel copy, which XFS and btrfs can serve as a reflink
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, Writable);
             File.Move(temp, target, overwrite: true);
         }
