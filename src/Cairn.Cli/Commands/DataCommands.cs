@@ -7,7 +7,7 @@ namespace Cairn.Cli.Commands;
 /// <summary><c>cairn data ...</c>: content-addressed data versions tied to git (the DVC workflow).</summary>
 internal static class DataCommands
 {
-    private static readonly Option<string?> Directory = new("--directory", "-C")
+    private static readonly Option<string?> WorkingDirectory = new("--directory", "-C")
     {
         Description = "Run as if started in this folder (as git -C).",
         Recursive = true,
@@ -16,7 +16,7 @@ internal static class DataCommands
     public static Command Create(TextWriter stdout)
     {
         var command = new Command("data", "Version data files and folders beside git: add, status, diff, checkout, push, pull, tag, log, gc.");
-        command.Options.Add(Directory);
+        command.Options.Add(WorkingDirectory);
         command.Subcommands.Add(Add(stdout));
         command.Subcommands.Add(Status(stdout));
         command.Subcommands.Add(Diff(stdout));
@@ -32,7 +32,7 @@ internal static class DataCommands
     }
 
     private static DataWorkspace OpenWorkspace(ParseResult parse) =>
-        DataWorkspace.Open(parse.GetValue(Directory) ?? System.IO.Directory.GetCurrentDirectory());
+        DataWorkspace.Open(parse.GetValue(WorkingDirectory) ?? Directory.GetCurrentDirectory());
 
     private static Argument<string[]> Paths(string description, int min = 0) =>
         new("paths") { Description = description, Arity = min == 0 ? ArgumentArity.ZeroOrMore : ArgumentArity.OneOrMore };
