@@ -8,7 +8,7 @@ namespace Cairn.Models;
 /// first); outputs named <c>X.output</c> (as ML.NET's exporter names them) are returned as <c>X</c>.
 /// Inputs the signature does not list (a label column, say) are fed default values.
 /// </summary>
-public sealed class OnnxPredictor : IModelPredictor
+public sealed class OnnxPredictor : IModelPredictor, IColumnPredictor
 {
     private readonly InferenceSession _session;
     private readonly HashSet<string> _required;
@@ -57,6 +57,46 @@ public sealed class OnnxPredictor : IModelPredictor
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
         }
         return results.SelectMany(r => r).ToList();
+    }
+
+    public IReadOnlyList<TensorColumn> PredictColumns(IReadOnlyList<TensorColumn> inputs, int rows)
+    {
+        var given = inputs.ToDictionary(c => c.Name);
+        var feeds = new List<(string Name, Array Values, int Width, int[] Tail)>();
+        foreach (var (name, meta) in _session.InputMetadata)
+        {
+            int[] tail = [.. meta.Dimensions.Skip(1).Select(d => Math.Max(d, 1))];
+            var width = tail.Aggregate(1, (a, d) => a * d);
+            Array values;
+            if (given.TryGetValue(name, out var column))
+            {
+                if (column.Width != width)
+                    throw CairnException.InvalidParameter($"Input '{name}' has {column.Width} values per row; the model expects {width}.");
+                values = TensorArrays.ConvertTo(column.Values, meta.ElementType, name);
+            }
+            else if (_required.Contains(name))
+                throw CairnException.InvalidParameter($"Missing input '{name}': the model needs every input of its signature.");
+            else
+                values = TensorArrays.Defaults(meta.ElementType, rows * width);
+            feeds.Add((name, values, width, tail));
+        }
+        var outputNames = _session.OutputMetadata.Keys.Where(n => _wantedOutputs is null || _wantedOutputs.Contains(OutputName(n))).ToList();
+        var parts = rows <= 2 * SubBatchRows ? 1 : (rows + SubBatchRows - 1) / SubBatchRows;
+        var size = parts == 1 ? rows : SubBatchRows;
+        var results = new List<(string Name, Array Values)>[parts];
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, part =>
+        {
+            var start = part * size;
+            var count = Math.Min(size, rows - start);
+            var named = feeds.Select(f => TensorArrays.Slice(f.Name, f.Values, start, count, f.Width, f.Tail)).ToList();
+            using var outputs = _session.Run(named, outputNames);
+            results[part] = outputs.Select(o => (OutputName(o.Name), TensorArrays.Flatten(o.Value))).ToList();
+        });
+        return results[0].Select((first, i) =>
+        {
+            var joined = parts == 1 ? first.Values : TensorArrays.Concat(results.Select(r => r[i].Values).ToList());
+            return new TensorColumn(first.Name, joined, rows == 0 ? 1 : joined.Length / rows);
+        }).ToList();
     }
 
     /// <summary>A window on a list of rows, without copying.</summary>

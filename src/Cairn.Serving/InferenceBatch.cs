@@ -44,10 +44,29 @@ internal sealed class CellColumn(int capacity)
         }
     }
 
+    /// <summary>Copies a typed column (one value per row) into rows <paramref name="at"/>.. without boxing; false when it is not such a column.</summary>
+    public bool TryCopy(Array values, int width, int at)
+    {
+        if (width != 1) return false;
+        switch (values)
+        {
+            case float[] a: for (var i = 0; i < a.Length; i++) SetNumber(at + i, a[i]); return true;
+            case double[] a: for (var i = 0; i < a.Length; i++) SetNumber(at + i, a[i]); return true;
+            case long[] a: for (var i = 0; i < a.Length; i++) SetNumber(at + i, a[i]); return true;
+            case int[] a: for (var i = 0; i < a.Length; i++) SetNumber(at + i, a[i]); return true;
+            case bool[] a:
+                for (var i = 0; i < a.Length; i++) { Kinds[at + i] = Boolean; Numbers[at + i] = a[i] ? 1 : 0; Texts[at + i] = null; }
+                return true;
+            case string[] a: for (var i = 0; i < a.Length; i++) SetText(at + i, a[i]); return true;
+            default: return false;
+        }
+    }
+
     private void SetNumber(int row, double value)
     {
         Kinds[row] = Number;
         Numbers[row] = value;
+        Texts[row] = null;
     }
 
     private void SetText(int row, string text)
@@ -117,7 +136,7 @@ internal sealed class InferenceBatch
         return true;
     }
 
-    /// <summary>Copies every row of the entry in.</summary>
+    /// <summary>Copies every row of the entry in (column by column when the entry is columns already).</summary>
     public void Add(InferenceEntry entry)
     {
         var rows = entry.Inputs.Count;
@@ -129,16 +148,21 @@ internal sealed class InferenceBatch
             LatencyMs[at] = entry.LatencyMs;
             RequestIds[at] = entry.RequestId;
             RowInRequest[at] = r;
-            Copy(entry.Inputs[r], InputNames, Inputs, at);
-            Copy(r < entry.Outputs.Count ? entry.Outputs[r] : null, OutputNames, Outputs, at);
         }
+        CopyColumns(entry.Inputs, InputNames, Inputs, rows);
+        CopyColumns(entry.Outputs, OutputNames, Outputs, rows);
         Count += rows;
     }
 
-    private static void Copy(IReadOnlyDictionary<string, object?>? row, string[] names, CellColumn[] columns, int at)
+    private void CopyColumns(IReadOnlyList<IReadOnlyDictionary<string, object?>> source, string[] names, CellColumn[] columns, int rows)
     {
         for (var c = 0; c < names.Length; c++)
-            columns[c].Set(at, row is not null && row.TryGetValue(names[c], out var value) ? value : null);
+        {
+            if (source is ColumnRows typed && typed.Column(names[c]) is { } column && column.Values.Length == rows && columns[c].TryCopy(column.Values, column.Width, Count))
+                continue;
+            for (var r = 0; r < rows; r++)
+                columns[c].Set(Count + r, r < source.Count && source[r].TryGetValue(names[c], out var value) ? value : null);
+        }
     }
 
     public void Clear()

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Cairn.Models;
 using Cairn.Serving.Protocols;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -65,7 +66,21 @@ public static class ServingApi
             {
                 var model = Resolve(host, name, version);
                 InferRequest? request;
-                try { request = await JsonSerializer.DeserializeAsync<InferRequest>(http.Request.Body, Json, http.RequestAborted); }
+                try
+                {
+                    if (model.Predictor is IColumnPredictor columns && http.Request.ContentLength is null or >= ColumnarMinBytes)
+                    {
+                        var document = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
+                        http.Response.RegisterForDispose(document);
+                        if (BatchRows(document.RootElement) >= ColumnarRows)
+                            return await InferColumnsAsync(http, model, columns, document.RootElement, log);
+                        request = document.RootElement.Deserialize<InferRequest>(Json); // its tensors' data are copies, independent of the document
+                    }
+                    else
+                    {
+                        request = await JsonSerializer.DeserializeAsync<InferRequest>(http.Request.Body, Json, http.RequestAborted);
+                    }
+                }
                 catch (JsonException e) { throw CairnException.InvalidParameter($"Malformed inference request: {e.Message}"); }
                 var rows = OpenInference.ToRows(request ?? throw CairnException.InvalidParameter("The request body is empty."));
                 if (request.Id is { Length: > 0 } id) http.Items[RequestIdKey] = id;
@@ -77,6 +92,41 @@ public static class ServingApi
             });
         }
         return app;
+    }
+
+    /// <summary>Requests of at least this many rows skip row dictionaries (and the micro-batcher: they are a batch already).</summary>
+    public const int ColumnarRows = 256;
+
+    /// <summary>Smaller bodies (a few rows, in practice) are read in one pass as rows; both paths give the same answers.</summary>
+    private const long ColumnarMinBytes = 4096;
+
+    /// <summary>The batch size the first input tensor declares, or 0.</summary>
+    private static long BatchRows(JsonElement body) =>
+        body.ValueKind == JsonValueKind.Object && body.TryGetProperty("inputs", out var inputs) && inputs.ValueKind == JsonValueKind.Array
+        && inputs.GetArrayLength() > 0 && inputs[0].ValueKind == JsonValueKind.Object && inputs[0].TryGetProperty("shape", out var shape)
+        && shape.ValueKind == JsonValueKind.Array && shape.GetArrayLength() > 0 && shape[0].TryGetInt64(out var rows) ? rows : 0;
+
+    /// <summary>A large OIP request: tensors read into typed arrays, scored as columns, written from typed arrays.</summary>
+    private static async Task<IResult> InferColumnsAsync(HttpContext http, ServedModel model, IColumnPredictor predictor, JsonElement body, InferenceLog? log)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var request = OpenInferenceColumns.Read(body);
+        var signature = model.Predictor.Signature.Outputs.Select(c => c.Name).ToList();
+        var wanted = request.Outputs ?? signature;
+        var unknown = wanted.Except(signature).FirstOrDefault();
+        if (unknown is not null) throw CairnException.InvalidParameter($"Unknown output '{unknown}': the model's outputs are {string.Join(", ", signature)}.");
+        var outputs = predictor.PredictColumns(request.Inputs, request.Rows);
+        var chosen = wanted.Select(n => outputs.First(o => o.Name == n)).ToList();
+        if (log is not null)
+        {
+            var id = request.Id is { Length: > 0 } given ? given : http.Request.Headers["x-request-id"] is { Count: > 0 } h ? h.ToString() : Ids.NewId();
+            log.Append(new InferenceEntry(id, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), model.Name, model.Version, "oip-v2",
+                new ColumnRows(request.Inputs, request.Rows), new ColumnRows(outputs, request.Rows), System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds));
+        }
+        http.Response.ContentType = "application/json; charset=utf-8";
+        OpenInferenceColumns.Write(http.Response.BodyWriter, model.Name, model.Version, request.Id, chosen, request.Rows);
+        await http.Response.BodyWriter.FlushAsync(http.RequestAborted);
+        return Results.Empty;
     }
 
     private static ServedModel Resolve(ModelHost host, string name, string? version)
