@@ -15,17 +15,9 @@ namespace Cairn.Serving.Tests;
 /// </summary>
 public sealed class ColumnarInferTests : IAsyncLifetime
 {
-    public sealed class Point
-    {
-        public float X { get; set; }
-        public float Y { get; set; }
-        public string Color { get; set; } = "";
-        public bool Label { get; set; }
-    }
-
     private const int Rows = 600;
     private readonly TempFolder _folder = new();
-    private readonly List<Point> _points = [];
+    private readonly List<ColoredPoint> _points = ColoredPoint.Generate(Rows, seed: 5);
     private WebApplication _app = null!;
     private HttpClient _http = null!;
     private IModelPredictor _model = null!;
@@ -34,13 +26,6 @@ public sealed class ColumnarInferTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var ml = new MLContext(seed: 5);
-        var random = new Random(5);
-        string[] colors = ["red", "green", "blue"];
-        for (var i = 0; i < Rows; i++)
-        {
-            var (x, y, c) = ((float)random.NextDouble(), (float)random.NextDouble(), colors[random.Next(3)]);
-            _points.Add(new Point { X = x, Y = y, Color = c, Label = x + y + (c == "red" ? 0.3 : 0) > 1 });
-        }
         var data = ml.Data.LoadFromEnumerable(_points);
         var trained = ml.Transforms.Categorical.OneHotEncoding("ColorCode", "Color")
             .Append(ml.Transforms.Concatenate("Features", "X", "Y", "ColorCode"))
@@ -74,7 +59,7 @@ public sealed class ColumnarInferTests : IAsyncLifetime
     private string Request(int rows, string xType = "FP32", string? extra = null, bool nested = false)
     {
         var points = _points.Take(rows).ToList();
-        string Data<T>(Func<Point, T> value, bool quote) => nested
+        string Data<T>(Func<ColoredPoint, T> value, bool quote) => nested
             ? "[" + string.Join(",", points.Select(p => $"[{(quote ? $"\"{value(p)}\"" : Convert.ToString(value(p), System.Globalization.CultureInfo.InvariantCulture))}]")) + "]"
             : "[" + string.Join(",", points.Select(p => quote ? $"\"{value(p)}\"" : Convert.ToString(value(p), System.Globalization.CultureInfo.InvariantCulture))) + "]";
         var shape = nested ? $"[{rows}, 1]" : $"[{rows}]";

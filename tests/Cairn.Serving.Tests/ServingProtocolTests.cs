@@ -11,14 +11,6 @@ namespace Cairn.Serving.Tests;
 /// <summary>Every protocol against a real Kestrel server over a socket, with a real ML.NET model.</summary>
 public class ServingProtocolTests : IAsyncLifetime
 {
-    public sealed class Point
-    {
-        public float X { get; set; }
-        public float Y { get; set; }
-        public string Color { get; set; } = "";
-        public bool Label { get; set; }
-    }
-
     private readonly TempFolder _folder = new();
     private WebApplication _app = null!;
     private HttpClient _http = null!;
@@ -27,13 +19,7 @@ public class ServingProtocolTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var ml = new MLContext(seed: 5);
-        var random = new Random(5);
-        string[] colors = ["red", "green", "blue"];
-        var points = Enumerable.Range(0, 400).Select(_ =>
-        {
-            var (x, y, c) = ((float)random.NextDouble(), (float)random.NextDouble(), colors[random.Next(3)]);
-            return new Point { X = x, Y = y, Color = c, Label = x + y + (c == "red" ? 0.3 : 0) > 1 };
-        }).ToList();
+        var points = ColoredPoint.Generate(400, seed: 5);
         var data = ml.Data.LoadFromEnumerable(points);
         var model = ml.Transforms.Categorical.OneHotEncoding("ColorCode", "Color")
             .Append(ml.Transforms.Concatenate("Features", "X", "Y", "ColorCode"))
