@@ -24,7 +24,11 @@ public sealed partial class S3Server
     {
         var folder = Path.Combine(Path.GetTempPath(), "cairn-s3-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(folder);
-        _process = ChildProcess.Start(Executable(), ["-d", folder, "-a", "127.0.0.1", "-p", "0", "--configure-bucket", Bucket, "--silent"]);
+        // Through a small watchdog shell: if this test process is killed (no ProcessExit), the
+        // server stops within a second instead of outliving it.
+        var watchdog = $"\"$0\" \"$@\" & server=$!; trap 'kill $server 2>/dev/null' EXIT; " +
+                       $"while kill -0 {System.Environment.ProcessId} 2>/dev/null && kill -0 $server 2>/dev/null; do sleep 1; done";
+        _process = ChildProcess.Start("/bin/sh", ["-c", watchdog, Executable(), "-d", folder, "-a", "127.0.0.1", "-p", "0", "--configure-bucket", Bucket, "--silent"]);
         var line = _process.WaitForLineAsync(l => l.Contains("listening on"), TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
         Endpoint = "http://" + Listening().Match(line).Groups[1].Value;
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
