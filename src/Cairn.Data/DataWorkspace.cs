@@ -56,8 +56,8 @@ public sealed partial class DataWorkspace : IDisposable
     public string Relative(string userPath)
     {
         var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(userPath, BaseDirectory));
-        if (full.EndsWith(DataPointer.Extension, StringComparison.Ordinal) && !File.Exists(full) && !Directory.Exists(full))
-            full = full[..^DataPointer.Extension.Length]; // the pointer names its data
+        if (full.EndsWith(DataPointer.Extension, StringComparison.Ordinal) && full.Length > DataPointer.Extension.Length)
+            full = full[..^DataPointer.Extension.Length]; // a pointer file stands for its data (data files never end in .cairn)
         var relative = Path.GetRelativePath(Root, full);
         if (relative == "." || relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative))
             throw CairnException.InvalidParameter($"'{userPath}' is not inside the repository {Root}.");

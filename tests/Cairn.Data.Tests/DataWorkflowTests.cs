@@ -63,6 +63,19 @@ public sealed class DataWorkflowTests
     }
 
     [Fact]
+    public async Task Commands_GivenThePointerFile_ActOnItsData()
+    {
+        using var repo = new GitRepo();
+        repo.Write("data/a.txt", "a");
+        await repo.Ok("add", "data/a.txt");
+        File.Delete(repo.Path("data/a.txt"));
+
+        Assert.Contains("missing    data/a.txt", await repo.Ok("status", "data/a.txt.cairn"));
+        await repo.Ok("checkout", "data/a.txt.cairn");
+        Assert.Equal("a", File.ReadAllText(repo.Path("data/a.txt")));
+    }
+
+    [Fact]
     public async Task Status_ModifiedFolder_ListsAddedRemovedAndModifiedFiles()
     {
         using var repo = new GitRepo();
