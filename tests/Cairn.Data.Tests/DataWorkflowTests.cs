@@ -266,6 +266,23 @@ public sealed class DataWorkflowTests
     }
 
     [Fact]
+    public async Task Tag_FromASubfolderWithNoTrackingUri_GoesToTheRepositoryRootsStore()
+    {
+        if (Environment.GetEnvironmentVariable(TrackingUri.EnvironmentVariable) is not null) return; // the variable would win, by design
+        using var repo = new GitRepo();
+        repo.Write("data/a.csv", "x\n1\n");
+        await repo.Ok("add", "data/a.csv");
+
+        var stderr = new StringWriter();
+        var exit = await Cairn.Cli.CairnCli.RunAsync(["data", "-C", repo.Path("data"), "tag", "a.csv", "letters"], new StringWriter(), stderr);
+
+        Assert.True(exit == 0, stderr.ToString());
+        Assert.False(Directory.Exists(repo.Path("data/.cairn")));
+        using var stores = new Cairn.Storage.Sqlite.SqliteStores(repo.Path(".cairn/cairn.db"));
+        Assert.Equal("data/a.csv", (await stores.Datasets.GetVersionAsync("letters", "1")).Path);
+    }
+
+    [Fact]
     public async Task Worktree_AddStatusAndCheckoutWork()
     {
         using var repo = new GitRepo();

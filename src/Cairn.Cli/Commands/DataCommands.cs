@@ -34,6 +34,29 @@ internal static class DataCommands
     private static DataWorkspace OpenWorkspace(ParseResult parse) =>
         DataWorkspace.Open(parse.GetValue(WorkingDirectory) ?? Directory.GetCurrentDirectory());
 
+    /// <summary>
+    /// The tracking store dataset versions go to: --tracking-uri, $CAIRN_TRACKING_URI, or the
+    /// repository root's .cairn (not the current folder's), so every folder of a repo shares one.
+    /// </summary>
+    private static CairnClient OpenClient(ParseResult parse, string? repositoryRoot) =>
+        CairnClient.Open(parse.GetValue(GlobalOptions.TrackingUri)
+            ?? Environment.GetEnvironmentVariable(TrackingUri.EnvironmentVariable)
+            ?? (repositoryRoot is null ? null : Path.Combine(repositoryRoot, DataWorkspace.FolderName)));
+
+    /// <summary>The working copy's root, or null outside a git repository.</summary>
+    private static string? RepositoryRoot(ParseResult parse)
+    {
+        try
+        {
+            using var git = GitHistory.Open(parse.GetValue(WorkingDirectory) ?? Directory.GetCurrentDirectory());
+            return git.Root;
+        }
+        catch (CairnException)
+        {
+            return null;
+        }
+    }
+
     private static Argument<string[]> Paths(string description, int min = 0) =>
         new("paths") { Description = description, Arity = min == 0 ? ArgumentArity.ZeroOrMore : ArgumentArity.OneOrMore };
 
@@ -279,7 +302,7 @@ internal static class DataCommands
         command.SetAction(async (parse, ct) =>
         {
             using var workspace = OpenWorkspace(parse);
-            using var client = GlobalOptions.OpenClient(parse);
+            using var client = OpenClient(parse, workspace.Root);
             var (version, warnings) = await DatasetTagging.TagAsync(workspace, client.Datasets, parse.GetValue(path)!, parse.GetValue(name)!,
                 parse.GetValue(description), Environment.UserName, ct);
             foreach (var warning in warnings) stdout.WriteLine($"warning: {warning}");
@@ -297,7 +320,7 @@ internal static class DataCommands
         var command = new Command("versions", "List named dataset versions.") { name, output };
         command.SetAction(async (parse, ct) =>
         {
-            using var client = GlobalOptions.OpenClient(parse);
+            using var client = OpenClient(parse, RepositoryRoot(parse));
             var versions = parse.GetValue(name) is { } n ? await client.Datasets.ListVersionsAsync(n, ct) : await client.Datasets.ListDatasetsAsync(ct);
             if (parse.GetValue(output) == OutputFormat.Json)
             {
@@ -324,7 +347,7 @@ internal static class DataCommands
             using var workspace = OpenWorkspace(parse);
             var relative = workspace.Relative(parse.GetValue(path)!);
             var history = workspace.Git.History(relative + DataPointer.Extension);
-            using var client = GlobalOptions.OpenClient(parse);
+            using var client = OpenClient(parse, workspace.Root);
             var named = (await client.Datasets.ListDatasetsAsync(ct)).Select(d => d.Name).ToList();
             var versionsByDigest = new Dictionary<string, List<string>>();
             foreach (var dataset in named)
