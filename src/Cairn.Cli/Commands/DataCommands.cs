@@ -72,7 +72,7 @@ internal static class DataCommands
                 var result = await workspace.AddAsync(path, ct);
                 var p = result.Pointer;
                 var table = p.Table is { } t ? $", {t.Rows:N0} rows x {t.Columns.Count} columns ({t.Format})" : "";
-                stdout.WriteLine($"{result.Path}: {p.Digest[..19]}... {Size(p.Size)} in {p.Files:N0} file(s){table}; stored {result.ObjectsStored:N0} new object(s), {Size(result.BytesStored)}");
+                stdout.WriteLine($"{result.Path}: {p.Digest[..19]}... {ByteSize.Format(p.Size)} in {p.Files:N0} file(s){table}; stored {result.ObjectsStored:N0} new object(s), {ByteSize.Format(result.BytesStored)}");
                 if (result.SkippedLinks > 0) stdout.WriteLine($"  skipped {result.SkippedLinks} symbolic link(s): cairn data versions regular files only");
             }
             stdout.WriteLine("Commit the .cairn pointer files (and .gitignore) with git; `cairn data push` copies the data to a remote.");
@@ -136,7 +136,7 @@ internal static class DataCommands
         return command;
     }
 
-    private static string Describe(DataPointer? p) => p is null ? "(none)" : $"{p.Digest[7..15]} {Size(p.Size)}{(p.IsDirectory ? $" {p.Files:N0} files" : "")}";
+    private static string Describe(DataPointer? p) => p is null ? "(none)" : $"{p.Digest[7..15]} {ByteSize.Format(p.Size)}{(p.IsDirectory ? $" {p.Files:N0} files" : "")}";
 
     /// <summary>Row count and column changes between two table summaries, in words.</summary>
     private static IEnumerable<string> TableChanges(TableSummary? old, TableSummary? current)
@@ -287,7 +287,7 @@ internal static class DataCommands
 
     private static int PrintSync(TextWriter stdout, string verb, SyncResult result)
     {
-        stdout.WriteLine($"{result.Remote}: {verb} {result.Transferred:N0} object(s), {Size(result.Bytes)}; {result.AlreadyThere:N0} already there, {result.Needed:N0} needed in all.");
+        stdout.WriteLine($"{result.Remote}: {verb} {result.Transferred:N0} object(s), {ByteSize.Format(result.Bytes)}; {result.AlreadyThere:N0} already there, {result.Needed:N0} needed in all.");
         foreach (var failure in result.Failures.Take(20)) stdout.WriteLine($"  failed: {failure.Message}");
         if (result.Failures.Count > 20) stdout.WriteLine($"  ... and {result.Failures.Count - 20} more failures");
         return result.Failures.Count > 0 ? 1 : 0;
@@ -329,7 +329,7 @@ internal static class DataCommands
             }
             var table = new Table().AddColumns("Version", "Digest", "Size", "Files", "Rows", "Path", "Git commit", "Created", "By");
             foreach (var v in versions)
-                table.AddRow(Output.Escape(v.ToUri().ToString()), v.Digest[7..19], Size(v.Size), v.FileCount.ToString("N0"), v.Table?.Rows.ToString("N0") ?? "",
+                table.AddRow(Output.Escape(v.ToUri().ToString()), v.Digest[7..19], ByteSize.Format(v.Size), v.FileCount.ToString("N0"), v.Table?.Rows.ToString("N0") ?? "",
                     Output.Escape(v.Path), v.GitCommit?[..12] ?? "", Output.Time(v.CreationTime), Output.Escape(v.CreatedBy));
             Output.Console(stdout).Write(table);
             return 0;
@@ -366,7 +366,7 @@ internal static class DataCommands
             }
             if (rows.Count == 0) stdout.WriteLine($"{relative}{DataPointer.Extension} has no commits yet: commit it with git.");
             foreach (var r in rows)
-                stdout.WriteLine($"{r.commit[..12]}  {Output.Time(r.time)}  {r.digest[7..19]}  {Size(r.size)}{(r.rows is { } n ? $"  {n:N0} rows" : "")}  {string.Join(" ", r.datasets)}  {r.author}: {r.message}");
+                stdout.WriteLine($"{r.commit[..12]}  {Output.Time(r.time)}  {r.digest[7..19]}  {ByteSize.Format(r.size)}{(r.rows is { } n ? $"  {n:N0} rows" : "")}  {string.Join(" ", r.datasets)}  {r.author}: {r.message}");
             return 0;
         });
         return command;
@@ -382,17 +382,9 @@ internal static class DataCommands
         {
             using var workspace = OpenWorkspace(parse);
             var result = workspace.CollectGarbage(parse.GetValue(revisions), parse.GetValue(allCommits), parse.GetValue(dryRun));
-            stdout.WriteLine($"{(result.DryRun ? "would remove" : "removed")} {result.Removed:N0} object(s), {Size(result.BytesFreed)}; kept {result.Kept:N0}.");
+            stdout.WriteLine($"{(result.DryRun ? "would remove" : "removed")} {result.Removed:N0} object(s), {ByteSize.Format(result.BytesFreed)}; kept {result.Kept:N0}.");
             return Task.FromResult(0);
         });
         return command;
     }
-
-    private static string Size(long bytes) => bytes switch
-    {
-        < 1024 => $"{bytes} B",
-        < 1024 * 1024 => $"{bytes / 1024.0:F1} KB",
-        < 1024L * 1024 * 1024 => $"{bytes / (1024.0 * 1024):F1} MB",
-        _ => $"{bytes / (1024.0 * 1024 * 1024):F2} GB",
-    };
 }

@@ -22,13 +22,7 @@ public static class Format
 
     public static string Escape(string value) => Uri.EscapeDataString(value);
 
-    public static string Bytes(long bytes) => bytes switch
-    {
-        < 1024 => $"{bytes} B",
-        < 1024 * 1024 => (bytes / 1024.0).ToString("0.0 'KB'", CultureInfo.InvariantCulture),
-        < 1024L * 1024 * 1024 => (bytes / 1048576.0).ToString("0.0 'MB'", CultureInfo.InvariantCulture),
-        _ => (bytes / 1073741824.0).ToString("0.00 'GB'", CultureInfo.InvariantCulture),
-    };
+    public static string Bytes(long bytes) => ByteSize.Format(bytes);
 
     public static string RunLink(string runId) => "/runs/" + Escape(runId);
 
