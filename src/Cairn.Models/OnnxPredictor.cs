@@ -22,13 +22,19 @@ public sealed class OnnxPredictor : IModelPredictor, IColumnPredictor
     {
         // One thread per run: large requests are split into sub-batches run side by side (below),
         // which scales better than ORT's own threads on this graph, and small ones gain nothing from more.
-        var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = 1 };
-        _session = new InferenceSession(modelPath, options);
+        // Warnings about the exporter's shape annotations would otherwise reach every user's console.
+        var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = 1, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        _wantedOutputs = packageSignature is { Outputs.Count: > 0 } ? packageSignature.Outputs.Select(o => o.Name).ToHashSet() : null;
+        var wanted = _wantedOutputs;
+        var pruned = wanted is null ? null : OnnxOutputPruning.Prune(modelPath, output => wanted.Contains(OutputName(output)));
+        _session = pruned is null ? new InferenceSession(modelPath, options) : new InferenceSession(pruned, options);
         var graph = InferSignature(_session);
         // Column signatures (from an ML.NET package) describe the graph's inputs better than its raw tensors.
         Signature = packageSignature is { Inputs.Count: > 0 } ? packageSignature : graph;
         _required = Signature.Inputs.Select(i => i.Name).ToHashSet();
-        _wantedOutputs = packageSignature is { Outputs.Count: > 0 } ? packageSignature.Outputs.Select(o => o.Name).ToHashSet() : null;
     }
 
     /// <summary>
