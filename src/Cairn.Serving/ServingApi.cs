@@ -49,7 +49,7 @@ public static class ServingApi
     /// <summary>The Open Inference Protocol v2 (KServe, Triton, Seldon MLServer).</summary>
     public static IEndpointRouteBuilder MapOpenInference(this IEndpointRouteBuilder app, ModelHost host, InferenceLog? log)
     {
-        app.MapGet("/v2", () => Results.Json(new { name = "cairn", version = typeof(ServingApi).Assembly.GetName().Version?.ToString(3), extensions = Array.Empty<string>() }, Json));
+        app.MapGet("/v2", () => Results.Json(new { name = "cairn", version = typeof(ServingApi).Assembly.GetName().Version?.ToString(3), extensions = new[] { BinaryTensorData.Extension } }, Json));
         app.MapGet("/v2/health/live", () => Results.Json(new { live = true }, Json));
         app.MapGet("/v2/health/ready", () => Results.Json(new { ready = true }, Json));
         foreach (var prefix in new[] { "/v2/models/{name}", "/v2/models/{name}/versions/{version}" })
@@ -65,15 +65,17 @@ public static class ServingApi
             app.MapPost(prefix + "/infer", async (HttpContext http, string name, string? version) =>
             {
                 var model = Resolve(host, name, version);
+                if (http.Request.Headers.ContainsKey(BinaryTensorData.HeaderLength))
+                    return await InferBinaryAsync(http, model, log);
                 InferRequest? request;
                 try
                 {
-                    if (model.Predictor is IColumnPredictor columns && http.Request.ContentLength is null or >= ColumnarMinBytes)
+                    if (model.Predictor is IColumnPredictor && http.Request.ContentLength is null or >= ColumnarMinBytes)
                     {
                         var document = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
                         http.Response.RegisterForDispose(document);
                         if (BatchRows(document.RootElement) >= ColumnarRows)
-                            return await InferColumnsAsync(http, model, columns, document.RootElement, log);
+                            return await InferColumnsAsync(http, model, OpenInferenceColumns.Read(document.RootElement), log);
                         request = document.RootElement.Deserialize<InferRequest>(Json); // its tensors' data are copies, independent of the document
                     }
                     else
@@ -84,11 +86,13 @@ public static class ServingApi
                 catch (JsonException e) { throw CairnException.InvalidParameter($"Malformed inference request: {e.Message}"); }
                 var rows = OpenInference.ToRows(request ?? throw CairnException.InvalidParameter("The request body is empty."));
                 if (request.Id is { Length: > 0 } id) http.Items[RequestIdKey] = id;
+                var wanted = WantedOutputs(model, request.Outputs?.Select(x => x.Name ?? "").ToList());
                 var results = await Predict(http, model, rows, log, "oip-v2");
-                var wanted = request.Outputs is { Count: > 0 } o ? o.Select(x => x.Name ?? "").ToList() : model.Predictor.Signature.Outputs.Select(c => c.Name).ToList();
-                var unknown = wanted.Except(model.Predictor.Signature.Outputs.Select(c => c.Name)).FirstOrDefault();
-                if (unknown is not null) throw CairnException.InvalidParameter($"Unknown output '{unknown}': the model's outputs are {string.Join(", ", model.Predictor.Signature.Outputs.Select(c => c.Name))}.");
-                return Results.Json(new InferResponse(model.Name, model.Version, request.Id, OpenInference.ToTensors(results, wanted)), Json);
+                var tensors = OpenInference.ToTensors(results, wanted);
+                var binary = OpenInference.BinaryOutputs(request);
+                if (tensors.Any(t => OpenInferenceColumns.IsBinary(t, binary)))
+                    return await WriteInferResponseAsync(http, model, request.Id, tensors, binary);
+                return Results.Json(new InferResponse(model.Name, model.Version, request.Id, tensors), Json);
             });
         }
         return app;
@@ -106,26 +110,80 @@ public static class ServingApi
         && inputs.GetArrayLength() > 0 && inputs[0].ValueKind == JsonValueKind.Object && inputs[0].TryGetProperty("shape", out var shape)
         && shape.ValueKind == JsonValueKind.Array && shape.GetArrayLength() > 0 && shape[0].TryGetInt64(out var rows) ? rows : 0;
 
+    /// <summary>The outputs a request asks for (all of the signature's when it names none); 400 for one the model lacks.</summary>
+    private static IReadOnlyList<string> WantedOutputs(ServedModel model, IReadOnlyList<string>? requested)
+    {
+        var signature = model.Predictor.Signature.Outputs.Select(c => c.Name).ToList();
+        if (requested is not { Count: > 0 }) return signature;
+        var unknown = requested.Except(signature).FirstOrDefault();
+        if (unknown is not null) throw CairnException.InvalidParameter($"Unknown output '{unknown}': the model's outputs are {string.Join(", ", signature)}.");
+        return requested;
+    }
+
+    /// <summary>
+    /// A request in the binary tensor data extension: the JSON object, then binary tensors. Read
+    /// into columns; large batches to a column predictor are scored as columns, others as rows
+    /// through the micro-batcher.
+    /// </summary>
+    private static async Task<IResult> InferBinaryAsync(HttpContext http, ServedModel model, InferenceLog? log)
+    {
+        var header = http.Request.Headers[BinaryTensorData.HeaderLength].ToString();
+        if (!int.TryParse(header, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var jsonLength) || jsonLength == 0)
+            throw CairnException.InvalidParameter($"The {BinaryTensorData.HeaderLength} header must be the JSON object's length in bytes; got '{header}'.");
+        using var body = new MemoryStream(http.Request.ContentLength is > 0 and < int.MaxValue ? (int)http.Request.ContentLength.Value : 0);
+        await http.Request.Body.CopyToAsync(body, http.RequestAborted);
+        var bytes = body.GetBuffer().AsMemory(0, (int)body.Length);
+        if (jsonLength > bytes.Length)
+            throw CairnException.InvalidParameter($"The {BinaryTensorData.HeaderLength} header says the JSON object has {jsonLength} bytes, but the body has {bytes.Length}.");
+        ColumnarInferRequest request;
+        try
+        {
+            using var document = JsonDocument.Parse(bytes[..jsonLength]);
+            request = OpenInferenceColumns.Read(document.RootElement, bytes.Span[jsonLength..]);
+        }
+        catch (JsonException e) { throw CairnException.InvalidParameter($"Malformed inference request: {e.Message}"); }
+        if (model.Predictor is IColumnPredictor && request.Rows >= ColumnarRows)
+            return await InferColumnsAsync(http, model, request, log);
+        if (request.Id is { Length: > 0 } id) http.Items[RequestIdKey] = id;
+        var wanted = WantedOutputs(model, request.Outputs);
+        var results = await Predict(http, model, new ColumnRows(request.Inputs, request.Rows), log, "oip-v2");
+        return await WriteInferResponseAsync(http, model, request.Id, OpenInference.ToTensors(results, wanted), request.BinaryOutput);
+    }
+
     /// <summary>A large OIP request: tensors read into typed arrays, scored as columns, written from typed arrays.</summary>
-    private static async Task<IResult> InferColumnsAsync(HttpContext http, ServedModel model, IColumnPredictor predictor, JsonElement body, InferenceLog? log)
+    private static async Task<IResult> InferColumnsAsync(HttpContext http, ServedModel model, ColumnarInferRequest request, InferenceLog? log)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var request = OpenInferenceColumns.Read(body);
-        var signature = model.Predictor.Signature.Outputs.Select(c => c.Name).ToList();
-        var wanted = request.Outputs ?? signature;
-        var unknown = wanted.Except(signature).FirstOrDefault();
-        if (unknown is not null) throw CairnException.InvalidParameter($"Unknown output '{unknown}': the model's outputs are {string.Join(", ", signature)}.");
-        var outputs = predictor.PredictColumns(request.Inputs, request.Rows);
-        var chosen = wanted.Select(n => outputs.First(o => o.Name == n)).ToList();
+        var wanted = WantedOutputs(model, request.Outputs);
+        var outputs = ((IColumnPredictor)model.Predictor).PredictColumns(request.Inputs, request.Rows);
         if (log is not null)
         {
             var id = request.Id is { Length: > 0 } given ? given : http.Request.Headers["x-request-id"] is { Count: > 0 } h ? h.ToString() : Ids.NewId();
             log.Append(new InferenceEntry(id, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), model.Name, model.Version, "oip-v2",
                 new ColumnRows(request.Inputs, request.Rows), new ColumnRows(outputs, request.Rows), System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds));
         }
+        var tensors = OpenInferenceColumns.ToTensors(wanted.Select(n => outputs.First(o => o.Name == n)), request.Rows);
+        if (tensors.Any(t => OpenInferenceColumns.IsBinary(t, request.BinaryOutput)))
+            return await WriteInferResponseAsync(http, model, request.Id, tensors, request.BinaryOutput);
         http.Response.ContentType = "application/json; charset=utf-8";
-        OpenInferenceColumns.Write(http.Response.BodyWriter, model.Name, model.Version, request.Id, chosen, request.Rows);
+        OpenInferenceColumns.Write(http.Response.BodyWriter, model.Name, model.Version, request.Id, tensors);
         await http.Response.BodyWriter.FlushAsync(http.RequestAborted);
+        return Results.Empty;
+    }
+
+    /// <summary>A response that may have binary outputs: the JSON object's length goes in a header, so the body is composed before it is sent.</summary>
+    private static async Task<IResult> WriteInferResponseAsync(HttpContext http, ServedModel model, string? id, IReadOnlyList<OutputTensor> tensors, Func<string, bool> binary)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(64 * 1024);
+        var jsonLength = OpenInferenceColumns.Write(buffer, model.Name, model.Version, id, tensors, binary);
+        if (buffer.WrittenCount > jsonLength)
+        {
+            http.Response.Headers[BinaryTensorData.HeaderLength] = jsonLength.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            http.Response.ContentType = "application/octet-stream";
+        }
+        else http.Response.ContentType = "application/json; charset=utf-8";
+        http.Response.ContentLength = buffer.WrittenCount;
+        await http.Response.Body.WriteAsync(buffer.WrittenMemory, http.RequestAborted);
         return Results.Empty;
     }
 

@@ -13,7 +13,7 @@ namespace Cairn.Serving.Tests;
 /// Large OIP v2 requests to an ONNX model take the columnar path (typed arrays, no row
 /// dictionaries): same answers as the model row by row, the same checks, and every row logged.
 /// </summary>
-public sealed class ColumnarInferTests : IAsyncLifetime
+public sealed partial class ColumnarInferTests : IAsyncLifetime
 {
     private const int Rows = 600;
     private readonly TempFolder _folder = new();

@@ -134,6 +134,32 @@ public class ServingProtocolTests : IAsyncLifetime
         Assert.Equal(Expected(0.1f, 0.2f, "blue"), output["data"]![1]!.GetValue<float>(), 5);
     }
 
+    [Fact]
+    public async Task OpenInference_BinaryTensorData_ToAnMlnetModel()
+    {
+        // Y and Color as binary data after the JSON object (Y as FP64, which the model takes as float), the output as binary too.
+        var y = new[] { 0.8, 0.2 }.SelectMany(BitConverter.GetBytes).ToArray();
+        var color = new[] { "red", "blue" }.SelectMany(c => BitConverter.GetBytes(c.Length).Concat(Encoding.UTF8.GetBytes(c))).ToArray();
+        var json = Encoding.UTF8.GetBytes($$$"""
+            {"inputs": [
+              {"name": "X", "shape": [2], "datatype": "FP32", "data": [0.9, 0.1]},
+              {"name": "Y", "shape": [2], "datatype": "FP64", "parameters": {"binary_data_size": {{{y.Length}}}}},
+              {"name": "Color", "shape": [2], "datatype": "BYTES", "parameters": {"binary_data_size": {{{color.Length}}}}}],
+             "outputs": [{"name": "Probability", "parameters": {"binary_data": true}}]}
+            """);
+        var content = new ByteArrayContent([.. json, .. y, .. color]);
+        content.Headers.Add(Protocols.BinaryTensorData.HeaderLength, json.Length.ToString());
+
+        using var response = await _http.PostAsync("/v2/models/points/infer", content);
+        var body = await response.Content.ReadAsByteArrayAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var jsonLength = int.Parse(response.Headers.GetValues(Protocols.BinaryTensorData.HeaderLength).Single());
+        var output = Assert.Single(JsonNode.Parse(body.AsSpan(0, jsonLength))!["outputs"]!.AsArray())!;
+        Assert.Equal(8, output["parameters"]!["binary_data_size"]!.GetValue<int>());
+        Assert.Equal(Expected(0.1f, 0.2f, "blue"), BitConverter.ToSingle(body, jsonLength + 4), 5);
+    }
+
     [Theory]
     [InlineData("/v2/models/other/infer", """{"inputs": []}""", HttpStatusCode.NotFound, "not served here")]
     [InlineData("/v2/models/points/versions/9/infer", """{"inputs": []}""", HttpStatusCode.NotFound, "Version 9")]

@@ -4,11 +4,11 @@ using Cairn.Models;
 namespace Cairn.Serving.Protocols;
 
 /// <summary>A tensor of the Open Inference Protocol v2: name, shape, datatype, and row-major data.</summary>
-public sealed record InferTensor(string? Name, long[]? Shape, string? Datatype, JsonElement Data);
+public sealed record InferTensor(string? Name, long[]? Shape, string? Datatype, JsonElement Data, Dictionary<string, JsonElement>? Parameters = null);
 
-public sealed record RequestedOutput(string? Name);
+public sealed record RequestedOutput(string? Name, Dictionary<string, JsonElement>? Parameters = null);
 
-public sealed record InferRequest(string? Id, List<InferTensor>? Inputs, List<RequestedOutput>? Outputs);
+public sealed record InferRequest(string? Id, List<InferTensor>? Inputs, List<RequestedOutput>? Outputs, Dictionary<string, JsonElement>? Parameters = null);
 
 /// <summary>An output tensor; <see cref="Data"/> is a typed array (float[], bool[], string[] ...), which serializes without boxing.</summary>
 public sealed record OutputTensor(string Name, long[] Shape, string Datatype, Array Data);
@@ -34,6 +34,10 @@ public static class OpenInference
                 throw CairnException.InvalidParameter($"Input tensor '{name}' needs a 'shape' of non-negative dimensions, batch first.");
             if (tensor.Datatype is not ("BOOL" or "INT8" or "INT16" or "INT32" or "INT64" or "UINT8" or "UINT16" or "UINT32" or "UINT64" or "FP16" or "FP32" or "FP64" or "BYTES"))
                 throw CairnException.InvalidParameter($"Input tensor '{name}' has datatype '{tensor.Datatype}': expected BOOL, INT8..INT64, UINT8..UINT64, FP16, FP32, FP64 or BYTES.");
+            if (tensor.Data.ValueKind == JsonValueKind.Undefined)
+                throw CairnException.InvalidParameter(tensor.Parameters?.ContainsKey("binary_data_size") == true
+                    ? $"Input tensor '{name}' has binary_data_size, but the request has no {BinaryTensorData.HeaderLength} header to say where its JSON ends."
+                    : $"Input tensor '{name}' has no 'data'.");
             var values = new List<JsonElement>();
             Flatten(tensor.Data, values);
             var width = shape.Skip(1).Aggregate(1L, (a, d) => a * d);
@@ -63,6 +67,16 @@ public static class OpenInference
     {
         if (data.ValueKind != JsonValueKind.Array) { into.Add(data); return; }
         foreach (var item in data.EnumerateArray()) Flatten(item, into);
+    }
+
+    /// <summary>Which outputs the request wants as binary data: an output's <c>binary_data</c>, else the request's <c>binary_data_output</c>.</summary>
+    public static Func<string, bool> BinaryOutputs(InferRequest request)
+    {
+        static bool? Flag(Dictionary<string, JsonElement>? parameters, string name) =>
+            parameters is not null && parameters.TryGetValue(name, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : null;
+        var byDefault = Flag(request.Parameters, "binary_data_output") ?? false;
+        var byName = (request.Outputs ?? []).Where(o => Flag(o.Parameters, "binary_data") is not null).ToDictionary(o => o.Name ?? "", o => Flag(o.Parameters, "binary_data")!.Value);
+        return name => byName.TryGetValue(name, out var binary) ? binary : byDefault;
     }
 
     public static IReadOnlyList<OutputTensor> ToTensors(IReadOnlyList<IReadOnlyDictionary<string, object?>> results, IEnumerable<string> names)

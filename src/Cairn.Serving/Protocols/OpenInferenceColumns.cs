@@ -4,19 +4,24 @@ using Cairn.Models;
 
 namespace Cairn.Serving.Protocols;
 
-/// <summary>An OIP v2 request read straight into typed columns: the fast path for large batches.</summary>
-public sealed record ColumnarInferRequest(string? Id, IReadOnlyList<TensorColumn> Inputs, int Rows, IReadOnlyList<string>? Outputs);
+/// <summary>An OIP v2 request read straight into typed columns: the fast path for large batches, and how binary tensor data is read.</summary>
+/// <param name="Outputs">The outputs asked for, or null for all of them.</param>
+/// <param name="BinaryOutput">Whether an output is to be returned as binary data (binary tensor data extension).</param>
+public sealed record ColumnarInferRequest(string? Id, IReadOnlyList<TensorColumn> Inputs, int Rows, IReadOnlyList<string>? Outputs, Func<string, bool> BinaryOutput);
 
 /// <summary>
 /// Reads an Open Inference Protocol v2 request into one typed array per tensor (float[] for FP32,
 /// long[] for the integer types, string[] for BYTES ...) and writes the response from typed
 /// arrays, with no dictionary or boxed value per row. Checks what <see cref="OpenInference.ToRows"/>
-/// checks, with the same messages.
+/// checks, with the same messages. Tensors may come as binary data after the JSON object
+/// (<see cref="BinaryTensorData"/>).
 /// </summary>
 public static class OpenInferenceColumns
 {
-    public static ColumnarInferRequest Read(JsonElement root)
+    /// <param name="binary">What follows the JSON object in the body (binary tensor data extension), or empty.</param>
+    public static ColumnarInferRequest Read(JsonElement root, ReadOnlySpan<byte> binary = default)
     {
+        var binaryAt = 0L;
         if (root.ValueKind != JsonValueKind.Object) throw CairnException.InvalidParameter("The inference request must be a JSON object.");
         var id = root.TryGetProperty("id", out var idElement) && idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : null;
         if (!root.TryGetProperty("inputs", out var inputs) || inputs.ValueKind != JsonValueKind.Array || inputs.GetArrayLength() == 0)
@@ -34,9 +39,19 @@ public static class OpenInferenceColumns
             var datatype = tensor.TryGetProperty("datatype", out var dt) && dt.ValueKind == JsonValueKind.String ? dt.GetString() : null;
             var width = shape.Skip(1).Aggregate(1L, (a, d) => a * d);
             var count = shape[0] * width;
-            if (!tensor.TryGetProperty("data", out var data))
+            Array values;
+            if (BinaryDataSize(tensor, name) is { } size)
+            {
+                if (size > binary.Length - binaryAt)
+                    throw CairnException.InvalidParameter(binary.IsEmpty
+                        ? $"Input tensor '{name}' has binary_data_size, but the request has no {BinaryTensorData.HeaderLength} header to say where its JSON ends."
+                        : $"Input tensor '{name}' has binary_data_size {size}, but only {binary.Length - binaryAt} bytes of binary data are left after the JSON object.");
+                values = BinaryTensorData.Decode(binary.Slice((int)binaryAt, (int)size), datatype ?? "", count, name);
+                binaryAt += size;
+            }
+            else if (!tensor.TryGetProperty("data", out var data))
                 throw CairnException.InvalidParameter($"Input tensor '{name}' has no 'data'.");
-            var values = datatype switch
+            else values = datatype switch
             {
                 "FP32" or "FP16" => Fill<float>(data, count, name, e => e.GetSingle()),
                 "FP64" => Fill<double>(data, count, name, e => e.GetDouble()),
@@ -50,10 +65,26 @@ public static class OpenInferenceColumns
             rows = shape[0];
             columns.Add(new TensorColumn(name, values, (int)width));
         }
-        var outputs = root.TryGetProperty("outputs", out var o) && o.ValueKind == JsonValueKind.Array && o.GetArrayLength() > 0
-            ? o.EnumerateArray().Select(x => x.TryGetProperty("name", out var on) ? on.GetString() ?? "" : "").ToList()
-            : null;
-        return new ColumnarInferRequest(id, columns, (int)rows, outputs);
+        if (binaryAt != binary.Length)
+            throw CairnException.InvalidParameter($"The request has {binary.Length} bytes of binary data after the JSON object, but its inputs' binary_data_size add up to {binaryAt}.");
+        var requested = root.TryGetProperty("outputs", out var o) && o.ValueKind == JsonValueKind.Array && o.GetArrayLength() > 0
+            ? o.EnumerateArray().ToList() : null;
+        var outputs = requested?.Select(x => x.ValueKind == JsonValueKind.Object && x.TryGetProperty("name", out var on) ? on.GetString() ?? "" : "").ToList();
+        var binaryByDefault = Flag(root, "binary_data_output") ?? false;
+        var binaryByName = requested?.Zip(outputs!).Where(x => Flag(x.First, "binary_data") is not null).ToDictionary(x => x.Second, x => Flag(x.First, "binary_data")!.Value);
+        return new ColumnarInferRequest(id, columns, (int)rows, outputs, name => binaryByName is not null && binaryByName.TryGetValue(name, out var b) ? b : binaryByDefault);
+    }
+
+    /// <summary>A boolean in the object's <c>parameters</c>, or null.</summary>
+    internal static bool? Flag(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty("parameters", out var p) && p.ValueKind == JsonValueKind.Object
+        && p.TryGetProperty(name, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : null;
+
+    private static long? BinaryDataSize(JsonElement tensor, string name)
+    {
+        if (!tensor.TryGetProperty("parameters", out var p) || p.ValueKind != JsonValueKind.Object || !p.TryGetProperty("binary_data_size", out var size)) return null;
+        return size.TryGetInt64(out var bytes) && bytes >= 0
+            ? bytes : throw CairnException.InvalidParameter($"Input tensor '{name}' has binary_data_size {size.GetRawText()}: expected a non-negative integer.");
     }
 
     /// <summary>The tensor's values, flattened row-major, checked against the count its shape needs and against its datatype.</summary>
@@ -87,38 +118,80 @@ public static class OpenInferenceColumns
         return values;
     }
 
-    /// <summary>Writes the response body as <see cref="InferResponse"/> would serialize: snake_case, typed data arrays.</summary>
-    public static void Write(IBufferWriter<byte> output, string model, string version, string? id, IReadOnlyList<TensorColumn> outputs, int rows)
+    /// <summary>The chosen output columns as response tensors (shape [rows] or [rows, width]).</summary>
+    public static IReadOnlyList<OutputTensor> ToTensors(IEnumerable<TensorColumn> columns, int rows) => columns.Select(c => new OutputTensor(
+        c.Name, c.Width > 1 ? [rows, c.Width] : [rows], OpenInference.Datatype(c.Values.GetType().GetElementType()!), c.Values)).ToList();
+
+    /// <summary>
+    /// Writes the response as <see cref="InferResponse"/> would serialize (snake_case, typed data
+    /// arrays); an output <paramref name="binary"/> picks goes after the JSON object as binary data,
+    /// its size in its <c>binary_data_size</c> parameter. Returns the JSON object's length.
+    /// </summary>
+    public static int Write(IBufferWriter<byte> output, string model, string version, string? id, IReadOnlyList<OutputTensor> outputs, Func<string, bool>? binary = null)
     {
-        using var json = new Utf8JsonWriter(output);
-        json.WriteStartObject();
-        json.WriteString("model_name", model);
-        json.WriteString("model_version", version);
-        if (id is null) json.WriteNull("id"); else json.WriteString("id", id);
-        json.WriteStartArray("outputs");
-        foreach (var column in outputs)
+        bool AsBinary(OutputTensor tensor) => binary is not null && IsBinary(tensor, binary);
+        var counted = new CountingWriter(output);
+        using (var json = new Utf8JsonWriter(counted))
         {
             json.WriteStartObject();
-            json.WriteString("name", column.Name);
-            json.WriteStartArray("shape");
-            json.WriteNumberValue(rows);
-            if (column.Width > 1) json.WriteNumberValue(column.Width);
-            json.WriteEndArray();
-            json.WriteString("datatype", OpenInference.Datatype(column.Values.GetType().GetElementType()!));
-            json.WriteStartArray("data");
-            switch (column.Values)
+            json.WriteString("model_name", model);
+            json.WriteString("model_version", version);
+            if (id is null) json.WriteNull("id"); else json.WriteString("id", id);
+            json.WriteStartArray("outputs");
+            foreach (var tensor in outputs)
             {
-                case float[] a: foreach (var v in a) json.WriteNumberValue(v); break;
-                case double[] a: foreach (var v in a) json.WriteNumberValue(v); break;
-                case long[] a: foreach (var v in a) json.WriteNumberValue(v); break;
-                case int[] a: foreach (var v in a) json.WriteNumberValue(v); break;
-                case bool[] a: foreach (var v in a) json.WriteBooleanValue(v); break;
-                case string[] a: foreach (var v in a) json.WriteStringValue(v); break;
+                json.WriteStartObject();
+                json.WriteString("name", tensor.Name);
+                json.WriteStartArray("shape");
+                foreach (var d in tensor.Shape) json.WriteNumberValue(d);
+                json.WriteEndArray();
+                json.WriteString("datatype", tensor.Datatype);
+                if (AsBinary(tensor))
+                {
+                    json.WriteStartObject("parameters");
+                    json.WriteNumber("binary_data_size", BinaryTensorData.EncodedSize(tensor.Data));
+                    json.WriteEndObject();
+                }
+                else
+                {
+                    json.WritePropertyName("data");
+                    WriteData(json, tensor.Data);
+                }
+                json.WriteEndObject();
             }
             json.WriteEndArray();
             json.WriteEndObject();
         }
+        foreach (var tensor in outputs.Where(AsBinary)) BinaryTensorData.Encode(tensor.Data, output);
+        return counted.Written;
+    }
+
+    /// <summary>Whether the tensor goes out as binary data: asked for, and not holding nulls (which have no binary form).</summary>
+    public static bool IsBinary(OutputTensor tensor, Func<string, bool> binary) => binary(tensor.Name) && tensor.Data is not object[];
+
+    private static void WriteData(Utf8JsonWriter json, Array data)
+    {
+        json.WriteStartArray();
+        switch (data)
+        {
+            case float[] a: foreach (var v in a) json.WriteNumberValue(v); break;
+            case double[] a: foreach (var v in a) json.WriteNumberValue(v); break;
+            case long[] a: foreach (var v in a) json.WriteNumberValue(v); break;
+            case int[] a: foreach (var v in a) json.WriteNumberValue(v); break;
+            case uint[] a: foreach (var v in a) json.WriteNumberValue(v); break;
+            case bool[] a: foreach (var v in a) json.WriteBooleanValue(v); break;
+            case string[] a: foreach (var v in a) json.WriteStringValue(v); break;
+            default: foreach (var v in data) JsonSerializer.Serialize(json, v, v?.GetType() ?? typeof(object)); break; // with nulls where a row had no value
+        }
         json.WriteEndArray();
-        json.WriteEndObject();
+    }
+
+    /// <summary>Counts what the JSON writer writes, so the JSON object's length is known without a second buffer.</summary>
+    private sealed class CountingWriter(IBufferWriter<byte> inner) : IBufferWriter<byte>
+    {
+        public int Written { get; private set; }
+        public void Advance(int count) { Written += count; inner.Advance(count); }
+        public Memory<byte> GetMemory(int sizeHint = 0) => inner.GetMemory(sizeHint);
+        public Span<byte> GetSpan(int sizeHint = 0) => inner.GetSpan(sizeHint);
     }
 }
