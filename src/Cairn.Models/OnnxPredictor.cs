@@ -29,12 +29,57 @@ public sealed class OnnxPredictor : IModelPredictor, IColumnPredictor
         };
         _wantedOutputs = packageSignature is { Outputs.Count: > 0 } ? packageSignature.Outputs.Select(o => o.Name).ToHashSet() : null;
         var wanted = _wantedOutputs;
-        var pruned = wanted is null ? null : OnnxOutputPruning.Prune(modelPath, output => wanted.Contains(OutputName(output)));
-        _session = pruned is null ? new InferenceSession(modelPath, options) : new InferenceSession(pruned, options);
+        _session = LoadServingGraph(modelPath, options, wanted is null ? null : output => wanted.Contains(OutputName(output)));
         var graph = InferSignature(_session);
         // Column signatures (from an ML.NET package) describe the graph's inputs better than its raw tensors.
         Signature = packageSignature is { Inputs.Count: > 0 } ? packageSignature : graph;
         _required = Signature.Inputs.Select(i => i.Name).ToHashSet();
+    }
+
+    /// <summary>
+    /// The graph rewritten by <see cref="OnnxServingGraph"/>. Joining columns with Concat in
+    /// place of FeatureVectorizer is only kept when the rewritten graph loads and gives the
+    /// original's outputs on a few synthesized rows; otherwise only the output pruning is.
+    /// </summary>
+    private static InferenceSession LoadServingGraph(string modelPath, SessionOptions options, Func<string, bool>? keepOutput)
+    {
+        if (OnnxServingGraph.Rewrite(modelPath, keepOutput, joinWithConcat: true) is { Joined: true } joined)
+        {
+            InferenceSession? session = null;
+            try
+            {
+                session = new InferenceSession(joined.Model, options);
+                using var original = new InferenceSession(modelPath, options);
+                if (SameOutputs(original, session)) return session;
+            }
+            catch (OnnxRuntimeException)
+            {
+                // Not a graph this rewrite suits: fall through to the safe one.
+            }
+            session?.Dispose();
+        }
+        return OnnxServingGraph.Rewrite(modelPath, keepOutput, joinWithConcat: false) is { } pruned
+            ? new InferenceSession(pruned.Model, options) : new InferenceSession(modelPath, options);
+    }
+
+    /// <summary>Whether both graphs give the same outputs on three synthesized rows (numbers 0, 1 and 2.5; strings empty).</summary>
+    private static bool SameOutputs(InferenceSession original, InferenceSession rewritten)
+    {
+        var inputs = original.InputMetadata.Select(kv =>
+        {
+            int[] shape = [3, .. kv.Value.Dimensions.Skip(1).Select(d => Math.Max(d, 1))];
+            var count = shape.Aggregate(1, (a, d) => a * d);
+            var values = TensorArrays.Defaults(kv.Value.ElementType, count);
+            if (kv.Value.ElementType != typeof(string) && kv.Value.ElementType != typeof(bool))
+                for (var i = 0; i < count; i++) values.SetValue(Convert.ChangeType((i % 3) switch { 0 => 0, 1 => 1, _ => 2.5 }, kv.Value.ElementType, System.Globalization.CultureInfo.InvariantCulture), i);
+            return TensorArrays.Slice(kv.Key, values, 0, 3, count / 3, shape[1..]);
+        }).ToList();
+        var names = rewritten.OutputMetadata.Keys.ToList();
+        using var expected = original.Run(inputs, names);
+        using var actual = rewritten.Run(inputs, names);
+        return expected.Zip(actual).All(pair => TensorArrays.Flatten(pair.First.Value) is var e && TensorArrays.Flatten(pair.Second.Value) is var a
+            && e.Length == a.Length && Enumerable.Range(0, e.Length).All(i => e.GetValue(i) is float x && a.GetValue(i) is float y
+                ? Math.Abs(x - y) <= 1e-5 * Math.Max(1, Math.Abs(x)) : Equals(e.GetValue(i), a.GetValue(i))));
     }
 
     /// <summary>

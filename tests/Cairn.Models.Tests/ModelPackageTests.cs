@@ -106,6 +106,44 @@ public class ModelPackageTests : IDisposable
     }
 
     [Fact]
+    public async Task ServingGraph_JoinsColumnsWithConcat_AndFallsBackWhenAWidthIsWrong()
+    {
+        using var cairn = Open();
+        await DownloadPackageAsync(cairn);
+        OnnxExport.AddOnnxFlavor(ModelPackage.Open(_folder.File("pkg")));
+        var path = _folder.File("pkg/model.onnx");
+        var rewritten = OnnxServingGraph.Rewrite(path, keepOutput: null, joinWithConcat: true);
+        var ops = Onnx.ModelProto.Parser.ParseFrom(rewritten!.Value.Model).Graph.Node.Select(n => n.OpType).ToList();
+        Assert.True(rewritten.Value.Joined);
+        Assert.DoesNotContain("FeatureVectorizer", ops);
+        Assert.Contains("Concat", ops);
+
+        // A FeatureVectorizer told Hour is 2 wide pads it with a zero; Reshape to [rows, 2] cannot
+        // take one value per row, so the predictor must fall back to the graph as it is.
+        var model = Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
+        var vectorizer = model.Graph.Node.Single(n => n.OpType == "FeatureVectorizer");
+        var widths = vectorizer.Attribute.Single(a => a.Name == "inputdimensions").Ints;
+        widths[vectorizer.Input.IndexOf("Hour")] = 2;
+        var altered = _folder.File("altered.onnx");
+        File.WriteAllBytes(altered, Google.Protobuf.MessageExtensions.ToByteArray(model));
+        var signature = ModelPackage.Open(_folder.File("pkg")).Manifest.Signature;
+        using var predictor = new OnnxPredictor(altered, signature);
+        using var plain = new Microsoft.ML.OnnxRuntime.InferenceSession(altered);
+        var row = _flights.Rows[7];
+        var predicted = (float)predictor.Predict([_flights.AsRow(row)])[0]["Score"]!;
+        var feeds = new List<Microsoft.ML.OnnxRuntime.NamedOnnxValue>
+        {
+            Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("Hour", new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(new[] { row.Hour }, [1, 1])),
+            Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("DayOfWeek", new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(new[] { row.DayOfWeek }, [1, 1])),
+            Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("Distance", new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(new[] { row.Distance }, [1, 1])),
+            Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("Origin", new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<string>(new[] { row.Origin }, [1, 1])),
+            Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("Destination", new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<string>(new[] { row.Destination }, [1, 1])),
+        }.Where(f => plain.InputMetadata.ContainsKey(f.Name)).ToList();
+        using var expected = plain.Run(feeds, ["Score.output"]);
+        Assert.Equal(expected.Single().AsTensor<float>()[0], predicted, 1e-5f);
+    }
+
+    [Fact]
     public async Task ConvertToOnnx_BothFlavorsAgreeWithin1e4OnAThousandRows()
     {
         using var cairn = Open();
