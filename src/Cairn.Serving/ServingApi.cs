@@ -130,24 +130,54 @@ public static class ServingApi
         var header = http.Request.Headers[BinaryTensorData.HeaderLength].ToString();
         if (!int.TryParse(header, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var jsonLength) || jsonLength == 0)
             throw CairnException.InvalidParameter($"The {BinaryTensorData.HeaderLength} header must be the JSON object's length in bytes; got '{header}'.");
-        using var body = new MemoryStream(http.Request.ContentLength is > 0 and < int.MaxValue ? (int)http.Request.ContentLength.Value : 0);
-        await http.Request.Body.CopyToAsync(body, http.RequestAborted);
-        var bytes = body.GetBuffer().AsMemory(0, (int)body.Length);
-        if (jsonLength > bytes.Length)
-            throw CairnException.InvalidParameter($"The {BinaryTensorData.HeaderLength} header says the JSON object has {jsonLength} bytes, but the body has {bytes.Length}.");
+        // The body is read into a pooled buffer (Kestrel's request size limit bounds it): a fresh
+        // array per request would be a large-object allocation, and those bring full collections.
+        var body = await ReadBodyAsync(http);
         ColumnarInferRequest request;
         try
         {
+            var bytes = body.AsMemory();
+            if (jsonLength > bytes.Length)
+                throw CairnException.InvalidParameter($"The {BinaryTensorData.HeaderLength} header says the JSON object has {jsonLength} bytes, but the body has {bytes.Length}.");
             using var document = JsonDocument.Parse(bytes[..jsonLength]);
-            request = OpenInferenceColumns.Read(document.RootElement, bytes.Span[jsonLength..]);
+            request = OpenInferenceColumns.Read(document.RootElement, bytes.Span[jsonLength..]); // copies what it keeps
         }
         catch (JsonException e) { throw CairnException.InvalidParameter($"Malformed inference request: {e.Message}"); }
+        finally { System.Buffers.ArrayPool<byte>.Shared.Return(body.Array!); }
         if (model.Predictor is IColumnPredictor && request.Rows >= ColumnarRows)
             return await InferColumnsAsync(http, model, request, log);
         if (request.Id is { Length: > 0 } id) http.Items[RequestIdKey] = id;
         var wanted = WantedOutputs(model, request.Outputs);
         var results = await Predict(http, model, new ColumnRows(request.Inputs, request.Rows), log, "oip-v2");
         return await WriteInferResponseAsync(http, model, request.Id, OpenInference.ToTensors(results, wanted), request.BinaryOutput);
+    }
+
+    /// <summary>The whole request body in a buffer rented from the shared pool; the caller returns it.</summary>
+    private static async Task<ArraySegment<byte>> ReadBodyAsync(HttpContext http)
+    {
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(http.Request.ContentLength is > 0 and < int.MaxValue ? (int)http.Request.ContentLength.Value : 64 * 1024);
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var larger = System.Buffers.ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+                var read = await http.Request.Body.ReadAsync(buffer.AsMemory(length), http.RequestAborted);
+                if (read == 0) return new ArraySegment<byte>(buffer, 0, length);
+                length += read;
+            }
+        }
+        catch
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
     }
 
     /// <summary>A large OIP request: tensors read into typed arrays, scored as columns, written from typed arrays.</summary>

@@ -26,8 +26,10 @@ public static class OpenInferenceColumns
         var id = root.TryGetProperty("id", out var idElement) && idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : null;
         if (!root.TryGetProperty("inputs", out var inputs) || inputs.ValueKind != JsonValueKind.Array || inputs.GetArrayLength() == 0)
             throw CairnException.InvalidParameter("The inference request has no 'inputs'.");
-        var columns = new List<TensorColumn>();
-        var rows = -1L;
+        // First the tensors' headers, and binary data (a span cannot cross threads); then JSON data,
+        // the costly part, one tensor per core; then the checks in input order, so a request with
+        // several faults always gets the same message.
+        var tensors = new List<(string Name, long[] Shape, long Width, JsonElement Tensor, string? Datatype, Array? Values)>();
         foreach (var tensor in inputs.EnumerateArray())
         {
             var name = tensor.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String && n.GetString() is { Length: > 0 } s
@@ -38,32 +40,43 @@ public static class OpenInferenceColumns
                 throw CairnException.InvalidParameter($"Input tensor '{name}' needs a 'shape' of non-negative dimensions, batch first.");
             var datatype = tensor.TryGetProperty("datatype", out var dt) && dt.ValueKind == JsonValueKind.String ? dt.GetString() : null;
             var width = shape.Skip(1).Aggregate(1L, (a, d) => a * d);
-            var count = shape[0] * width;
-            Array values;
+            Array? values = null;
             if (BinaryDataSize(tensor, name) is { } size)
             {
                 if (size > binary.Length - binaryAt)
                     throw CairnException.InvalidParameter(binary.IsEmpty
                         ? $"Input tensor '{name}' has binary_data_size, but the request has no {BinaryTensorData.HeaderLength} header to say where its JSON ends."
                         : $"Input tensor '{name}' has binary_data_size {size}, but only {binary.Length - binaryAt} bytes of binary data are left after the JSON object.");
-                values = BinaryTensorData.Decode(binary.Slice((int)binaryAt, (int)size), datatype ?? "", count, name);
+                values = BinaryTensorData.Decode(binary.Slice((int)binaryAt, (int)size), datatype ?? "", shape[0] * width, name);
                 binaryAt += size;
             }
-            else if (!tensor.TryGetProperty("data", out var data))
-                throw CairnException.InvalidParameter($"Input tensor '{name}' has no 'data'.");
-            else values = datatype switch
+            tensors.Add((name, shape, width, tensor, datatype, values));
+        }
+        var read = new Array?[tensors.Count];
+        var failed = new Exception?[tensors.Count];
+        var jsonValues = tensors.Where(t => t.Values is null).Sum(t => t.Shape[0] * t.Width);
+        Parallel.For(0, tensors.Count, new ParallelOptions { MaxDegreeOfParallelism = jsonValues >= ParallelValues ? Environment.ProcessorCount : 1 }, i =>
+        {
+            var t = tensors[i];
+            try
             {
-                "FP32" or "FP16" => Fill<float>(data, count, name, e => e.GetSingle()),
-                "FP64" => Fill<double>(data, count, name, e => e.GetDouble()),
-                "INT8" or "INT16" or "INT32" or "INT64" or "UINT8" or "UINT16" or "UINT32" or "UINT64" => Fill<long>(data, count, name, e => e.GetInt64()),
-                "BOOL" => Fill<bool>(data, count, name, e => e.GetBoolean()),
-                "BYTES" => (Array)Fill<string>(data, count, name, e => e.GetString()!),
-                _ => throw CairnException.InvalidParameter($"Input tensor '{name}' has datatype '{datatype}': expected BOOL, INT8..INT64, UINT8..UINT64, FP16, FP32, FP64 or BYTES."),
-            };
+                read[i] = t.Values ?? ReadData(t.Tensor, t.Datatype, t.Shape[0] * t.Width, t.Name);
+            }
+            catch (CairnException e)
+            {
+                failed[i] = e;
+            }
+        });
+        var columns = new List<TensorColumn>();
+        var rows = -1L;
+        for (var i = 0; i < tensors.Count; i++)
+        {
+            var (name, shape, width, _, _, _) = tensors[i];
+            if (failed[i] is { } error) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
             if (rows >= 0 && shape[0] != rows)
                 throw CairnException.InvalidParameter($"Input tensor '{name}' has {shape[0]} rows but another input has {rows}: every input needs the same batch size.");
             rows = shape[0];
-            columns.Add(new TensorColumn(name, values, (int)width));
+            columns.Add(new TensorColumn(name, read[i]!, (int)width));
         }
         if (binaryAt != binary.Length)
             throw CairnException.InvalidParameter($"The request has {binary.Length} bytes of binary data after the JSON object, but its inputs' binary_data_size add up to {binaryAt}.");
@@ -73,6 +86,24 @@ public static class OpenInferenceColumns
         var binaryByDefault = Flag(root, "binary_data_output") ?? false;
         var binaryByName = requested?.Zip(outputs!).Where(x => Flag(x.First, "binary_data") is not null).ToDictionary(x => x.Second, x => Flag(x.First, "binary_data")!.Value);
         return new ColumnarInferRequest(id, columns, (int)rows, outputs, name => binaryByName is not null && binaryByName.TryGetValue(name, out var b) ? b : binaryByDefault);
+    }
+
+    /// <summary>Below this many JSON values in all, tensors are read on the request's thread alone.</summary>
+    private const long ParallelValues = 8192;
+
+    private static Array ReadData(JsonElement tensor, string? datatype, long count, string name)
+    {
+        if (!tensor.TryGetProperty("data", out var data))
+            throw CairnException.InvalidParameter($"Input tensor '{name}' has no 'data'.");
+        return datatype switch
+        {
+            "FP32" or "FP16" => Fill<float>(data, count, name, e => e.GetSingle()),
+            "FP64" => Fill<double>(data, count, name, e => e.GetDouble()),
+            "INT8" or "INT16" or "INT32" or "INT64" or "UINT8" or "UINT16" or "UINT32" or "UINT64" => Fill<long>(data, count, name, e => e.GetInt64()),
+            "BOOL" => Fill<bool>(data, count, name, e => e.GetBoolean()),
+            "BYTES" => Fill<string>(data, count, name, e => e.GetString()!),
+            _ => throw CairnException.InvalidParameter($"Input tensor '{name}' has datatype '{datatype}': expected BOOL, INT8..INT64, UINT8..UINT64, FP16, FP32, FP64 or BYTES."),
+        };
     }
 
     /// <summary>A boolean in the object's <c>parameters</c>, or null.</summary>
@@ -130,6 +161,16 @@ public static class OpenInferenceColumns
     public static int Write(IBufferWriter<byte> output, string model, string version, string? id, IReadOnlyList<OutputTensor> outputs, Func<string, bool>? binary = null)
     {
         bool AsBinary(OutputTensor tensor) => binary is not null && IsBinary(tensor, binary);
+        // Formatting numbers is most of a large JSON answer's cost: large ones are formatted one tensor per core first.
+        var formatted = new ReadOnlyMemory<byte>?[outputs.Count];
+        if (outputs.Where(t => !AsBinary(t)).Sum(t => (long)t.Data.Length) >= ParallelValues)
+            Parallel.For(0, outputs.Count, i =>
+            {
+                if (AsBinary(outputs[i])) return;
+                var buffer = new ArrayBufferWriter<byte>(outputs[i].Data.Length * 12);
+                using (var data = new Utf8JsonWriter(buffer)) WriteData(data, outputs[i].Data);
+                formatted[i] = buffer.WrittenMemory;
+            });
         var counted = new CountingWriter(output);
         using (var json = new Utf8JsonWriter(counted))
         {
@@ -138,8 +179,9 @@ public static class OpenInferenceColumns
             json.WriteString("model_version", version);
             if (id is null) json.WriteNull("id"); else json.WriteString("id", id);
             json.WriteStartArray("outputs");
-            foreach (var tensor in outputs)
+            for (var i = 0; i < outputs.Count; i++)
             {
+                var tensor = outputs[i];
                 json.WriteStartObject();
                 json.WriteString("name", tensor.Name);
                 json.WriteStartArray("shape");
@@ -155,7 +197,8 @@ public static class OpenInferenceColumns
                 else
                 {
                     json.WritePropertyName("data");
-                    WriteData(json, tensor.Data);
+                    if (formatted[i] is { } raw) json.WriteRawValue(raw.Span, skipInputValidation: true);
+                    else WriteData(json, tensor.Data);
                 }
                 json.WriteEndObject();
             }
