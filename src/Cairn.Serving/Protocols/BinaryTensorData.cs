@@ -57,6 +57,8 @@ public static class BinaryTensorData
 
     private static string[] DecodeStrings(ReadOnlySpan<byte> bytes, long count, string name)
     {
+        if (count * 4 > bytes.Length || count < 0) // checked before allocating: each element has at least its 4-byte length
+            throw CairnException.InvalidParameter($"Input tensor '{name}' has binary_data_size {bytes.Length}, too small for {count} BYTES elements of 4 bytes of length each at least.");
         var values = new string[count];
         var at = 0;
         for (var i = 0; i < values.Length; i++)

@@ -75,7 +75,9 @@ public static class OpenInference
         static bool? Flag(Dictionary<string, JsonElement>? parameters, string name) =>
             parameters is not null && parameters.TryGetValue(name, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : null;
         var byDefault = Flag(request.Parameters, "binary_data_output") ?? false;
-        var byName = (request.Outputs ?? []).Where(o => Flag(o.Parameters, "binary_data") is not null).ToDictionary(o => o.Name ?? "", o => Flag(o.Parameters, "binary_data")!.Value);
+        var byName = new Dictionary<string, bool>();
+        foreach (var output in request.Outputs ?? [])
+            if (Flag(output.Parameters, "binary_data") is { } flag) byName[output.Name ?? ""] = flag; // an output named twice: the last one says
         return name => byName.TryGetValue(name, out var binary) ? binary : byDefault;
     }
 

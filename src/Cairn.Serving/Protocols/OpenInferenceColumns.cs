@@ -84,8 +84,10 @@ public static class OpenInferenceColumns
             ? o.EnumerateArray().ToList() : null;
         var outputs = requested?.Select(x => x.ValueKind == JsonValueKind.Object && x.TryGetProperty("name", out var on) ? on.GetString() ?? "" : "").ToList();
         var binaryByDefault = Flag(root, "binary_data_output") ?? false;
-        var binaryByName = requested?.Zip(outputs!).Where(x => Flag(x.First, "binary_data") is not null).ToDictionary(x => x.Second, x => Flag(x.First, "binary_data")!.Value);
-        return new ColumnarInferRequest(id, columns, (int)rows, outputs, name => binaryByName is not null && binaryByName.TryGetValue(name, out var b) ? b : binaryByDefault);
+        var binaryByName = new Dictionary<string, bool>();
+        foreach (var (output, name) in requested?.Zip(outputs!) ?? [])
+            if (Flag(output, "binary_data") is { } flag) binaryByName[name] = flag; // an output named twice: the last one says
+        return new ColumnarInferRequest(id, columns, (int)rows, outputs, name => binaryByName.TryGetValue(name, out var b) ? b : binaryByDefault);
     }
 
     /// <summary>Below this many JSON values in all, tensors are read on the request's thread alone.</summary>
@@ -106,6 +108,14 @@ public static class OpenInferenceColumns
         };
     }
 
+    private static long CountValues(JsonElement element)
+    {
+        if (element.ValueKind != JsonValueKind.Array) return 1;
+        var count = 0L;
+        foreach (var item in element.EnumerateArray()) count += item.ValueKind == JsonValueKind.Array ? CountValues(item) : 1;
+        return count;
+    }
+
     /// <summary>A boolean in the object's <c>parameters</c>, or null.</summary>
     internal static bool? Flag(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty("parameters", out var p) && p.ValueKind == JsonValueKind.Object
@@ -121,6 +131,11 @@ public static class OpenInferenceColumns
     /// <summary>The tensor's values, flattened row-major, checked against the count its shape needs and against its datatype.</summary>
     private static T[] Fill<T>(JsonElement data, long expected, string name, Func<JsonElement, T> read)
     {
+        // Counted before allocating: a shape of 10^11 rows with three values is a 400, not an out-of-memory.
+        // (More values than the shape needs are reported after the walk, so a bad value is named first.)
+        var given = CountValues(data);
+        if (given < expected)
+            throw CairnException.InvalidParameter($"Input tensor '{name}' has {given} values but its shape needs {expected}.");
         var values = new T[expected];
         var at = 0L;
         void Walk(JsonElement element)
