@@ -78,6 +78,18 @@ public class ModelPackageTests : IDisposable
         Assert.Contains("row 3000", error.Message);
     }
 
+    /// <summary>The flights as the raw graph's input tensors ([rows, 1] each), for sessions opened without Cairn.</summary>
+    private static List<Microsoft.ML.OnnxRuntime.NamedOnnxValue> RawFeeds(Microsoft.ML.OnnxRuntime.InferenceSession session, IReadOnlyList<FlightExample> rows)
+    {
+        Microsoft.ML.OnnxRuntime.NamedOnnxValue Column<T>(string name, Func<FlightExample, T> value) =>
+            Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor(name, new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<T>(rows.Select(value).ToArray(), [rows.Count, 1]));
+        return new List<Microsoft.ML.OnnxRuntime.NamedOnnxValue>
+        {
+            Column("Hour", r => r.Hour), Column("DayOfWeek", r => r.DayOfWeek), Column("Distance", r => r.Distance),
+            Column("Origin", r => r.Origin), Column("Destination", r => r.Destination),
+        }.Where(f => session.InputMetadata.ContainsKey(f.Name)).ToList();
+    }
+
     [Fact]
     public async Task OnnxPredictor_KeepsOnlyTheSignaturesOutputs_AndScoresAsTheWholeGraphDoes()
     {
@@ -90,13 +102,7 @@ public class ModelPackageTests : IDisposable
 
         var scores = onnx.Predict(rows.Select(_flights.AsRow).ToList());
         var n = rows.Count;
-        Microsoft.ML.OnnxRuntime.NamedOnnxValue Column<T>(string name, Func<FlightExample, T> value) =>
-            Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor(name, new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<T>(rows.Select(value).ToArray(), [n, 1]));
-        var feeds = new List<Microsoft.ML.OnnxRuntime.NamedOnnxValue>
-        {
-            Column("Hour", r => r.Hour), Column("DayOfWeek", r => r.DayOfWeek), Column("Distance", r => r.Distance),
-            Column("Origin", r => r.Origin), Column("Destination", r => r.Destination),
-        }.Where(f => whole.InputMetadata.ContainsKey(f.Name)).ToList();
+        var feeds = RawFeeds(whole, rows);
         using var reference = whole.Run(feeds, ["Score.output"]);
         var expected = reference.Single().AsTensor<float>().ToArray();
 
@@ -131,14 +137,7 @@ public class ModelPackageTests : IDisposable
         using var plain = new Microsoft.ML.OnnxRuntime.InferenceSession(altered);
         var row = _flights.Rows[7];
         var predicted = (float)predictor.Predict([_flights.AsRow(row)])[0]["Score"]!;
-        var feeds = new List<Microsoft.ML.OnnxRuntime.NamedOnnxValue>
-        {
-            Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("Hour", new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(new[] { row.Hour }, [1, 1])),
-            Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("DayOfWeek", new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(new[] { row.DayOfWeek }, [1, 1])),
-            Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("Distance", new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(new[] { row.Distance }, [1, 1])),
-            Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("Origin", new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<string>(new[] { row.Origin }, [1, 1])),
-            Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("Destination", new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<string>(new[] { row.Destination }, [1, 1])),
-        }.Where(f => plain.InputMetadata.ContainsKey(f.Name)).ToList();
+        var feeds = RawFeeds(plain, [row]);
         using var expected = plain.Run(feeds, ["Score.output"]);
         Assert.Equal(expected.Single().AsTensor<float>()[0], predicted, 1e-5f);
     }
