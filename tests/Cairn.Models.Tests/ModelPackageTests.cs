@@ -112,6 +112,36 @@ public class ModelPackageTests : IDisposable
     }
 
     [Fact]
+    public async Task OnnxPredictor_ScoresTheTreesItself_AndAgreesWithOnnxRuntimeOnEveryFlight()
+    {
+        using var cairn = Open();
+        await DownloadPackageAsync(cairn);
+        OnnxExport.AddOnnxFlavor(ModelPackage.Open(_folder.File("pkg")));
+        using var onnx = (OnnxPredictor)ModelLoading.Load(ModelPackage.Open(_folder.File("pkg")), "onnx");
+        using var whole = new Microsoft.ML.OnnxRuntime.InferenceSession(_folder.File("pkg/model.onnx"));
+        var rows = _flights.Rows;
+        List<TensorColumn> columns =
+        [
+            new("Hour", rows.Select(r => r.Hour).ToArray(), 1), new("DayOfWeek", rows.Select(r => r.DayOfWeek).ToArray(), 1),
+            new("Distance", rows.Select(r => r.Distance).ToArray(), 1), new("Origin", rows.Select(r => r.Origin).ToArray(), 1),
+            new("Destination", rows.Select(r => r.Destination).ToArray(), 1),
+        ];
+
+        var predicted = onnx.PredictColumns(columns, rows.Count).ToDictionary(c => c.Name, c => c.Values);
+        using var reference = whole.Run(RawFeeds(whole, rows), ["Score.output", "Probability.output", "PredictedLabel.output"]);
+        var expected = reference.ToDictionary(r => r.Name[..^".output".Length], r => r.Value);
+
+        Assert.True(onnx.TreeEnsembleCompiled);
+        Assert.Equal(10_000, rows.Count);
+        foreach (var name in new[] { "Score", "Probability" })
+        {
+            var (e, a) = (((Microsoft.ML.OnnxRuntime.Tensors.Tensor<float>)expected[name]).ToArray(), (float[])predicted[name]);
+            for (var i = 0; i < rows.Count; i++) Assert.True(Math.Abs(e[i] - a[i]) <= 1e-5f * Math.Max(1, Math.Abs(e[i])), $"{name} of flight {i}: {e[i]} vs {a[i]}");
+        }
+        Assert.Equal(((Microsoft.ML.OnnxRuntime.Tensors.Tensor<bool>)expected["PredictedLabel"]).ToArray(), (bool[])predicted["PredictedLabel"]);
+    }
+
+    [Fact]
     public async Task ServingGraph_JoinsColumnsWithConcat_AndFallsBackWhenAWidthIsWrong()
     {
         using var cairn = Open();
