@@ -72,6 +72,47 @@ public partial class ServeCommandTests
     }
 
     [Fact]
+    public async Task Serve_OnnxTreeModelFromTheStore_ScoresTheTreesItself_AndALargeRequestAgreesWithMlNet()
+    {
+        using var folder = new TempFolder();
+        var ml = new MLContext(seed: 4);
+        var points = Enumerable.Range(0, 400).Select(i => new Point { X = i / 400f, Label = i % 100 > 40 }).ToList();
+        var data = ml.Data.LoadFromEnumerable(points);
+        var model = ml.Transforms.Concatenate("Features", "X")
+            .Append(ml.BinaryClassification.Trainers.FastTree(labelColumnName: "Label", numberOfLeaves: 8, numberOfTrees: 20, minimumExampleCountPerLeaf: 5))
+            .Fit(data);
+        string uri;
+        using (var cairn = CairnClient.Open(folder.Path))
+        using (var run = cairn.StartRun("points")) uri = run.LogModel("model", ml, model, data.Schema, labelColumn: "Label").ModelUri;
+        var (exit, converted) = await Cairn(folder.Path, "models", "convert", uri, "--to", "onnx");
+        Assert.True(exit == 0, converted);
+
+        using var server = ChildProcess.StartDll("cairn.dll", ["serve", uri, "--flavor", "onnx", "--port", "0", "--name", "trees", "--inference-log", "none"],
+            new Dictionary<string, string> { [TrackingUri.EnvironmentVariable] = folder.Path });
+        var line = await server.WaitForLineAsync(l => l.Contains("Serving"), TimeSpan.FromSeconds(60));
+        using var http = new HttpClient { BaseAddress = new Uri(Address().Match(line).Value) };
+        // 1,000 rows: a large OIP request, scored as columns through the split graph.
+        var xs = Enumerable.Range(0, 1000).Select(i => i / 1000f).ToArray();
+        using var response = await http.PostAsync("/v2/models/trees/infer", new StringContent(
+            $$"""{"inputs": [{"name": "X", "shape": [{{xs.Length}}], "datatype": "FP32", "data": [{{string.Join(",", xs.Select(x => x.ToString(System.Globalization.CultureInfo.InvariantCulture)))}}]}]}""",
+            System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Contains("(onnx, tree ensemble scored by Cairn)", line);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        var outputs = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!["outputs"]!.AsArray();
+        var scores = outputs.Single(o => (string)o!["name"]! == "Score")!["data"]!.AsArray().Select(v => v!.GetValue<float>()).ToList();
+        var expected = ml.Data.CreateEnumerable<ScoredPoint>(model.Transform(ml.Data.LoadFromEnumerable(xs.Select(x => new Point { X = x }))), reuseRowObject: false)
+            .Select(p => p.Score).ToList();
+        Assert.Equal(xs.Length, scores.Count);
+        for (var i = 0; i < xs.Length; i++) Assert.True(Math.Abs(expected[i] - scores[i]) <= 1e-4f * Math.Max(1, Math.Abs(expected[i])), $"row {i}: ML.NET {expected[i]}, served {scores[i]}");
+    }
+
+    private sealed class ScoredPoint
+    {
+        public float Score { get; set; }
+    }
+
+    [Fact]
     public async Task Serve_Watch_AliasMoved_NewVersionSwappedInWithoutAFailedRequest()
     {
         using var folder = new TempFolder();

@@ -43,8 +43,10 @@ internal static class ServeCommand
                 }
                 var model = await client.LoadModelAsync(text, parse.GetValue(flavor), ct);
                 var version = parse.GetValue(versionOption) ?? model.Version?.Version ?? (text.StartsWith(RunUri.Scheme, StringComparison.Ordinal) ? RunUri.Parse(text).RunId : "1");
-                // Micro-batching pays off where one call scores many rows cheaply: ONNX Runtime.
-                return new ServedModel(parse.GetValue(name) ?? model.Version?.Name ?? "model", version, model, model.Flavor == ModelManifest.OnnxFlavor ? batching : null);
+                // Micro-batching pays off where one call scores many rows cheaply: ONNX Runtime. The
+                // predictor itself is served, not its LoadedModel wrapper, so that the server sees
+                // what it can do (columnar scoring of large requests).
+                return new ServedModel(parse.GetValue(name) ?? model.Version?.Name ?? "model", version, model.Predictor, model.Flavor == ModelManifest.OnnxFlavor ? batching : null);
             }
 
             await using var modelHost = new ModelHost(await Load());
@@ -54,7 +56,8 @@ internal static class ServeCommand
             var app = ModelServer.Build(options);
             await app.StartAsync(ct);
             var served = modelHost.Current;
-            stdout.WriteLine($"Serving {served.Name} version {served.Version} ({served.Predictor.Flavor}) on {Address(app)}: /v2/models/{served.Name}/infer, /invocations, /score, {options.VertexPredictRoute}, /metrics. Press Ctrl+C to stop.");
+            var scoring = served.Predictor is OnnxPredictor { TreeEnsembleCompiled: true } ? ", tree ensemble scored by Cairn" : "";
+            stdout.WriteLine($"Serving {served.Name} version {served.Version} ({served.Predictor.Flavor}{scoring}) on {Address(app)}: /v2/models/{served.Name}/infer, /invocations, /score, {options.VertexPredictRoute}, /metrics. Press Ctrl+C to stop.");
             if (parse.GetValue(watch) is { } seconds && ModelUri.IsModelUri(text) && ModelUri.Parse(text).Alias is not null)
                 _ = WatchAsync(client, modelHost, text, TimeSpan.FromSeconds(Math.Max(1, seconds)), Load, stdout, app.Lifetime.ApplicationStopping);
             await app.WaitForShutdownAsync(ct);
