@@ -31,6 +31,8 @@ internal sealed class TreeEnsembleSplitSession : IDisposable
     {
         var model = ModelProto.Parser.ParseFrom(modelBytes);
         var graph = model.Graph;
+        // A subgraph (If, Loop, Scan) can read outer values without naming them as inputs, so it cannot be cut safely.
+        if (graph.Node.Any(n => n.Attribute.Any(a => a.G is not null || a.Graphs.Count > 0))) return null;
         var ensembles = graph.Node.Where(n => n.OpType.StartsWith("TreeEnsemble", StringComparison.Ordinal)).ToList();
         if (ensembles.Count != 1 || TreeEnsembleScorer.TryCompile(ensembles[0]) is not { } scorer) return null;
         var ensemble = ensembles[0];
