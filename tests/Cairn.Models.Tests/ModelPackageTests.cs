@@ -90,14 +90,20 @@ public class ModelPackageTests : IDisposable
         }.Where(f => session.InputMetadata.ContainsKey(f.Name)).ToList();
     }
 
-    [Fact]
-    public async Task OnnxPredictor_KeepsOnlyTheSignaturesOutputs_AndScoresAsTheWholeGraphDoes()
+    /// <summary>The flights package in ./pkg with an onnx flavor added, loaded by Cairn's ONNX predictor.</summary>
+    private async Task<OnnxPredictor> FlightsOnnxPredictorAsync()
     {
         using var cairn = Open();
         await DownloadPackageAsync(cairn);
         OnnxExport.AddOnnxFlavor(ModelPackage.Open(_folder.File("pkg")));
-        using var onnx = (OnnxPredictor)ModelLoading.Load(ModelPackage.Open(_folder.File("pkg")), "onnx");
-        using var whole = new Microsoft.ML.OnnxRuntime.InferenceSession(_folder.File("pkg/model.onnx"));
+        return (OnnxPredictor)ModelLoading.Load(ModelPackage.Open(_folder.File("pkg")), "onnx");
+    }
+
+    [Fact]
+    public async Task OnnxPredictor_KeepsOnlyTheSignaturesOutputs_AndScoresAsTheWholeGraphDoes()
+    {
+        using var onnx = await FlightsOnnxPredictorAsync();
+        using var whole = new Microsoft.ML.OnnxRuntime.InferenceSession(_folder.File("pkg/model.onnx")); // the graph as exported
         var rows = _flights.Rows.Take(300).ToList();
 
         var scores = onnx.Predict(rows.Select(_flights.AsRow).ToList());
@@ -114,11 +120,8 @@ public class ModelPackageTests : IDisposable
     [Fact]
     public async Task OnnxPredictor_ScoresTheTreesItself_AndAgreesWithOnnxRuntimeOnEveryFlight()
     {
-        using var cairn = Open();
-        await DownloadPackageAsync(cairn);
-        OnnxExport.AddOnnxFlavor(ModelPackage.Open(_folder.File("pkg")));
-        using var onnx = (OnnxPredictor)ModelLoading.Load(ModelPackage.Open(_folder.File("pkg")), "onnx");
-        using var whole = new Microsoft.ML.OnnxRuntime.InferenceSession(_folder.File("pkg/model.onnx"));
+        using var onnx = await FlightsOnnxPredictorAsync();
+        using var whole = new Microsoft.ML.OnnxRuntime.InferenceSession(_folder.File("pkg/model.onnx")); // the graph as exported
         var rows = _flights.Rows;
         List<TensorColumn> columns =
         [
