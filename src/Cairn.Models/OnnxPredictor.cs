@@ -230,36 +230,33 @@ public sealed class OnnxPredictor : IModelPredictor, IColumnPredictor
         var inputs = new List<NamedOnnxValue>();
         foreach (var (name, meta) in _session.InputMetadata)
         {
-            var width = meta.Dimensions.Skip(1).Aggregate(1, (a, d) => a * Math.Max(d, 1));
-            int[] shape = [rows.Count, .. meta.Dimensions.Skip(1).Select(d => Math.Max(d, 1))];
-            inputs.Add(meta.ElementType switch
-            {
-                var t when t == typeof(float) => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<float>(Values<float>(rows, name, width, 0f, firstRow), shape)),
-                var t when t == typeof(double) => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<double>(Values<double>(rows, name, width, 0d, firstRow), shape)),
-                var t when t == typeof(long) => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<long>(Values<long>(rows, name, width, 0L, firstRow), shape)),
-                var t when t == typeof(int) => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<int>(Values<int>(rows, name, width, 0, firstRow), shape)),
-                var t when t == typeof(bool) => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<bool>(Values<bool>(rows, name, width, false, firstRow), shape)),
-                var t when t == typeof(string) => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<string>(Values<string>(rows, name, width, "", firstRow), shape)),
-                var t => throw CairnException.InvalidParameter($"ONNX input '{name}' has element type {t.Name}, which Cairn cannot feed yet."),
-            });
+            int[] tail = [.. meta.Dimensions.Skip(1).Select(d => Math.Max(d, 1))];
+            var width = tail.Aggregate(1, (a, d) => a * d);
+            inputs.Add(TensorArrays.Slice(name, RowValues(rows, name, width, meta.ElementType, firstRow), 0, rows.Count, width, tail));
         }
         var outputNames = _session.OutputMetadata.Keys.Where(n => _wantedOutputs is null || _wantedOutputs.Contains(OutputName(n))).ToList();
         var table = Enumerable.Range(0, rows.Count).Select(_ => new Dictionary<string, object?>()).ToList();
-        foreach (var (graphName, values) in Run(inputs, rows.Count, outputNames))
-        {
-            var name = OutputName(graphName);
-            switch (values)
-            {
-                case float[] a: Spread(a, name, table); break;
-                case double[] a: Spread(a, name, table); break;
-                case long[] a: Spread(a, name, table); break;
-                case int[] a: Spread(a, name, table); break;
-                case bool[] a: Spread(a, name, table); break;
-                case string[] a: Spread(a, name, table); break;
-            }
-        }
+        foreach (var (name, values) in Run(inputs, rows.Count, outputNames)) Spread(values, OutputName(name), table);
         return table;
     }
+
+    /// <summary>A column's values for these rows, as the graph's element type.</summary>
+    private Array RowValues(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows, string name, int width, Type type, int firstRow) => Type.GetTypeCode(type) switch
+    {
+        TypeCode.Single => Values(rows, name, width, 0f, firstRow),
+        TypeCode.Double => Values(rows, name, width, 0d, firstRow),
+        TypeCode.Int64 => Values(rows, name, width, 0L, firstRow),
+        TypeCode.Int32 => Values(rows, name, width, 0, firstRow),
+        TypeCode.Int16 => Values(rows, name, width, (short)0, firstRow),
+        TypeCode.SByte => Values(rows, name, width, (sbyte)0, firstRow),
+        TypeCode.UInt64 => Values(rows, name, width, 0UL, firstRow),
+        TypeCode.UInt32 => Values(rows, name, width, 0U, firstRow),
+        TypeCode.UInt16 => Values(rows, name, width, (ushort)0, firstRow),
+        TypeCode.Byte => Values(rows, name, width, (byte)0, firstRow),
+        TypeCode.Boolean => Values(rows, name, width, false, firstRow),
+        TypeCode.String => Values(rows, name, width, "", firstRow),
+        _ => throw CairnException.InvalidParameter($"ONNX input '{name}' has element type {type.Name}, which Cairn cannot feed yet."),
+    };
 
     private T[] Values<T>(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows, string name, int width, T fallback, int firstRow)
     {
@@ -288,12 +285,21 @@ public sealed class OnnxPredictor : IModelPredictor, IColumnPredictor
         return values;
     }
 
-    private static void Spread<T>(T[] flat, string name, List<Dictionary<string, object?>> table)
+    private static void Spread(Array flat, string name, List<Dictionary<string, object?>> table)
     {
         if (table.Count == 0) return;
         var width = flat.Length / table.Count;
         for (var i = 0; i < table.Count; i++)
-            table[i][name] = width == 1 ? flat[i] : flat.AsSpan(i * width, width).ToArray();
+        {
+            if (width == 1)
+            {
+                table[i][name] = flat.GetValue(i);
+                continue;
+            }
+            var values = Array.CreateInstance(flat.GetType().GetElementType()!, width);
+            Array.Copy(flat, i * width, values, 0, width);
+            table[i][name] = values;
+        }
     }
 
     private static string OutputName(string name) => name.EndsWith(".output", StringComparison.Ordinal) ? name[..^".output".Length] : name;

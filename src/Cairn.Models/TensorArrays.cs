@@ -22,17 +22,26 @@ internal static class TensorArrays
     public static Array Defaults(Type type, int length) =>
         type == typeof(string) ? Enumerable.Repeat("", length).ToArray() : Array.CreateInstance(type, length);
 
+    /// <summary>Rows [start, start + count) of a column as a tensor of shape [count, ..tail], without copying.</summary>
     public static NamedOnnxValue Slice(string name, Array values, int start, int count, int width, int[] tail)
     {
         int[] shape = [count, .. tail];
-        return values switch
+        NamedOnnxValue Of<T>() => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<T>(((T[])values).AsMemory(start * width, count * width), shape));
+        // By the exact element type: the runtime lets a uint[] pass for an int[] in a pattern match.
+        return Type.GetTypeCode(values.GetType().GetElementType()) switch
         {
-            float[] a => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<float>(a.AsMemory(start * width, count * width), shape)),
-            double[] a => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<double>(a.AsMemory(start * width, count * width), shape)),
-            long[] a => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<long>(a.AsMemory(start * width, count * width), shape)),
-            int[] a => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<int>(a.AsMemory(start * width, count * width), shape)),
-            bool[] a => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<bool>(a.AsMemory(start * width, count * width), shape)),
-            string[] a => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<string>(a.AsMemory(start * width, count * width), shape)),
+            TypeCode.Single => Of<float>(),
+            TypeCode.Double => Of<double>(),
+            TypeCode.Int64 => Of<long>(),
+            TypeCode.Int32 => Of<int>(),
+            TypeCode.Int16 => Of<short>(),
+            TypeCode.SByte => Of<sbyte>(),
+            TypeCode.UInt64 => Of<ulong>(),
+            TypeCode.UInt32 => Of<uint>(),
+            TypeCode.UInt16 => Of<ushort>(),
+            TypeCode.Byte => Of<byte>(),
+            TypeCode.Boolean => Of<bool>(),
+            TypeCode.String => Of<string>(),
             _ => throw CairnException.InvalidParameter($"ONNX input '{name}' has element type {values.GetType().GetElementType()!.Name}, which Cairn cannot feed yet."),
         };
     }
@@ -43,6 +52,12 @@ internal static class TensorArrays
         Tensor<double> t => t.ToArray(),
         Tensor<long> t => t.ToArray(),
         Tensor<int> t => t.ToArray(),
+        Tensor<short> t => t.ToArray(),
+        Tensor<sbyte> t => t.ToArray(),
+        Tensor<ulong> t => t.ToArray(),
+        Tensor<uint> t => t.ToArray(),
+        Tensor<ushort> t => t.ToArray(),
+        Tensor<byte> t => t.ToArray(),
         Tensor<bool> t => t.ToArray(),
         Tensor<string> t => t.ToArray(),
         _ => throw new NotSupportedException($"ONNX output of type {value?.GetType().Name} is not supported."),

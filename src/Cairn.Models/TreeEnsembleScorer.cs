@@ -19,9 +19,10 @@ namespace Cairn.Models;
 /// once every false split of every feature is applied. For a feature, the splits that are false
 /// for a value x are exactly those whose threshold is below x, so the AND of their masks depends
 /// only on how many of the feature's distinct thresholds lie below x: one table row per count.
+/// A missing value (NaN) fails every split on its feature except those marked to send missing
+/// values the true way (as LightGBM's exporter marks them), so a feature also has a row for NaN.
 /// Only graphs this reproduces exactly are compiled: one target, SUM, no post transform,
-/// every split BRANCH_LEQ with missing values going the false way, at most 64 leaves a tree and
-/// one weight a leaf, each tree listed root first.
+/// every split BRANCH_LEQ, at most 64 leaves a tree and one weight a leaf, each tree listed root first.
 /// </remarks>
 public sealed class TreeEnsembleScorer
 {
@@ -38,6 +39,7 @@ public sealed class TreeEnsembleScorer
     private readonly float[] _thresholds;    // ascending within a feature
     private readonly int[] _tableStart;      // per feature: where its table rows start in _table
     private readonly ulong[] _table;         // row k of a feature: the masks of its k+1 lowest thresholds' splits, one per tree
+    private readonly int[] _missingRow;      // per feature: where in _table the row for NaN starts (-1: NaN fails none of its splits)
     private readonly int[] _leafStart;       // per tree: where its leaves start in _leafValues
     private readonly float[] _leafValues;    // leaves of each tree, left to right
     private readonly float _baseValue;
@@ -46,12 +48,12 @@ public sealed class TreeEnsembleScorer
     public int FeaturesRead => _lowest.Length;
 
     private TreeEnsembleScorer(int trees, float[] lowest, int[] thresholdStart, float[] thresholds, int[] tableStart, ulong[] table,
-        int[] leafStart, float[] leafValues, float baseValue)
+        int[] missingRow, int[] leafStart, float[] leafValues, float baseValue)
     {
         _trees = trees;
         _stride = (trees + 3) / 4 * 4;
-        (_lowest, _thresholdStart, _thresholds, _tableStart, _table, _leafStart, _leafValues, _baseValue) =
-            (lowest, thresholdStart, thresholds, tableStart, table, leafStart, leafValues, baseValue);
+        (_lowest, _thresholdStart, _thresholds, _tableStart, _table, _missingRow, _leafStart, _leafValues, _baseValue) =
+            (lowest, thresholdStart, thresholds, tableStart, table, missingRow, leafStart, leafValues, baseValue);
     }
 
     /// <summary>The scorer for a <c>TreeEnsembleRegressor</c> node, or null when the node uses something this does not reproduce exactly.</summary>
@@ -65,7 +67,6 @@ public sealed class TreeEnsembleScorer
         if (Get("n_targets") is { } targets && targets.I != 1) return null;
         if (Get("aggregate_function") is { } aggregate && aggregate.S.ToStringUtf8() != "SUM") return null;
         if (Get("post_transform") is { } post && post.S.ToStringUtf8() != "NONE") return null;
-        if (Get("nodes_missing_value_tracks_true") is { } missing && missing.Ints.Any(v => v != 0)) return null;
         var baseValues = Get("base_values")?.Floats ?? [];
         if (baseValues.Count > 1) return null;
 
@@ -75,6 +76,8 @@ public sealed class TreeEnsembleScorer
         if (treeIds is null || nodeIds is null || features is null || modes is null || values is null || trueIds is null || falseIds is null) return null;
         var count = treeIds.Count;
         if (count == 0 || new[] { nodeIds.Count, features.Count, modes.Count, values.Count, trueIds.Count, falseIds.Count }.Any(c => c != count)) return null;
+        var missingGoesTrue = Get("nodes_missing_value_tracks_true")?.Ints;
+        if (missingGoesTrue is not null && missingGoesTrue.Count != count) return null;
 
         var index = new Dictionary<(long Tree, long Node), int>();
         for (var i = 0; i < count; i++)
@@ -118,7 +121,7 @@ public sealed class TreeEnsembleScorer
             roots.Add(i);
         }
 
-        var splits = new List<(int Feature, float Threshold, int Tree, ulong Mask)>();
+        var splits = new List<(int Feature, float Threshold, int Tree, ulong Mask, bool MissingGoesTrue)>();
         var leafStart = new int[roots.Count];
         var leafValues = new List<float>();
         var visited = 0;
@@ -140,7 +143,7 @@ public sealed class TreeEnsembleScorer
                 if (left is null) return null;
                 var right = Walk(index[(treeIds[i], falseIds[i])]);
                 if (right is null) return null;
-                splits.Add(((int)features[i], values[i], tree, ~left.Value));
+                splits.Add(((int)features[i], values[i], tree, ~left.Value, missingGoesTrue is not null && missingGoesTrue[i] != 0));
                 return left | right;
             }
             if (Walk(roots[tree]) is null) return null;
@@ -155,14 +158,17 @@ public sealed class TreeEnsembleScorer
         var thresholds = new List<float>();
         var stride = (roots.Count + 3) / 4 * 4;
         var byFeature = splits.ToLookup(s => s.Feature);
-        var distinct = byFeature.Sum(g => g.Select(s => s.Threshold).Distinct().Count());
-        if ((long)distinct * stride * sizeof(ulong) > MaxTableBytes) return null;
-        var table = new ulong[distinct * stride];
+        // One row per distinct threshold, and one for NaN where some splits send it the true way and some not.
+        var rows = byFeature.Sum(g => g.Select(s => s.Threshold).Distinct().Count() + (g.Select(s => s.MissingGoesTrue).Distinct().Count() == 2 ? 1 : 0));
+        if ((long)rows * stride * sizeof(ulong) > MaxTableBytes) return null;
+        var table = new ulong[rows * stride];
+        var missingRow = new int[featuresRead];
         var row = 0;
         for (var feature = 0; feature < featuresRead; feature++)
         {
             thresholdStart[feature] = thresholds.Count;
             tableStart[feature] = row * stride;
+            missingRow[feature] = -1;
             var ordered = byFeature[feature].OrderBy(s => s.Threshold).ToList();
             if (ordered.Count == 0) continue;
             lowest[feature] = ordered[0].Threshold;
@@ -175,10 +181,18 @@ public sealed class TreeEnsembleScorer
                 thresholds.Add(threshold);
                 masks.CopyTo(table, row++ * stride);
             }
+            if (ordered.All(s => !s.MissingGoesTrue)) missingRow[feature] = (row - 1) * stride; // NaN fails them all: the last row
+            else if (ordered.Any(s => !s.MissingGoesTrue))
+            {
+                Array.Fill(masks, ulong.MaxValue);
+                foreach (var split in ordered.Where(s => !s.MissingGoesTrue)) masks[split.Tree] &= split.Mask;
+                missingRow[feature] = row * stride;
+                masks.CopyTo(table, row++ * stride);
+            }
         }
         thresholdStart[featuresRead] = thresholds.Count;
         tableStart[featuresRead] = row * stride;
-        return new TreeEnsembleScorer(roots.Count, lowest, thresholdStart, [.. thresholds], tableStart, table, leafStart, [.. leafValues],
+        return new TreeEnsembleScorer(roots.Count, lowest, thresholdStart, [.. thresholds], tableStart, table, missingRow, leafStart, [.. leafValues],
             baseValues.Count == 1 ? baseValues[0] : 0f);
     }
 
@@ -225,28 +239,32 @@ public sealed class TreeEnsembleScorer
         return sum + _baseValue;
     }
 
-    /// <summary>ANDs in the masks of every split on <paramref name="feature"/> that is false for this row's value (NaN: all of them).</summary>
+    /// <summary>ANDs in the masks of every split on <paramref name="feature"/> that is false for this row's value.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Apply(int feature, ReadOnlySpan<float> row, ref ulong bits)
     {
         var value = row[feature];
-        var start = _thresholdStart[feature];
-        var below = _thresholdStart[feature + 1] - start;
-        if (!float.IsNaN(value))
+        int offset;
+        if (float.IsNaN(value))
+        {
+            offset = _missingRow[feature];
+            if (offset < 0) return;
+        }
+        else
         {
             // How many of the feature's thresholds lie below the value.
-            var thresholds = _thresholds.AsSpan(start, below);
+            var start = _thresholdStart[feature];
+            var thresholds = _thresholds.AsSpan(start, _thresholdStart[feature + 1] - start);
             int low = 0, high = thresholds.Length;
             while (low < high)
             {
                 var mid = (low + high) >>> 1;
                 if (thresholds[mid] < value) low = mid + 1; else high = mid;
             }
-            below = low;
+            if (low == 0) return;
+            offset = _tableStart[feature] + (low - 1) * _stride;
         }
-        if (below == 0) return;
         ref var masks = ref MemoryMarshal.GetArrayDataReference(_table);
-        var offset = _tableStart[feature] + (below - 1) * _stride;
         for (var t = 0; t < _stride; t += Vector256<ulong>.Count)
             Vector256.StoreUnsafe(Vector256.LoadUnsafe(ref bits, (nuint)t) & Vector256.LoadUnsafe(ref masks, (nuint)(offset + t)), ref bits, (nuint)t);
     }

@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using Microsoft.ML;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Onnx;
@@ -23,9 +24,11 @@ public class TreeEnsembleScorerTests : IDisposable
     private static readonly float[] RowValues = [.. Thresholds, -3f, 0.25f, 0.75f, 2f, 5f, 100f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, -0f];
 
     /// <summary>A TreeEnsembleRegressor node over <paramref name="features"/> inputs with random trees (up to <paramref name="maxLeaves"/> leaves each).</summary>
-    private static NodeProto RandomEnsemble(Random random, int trees, int features, int maxLeaves = 24, string input = "X", string output = "Y")
+    /// <param name="missingGoesTrue">The share of splits that send a missing value (NaN) the true way, as LightGBM's exporter marks some.</param>
+    private static NodeProto RandomEnsemble(Random random, int trees, int features, int maxLeaves = 24, double missingGoesTrue = 0)
     {
         var (treeIds, nodeIds, featureIds, modes, values, trues, falses) = (new List<long>(), new List<long>(), new List<long>(), new List<string>(), new List<float>(), new List<long>(), new List<long>());
+        var missing = new List<long>();
         var (targetTrees, targetNodes, targetWeights) = (new List<long>(), new List<long>(), new List<float>());
         for (var tree = 0; tree < trees; tree++)
         {
@@ -40,15 +43,16 @@ public class TreeEnsembleScorerTests : IDisposable
                 {
                     leaves++;
                     var (feature, threshold) = (random.Next(features), Thresholds[random.Next(Thresholds.Length)]);
+                    var goesTrue = random.NextDouble() < missingGoesTrue ? 1L : 0L;
                     var left = Grow(depth + 1);
                     var right = Grow(depth + 1);
                     var t = tree;
-                    entries.Add(() => { treeIds.Add(t); nodeIds.Add(id); featureIds.Add(feature); modes.Add("BRANCH_LEQ"); values.Add(threshold); trues.Add(left); falses.Add(right); });
+                    entries.Add(() => { treeIds.Add(t); nodeIds.Add(id); featureIds.Add(feature); modes.Add("BRANCH_LEQ"); values.Add(threshold); trues.Add(left); falses.Add(right); missing.Add(goesTrue); });
                 }
                 else
                 {
                     var t = tree;
-                    entries.Add(() => { treeIds.Add(t); nodeIds.Add(id); featureIds.Add(0); modes.Add("LEAF"); values.Add(0); trues.Add(0); falses.Add(0); });
+                    entries.Add(() => { treeIds.Add(t); nodeIds.Add(id); featureIds.Add(0); modes.Add("LEAF"); values.Add(0); trues.Add(0); falses.Add(0); missing.Add(0); });
                     targetTrees.Add(t); targetNodes.Add(id); targetWeights.Add((float)(random.NextDouble() * 2 - 1));
                 }
                 return id;
@@ -58,8 +62,8 @@ public class TreeEnsembleScorerTests : IDisposable
             foreach (var add in entries[..^1].OrderBy(_ => random.Next())) add();
         }
         var node = new NodeProto { OpType = "TreeEnsembleRegressor", Domain = "ai.onnx.ml", Name = "ensemble" };
-        node.Input.Add(input);
-        node.Output.Add(output);
+        node.Input.Add("X");
+        node.Output.Add("Y");
         node.Attribute.Add(Ints("nodes_treeids", treeIds));
         node.Attribute.Add(Ints("nodes_nodeids", nodeIds));
         node.Attribute.Add(Ints("nodes_featureids", featureIds));
@@ -67,7 +71,7 @@ public class TreeEnsembleScorerTests : IDisposable
         node.Attribute.Add(Floats("nodes_values", values));
         node.Attribute.Add(Ints("nodes_truenodeids", trues));
         node.Attribute.Add(Ints("nodes_falsenodeids", falses));
-        node.Attribute.Add(Ints("nodes_missing_value_tracks_true", modes.Select(_ => 0L)));
+        node.Attribute.Add(Ints("nodes_missing_value_tracks_true", missing));
         node.Attribute.Add(Ints("target_treeids", targetTrees));
         node.Attribute.Add(Ints("target_nodeids", targetNodes));
         node.Attribute.Add(Ints("target_ids", targetTrees.Select(_ => 0L)));
@@ -140,14 +144,16 @@ public class TreeEnsembleScorerTests : IDisposable
     }
 
     [Theory]
-    [InlineData(1, 1, 3)]
-    [InlineData(2, 20, 9)]    // a scan over one 8-wide block and a scalar tail
-    [InlineData(3, 100, 40)]
-    [InlineData(4, 7, 16)]
-    public void RandomForests_ScoreAsOnnxRuntimeDoes_OnTiesNaNAndInfinities(int seed, int trees, int features)
+    [InlineData(1, 1, 3, 0)]
+    [InlineData(2, 20, 9, 0)]    // a scan over one 8-wide block and a scalar tail
+    [InlineData(3, 100, 40, 0)]
+    [InlineData(4, 7, 16, 0)]
+    [InlineData(5, 50, 12, 0.5)] // some splits send NaN the true way, some not
+    [InlineData(6, 30, 5, 1)]    // every split sends NaN the true way
+    public void RandomForests_ScoreAsOnnxRuntimeDoes_OnTiesNaNAndInfinities(int seed, int trees, int features, double missingGoesTrue)
     {
         var random = new Random(seed);
-        var ensemble = RandomEnsemble(random, trees, features);
+        var ensemble = RandomEnsemble(random, trees, features, missingGoesTrue: missingGoesTrue);
         var model = Model(ensemble, features);
         const int rows = 2000;
         var x = RandomRows(random, rows, features);
@@ -204,7 +210,6 @@ public class TreeEnsembleScorerTests : IDisposable
     public static TheoryData<string, Action<NodeProto>> Unsupported => new()
     {
         { "BRANCH_LT splits", n => { var m = n.Attribute.Single(a => a.Name == "nodes_modes").Strings; for (var i = 0; i < m.Count; i++) if (m[i].ToStringUtf8() != "LEAF") m[i] = ByteString.CopyFromUtf8("BRANCH_LT"); } },
-        { "missing values going true", n => { var m = n.Attribute.Single(a => a.Name == "nodes_missing_value_tracks_true").Ints; for (var i = 0; i < m.Count; i++) m[i] = 1; } },
         { "a logistic post transform", n => n.Attribute.Add(new AttributeProto { Name = "post_transform", Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8("LOGISTIC") }) },
         { "a leaf with two weights", n => { n.Attribute.Single(a => a.Name == "target_treeids").Ints.Add(n.Attribute.Single(a => a.Name == "target_treeids").Ints[0]); n.Attribute.Single(a => a.Name == "target_nodeids").Ints.Add(n.Attribute.Single(a => a.Name == "target_nodeids").Ints[0]); n.Attribute.Single(a => a.Name == "target_ids").Ints.Add(0); n.Attribute.Single(a => a.Name == "target_weights").Floats.Add(0.5f); } },
         { "the average of the trees", n => n.Attribute.Single(a => a.Name == "aggregate_function").S = ByteString.CopyFromUtf8("AVERAGE") },
@@ -276,6 +281,75 @@ public class TreeEnsembleScorerTests : IDisposable
     }
 
     [Fact]
+    public void LightGbmFlightsModel_WhoseSplitsSendSomeMissingValuesTrue_IsCompiled_AndAgreesWithOnnxRuntime()
+    {
+        var flights = FlightsModel.Instance;
+        var ml = flights.Ml;
+        // Every 5th distance missing, so that LightGBM learns where missing values go.
+        var rows = flights.Rows.Select((r, i) => new FlightExample
+        {
+            Hour = r.Hour, DayOfWeek = r.DayOfWeek, Distance = i % 5 == 0 ? float.NaN : r.Distance, Origin = r.Origin, Destination = r.Destination, Late = r.Late,
+        }).ToList();
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var model = ml.Transforms.Categorical.OneHotEncoding([new("OriginCode", "Origin"), new("DestinationCode", "Destination")])
+            .Append(ml.Transforms.Concatenate("Features", "Hour", "DayOfWeek", "Distance", "OriginCode", "DestinationCode"))
+            .Append(ml.BinaryClassification.Trainers.LightGbm(labelColumnName: "Late", numberOfLeaves: 31, numberOfIterations: 50))
+            .Fit(data);
+        var path = _folder.File("lightgbm.onnx");
+        using (var file = File.Create(path)) ml.Model.ConvertToOnnx(model, data, file);
+        var graph = ModelProto.Parser.ParseFrom(File.ReadAllBytes(path)).Graph;
+        var sample = rows.Take(3000).ToList();
+        List<TensorColumn> columns =
+        [
+            new("Hour", sample.Select(r => r.Hour).ToArray(), 1), new("DayOfWeek", sample.Select(r => r.DayOfWeek).ToArray(), 1),
+            new("Distance", sample.Select(r => r.Distance).ToArray(), 1), new("Origin", sample.Select(r => r.Origin).ToArray(), 1),
+            new("Destination", sample.Select(r => r.Destination).ToArray(), 1), new("Late", sample.Select(r => r.Late).ToArray(), 1),
+        ];
+
+        using var predictor = new OnnxPredictor(path);
+        var predicted = predictor.PredictColumns(columns, sample.Count).Single(c => c.Name == "Probability");
+        using var whole = new InferenceSession(path);
+        using var expected = whole.Run(columns.Select(c => TensorArraysForTests.Feed(c, sample.Count)).ToList(), ["Probability.output"]);
+
+        Assert.Contains(graph.Node.Single(n => n.OpType == "TreeEnsembleRegressor").Attribute.Single(a => a.Name == "nodes_missing_value_tracks_true").Ints, v => v == 1);
+        Assert.True(predictor.TreeEnsembleCompiled);
+        AssertClose(expected.Single().AsTensor<float>().ToArray(), (float[])predicted.Values);
+    }
+
+    [Fact]
+    public void UnsignedIntegerInputsAndOutputs_AreFedAndRead_InRowsAndColumns()
+    {
+        // Y = X + float(K); KOut = K (uint32 in and out, as ML.NET exports key-typed columns).
+        var model = new ModelProto { IrVersion = 8 };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 15 });
+        var graph = new GraphProto { Name = "keys" };
+        graph.Input.Add(Tensor("X", (int)TensorProto.Types.DataType.Float, -1, 1));
+        graph.Input.Add(Tensor("K", (int)TensorProto.Types.DataType.Uint32, -1, 1));
+        var cast = Node("Cast", ["K"], "KFloat");
+        cast.Attribute.Add(new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = (long)TensorProto.Types.DataType.Float });
+        graph.Node.Add(cast);
+        graph.Node.Add(Node("Add", ["X", "KFloat"], "Y"));
+        graph.Node.Add(Node("Identity", ["K"], "KOut"));
+        graph.Output.Add(Tensor("Y", (int)TensorProto.Types.DataType.Float, -1, 1));
+        graph.Output.Add(Tensor("KOut", (int)TensorProto.Types.DataType.Uint32, -1, 1));
+        model.Graph = graph;
+        var path = _folder.File("keys.onnx");
+        File.WriteAllBytes(path, model.ToByteArray());
+        using var predictor = new OnnxPredictor(path);
+
+        var rows = predictor.Predict([new Dictionary<string, object?> { ["X"] = 1.5f, ["K"] = 3 }, new Dictionary<string, object?> { ["X"] = 0f, ["K"] = 4_000_000_000L }]);
+        var columns = predictor.PredictColumns([new TensorColumn("X", new[] { 1.5f, 0f }, 1), new TensorColumn("K", new uint[] { 3, 7 }, 1)], 2);
+        var negative = Assert.Throws<CairnException>(() => predictor.Predict([new Dictionary<string, object?> { ["X"] = 1f, ["K"] = -1 }]));
+
+        Assert.Equal(4.5f, rows[0]["Y"]);
+        Assert.Equal(3u, rows[0]["KOut"]);
+        Assert.Equal(4_000_000_000u, rows[1]["KOut"]);
+        Assert.Equal(new[] { 4.5f, 7f }, (float[])columns.Single(c => c.Name == "Y").Values);
+        Assert.Equal(new uint[] { 3, 7 }, (uint[])columns.Single(c => c.Name == "KOut").Values);
+        Assert.Contains("'K' in row 0", negative.Message);
+    }
+
+    [Fact]
     public void RowsNarrowerThanTheFeaturesTheTreesRead_AreAClearError()
     {
         var scorer = TreeEnsembleScorer.TryCompile(RandomEnsemble(new Random(3), 20, 12))!;
@@ -285,4 +359,16 @@ public class TreeEnsembleScorerTests : IDisposable
         Assert.Contains($"reads feature {scorer.FeaturesRead - 1}", error.Message);
         Assert.Contains("rows have 5 values", error.Message);
     }
+}
+
+/// <summary>Columns as ONNX Runtime feeds ([rows, width] tensors), for sessions opened without Cairn.</summary>
+internal static class TensorArraysForTests
+{
+    public static NamedOnnxValue Feed(TensorColumn column, int rows) => column.Values switch
+    {
+        float[] a => NamedOnnxValue.CreateFromTensor(column.Name, new DenseTensor<float>(a, [rows, column.Width])),
+        string[] a => NamedOnnxValue.CreateFromTensor(column.Name, new DenseTensor<string>(a, [rows, column.Width])),
+        bool[] a => NamedOnnxValue.CreateFromTensor(column.Name, new DenseTensor<bool>(a, [rows, column.Width])),
+        _ => throw new NotSupportedException(column.Values.GetType().Name),
+    };
 }
