@@ -6,43 +6,51 @@ using Onnx;
 namespace Cairn.Models;
 
 /// <summary>
-/// A graph whose tree ensemble is scored by <see cref="TreeEnsembleScorer"/>: ONNX Runtime runs
-/// the nodes the ensemble does not depend on (the head: encoders, the feature vector), the scorer
-/// runs the ensemble, and ONNX Runtime runs the nodes after it (the tail: a sigmoid, a binarizer).
+/// A graph whose tree ensembles are scored by <see cref="TreeEnsembleScorer"/>: ONNX Runtime runs
+/// the nodes no ensemble depends on (the head: encoders, the feature vector), the scorers run the
+/// ensembles (one for a binary model or a regression, one per class for LightGBM's multiclass
+/// export), and ONNX Runtime runs the nodes after them (the tail: a sigmoid, a softmax, a binarizer).
 /// </summary>
 internal sealed class TreeEnsembleSplitSession : IDisposable
 {
+    /// <summary>An ensemble of the graph: what it reads, its scorer, what it writes.</summary>
+    private sealed record Ensemble(string Features, TreeEnsembleScorer Scorer, string Score);
+
     private readonly InferenceSession _head;
     private readonly InferenceSession? _tail;
-    private readonly TreeEnsembleScorer _scorer;
-    private readonly string _features;
-    private readonly string _score;
+    private readonly List<Ensemble> _ensembles;
+    private readonly List<string> _headFetches;       // every ensemble's features, then what the tail reads from the head
     private readonly List<string> _headValuesForTail;
     private readonly HashSet<string> _tailOutputs;
 
-    private TreeEnsembleSplitSession(InferenceSession head, InferenceSession? tail, TreeEnsembleScorer scorer, string features, string score, List<string> headValuesForTail)
+    private TreeEnsembleSplitSession(InferenceSession head, InferenceSession? tail, List<Ensemble> ensembles, List<string> headValuesForTail)
     {
-        (_head, _tail, _scorer, _features, _score, _headValuesForTail) = (head, tail, scorer, features, score, headValuesForTail);
+        (_head, _tail, _ensembles, _headValuesForTail) = (head, tail, ensembles, headValuesForTail);
+        _headFetches = ensembles.Select(e => e.Features).Concat(headValuesForTail).Distinct().ToList();
         _tailOutputs = tail?.OutputMetadata.Keys.ToHashSet() ?? [];
     }
 
-    /// <summary>The split graph, or null when it has no single tree ensemble the scorer reproduces, or ONNX Runtime refuses a part.</summary>
+    /// <summary>The split graph, or null when an ensemble is one the scorer does not reproduce, one reads another's score, or ONNX Runtime refuses a part.</summary>
     public static TreeEnsembleSplitSession? TryCreate(byte[] modelBytes, SessionOptions options)
     {
         var model = ModelProto.Parser.ParseFrom(modelBytes);
         var graph = model.Graph;
         // A subgraph (If, Loop, Scan) can read outer values without naming them as inputs, so it cannot be cut safely.
         if (graph.Node.Any(n => n.Attribute.Any(a => a.G is not null || a.Graphs.Count > 0))) return null;
-        var ensembles = graph.Node.Where(n => n.OpType.StartsWith("TreeEnsemble", StringComparison.Ordinal)).ToList();
-        if (ensembles.Count != 1 || TreeEnsembleScorer.TryCompile(ensembles[0]) is not { } scorer) return null;
-        var ensemble = ensembles[0];
-        var (features, score) = (ensemble.Input[0], ensemble.Output[0]);
+        var nodes = graph.Node.Where(n => n.OpType.StartsWith("TreeEnsemble", StringComparison.Ordinal)).ToList();
+        if (nodes.Count == 0) return null;
+        var ensembles = new List<Ensemble>();
+        foreach (var node in nodes)
+        {
+            if (TreeEnsembleScorer.TryCompile(node) is not { } scorer) return null;
+            ensembles.Add(new Ensemble(node.Input[0], scorer, node.Output[0]));
+        }
 
-        // Nodes are topologically sorted (the ONNX spec requires it), so one pass finds everything downstream of the score.
-        var downstream = new HashSet<string> { score };
+        // Nodes are topologically sorted (the ONNX spec requires it), so one pass finds everything downstream of the scores.
+        var downstream = ensembles.Select(e => e.Score).ToHashSet();
         var head = new List<NodeProto>();
         var tail = new List<NodeProto>();
-        foreach (var node in graph.Node.Where(n => n != ensemble))
+        foreach (var node in graph.Node.Where(n => !nodes.Contains(n)))
         {
             if (node.Input.Any(downstream.Contains))
             {
@@ -51,12 +59,14 @@ internal sealed class TreeEnsembleSplitSession : IDisposable
             }
             else head.Add(node);
         }
+        if (ensembles.Any(e => downstream.Contains(e.Features))) return null; // an ensemble fed by another's score
         var initializers = graph.Initializer.Select(t => t.Name).ToHashSet();
         var graphInputs = graph.Input.ToDictionary(i => i.Name);
         var tailReads = tail.SelectMany(n => n.Input).Where(v => v.Length > 0 && !downstream.Contains(v)).Distinct().ToList();
         var headValuesForTail = tailReads.Where(v => !initializers.Contains(v) && !graphInputs.ContainsKey(v)).ToList();
         var known = graph.ValueInfo.Concat(graph.Output).Concat(graph.Input).GroupBy(v => v.Name).ToDictionary(g => g.Key, g => g.First());
-        ValueInfoProto Info(string name) => known.TryGetValue(name, out var info) ? info : new ValueInfoProto { Name = name };
+        ValueInfoProto Info(string name) => known.TryGetValue(name, out var info) ? info.Clone() : new ValueInfoProto { Name = name };
+        var featureNames = ensembles.Select(e => e.Features).Distinct().ToList();
 
         InferenceSession? headSession = null, tailSession = null;
         try
@@ -65,17 +75,18 @@ internal sealed class TreeEnsembleSplitSession : IDisposable
             headModel.Graph.Node.Clear();
             headModel.Graph.Node.AddRange(head.Select(n => n.Clone()));
             headModel.Graph.Output.Clear();
-            headModel.Graph.Output.Add(known.ContainsKey(features) ? Info(features).Clone() : FloatTensor(features, -1, -1));
-            headModel.Graph.Output.AddRange(headValuesForTail.Where(v => v != features).Select(v => Info(v).Clone()));
-            headModel.Graph.Output.AddRange(graph.Output.Where(o => !downstream.Contains(o.Name) && o.Name != features && !headValuesForTail.Contains(o.Name)).Select(o => o.Clone()));
+            headModel.Graph.Output.AddRange(featureNames.Select(f => known.ContainsKey(f) ? Info(f) : FloatTensor(f, -1, -1)));
+            headModel.Graph.Output.AddRange(headValuesForTail.Except(featureNames).Select(Info));
+            headModel.Graph.Output.AddRange(graph.Output.Where(o => !downstream.Contains(o.Name) && !featureNames.Contains(o.Name) && !headValuesForTail.Contains(o.Name)).Select(o => o.Clone()));
             headSession = new InferenceSession(headModel.ToByteArray(), options);
-            if (headSession.OutputMetadata[features].ElementType != typeof(float))
+            if (featureNames.Any(f => headSession.OutputMetadata[f].ElementType != typeof(float)))
             {
                 headSession.Dispose();
                 return null;
             }
 
-            var tailOutputs = graph.Output.Where(o => downstream.Contains(o.Name) && o.Name != score).ToList();
+            var scores = ensembles.Select(e => e.Score).ToHashSet();
+            var tailOutputs = graph.Output.Where(o => downstream.Contains(o.Name) && !scores.Contains(o.Name)).ToList();
             if (tailOutputs.Count > 0)
             {
                 var tailModel = model.Clone();
@@ -83,7 +94,7 @@ internal sealed class TreeEnsembleSplitSession : IDisposable
                 tailGraph.Node.Clear();
                 tailGraph.Node.AddRange(tail.Select(n => n.Clone()));
                 tailGraph.Input.Clear();
-                tailGraph.Input.Add(FloatTensor(score, -1, 1));
+                tailGraph.Input.AddRange(ensembles.Select(e => FloatTensor(e.Score, -1, 1)));
                 // A value the head computes goes in with the type ONNX Runtime gave it there.
                 tailGraph.Input.AddRange(headValuesForTail.Select(v => TensorInfo(v, headSession.OutputMetadata[v])));
                 tailGraph.Input.AddRange(tailReads.Where(graphInputs.ContainsKey).Select(v => graphInputs[v].Clone()));
@@ -94,7 +105,7 @@ internal sealed class TreeEnsembleSplitSession : IDisposable
                 tailGraph.Output.AddRange(tailOutputs.Select(o => o.Clone()));
                 tailSession = new InferenceSession(tailModel.ToByteArray(), options);
             }
-            return new TreeEnsembleSplitSession(headSession, tailSession, scorer, features, score, headValuesForTail);
+            return new TreeEnsembleSplitSession(headSession, tailSession, ensembles, headValuesForTail);
         }
         catch (OnnxRuntimeException)
         {
@@ -109,18 +120,21 @@ internal sealed class TreeEnsembleSplitSession : IDisposable
     public List<(string Name, Array Values)> Run(IReadOnlyList<NamedOnnxValue> inputs, int rows, IReadOnlyList<string> outputNames)
     {
         var fromHead = outputNames.Where(n => _head.OutputMetadata.ContainsKey(n)).ToList();
-        using var headResults = _head.Run(inputs.Where(i => _head.InputMetadata.ContainsKey(i.Name)).ToList(), new[] { _features }.Concat(_headValuesForTail).Concat(fromHead).Distinct().ToList());
+        using var headResults = _head.Run(inputs.Where(i => _head.InputMetadata.ContainsKey(i.Name)).ToList(), _headFetches.Concat(fromHead).Distinct().ToList());
         var byName = headResults.ToDictionary(r => r.Name);
-        var features = (DenseTensor<float>)byName[_features].Value;
-        var scores = new float[rows];
-        _scorer.Score(features.Buffer.Span, rows == 0 ? 0 : (int)(features.Length / rows), scores);
-
-        var values = new Dictionary<string, Array> { [_score] = scores };
+        var values = new Dictionary<string, Array>();
+        foreach (var ensemble in _ensembles)
+        {
+            var features = (DenseTensor<float>)byName[ensemble.Features].Value;
+            var scores = new float[rows];
+            ensemble.Scorer.Score(features.Buffer.Span, rows == 0 ? 0 : (int)(features.Length / rows), scores);
+            values[ensemble.Score] = scores;
+        }
         foreach (var name in fromHead) values[name] = TensorArrays.Flatten(byName[name].Value);
         var fromTail = outputNames.Where(_tailOutputs.Contains).ToList();
         if (fromTail.Count > 0)
         {
-            var tailInputs = new List<NamedOnnxValue> { NamedOnnxValue.CreateFromTensor(_score, new DenseTensor<float>(scores, [rows, 1])) };
+            var tailInputs = _ensembles.Select(e => NamedOnnxValue.CreateFromTensor(e.Score, new DenseTensor<float>((float[])values[e.Score], [rows, 1]))).ToList();
             tailInputs.AddRange(_headValuesForTail.Select(v => (NamedOnnxValue)byName[v]));
             tailInputs.AddRange(inputs.Where(i => _tail!.InputMetadata.ContainsKey(i.Name)));
             using var tailResults = _tail!.Run(tailInputs, fromTail);

@@ -317,6 +317,76 @@ public class TreeEnsembleScorerTests : IDisposable
     }
 
     [Fact]
+    public void AnEnsembleFedByAnothersScore_IsNotSplit_AndStillScoresRight()
+    {
+        var random = new Random(11);
+        var first = RandomEnsemble(random, 10, 4);
+        var second = RandomEnsemble(random, 10, 1);
+        second.Input[0] = "Y";
+        second.Output[0] = "Y2";
+        second.Name = "second";
+        var model = Model(first, 4, graph =>
+        {
+            graph.Node.Add(second);
+            graph.Output.Clear();
+            graph.Output.Add(Tensor("Y2", (int)TensorProto.Types.DataType.Float, -1, 1));
+        });
+        var path = _folder.File("chained.onnx");
+        File.WriteAllBytes(path, model);
+        const int rows = 200;
+        var x = RandomRows(random, rows, 4);
+
+        using var predictor = new OnnxPredictor(path);
+        var predicted = predictor.PredictColumns([new TensorColumn("X", x, 4)], rows);
+
+        Assert.False(predictor.TreeEnsembleCompiled);
+        AssertClose(OrtScores(model, x, rows, 4, "Y2"), (float[])predicted.Single(c => c.Name == "Y2").Values);
+    }
+
+    private sealed class PeriodFlight
+    {
+        public float Hour { get; set; }
+        public float Distance { get; set; }
+        public string Origin { get; set; } = "";
+        public string Period { get; set; } = "";
+    }
+
+    [Fact]
+    public void LightGbmMulticlassModel_OneEnsemblePerClass_IsCompiled_AndAgreesWithOnnxRuntime()
+    {
+        var ml = new MLContext(seed: 7);
+        var rows = FlightsModel.Instance.Rows.Select(r => new PeriodFlight
+        {
+            Hour = r.Hour, Distance = r.Distance, Origin = r.Origin, Period = r.DayOfWeek switch { 0 or 6 => "weekend", < 3 => "early", _ => "late" },
+        }).ToList();
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var model = ml.Transforms.Conversion.MapValueToKey("Label", "Period")
+            .Append(ml.Transforms.Categorical.OneHotEncoding("OriginCode", "Origin"))
+            .Append(ml.Transforms.Concatenate("Features", "Hour", "Distance", "OriginCode"))
+            .Append(ml.MulticlassClassification.Trainers.LightGbm(numberOfLeaves: 16, numberOfIterations: 30))
+            .Fit(data);
+        var path = _folder.File("multiclass.onnx");
+        using (var file = File.Create(path)) ml.Model.ConvertToOnnx(model, data, file);
+        var sample = rows.Take(2000).ToList();
+        List<TensorColumn> columns =
+        [
+            new("Hour", sample.Select(r => r.Hour).ToArray(), 1), new("Distance", sample.Select(r => r.Distance).ToArray(), 1),
+            new("Origin", sample.Select(r => r.Origin).ToArray(), 1), new("Period", sample.Select(r => r.Period).ToArray(), 1),
+        ];
+
+        using var predictor = new OnnxPredictor(path);
+        var predicted = predictor.PredictColumns(columns, sample.Count).ToDictionary(c => c.Name, c => c.Values);
+        using var whole = new InferenceSession(path);
+        using var expected = whole.Run(columns.Select(c => TensorArraysForTests.Feed(c, sample.Count)).ToList(), ["Score.output", "PredictedLabel.output"]);
+        var byName = expected.ToDictionary(r => r.Name, r => r.Value);
+
+        Assert.Equal(3, ModelProto.Parser.ParseFrom(File.ReadAllBytes(path)).Graph.Node.Count(n => n.OpType == "TreeEnsembleRegressor"));
+        Assert.True(predictor.TreeEnsembleCompiled);
+        AssertClose(((Tensor<float>)byName["Score.output"]).ToArray(), (float[])predicted["Score"]);
+        Assert.Equal(((Tensor<uint>)byName["PredictedLabel.output"]).ToArray(), (uint[])predicted["PredictedLabel"]);
+    }
+
+    [Fact]
     public void UnsignedIntegerInputsAndOutputs_AreFedAndRead_InRowsAndColumns()
     {
         // Y = X + float(K); KOut = K (uint32 in and out, as ML.NET exports key-typed columns).
