@@ -33,7 +33,7 @@ public sealed class TreeEnsembleScorer
     private const int MaxFeatures = 1 << 20;
 
     private readonly int _trees;
-    private readonly int _stride;            // trees rounded up to a whole number of 256-bit vectors
+    private readonly int _stride;            // trees rounded up to a whole number of 256-bit vectors (so of 128-bit ones too)
     private readonly float[] _lowest;        // per feature: its lowest threshold (+inf when no split reads it)
     private readonly int[] _thresholdStart;  // per feature: where its distinct thresholds start in _thresholds
     private readonly float[] _thresholds;    // ascending within a feature
@@ -212,20 +212,30 @@ public sealed class TreeEnsembleScorer
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private float ScoreRow(ReadOnlySpan<float> row, ulong[] reachable)
     {
+        reachable.AsSpan().Fill(ulong.MaxValue);
         ref var bits = ref MemoryMarshal.GetArrayDataReference(reachable);
-        for (var t = 0; t < _stride; t += Vector256<ulong>.Count) Vector256.StoreUnsafe(Vector256<ulong>.AllBitsSet, ref bits, (nuint)t);
         ref var values = ref MemoryMarshal.GetReference(row);
         ref var lowest = ref MemoryMarshal.GetArrayDataReference(_lowest);
         var feature = 0;
-        // Eight features at a time: most rows pass a split on only a few of them (one-hot columns are mostly zero).
-        for (; feature + Vector256<float>.Count <= row.Length; feature += Vector256<float>.Count)
+        // Eight (or four) features at a time: most rows pass a split on only a few of them (one-hot
+        // columns are mostly zero). Vector256 where the CPU has it (AVX2), Vector128 elsewhere (ARM64's NEON):
+        // the JIT keeps only the branch the machine runs.
+        if (Vector256.IsHardwareAccelerated)
         {
-            var x = Vector256.LoadUnsafe(ref values, (nuint)feature);
-            var passing = (Vector256.GreaterThan(x, Vector256.LoadUnsafe(ref lowest, (nuint)feature)) | ~Vector256.Equals(x, x)).ExtractMostSignificantBits();
-            while (passing != 0)
+            for (; feature + Vector256<float>.Count <= row.Length; feature += Vector256<float>.Count)
             {
-                Apply(feature + BitOperations.TrailingZeroCount(passing), row, ref bits);
-                passing &= passing - 1;
+                var x = Vector256.LoadUnsafe(ref values, (nuint)feature);
+                var passing = (Vector256.GreaterThan(x, Vector256.LoadUnsafe(ref lowest, (nuint)feature)) | ~Vector256.Equals(x, x)).ExtractMostSignificantBits();
+                for (; passing != 0; passing &= passing - 1) Apply(feature + BitOperations.TrailingZeroCount(passing), row, ref bits);
+            }
+        }
+        else
+        {
+            for (; feature + Vector128<float>.Count <= row.Length; feature += Vector128<float>.Count)
+            {
+                var x = Vector128.LoadUnsafe(ref values, (nuint)feature);
+                var passing = (Vector128.GreaterThan(x, Vector128.LoadUnsafe(ref lowest, (nuint)feature)) | ~Vector128.Equals(x, x)).ExtractMostSignificantBits();
+                for (; passing != 0; passing &= passing - 1) Apply(feature + BitOperations.TrailingZeroCount(passing), row, ref bits);
             }
         }
         for (; feature < row.Length; feature++)
@@ -265,7 +275,11 @@ public sealed class TreeEnsembleScorer
             offset = _tableStart[feature] + (low - 1) * _stride;
         }
         ref var masks = ref MemoryMarshal.GetArrayDataReference(_table);
-        for (var t = 0; t < _stride; t += Vector256<ulong>.Count)
-            Vector256.StoreUnsafe(Vector256.LoadUnsafe(ref bits, (nuint)t) & Vector256.LoadUnsafe(ref masks, (nuint)(offset + t)), ref bits, (nuint)t);
+        if (Vector256.IsHardwareAccelerated)
+            for (var t = 0; t < _stride; t += Vector256<ulong>.Count)
+                Vector256.StoreUnsafe(Vector256.LoadUnsafe(ref bits, (nuint)t) & Vector256.LoadUnsafe(ref masks, (nuint)(offset + t)), ref bits, (nuint)t);
+        else
+            for (var t = 0; t < _stride; t += Vector128<ulong>.Count)
+                Vector128.StoreUnsafe(Vector128.LoadUnsafe(ref bits, (nuint)t) & Vector128.LoadUnsafe(ref masks, (nuint)(offset + t)), ref bits, (nuint)t);
     }
 }
