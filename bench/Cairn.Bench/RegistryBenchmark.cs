@@ -115,13 +115,16 @@ public static class RegistryBenchmark
     }
 
     /// <summary>Trains a FastTree delay classifier on <paramref name="flights"/> and logs it as a package; returns its runs:/ URI.</summary>
-    public static string LogDelayModel(CairnClient cairn, List<Flight> flights, string experiment, int leaves, int trees)
+    /// <param name="lightGbm">Train with LightGBM instead of FastTree.</param>
+    public static string LogDelayModel(CairnClient cairn, List<Flight> flights, string experiment, int leaves, int trees, bool lightGbm = false)
     {
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable(flights);
         var model = ml.Transforms.Categorical.OneHotEncoding([new("OriginCode", "Origin"), new("DestinationCode", "Destination")])
             .Append(ml.Transforms.Concatenate("Features", "Hour", "DayOfWeek", "Distance", "OriginCode", "DestinationCode"))
-            .Append(ml.BinaryClassification.Trainers.FastTree(labelColumnName: "Late", numberOfLeaves: leaves, numberOfTrees: trees))
+            .Append(lightGbm
+                ? ml.BinaryClassification.Trainers.LightGbm(labelColumnName: "Late", numberOfLeaves: leaves, numberOfIterations: trees, minimumExampleCountPerLeaf: 5)
+                : (IEstimator<ITransformer>)ml.BinaryClassification.Trainers.FastTree(labelColumnName: "Late", numberOfLeaves: leaves, numberOfTrees: trees))
             .Fit(data);
         using var run = cairn.StartRun(experiment);
         return run.LogModel("model", ml, model, data.Schema, flights.Take(2).ToList(), labelColumn: "Late").ModelUri;

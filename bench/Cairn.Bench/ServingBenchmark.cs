@@ -97,6 +97,18 @@ public static partial class ServingBenchmark
             var (whole, split) = OneThreadRowsPerSecond((OnnxPredictor)inProcessModel, rows);
             report.Add($"one {2 * OnnxPredictor.SubBatchRows:N0}-row run on one thread, trees scored by Cairn's scorer (TreeEnsembleScorer)", $"{split:N0} rows/s",
                 $"{whole:N0} rows/s, the whole graph in ONNX Runtime", $"{split / whole:F2}x", "report", true);
+            foreach (var leaves in new[] { 31, 255 })
+            {
+                var lightGbm = RegistryBenchmark.LogDelayModel(cairn, flights, "serving-bench-lightgbm", leaves, trees: 100, lightGbm: true);
+                var (_, lightGbmPath) = await registry.ResolveAsync(lightGbm);
+                var lightGbmLocal = Path.Combine(folder.FullName, $"lightgbm-{leaves}");
+                await registry.DownloadPackageAsync(lightGbmPath, lightGbmLocal);
+                OnnxExport.AddOnnxFlavor(ModelPackage.Open(lightGbmLocal));
+                using var lightGbmModel = (OnnxPredictor)ModelLoading.Load(ModelPackage.Open(lightGbmLocal), "onnx");
+                var (lightGbmWhole, lightGbmSplit) = OneThreadRowsPerSecond(lightGbmModel, rows);
+                report.Add($"the same for LightGBM, {leaves} leaves x 100 trees (scorer {(lightGbmModel.TreeEnsembleCompiled ? "on" : "OFF")})", $"{lightGbmSplit:N0} rows/s",
+                    $"{lightGbmWhole:N0} rows/s, the whole graph in ONNX Runtime", $"{lightGbmSplit / lightGbmWhole:F2}x", "report", true);
+            }
             await app.StopAsync();
         }
         finally

@@ -14,7 +14,7 @@ namespace Cairn.Models;
 /// feature's masks precomputed per threshold interval).
 /// </summary>
 /// <remarks>
-/// Leaves of a tree are numbered left (the "true" side) to right, one bit each. A split that is
+/// Leaves of a tree are numbered left (the "true" side) to right, one bit each (in 1 to 4 words). A split that is
 /// false for a row rules out every leaf on its true side; the row's leaf is the lowest bit left
 /// once every false split of every feature is applied. For a feature, the splits that are false
 /// for a value x are exactly those whose threshold is below x, so the AND of their masks depends
@@ -22,23 +22,27 @@ namespace Cairn.Models;
 /// A missing value (NaN) fails every split on its feature except those marked to send missing
 /// values the true way (as LightGBM's exporter marks them), so a feature also has a row for NaN.
 /// Only graphs this reproduces exactly are compiled: one target, SUM, no post transform,
-/// every split BRANCH_LEQ, at most 64 leaves a tree and one weight a leaf, each tree listed root first.
+/// every split BRANCH_LEQ, at most 256 leaves a tree and one weight a leaf, each tree listed root first.
 /// </remarks>
 public sealed class TreeEnsembleScorer
 {
     /// <summary>Tables larger than this are not built: the walk wins once masks stop fitting the caches anyway.</summary>
     private const long MaxTableBytes = 32L << 20;
 
+    /// <summary>Leaves a tree may have (LightGBM's num_leaves is often 31 to 255).</summary>
+    private const int MaxLeaves = 256;
+
     /// <summary>Feature ids past this are not compiled (the per-feature arrays are dense).</summary>
     private const int MaxFeatures = 1 << 20;
 
     private readonly int _trees;
-    private readonly int _stride;            // trees rounded up to a whole number of 256-bit vectors (so of 128-bit ones too)
+    private readonly int _words;             // 64-bit words of leaf bits per tree (1 up to 64 leaves, 4 up to 256)
+    private readonly int _stride;            // trees x words rounded up to a whole number of 256-bit vectors (so of 128-bit ones too)
     private readonly float[] _lowest;        // per feature: its lowest threshold (+inf when no split reads it)
     private readonly int[] _thresholdStart;  // per feature: where its distinct thresholds start in _thresholds
     private readonly float[] _thresholds;    // ascending within a feature
     private readonly int[] _tableStart;      // per feature: where its table rows start in _table
-    private readonly ulong[] _table;         // row k of a feature: the masks of its k+1 lowest thresholds' splits, one per tree
+    private readonly ulong[] _table;         // row k of a feature: the masks of its k+1 lowest thresholds' splits, _words per tree
     private readonly int[] _missingRow;      // per feature: where in _table the row for NaN starts (-1: NaN fails none of its splits)
     private readonly int[] _leafStart;       // per tree: where its leaves start in _leafValues
     private readonly float[] _leafValues;    // leaves of each tree, left to right
@@ -47,11 +51,12 @@ public sealed class TreeEnsembleScorer
     /// <summary>How many values a row must have: one past the highest feature a split reads.</summary>
     public int FeaturesRead => _lowest.Length;
 
-    private TreeEnsembleScorer(int trees, float[] lowest, int[] thresholdStart, float[] thresholds, int[] tableStart, ulong[] table,
+    private TreeEnsembleScorer(int trees, int words, float[] lowest, int[] thresholdStart, float[] thresholds, int[] tableStart, ulong[] table,
         int[] missingRow, int[] leafStart, float[] leafValues, float baseValue)
     {
         _trees = trees;
-        _stride = (trees + 3) / 4 * 4;
+        _words = words;
+        _stride = (trees * words + 3) / 4 * 4;
         (_lowest, _thresholdStart, _thresholds, _tableStart, _table, _missingRow, _leafStart, _leafValues, _baseValue) =
             (lowest, thresholdStart, thresholds, tableStart, table, missingRow, leafStart, leafValues, baseValue);
     }
@@ -121,7 +126,8 @@ public sealed class TreeEnsembleScorer
             roots.Add(i);
         }
 
-        var splits = new List<(int Feature, float Threshold, int Tree, ulong Mask, bool MissingGoesTrue)>();
+        // A split's true side holds a run of consecutive leaves (depth-first, true side first), which it rules out when false.
+        var splits = new List<(int Feature, float Threshold, int Tree, int FirstLeaf, int Leaves, bool MissingGoesTrue)>();
         var leafStart = new int[roots.Count];
         var leafValues = new List<float>();
         var visited = 0;
@@ -129,22 +135,21 @@ public sealed class TreeEnsembleScorer
         {
             leafStart[tree] = leafValues.Count;
             var leaves = 0;
-            // Depth-first, true side first: the leaves' bits come out numbered left to right. Returns the subtree's leaf bits, or null past 64 leaves.
-            ulong? Walk(int i)
+            // Returns how many leaves the subtree has, or null past MaxLeaves.
+            int? Walk(int i)
             {
                 visited++;
                 if (isLeaf[i])
                 {
-                    if (leaves == 64) return null;
+                    if (leaves == MaxLeaves) return null;
                     leafValues.Add(weights[i]);
-                    return 1UL << leaves++;
+                    leaves++;
+                    return 1;
                 }
-                var left = Walk(index[(treeIds[i], trueIds[i])]);
-                if (left is null) return null;
-                var right = Walk(index[(treeIds[i], falseIds[i])]);
-                if (right is null) return null;
-                splits.Add(((int)features[i], values[i], tree, ~left.Value, missingGoesTrue is not null && missingGoesTrue[i] != 0));
-                return left | right;
+                var first = leaves;
+                if (Walk(index[(treeIds[i], trueIds[i])]) is not { } left || Walk(index[(treeIds[i], falseIds[i])]) is not { } right) return null;
+                splits.Add(((int)features[i], values[i], tree, first, left, missingGoesTrue is not null && missingGoesTrue[i] != 0));
+                return left + right;
             }
             if (Walk(roots[tree]) is null) return null;
         }
@@ -156,7 +161,12 @@ public sealed class TreeEnsembleScorer
         var thresholdStart = new int[featuresRead + 1];
         var tableStart = new int[featuresRead + 1];
         var thresholds = new List<float>();
-        var stride = (roots.Count + 3) / 4 * 4;
+        var words = (Enumerable.Range(0, roots.Count).Max(t => (t + 1 < roots.Count ? leafStart[t + 1] : leafValues.Count) - leafStart[t]) + 63) / 64;
+        var stride = (roots.Count * words + 3) / 4 * 4;
+        void Clear(ulong[] masks, (int Feature, float Threshold, int Tree, int FirstLeaf, int Leaves, bool MissingGoesTrue) split)
+        {
+            for (var leaf = split.FirstLeaf; leaf < split.FirstLeaf + split.Leaves; leaf++) masks[split.Tree * words + leaf / 64] &= ~(1UL << (leaf % 64));
+        }
         var byFeature = splits.ToLookup(s => s.Feature);
         // One row per distinct threshold, and one for NaN where some splits send it the true way and some not.
         var rows = byFeature.Sum(g => g.Select(s => s.Threshold).Distinct().Count() + (g.Select(s => s.MissingGoesTrue).Distinct().Count() == 2 ? 1 : 0));
@@ -177,7 +187,7 @@ public sealed class TreeEnsembleScorer
             var next = 0;
             foreach (var threshold in ordered.Select(s => s.Threshold).Distinct())
             {
-                for (; next < ordered.Count && ordered[next].Threshold <= threshold; next++) masks[ordered[next].Tree] &= ordered[next].Mask;
+                for (; next < ordered.Count && ordered[next].Threshold <= threshold; next++) Clear(masks, ordered[next]);
                 thresholds.Add(threshold);
                 masks.CopyTo(table, row++ * stride);
             }
@@ -185,14 +195,14 @@ public sealed class TreeEnsembleScorer
             else if (ordered.Any(s => !s.MissingGoesTrue))
             {
                 Array.Fill(masks, ulong.MaxValue);
-                foreach (var split in ordered.Where(s => !s.MissingGoesTrue)) masks[split.Tree] &= split.Mask;
+                foreach (var split in ordered.Where(s => !s.MissingGoesTrue)) Clear(masks, split);
                 missingRow[feature] = row * stride;
                 masks.CopyTo(table, row++ * stride);
             }
         }
         thresholdStart[featuresRead] = thresholds.Count;
         tableStart[featuresRead] = row * stride;
-        return new TreeEnsembleScorer(roots.Count, lowest, thresholdStart, [.. thresholds], tableStart, table, missingRow, leafStart, [.. leafValues],
+        return new TreeEnsembleScorer(roots.Count, words, lowest, thresholdStart, [.. thresholds], tableStart, table, missingRow, leafStart, [.. leafValues],
             baseValues.Count == 1 ? baseValues[0] : 0f);
     }
 
@@ -241,11 +251,20 @@ public sealed class TreeEnsembleScorer
         for (; feature < row.Length; feature++)
             if (!(row[feature] <= _lowest[feature])) Apply(feature, row, ref bits);
 
+        // A tree's rightmost leaf is on the true side of no split, so every tree has a bit left.
         var sum = 0f;
         ref var leafStart = ref MemoryMarshal.GetArrayDataReference(_leafStart);
         ref var leafValues = ref MemoryMarshal.GetArrayDataReference(_leafValues);
-        for (var t = 0; t < _trees; t++)
-            sum += Unsafe.Add(ref leafValues, Unsafe.Add(ref leafStart, t) + BitOperations.TrailingZeroCount(Unsafe.Add(ref bits, t)));
+        if (_words == 1)
+            for (var t = 0; t < _trees; t++)
+                sum += Unsafe.Add(ref leafValues, Unsafe.Add(ref leafStart, t) + BitOperations.TrailingZeroCount(Unsafe.Add(ref bits, t)));
+        else
+            for (var t = 0; t < _trees; t++)
+            {
+                var word = t * _words;
+                while (Unsafe.Add(ref bits, word) == 0) word++;
+                sum += Unsafe.Add(ref leafValues, Unsafe.Add(ref leafStart, t) + (word - t * _words) * 64 + BitOperations.TrailingZeroCount(Unsafe.Add(ref bits, word)));
+            }
         return sum + _baseValue;
     }
 

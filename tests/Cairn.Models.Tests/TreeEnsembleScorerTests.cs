@@ -39,7 +39,7 @@ public class TreeEnsembleScorerTests : IDisposable
             int Grow(int depth)
             {
                 var id = next++;
-                if (depth < 7 && leaves < maxLeaves && random.NextDouble() < 0.75)
+                if (depth < (maxLeaves > 64 ? 12 : 7) && leaves < maxLeaves && random.NextDouble() < (maxLeaves > 64 ? 0.85 : 0.75))
                 {
                     leaves++;
                     var (feature, threshold) = (random.Next(features), Thresholds[random.Next(Thresholds.Length)]);
@@ -144,16 +144,18 @@ public class TreeEnsembleScorerTests : IDisposable
     }
 
     [Theory]
-    [InlineData(1, 1, 3, 0)]
-    [InlineData(2, 20, 9, 0)]    // a scan over one 8-wide block and a scalar tail
-    [InlineData(3, 100, 40, 0)]
-    [InlineData(4, 7, 16, 0)]
-    [InlineData(5, 50, 12, 0.5)] // some splits send NaN the true way, some not
-    [InlineData(6, 30, 5, 1)]    // every split sends NaN the true way
-    public void RandomForests_ScoreAsOnnxRuntimeDoes_OnTiesNaNAndInfinities(int seed, int trees, int features, double missingGoesTrue)
+    [InlineData(1, 1, 3, 0, 24)]
+    [InlineData(2, 20, 9, 0, 24)]    // a scan over one 8-wide block and a scalar tail
+    [InlineData(3, 100, 40, 0, 24)]
+    [InlineData(4, 7, 16, 0, 24)]
+    [InlineData(5, 50, 12, 0.5, 24)] // some splits send NaN the true way, some not
+    [InlineData(6, 30, 5, 1, 24)]    // every split sends NaN the true way
+    [InlineData(7, 9, 10, 0.3, 250)] // trees of more than 64 leaves: several words of leaf bits
+    public void RandomForests_ScoreAsOnnxRuntimeDoes_OnTiesNaNAndInfinities(int seed, int trees, int features, double missingGoesTrue, int maxLeaves)
     {
         var random = new Random(seed);
-        var ensemble = RandomEnsemble(random, trees, features, missingGoesTrue: missingGoesTrue);
+        var ensemble = RandomEnsemble(random, trees, features, maxLeaves, missingGoesTrue);
+        if (maxLeaves > 64) Assert.Contains(LeavesPerTree(ensemble), n => n > 128);
         var model = Model(ensemble, features);
         const int rows = 2000;
         var x = RandomRows(random, rows, features);
@@ -166,8 +168,15 @@ public class TreeEnsembleScorerTests : IDisposable
         AssertClose(OrtScores(model, x, rows, features), scores);
     }
 
+    private static IEnumerable<int> LeavesPerTree(NodeProto ensemble)
+    {
+        var trees = ensemble.Attribute.Single(a => a.Name == "nodes_treeids").Ints;
+        var modes = ensemble.Attribute.Single(a => a.Name == "nodes_modes").Strings;
+        return trees.Zip(modes).Where(p => p.Second.ToStringUtf8() == "LEAF").GroupBy(p => p.First).Select(g => g.Count());
+    }
+
     [Fact]
-    public void TreesOf64Leaves_Compile_And65DoNot()
+    public void TreesOf256Leaves_Compile_And257DoNot()
     {
         // A chain: every split's true side is a leaf, so n splits make n + 1 leaves.
         NodeProto Chain(int leaves)
@@ -197,14 +206,14 @@ public class TreeEnsembleScorerTests : IDisposable
             return node;
         }
 
-        var fits = Chain(64);
+        var fits = Chain(256);
         var scorer = TreeEnsembleScorer.TryCompile(fits);
         Assert.NotNull(scorer);
-        float[] x = [-5f, 0f, 0.5f, 30f, 62f, 63f, 1000f, float.NaN];
+        float[] x = [-5f, 0f, 0.5f, 30f, 62f, 63f, 64f, 127.5f, 128f, 200f, 254f, 255f, 1000f, float.NaN];
         var scores = new float[x.Length];
         scorer.Score(x, 1, scores);
         AssertClose(OrtScores(Model(fits, 1), x, x.Length, 1), scores);
-        Assert.Null(TreeEnsembleScorer.TryCompile(Chain(65)));
+        Assert.Null(TreeEnsembleScorer.TryCompile(Chain(257)));
     }
 
     public static TheoryData<string, Action<NodeProto>> Unsupported => new()
