@@ -99,6 +99,7 @@ public static class ModelServer
             }
         });
         app.MapOpenInference(options.Host, options.Log);
+        app.MapKServeV1(options.Host, options.Log);
         app.MapMlflowScoring(options.Host, options.Log);
         app.MapAzureScoring(options.Host, options.Log);
         app.MapVertex(options.Host, options.Log, options.VertexHealthRoute, options.VertexPredictRoute);

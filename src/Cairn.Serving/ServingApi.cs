@@ -46,6 +46,26 @@ public static class ServingApi
         return app;
     }
 
+    /// <summary>
+    /// KServe's V1 data plane (TensorFlow Serving's REST shape): the model list, readiness, and
+    /// <c>:predict</c> with <c>{"instances": [...]}</c> or <c>{"inputs": ...}</c> in, <c>{"predictions": [...]}</c> out.
+    /// </summary>
+    public static IEndpointRouteBuilder MapKServeV1(this IEndpointRouteBuilder app, ModelHost host, InferenceLog? log)
+    {
+        app.MapGet("/v1/models", () => Results.Json(new { models = new[] { host.Current.Name } }, Json));
+        app.MapGet("/v1/models/{name}", (string name) => Results.Json(new { name = Resolve(host, name, null).Name, ready = true }, Json));
+        app.MapPost("/v1/models/{name}:predict", async (HttpContext http, string name) =>
+        {
+            var model = Resolve(host, name, null);
+            var root = await ReadJson(http);
+            if (root.ValueKind != JsonValueKind.Object || !(root.TryGetProperty("instances", out _) || root.TryGetProperty("inputs", out _)))
+                throw CairnException.InvalidParameter("A KServe V1 prediction request is {\"instances\": [...]} or {\"inputs\": ...}.");
+            var rows = ScoringInput.FromJson(root, model.Predictor.Signature);
+            return Results.Json(new { predictions = await Predict(http, model, rows, log, "kserve-v1") }, Json);
+        });
+        return app;
+    }
+
     /// <summary>The Open Inference Protocol v2 (KServe, Triton, Seldon MLServer).</summary>
     public static IEndpointRouteBuilder MapOpenInference(this IEndpointRouteBuilder app, ModelHost host, InferenceLog? log)
     {

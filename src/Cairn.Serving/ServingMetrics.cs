@@ -30,6 +30,7 @@ public sealed class ServingMetrics
     /// <summary>Which protocol a path belongs to, for the metric label.</summary>
     public static string Protocol(string path) =>
         path.StartsWith("/v2", StringComparison.Ordinal) ? "oip-v2"
+        : path.StartsWith("/v1/", StringComparison.Ordinal) ? "kserve-v1"
         : path == "/invocations" ? "mlflow"
         : path == "/score" ? "azure"
         : "vertex";

@@ -226,6 +226,7 @@ public partial class ServeCommandTests
             Assert.Contains("predictions", await Post("/invocations", """{"instances": [0.9]}"""));
             Assert.Contains("predictions", await Post("/score", """{"instances": [0.9]}"""));
             Assert.Contains("predictions", await Post("/vx/predict", """{"instances": [{"X": 0.9}]}"""));
+            Assert.Contains("predictions", await Post("/v1/models/threshold:predict", """{"instances": [0.9]}"""));
             (await http.GetAsync("/vx/health")).EnsureSuccessStatusCode();
             (await http.GetAsync("/ping")).EnsureSuccessStatusCode();
         }

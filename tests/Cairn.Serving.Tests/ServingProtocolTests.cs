@@ -106,6 +106,32 @@ public class ServingProtocolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task KServeV1_ListsTheModel_SaysItIsReady_AndPredictsInstancesOrInputs()
+    {
+        var models = JsonNode.Parse(await _http.GetStringAsync("/v1/models"))!;
+        var ready = JsonNode.Parse(await _http.GetStringAsync("/v1/models/points"))!;
+        var instances = await Post("/v1/models/points:predict", """{"instances": [{"X": 0.9, "Y": 0.8, "Color": "red"}, [0.1, 0.2, "blue"]]}""");
+        var inputs = await Post("/v1/models/points:predict", """{"inputs": {"X": [0.1], "Y": [0.2], "Color": ["blue"]}}""");
+        var unknown = await Post("/v1/models/other:predict", """{"instances": []}""");
+        using var unknownReady = await _http.GetAsync("/v1/models/other");
+        var wrongShape = await Post("/v1/models/points:predict", """{"dataframe_records": []}""");
+        var metrics = await _http.GetStringAsync("/metrics");
+
+        Assert.Equal(["points"], models["models"]!.AsArray().Select(m => m!.GetValue<string>()));
+        Assert.Equal("points", ready["name"]!.GetValue<string>());
+        Assert.True(ready["ready"]!.GetValue<bool>());
+        Assert.Equal(HttpStatusCode.OK, instances.Status);
+        Assert.Equal(Expected(0.9f, 0.8f, "red"), Probability(instances.Body!["predictions"]![0]), 5);
+        Assert.Equal(Expected(0.1f, 0.2f, "blue"), Probability(instances.Body["predictions"]![1]), 5);
+        Assert.Equal(Expected(0.1f, 0.2f, "blue"), Probability(inputs.Body!["predictions"]![0]), 5);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.Status);
+        Assert.Equal(HttpStatusCode.NotFound, unknownReady.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, wrongShape.Status);
+        Assert.Contains("KServe V1", wrongShape.Body!.ToJsonString());
+        Assert.Contains("protocol=\"kserve-v1\"", metrics);
+    }
+
+    [Fact]
     public async Task OpenInference_HealthMetadataReadyAndInfer()
     {
         Assert.True(JsonNode.Parse(await _http.GetStringAsync("/v2/health/live"))!["live"]!.GetValue<bool>());

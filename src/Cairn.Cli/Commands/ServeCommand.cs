@@ -57,7 +57,7 @@ internal static class ServeCommand
             await app.StartAsync(ct);
             var served = modelHost.Current;
             var scoring = served.Predictor is OnnxPredictor { TreeEnsembleCompiled: true } ? ", tree ensemble scored by Cairn" : "";
-            stdout.WriteLine($"Serving {served.Name} version {served.Version} ({served.Predictor.Flavor}{scoring}) on {Address(app)}: /v2/models/{served.Name}/infer, /invocations, /score, {options.VertexPredictRoute}, /metrics. Press Ctrl+C to stop.");
+            stdout.WriteLine($"Serving {served.Name} version {served.Version} ({served.Predictor.Flavor}{scoring}) on {Address(app)}: /v2/models/{served.Name}/infer, /v1/models/{served.Name}:predict, /invocations, /score, {options.VertexPredictRoute}, /metrics. Press Ctrl+C to stop.");
             if (parse.GetValue(watch) is { } seconds && ModelUri.IsModelUri(text) && ModelUri.Parse(text).Alias is not null)
                 _ = WatchAsync(client, modelHost, text, TimeSpan.FromSeconds(Math.Max(1, seconds)), Load, stdout, app.Lifetime.ApplicationStopping);
             await app.WaitForShutdownAsync(ct);
