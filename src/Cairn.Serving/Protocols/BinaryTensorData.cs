@@ -105,7 +105,6 @@ public static class BinaryTensorData
             case double[] a: output.Write(MemoryMarshal.AsBytes(a.AsSpan())); break;
             case long[] a: output.Write(MemoryMarshal.AsBytes(a.AsSpan())); break;
             case int[] a: output.Write(MemoryMarshal.AsBytes(a.AsSpan())); break;
-            case uint[] a: output.Write(MemoryMarshal.AsBytes(a.AsSpan())); break;
             case bool[] a: output.Write(MemoryMarshal.AsBytes(a.AsSpan())); break;
             case string[] a:
                 foreach (var s in a)
@@ -116,6 +115,12 @@ public static class BinaryTensorData
                     BinaryPrimitives.WriteUInt32LittleEndian(span, (uint)written);
                     output.Advance(4 + written);
                 }
+                break;
+            case var _ when values.GetType().GetElementType()!.IsPrimitive:
+                // The other integer types (uint[] also lands here or above: the same bytes either way).
+                var bytes = new byte[Buffer.ByteLength(values)];
+                Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
+                output.Write(bytes);
                 break;
             default: throw new NotSupportedException($"No binary encoding for {values.GetType().Name}.");
         }

@@ -105,20 +105,30 @@ public static class OpenInference
     }
 
     /// <summary>Scalars as an array of their own type; as objects when any is missing (written as null).</summary>
-    private static Array Typed(Type? type, List<object?> values) => values.Contains(null) ? values.ToArray() : type switch
+    private static Array Typed(Type? type, List<object?> values)
     {
-        _ when type == typeof(float) => values.Select(v => (float)v!).ToArray(),
-        _ when type == typeof(double) => values.Select(v => (double)v!).ToArray(),
-        _ when type == typeof(bool) => values.Select(v => (bool)v!).ToArray(),
-        _ when type == typeof(long) => values.Select(v => (long)v!).ToArray(),
-        _ when type == typeof(int) => values.Select(v => (int)v!).ToArray(),
-        _ when type == typeof(uint) => values.Select(v => (uint)v!).ToArray(),
-        _ => values.ToArray(),
-    };
+        if (type is null || values.Contains(null) || Datatype(type) == "BYTES" && type != typeof(string) || values.Any(v => v!.GetType() != type)) return values.ToArray();
+        var typed = Array.CreateInstance(type, values.Count);
+        for (var i = 0; i < values.Count; i++) typed.SetValue(values[i], i);
+        return typed;
+    }
 
-    public static string Datatype(Type type) =>
-        type == typeof(float) ? "FP32" : type == typeof(double) ? "FP64" : type == typeof(bool) ? "BOOL"
-        : type == typeof(int) ? "INT32" : type == typeof(long) ? "INT64" : type == typeof(uint) ? "UINT32" : "BYTES";
+    /// <summary>The OIP datatype of an element type; BYTES for strings and anything without a numeric one.</summary>
+    public static string Datatype(Type type) => Type.GetTypeCode(type) switch
+    {
+        TypeCode.Single => "FP32",
+        TypeCode.Double => "FP64",
+        TypeCode.Boolean => "BOOL",
+        TypeCode.SByte => "INT8",
+        TypeCode.Int16 => "INT16",
+        TypeCode.Int32 => "INT32",
+        TypeCode.Int64 => "INT64",
+        TypeCode.Byte => "UINT8",
+        TypeCode.UInt16 => "UINT16",
+        TypeCode.UInt32 => "UINT32",
+        TypeCode.UInt64 => "UINT64",
+        _ => "BYTES",
+    };
 
     public static TensorMetadata Describe(ColumnSpec column) => column.IsTensor
         ? new TensorMetadata(column.Name, column.TensorType switch

@@ -230,16 +230,18 @@ public static class OpenInferenceColumns
     private static void WriteData(Utf8JsonWriter json, Array data)
     {
         json.WriteStartArray();
-        switch (data)
+        // By the exact element type: the runtime lets a uint[] pass for an int[] in a pattern match.
+        switch (Type.GetTypeCode(data.GetType().GetElementType()))
         {
-            case float[] a: foreach (var v in a) json.WriteNumberValue(v); break;
-            case double[] a: foreach (var v in a) json.WriteNumberValue(v); break;
-            case long[] a: foreach (var v in a) json.WriteNumberValue(v); break;
-            case int[] a: foreach (var v in a) json.WriteNumberValue(v); break;
-            case uint[] a: foreach (var v in a) json.WriteNumberValue(v); break;
-            case bool[] a: foreach (var v in a) json.WriteBooleanValue(v); break;
-            case string[] a: foreach (var v in a) json.WriteStringValue(v); break;
-            default: foreach (var v in data) JsonSerializer.Serialize(json, v, v?.GetType() ?? typeof(object)); break; // with nulls where a row had no value
+            case TypeCode.Single: foreach (var v in (float[])data) json.WriteNumberValue(v); break;
+            case TypeCode.Double: foreach (var v in (double[])data) json.WriteNumberValue(v); break;
+            case TypeCode.Int64: foreach (var v in (long[])data) json.WriteNumberValue(v); break;
+            case TypeCode.Int32: foreach (var v in (int[])data) json.WriteNumberValue(v); break;
+            case TypeCode.UInt64: foreach (var v in (ulong[])data) json.WriteNumberValue(v); break;
+            case TypeCode.UInt32: foreach (var v in (uint[])data) json.WriteNumberValue(v); break;
+            case TypeCode.Boolean: foreach (var v in (bool[])data) json.WriteBooleanValue(v); break;
+            case TypeCode.String: foreach (var v in (string[])data) json.WriteStringValue(v); break;
+            default: foreach (var v in data) JsonSerializer.Serialize(json, v, v?.GetType() ?? typeof(object)); break; // small integers; nulls where a row had no value
         }
         json.WriteEndArray();
     }
