@@ -46,6 +46,33 @@ public static class BinaryTensorData
         }
     }
 
+    /// <summary>
+    /// Decodes a response's tensor into an array of its own element type (uint[] for UINT32, short[]
+    /// for INT16 ...; FP16 widened to float[]), as a client reads what a server sent.
+    /// </summary>
+    public static Array DecodeExact(ReadOnlySpan<byte> bytes, string datatype, long count, string name)
+    {
+        var size = ElementSize(datatype, name);
+        if (size > 0 && bytes.Length != count * size)
+            throw CairnException.InvalidParameter($"Tensor '{name}' has binary_data_size {bytes.Length}, but {count} {datatype} values take {count * size} bytes.");
+        return datatype switch
+        {
+            "FP32" => MemoryMarshal.Cast<byte, float>(bytes).ToArray(),
+            "FP64" => MemoryMarshal.Cast<byte, double>(bytes).ToArray(),
+            "FP16" => Widen(bytes, count, (b, i) => (float)BinaryPrimitives.ReadHalfLittleEndian(b[(i * 2)..])),
+            "INT8" => MemoryMarshal.Cast<byte, sbyte>(bytes).ToArray(),
+            "INT16" => MemoryMarshal.Cast<byte, short>(bytes).ToArray(),
+            "INT32" => MemoryMarshal.Cast<byte, int>(bytes).ToArray(),
+            "INT64" => MemoryMarshal.Cast<byte, long>(bytes).ToArray(),
+            "UINT8" => bytes.ToArray(),
+            "UINT16" => MemoryMarshal.Cast<byte, ushort>(bytes).ToArray(),
+            "UINT32" => MemoryMarshal.Cast<byte, uint>(bytes).ToArray(),
+            "UINT64" => MemoryMarshal.Cast<byte, ulong>(bytes).ToArray(),
+            "BOOL" => Widen(bytes, count, (b, i) => b[i] != 0),
+            _ => DecodeStrings(bytes, count, name),
+        };
+    }
+
     private delegate T Reader<T>(ReadOnlySpan<byte> bytes, int index);
 
     private static T[] Widen<T>(ReadOnlySpan<byte> bytes, long count, Reader<T> read)

@@ -227,7 +227,7 @@ public static class OpenInferenceColumns
     /// <summary>Whether the tensor goes out as binary data: asked for, and not holding nulls (which have no binary form).</summary>
     public static bool IsBinary(OutputTensor tensor, Func<string, bool> binary) => binary(tensor.Name) && tensor.Data is not object[];
 
-    private static void WriteData(Utf8JsonWriter json, Array data)
+    internal static void WriteData(Utf8JsonWriter json, Array data)
     {
         json.WriteStartArray();
         // By the exact element type: the runtime lets a uint[] pass for an int[] in a pattern match.
