@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Cairn.Models;
 using Cairn.Testing;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.ML;
 using Parquet.Serialization;
 
@@ -18,7 +17,7 @@ public sealed partial class ColumnarInferTests : IAsyncLifetime
     private const int Rows = 600;
     private readonly TempFolder _folder = new();
     private readonly List<ColoredPoint> _points = ColoredPoint.Generate(Rows, seed: 5);
-    private WebApplication _app = null!;
+    private StartedModelServer _server = null!;
     private HttpClient _http = null!;
     private IModelPredictor _model = null!;
     private InferenceLog _log = null!;
@@ -40,17 +39,13 @@ public sealed partial class ColumnarInferTests : IAsyncLifetime
         _model = ModelLoading.Load(ModelPackage.Open(_folder.File("pkg")), "onnx");
         _log = new InferenceLog(_folder.File("log"), flushEvery: TimeSpan.FromMilliseconds(100));
         var host = new ModelHost(new ServedModel("points", "4", ModelLoading.Load(ModelPackage.Open(_folder.File("pkg")), "onnx"), new BatchingOptions()));
-        _app = ModelServer.Build(new ModelServerOptions(host) { Port = 0, Log = _log });
-        await _app.StartAsync();
-        var server = (Microsoft.AspNetCore.Hosting.Server.IServer)_app.Services.GetService(typeof(Microsoft.AspNetCore.Hosting.Server.IServer))!;
-        _http = new HttpClient { BaseAddress = new Uri(server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First()) };
+        _server = await StartedModelServer.StartAsync(new ModelServerOptions(host) { Log = _log });
+        _http = _server.Http;
     }
 
     public async Task DisposeAsync()
     {
-        _http.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _server.DisposeAsync();
         await _log.DisposeAsync();
         _model.Dispose();
         _folder.Dispose();

@@ -18,10 +18,17 @@ public sealed class InferenceLogPriorityTests
         {
             foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
             {
-                var name = File.ReadAllText(Path.Combine(task, "comm")).Trim();
-                if (!name.StartsWith("cairn-inference", StringComparison.Ordinal)) continue;
-                var stat = File.ReadAllText(Path.Combine(task, "stat"));
-                nice = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[16];
+                try
+                {
+                    var name = File.ReadAllText(Path.Combine(task, "comm")).Trim();
+                    if (!name.StartsWith("cairn-inference", StringComparison.Ordinal)) continue;
+                    var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                    nice = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[16];
+                }
+                catch (IOException)
+                {
+                    // A thread of another test ended between listing and reading: not the one looked for.
+                }
             }
             if (nice is null) await Task.Delay(20);
         }

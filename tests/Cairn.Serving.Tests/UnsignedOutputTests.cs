@@ -5,7 +5,6 @@ using Cairn.Models;
 using Cairn.Serving.Protocols;
 using Cairn.Testing;
 using Google.Protobuf;
-using Microsoft.AspNetCore.Builder;
 using Onnx;
 
 namespace Cairn.Serving.Tests;
@@ -18,7 +17,7 @@ namespace Cairn.Serving.Tests;
 public sealed class UnsignedOutputTests : IAsyncLifetime
 {
     private readonly TempFolder _folder = new();
-    private WebApplication _app = null!;
+    private StartedModelServer _server = null!;
     private HttpClient _http = null!;
 
     public async Task InitializeAsync()
@@ -42,17 +41,13 @@ public sealed class UnsignedOutputTests : IAsyncLifetime
         model.Graph = graph;
         File.WriteAllBytes(_folder.File("unsigned.onnx"), model.ToByteArray());
         var host = new ModelHost(new ServedModel("keys", "1", new OnnxPredictor(_folder.File("unsigned.onnx")), new BatchingOptions()));
-        _app = ModelServer.Build(new ModelServerOptions(host) { Port = 0 });
-        await _app.StartAsync();
-        var server = (Microsoft.AspNetCore.Hosting.Server.IServer)_app.Services.GetService(typeof(Microsoft.AspNetCore.Hosting.Server.IServer))!;
-        _http = new HttpClient { BaseAddress = new Uri(server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First()) };
+        _server = await StartedModelServer.StartAsync(new ModelServerOptions(host));
+        _http = _server.Http;
     }
 
     public async Task DisposeAsync()
     {
-        _http.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _server.DisposeAsync();
         _folder.Dispose();
     }
 
