@@ -85,23 +85,12 @@ public static class ServingApi
             app.MapPost(prefix + "/infer", async (HttpContext http, string name, string? version) =>
             {
                 var model = Resolve(host, name, version);
-                if (http.Request.Headers.ContainsKey(BinaryTensorData.HeaderLength))
-                    return await InferBinaryAsync(http, model, log);
+                if (http.Request.Headers.ContainsKey(BinaryTensorData.HeaderLength) || model.Predictor is IColumnPredictor && http.Request.ContentLength is null or >= ColumnarMinBytes)
+                    return await InferFromColumnsAsync(http, model, log);
                 InferRequest? request;
                 try
                 {
-                    if (model.Predictor is IColumnPredictor && http.Request.ContentLength is null or >= ColumnarMinBytes)
-                    {
-                        var document = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
-                        http.Response.RegisterForDispose(document);
-                        if (BatchRows(document.RootElement) >= ColumnarRows)
-                            return await InferColumnsAsync(http, model, OpenInferenceColumns.Read(document.RootElement), log);
-                        request = document.RootElement.Deserialize<InferRequest>(Json); // its tensors' data are copies, independent of the document
-                    }
-                    else
-                    {
-                        request = await JsonSerializer.DeserializeAsync<InferRequest>(http.Request.Body, Json, http.RequestAborted);
-                    }
+                    request = await JsonSerializer.DeserializeAsync<InferRequest>(http.Request.Body, Json, http.RequestAborted);
                 }
                 catch (JsonException e) { throw CairnException.InvalidParameter($"Malformed inference request: {e.Message}"); }
                 var rows = OpenInference.ToRows(request ?? throw CairnException.InvalidParameter("The request body is empty."));
@@ -124,12 +113,6 @@ public static class ServingApi
     /// <summary>Smaller bodies (a few rows, in practice) are read in one pass as rows; both paths give the same answers.</summary>
     private const long ColumnarMinBytes = 4096;
 
-    /// <summary>The batch size the first input tensor declares, or 0.</summary>
-    private static long BatchRows(JsonElement body) =>
-        body.ValueKind == JsonValueKind.Object && body.TryGetProperty("inputs", out var inputs) && inputs.ValueKind == JsonValueKind.Array
-        && inputs.GetArrayLength() > 0 && inputs[0].ValueKind == JsonValueKind.Object && inputs[0].TryGetProperty("shape", out var shape)
-        && shape.ValueKind == JsonValueKind.Array && shape.GetArrayLength() > 0 && shape[0].TryGetInt64(out var rows) ? rows : 0;
-
     /// <summary>The outputs a request asks for (all of the signature's when it names none); 400 for one the model lacks.</summary>
     private static IReadOnlyList<string> WantedOutputs(ServedModel model, IReadOnlyList<string>? requested)
     {
@@ -141,15 +124,16 @@ public static class ServingApi
     }
 
     /// <summary>
-    /// A request in the binary tensor data extension: the JSON object, then binary tensors. Read
-    /// into columns; large batches to a column predictor are scored as columns, others as rows
-    /// through the micro-batcher.
+    /// A request read straight into columns: a large JSON body, or one in the binary tensor data
+    /// extension (the JSON object, then binary tensors). Large batches to a column predictor are
+    /// scored as columns, others as rows through the micro-batcher.
     /// </summary>
-    private static async Task<IResult> InferBinaryAsync(HttpContext http, ServedModel model, InferenceLog? log)
+    private static async Task<IResult> InferFromColumnsAsync(HttpContext http, ServedModel model, InferenceLog? log)
     {
-        var header = http.Request.Headers[BinaryTensorData.HeaderLength].ToString();
-        if (!int.TryParse(header, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var jsonLength) || jsonLength == 0)
-            throw CairnException.InvalidParameter($"The {BinaryTensorData.HeaderLength} header must be the JSON object's length in bytes; got '{header}'.");
+        int? jsonLength = null;
+        if (http.Request.Headers.TryGetValue(BinaryTensorData.HeaderLength, out var header))
+            jsonLength = int.TryParse(header.ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var length) && length > 0
+                ? length : throw CairnException.InvalidParameter($"The {BinaryTensorData.HeaderLength} header must be the JSON object's length in bytes; got '{header}'.");
         // The body is read into a pooled buffer (Kestrel's request size limit bounds it): a fresh
         // array per request would be a large-object allocation, and those bring full collections.
         var body = await ReadBodyAsync(http);
@@ -159,8 +143,8 @@ public static class ServingApi
             var bytes = body.AsMemory();
             if (jsonLength > bytes.Length)
                 throw CairnException.InvalidParameter($"The {BinaryTensorData.HeaderLength} header says the JSON object has {jsonLength} bytes, but the body has {bytes.Length}.");
-            using var document = JsonDocument.Parse(bytes[..jsonLength]);
-            request = OpenInferenceColumns.Read(document.RootElement, bytes.Span[jsonLength..]); // copies what it keeps
+            var json = jsonLength ?? bytes.Length;
+            request = OpenInferenceColumns.Read(bytes[..json], bytes.Span[json..]); // copies what it keeps
         }
         catch (JsonException e) { throw CairnException.InvalidParameter($"Malformed inference request: {e.Message}"); }
         finally { System.Buffers.ArrayPool<byte>.Shared.Return(body.Array!); }

@@ -61,6 +61,13 @@ public sealed partial class ColumnarInferTests : IAsyncLifetime
         return $$"""{"id": "batch-1", "inputs": [{"name": "X", "shape": {{shape}}, "datatype": "{{xType}}", "data": {{Data(p => p.X, xType == "BYTES")}}}, {"name": "Y", "shape": {{shape}}, "datatype": "FP32", "data": {{Data(p => p.Y, false)}}}, {"name": "Color", "shape": {{shape}}, "datatype": "BYTES", "data": {{Data(p => p.Color, true)}}}]{{extra}}}""";
     }
 
+    /// <summary>The model's probability for point <paramref name="i"/>, scored alone in process.</summary>
+    private float ExpectedProbability(int i)
+    {
+        var p = _points[i];
+        return (float)_model.Predict([new Dictionary<string, object?> { ["X"] = p.X, ["Y"] = p.Y, ["Color"] = p.Color }])[0]["Probability"]!;
+    }
+
     private async Task<(HttpStatusCode Status, JsonNode? Body)> Infer(string body)
     {
         using var response = await _http.PostAsync("/v2/models/points/infer", new StringContent(body, Encoding.UTF8, "application/json"));
@@ -84,12 +91,42 @@ public sealed partial class ColumnarInferTests : IAsyncLifetime
         var data = probability["data"]!.AsArray().Select(v => v!.GetValue<float>()).ToList();
         foreach (var i in new[] { 0, 1, 299, Rows - 1 })
         {
-            var p = _points[i];
-            var expected = (float)_model.Predict([new Dictionary<string, object?> { ["X"] = p.X, ["Y"] = p.Y, ["Color"] = p.Color }])[0]["Probability"]!;
-            Assert.Equal(expected, data[i], 1e-5f);
+            Assert.Equal(ExpectedProbability(i), data[i], 1e-5f);
         }
         var label = body["outputs"]!.AsArray().Single(o => o!["name"]!.GetValue<string>() == "PredictedLabel")!;
         Assert.Equal("BOOL", label["datatype"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Infer_AMidSizeJsonBody_IsReadAsColumns_ScoredAsRows_WithTheSameAnswers()
+    {
+        // Over 4 KB but under the columnar path's 256 rows: read without a document, then scored through the micro-batcher.
+        const int rows = 200;
+        var request = Request(rows);
+        var (status, body) = await Infer(request);
+
+        Assert.True(Encoding.UTF8.GetByteCount(request) >= 4096);
+        Assert.Equal(HttpStatusCode.OK, status);
+        var data = body!["outputs"]!.AsArray().Single(o => o!["name"]!.GetValue<string>() == "Probability")!["data"]!.AsArray();
+        Assert.Equal(rows, data.Count);
+        foreach (var i in new[] { 0, 57, rows - 1 })
+        {
+            Assert.Equal(ExpectedProbability(i), data[i]!.GetValue<float>(), 1e-5f);
+        }
+    }
+
+    [Theory]
+    [InlineData("""{"inputs": [5]}""", "An input tensor has no 'name'")]
+    [InlineData("""{"inputs": []}""", "has no 'inputs'")]
+    [InlineData("""[1, 2]""", "must be a JSON object")]
+    [InlineData("""{"inputs": [{"name": "X", "shape": [1], "datatype": "FP32", "data": [1]""", "Malformed inference request")]
+    public async Task Infer_ALargeBodyThatIsNoRequest_Is400(string json, string expected)
+    {
+        // Padded past 4 KB with spaces, so that the columnar reader reads it.
+        var (status, body) = await Infer(json + new string(' ', 5000));
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains(expected, body!["message"]!.GetValue<string>());
     }
 
     [Fact]

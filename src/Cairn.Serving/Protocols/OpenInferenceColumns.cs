@@ -18,40 +18,55 @@ public sealed record ColumnarInferRequest(string? Id, IReadOnlyList<TensorColumn
 /// </summary>
 public static class OpenInferenceColumns
 {
+    /// <summary>What the first pass learns of an input tensor: its header, where its JSON data lies, or its values when they came as binary data.</summary>
+    private sealed record TensorHeader(string Name, long[] Shape, long Width, string? Datatype, Range? Data, Array? Values);
+
+    /// <summary>
+    /// Reads the request straight from its UTF-8 JSON, without a document: a first pass over the
+    /// structure notes where each tensor's data lies (skipping it), then each tensor's values are
+    /// read into its typed array, one tensor per core when there are many.
+    /// </summary>
+    /// <param name="json">The JSON object.</param>
     /// <param name="binary">What follows the JSON object in the body (binary tensor data extension), or empty.</param>
-    public static ColumnarInferRequest Read(JsonElement root, ReadOnlySpan<byte> binary = default)
+    public static ColumnarInferRequest Read(ReadOnlyMemory<byte> json, ReadOnlySpan<byte> binary = default)
     {
         var binaryAt = 0L;
-        if (root.ValueKind != JsonValueKind.Object) throw CairnException.InvalidParameter("The inference request must be a JSON object.");
-        var id = root.TryGetProperty("id", out var idElement) && idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : null;
-        if (!root.TryGetProperty("inputs", out var inputs) || inputs.ValueKind != JsonValueKind.Array || inputs.GetArrayLength() == 0)
-            throw CairnException.InvalidParameter("The inference request has no 'inputs'.");
-        // First the tensors' headers, and binary data (a span cannot cross threads); then JSON data,
-        // the costly part, one tensor per core; then the checks in input order, so a request with
-        // several faults always gets the same message.
-        var tensors = new List<(string Name, long[] Shape, long Width, JsonElement Tensor, string? Datatype, Array? Values)>();
-        foreach (var tensor in inputs.EnumerateArray())
+        var reader = new Utf8JsonReader(json.Span);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw CairnException.InvalidParameter("The inference request must be a JSON object.");
+        string? id = null;
+        Range? outputsAt = null, parametersAt = null;
+        var tensors = new List<TensorHeader>();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = tensor.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String && n.GetString() is { Length: > 0 } s
-                ? s : throw CairnException.InvalidParameter("An input tensor has no 'name'.");
-            var shape = tensor.TryGetProperty("shape", out var sh) && sh.ValueKind == JsonValueKind.Array
-                ? sh.EnumerateArray().Select(d => d.TryGetInt64(out var v) ? v : -1).ToArray() : [];
-            if (shape.Length == 0 || shape.Any(d => d < 0))
-                throw CairnException.InvalidParameter($"Input tensor '{name}' needs a 'shape' of non-negative dimensions, batch first.");
-            var datatype = tensor.TryGetProperty("datatype", out var dt) && dt.ValueKind == JsonValueKind.String ? dt.GetString() : null;
-            var width = shape.Skip(1).Aggregate(1L, (a, d) => a * d);
-            Array? values = null;
-            if (BinaryDataSize(tensor, name) is { } size)
+            var property = reader.GetString();
+            reader.Read();
+            switch (property)
             {
-                if (size > binary.Length - binaryAt)
-                    throw CairnException.InvalidParameter(binary.IsEmpty
-                        ? $"Input tensor '{name}' has binary_data_size, but the request has no {BinaryTensorData.HeaderLength} header to say where its JSON ends."
-                        : $"Input tensor '{name}' has binary_data_size {size}, but only {binary.Length - binaryAt} bytes of binary data are left after the JSON object.");
-                values = BinaryTensorData.Decode(binary.Slice((int)binaryAt, (int)size), datatype ?? "", shape[0] * width, name);
-                binaryAt += size;
+                case "id":
+                    id = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    break;
+                case "inputs" when reader.TokenType == JsonTokenType.StartArray:
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    {
+                        var tensor = ReadTensorHeader(ref reader, json.Span, binary, ref binaryAt);
+                        tensors.Add(tensor);
+                    }
+                    break;
+                case "outputs":
+                    outputsAt = Slice(ref reader);
+                    break;
+                case "parameters":
+                    parametersAt = Slice(ref reader);
+                    break;
+                default:
+                    reader.Skip();
+                    break;
             }
-            tensors.Add((name, shape, width, tensor, datatype, values));
         }
+        if (tensors.Count == 0) throw CairnException.InvalidParameter("The inference request has no 'inputs'.");
+
+        // JSON data, the costly part, one tensor per core; then the checks in input order, so a
+        // request with several faults always gets the same message.
         var read = new Array?[tensors.Count];
         var failed = new Exception?[tensors.Count];
         var jsonValues = tensors.Where(t => t.Values is null).Sum(t => t.Shape[0] * t.Width);
@@ -60,7 +75,7 @@ public static class OpenInferenceColumns
             var t = tensors[i];
             try
             {
-                read[i] = t.Values ?? ReadData(t.Tensor, t.Datatype, t.Shape[0] * t.Width, t.Name);
+                read[i] = t.Values ?? ReadData(t.Data is { } data ? json.Span[data] : default, t.Data is not null, t.Datatype, t.Shape[0] * t.Width, t.Name);
             }
             catch (CairnException e)
             {
@@ -80,85 +95,170 @@ public static class OpenInferenceColumns
         }
         if (binaryAt != binary.Length)
             throw CairnException.InvalidParameter($"The request has {binary.Length} bytes of binary data after the JSON object, but its inputs' binary_data_size add up to {binaryAt}.");
-        var requested = root.TryGetProperty("outputs", out var o) && o.ValueKind == JsonValueKind.Array && o.GetArrayLength() > 0
-            ? o.EnumerateArray().ToList() : null;
+
+        using var outputsDocument = outputsAt is { } o ? JsonDocument.Parse(json[o]) : null;
+        using var parametersDocument = parametersAt is { } p ? JsonDocument.Parse(json[p]) : null;
+        var requested = outputsDocument?.RootElement is { ValueKind: JsonValueKind.Array } list && list.GetArrayLength() > 0 ? list.EnumerateArray().ToList() : null;
         var outputs = requested?.Select(x => x.ValueKind == JsonValueKind.Object && x.TryGetProperty("name", out var on) ? on.GetString() ?? "" : "").ToList();
-        var binaryByDefault = Flag(root, "binary_data_output") ?? false;
+        var binaryByDefault = (parametersDocument is null ? null : FlagIn(parametersDocument.RootElement, "binary_data_output")) ?? false;
         var binaryByName = new Dictionary<string, bool>();
         foreach (var (output, name) in requested?.Zip(outputs!) ?? [])
             if (Flag(output, "binary_data") is { } flag) binaryByName[name] = flag; // an output named twice: the last one says
         return new ColumnarInferRequest(id, columns, (int)rows, outputs, name => binaryByName.TryGetValue(name, out var b) ? b : binaryByDefault);
     }
 
+    /// <summary>Where the value the reader is on lies in the JSON; the reader is left at its end.</summary>
+    private static Range Slice(ref Utf8JsonReader reader)
+    {
+        var start = (int)reader.TokenStartIndex;
+        reader.Skip();
+        return start..(int)reader.BytesConsumed;
+    }
+
+    /// <summary>One object of <c>inputs</c>: its name, shape and datatype; its data's place, or its values when they are binary data (decoded here: a span cannot cross threads).</summary>
+    private static TensorHeader ReadTensorHeader(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, ReadOnlySpan<byte> binary, ref long binaryAt)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+            throw CairnException.InvalidParameter("An input tensor has no 'name'.");
+        string? name = null, datatype = null;
+        long[]? shape = null;
+        Range? data = null, parameters = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var property = reader.GetString();
+            reader.Read();
+            switch (property)
+            {
+                case "name":
+                    name = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    break;
+                case "datatype":
+                    datatype = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    break;
+                case "shape" when reader.TokenType == JsonTokenType.StartArray:
+                    var dims = new List<long>();
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    {
+                        dims.Add(reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var d) ? d : -1);
+                        reader.Skip();
+                    }
+                    shape = [.. dims];
+                    break;
+                case "data":
+                    data = Slice(ref reader);
+                    break;
+                case "parameters":
+                    parameters = Slice(ref reader);
+                    break;
+                default:
+                    reader.Skip();
+                    break;
+            }
+        }
+        if (name is not { Length: > 0 }) throw CairnException.InvalidParameter("An input tensor has no 'name'.");
+        if (shape is not { Length: > 0 } || shape.Any(d => d < 0))
+            throw CairnException.InvalidParameter($"Input tensor '{name}' needs a 'shape' of non-negative dimensions, batch first.");
+        var width = shape.Skip(1).Aggregate(1L, (a, d) => a * d);
+        Array? values = null;
+        if (parameters is { } at && BinaryDataSize(json[at], name) is { } size)
+        {
+            if (size > binary.Length - binaryAt)
+                throw CairnException.InvalidParameter(binary.IsEmpty
+                    ? $"Input tensor '{name}' has binary_data_size, but the request has no {BinaryTensorData.HeaderLength} header to say where its JSON ends."
+                    : $"Input tensor '{name}' has binary_data_size {size}, but only {binary.Length - binaryAt} bytes of binary data are left after the JSON object.");
+            values = BinaryTensorData.Decode(binary.Slice((int)binaryAt, (int)size), datatype ?? "", shape[0] * width, name);
+            binaryAt += size;
+        }
+        return new TensorHeader(name, shape, width, datatype, data, values);
+    }
+
     /// <summary>Below this many JSON values in all, tensors are read on the request's thread alone.</summary>
     private const long ParallelValues = 8192;
 
-    private static Array ReadData(JsonElement tensor, string? datatype, long count, string name)
+    private delegate bool ValueReader<T>(ref Utf8JsonReader reader, out T value);
+
+    private static Array ReadData(ReadOnlySpan<byte> data, bool given, string? datatype, long count, string name)
     {
-        if (!tensor.TryGetProperty("data", out var data))
-            throw CairnException.InvalidParameter($"Input tensor '{name}' has no 'data'.");
+        if (!given) throw CairnException.InvalidParameter($"Input tensor '{name}' has no 'data'.");
         return datatype switch
         {
-            "FP32" or "FP16" => Fill<float>(data, count, name, e => e.GetSingle()),
-            "FP64" => Fill<double>(data, count, name, e => e.GetDouble()),
-            "INT8" or "INT16" or "INT32" or "INT64" or "UINT8" or "UINT16" or "UINT32" or "UINT64" => Fill<long>(data, count, name, e => e.GetInt64()),
-            "BOOL" => Fill<bool>(data, count, name, e => e.GetBoolean()),
-            "BYTES" => Fill<string>(data, count, name, e => e.GetString()!),
+            "FP32" or "FP16" => Fill(data, count, name, (ref Utf8JsonReader r, out float v) => { v = 0; return r.TokenType == JsonTokenType.Number && r.TryGetSingle(out v); }),
+            "FP64" => Fill(data, count, name, (ref Utf8JsonReader r, out double v) => { v = 0; return r.TokenType == JsonTokenType.Number && r.TryGetDouble(out v); }),
+            "INT8" or "INT16" or "INT32" or "INT64" or "UINT8" or "UINT16" or "UINT32" or "UINT64" =>
+                Fill(data, count, name, (ref Utf8JsonReader r, out long v) => { v = 0; return r.TokenType == JsonTokenType.Number && r.TryGetInt64(out v); }),
+            "BOOL" => Fill(data, count, name, (ref Utf8JsonReader r, out bool v) => { v = r.TokenType == JsonTokenType.True; return r.TokenType is JsonTokenType.True or JsonTokenType.False; }),
+            "BYTES" => Fill(data, count, name, (ref Utf8JsonReader r, out string v) => { v = r.TokenType is JsonTokenType.String or JsonTokenType.Null ? r.GetString()! : ""; return r.TokenType is JsonTokenType.String or JsonTokenType.Null; }),
             _ => throw CairnException.InvalidParameter($"Input tensor '{name}' has datatype '{datatype}': expected BOOL, INT8..INT64, UINT8..UINT64, FP16, FP32, FP64 or BYTES."),
         };
     }
 
-    private static long CountValues(JsonElement element)
+    /// <summary>How many values the data holds, nested arrays flattened (an object counts as one).</summary>
+    private static long CountValues(ReadOnlySpan<byte> data)
     {
-        if (element.ValueKind != JsonValueKind.Array) return 1;
+        var reader = new Utf8JsonReader(data);
         var count = 0L;
-        foreach (var item in element.EnumerateArray()) count += item.ValueKind == JsonValueKind.Array ? CountValues(item) : 1;
+        while (reader.Read())
+        {
+            if (reader.TokenType is JsonTokenType.StartArray or JsonTokenType.EndArray) continue;
+            count++;
+            reader.Skip();
+        }
         return count;
     }
 
     /// <summary>A boolean in the object's <c>parameters</c>, or null.</summary>
     internal static bool? Flag(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty("parameters", out var p) && p.ValueKind == JsonValueKind.Object
-        && p.TryGetProperty(name, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : null;
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty("parameters", out var p) ? FlagIn(p, name) : null;
 
-    private static long? BinaryDataSize(JsonElement tensor, string name)
+    /// <summary>A boolean of a <c>parameters</c> object, or null.</summary>
+    private static bool? FlagIn(JsonElement parameters, string name) =>
+        parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty(name, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : null;
+
+    private static long? BinaryDataSize(ReadOnlySpan<byte> parameters, string name)
     {
-        if (!tensor.TryGetProperty("parameters", out var p) || p.ValueKind != JsonValueKind.Object || !p.TryGetProperty("binary_data_size", out var size)) return null;
-        return size.TryGetInt64(out var bytes) && bytes >= 0
-            ? bytes : throw CairnException.InvalidParameter($"Input tensor '{name}' has binary_data_size {size.GetRawText()}: expected a non-negative integer.");
+        var reader = new Utf8JsonReader(parameters);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
+        long? size = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var property = reader.GetString();
+            reader.Read();
+            if (property == "binary_data_size")
+                size = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var bytes) && bytes >= 0
+                    ? bytes : throw CairnException.InvalidParameter($"Input tensor '{name}' has binary_data_size {Raw(parameters, ref reader)}: expected a non-negative integer.");
+            reader.Skip();
+        }
+        return size;
+    }
+
+    /// <summary>The JSON text of the value the reader is on (an array or object whole).</summary>
+    private static string Raw(ReadOnlySpan<byte> json, ref Utf8JsonReader reader)
+    {
+        var start = (int)reader.TokenStartIndex;
+        var copy = reader;
+        copy.Skip();
+        return System.Text.Encoding.UTF8.GetString(json[start..(int)copy.BytesConsumed]);
     }
 
     /// <summary>The tensor's values, flattened row-major, checked against the count its shape needs and against its datatype.</summary>
-    private static T[] Fill<T>(JsonElement data, long expected, string name, Func<JsonElement, T> read)
+    private static T[] Fill<T>(ReadOnlySpan<byte> data, long expected, string name, ValueReader<T> read)
     {
-        // Counted before allocating: a shape of 10^11 rows with three values is a 400, not an out-of-memory.
-        // (More values than the shape needs are reported after the walk, so a bad value is named first.)
-        var given = CountValues(data);
-        if (given < expected)
+        // A value takes a byte and a comma at least: a shape that asks for more than the data can
+        // hold is counted and refused before allocating (10^11 rows with three values is a 400, not
+        // an out-of-memory). Otherwise a wrong count is reported after the walk, so a bad value is named first.
+        if (expected > (data.Length + 1) / 2 && CountValues(data) is var given && given < expected)
             throw CairnException.InvalidParameter($"Input tensor '{name}' has {given} values but its shape needs {expected}.");
         var values = new T[expected];
         var at = 0L;
-        void Walk(JsonElement element)
+        var reader = new Utf8JsonReader(data);
+        while (reader.Read())
         {
-            if (element.ValueKind == JsonValueKind.Array)
-            {
-                foreach (var item in element.EnumerateArray()) Walk(item);
-                return;
-            }
-            if (at < expected)
-            {
-                try
-                {
-                    values[at] = read(element);
-                }
-                catch (Exception e) when (e is InvalidOperationException or FormatException)
-                {
-                    throw CairnException.InvalidParameter($"Invalid value for input '{name}' at position {at}: expected {ModelRows.TypeName(typeof(T))}, got {element.GetRawText()}.");
-                }
-            }
+            if (reader.TokenType is JsonTokenType.StartArray or JsonTokenType.EndArray) continue;
+            if (at < expected && !read(ref reader, out values[at]))
+                throw CairnException.InvalidParameter($"Invalid value for input '{name}' at position {at}: expected {ModelRows.TypeName(typeof(T))}, got {Raw(data, ref reader)}.");
+            reader.Skip();
             at++;
         }
-        Walk(data);
         if (at != expected)
             throw CairnException.InvalidParameter($"Input tensor '{name}' has {at} values but its shape needs {expected}.");
         return values;
