@@ -120,6 +120,7 @@ public sealed partial class ColumnarInferTests : IAsyncLifetime
     [InlineData("""{"inputs": []}""", "has no 'inputs'")]
     [InlineData("""[1, 2]""", "must be a JSON object")]
     [InlineData("""{"inputs": [{"name": "X", "shape": [1], "datatype": "FP32", "data": [1]""", "Malformed inference request")]
+    [InlineData("""{"inputs": [{"name": "X", "shape": [1], "datatype": "FP32", "data": [1]}]} {"more": 1}""", "Malformed inference request")]
     public async Task Infer_ALargeBodyThatIsNoRequest_Is400(string json, string expected)
     {
         // Padded past 4 KB with spaces, so that the columnar reader reads it.

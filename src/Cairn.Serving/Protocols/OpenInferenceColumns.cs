@@ -63,6 +63,7 @@ public static class OpenInferenceColumns
                     break;
             }
         }
+        reader.Read(); // nothing may follow the object: the reader throws on anything but whitespace, as a document would
         if (tensors.Count == 0) throw CairnException.InvalidParameter("The inference request has no 'inputs'.");
 
         // JSON data, the costly part, one tensor per core; then the checks in input order, so a
