@@ -20,7 +20,9 @@ public sealed class DataCache
         _temp = temp;
     }
 
-    public string PathOf(string hex) => Path.Combine(Root, hex[..2], hex[2..]);
+    public string PathOf(string hex) => DataPathRules.IsObjectDigest(hex)
+        ? Path.Combine(Root, hex[..2], hex[2..])
+        : throw new UnsafeDataException($"'{DataPathRules.Printable(hex)}' is not an object digest (64 lowercase hex digits).");
 
     public bool Contains(string hex) => File.Exists(PathOf(hex));
 
@@ -83,7 +85,11 @@ public sealed class DataCache
         }
     }
 
-    /// <summary>Writes a cache entry to <paramref name="target"/>, replacing what is there in one rename.</summary>
+    /// <summary>
+    /// Writes a cache entry to <paramref name="target"/>, replacing what is there in one rename.
+    /// The bytes are hashed as they are copied: a damaged entry never reaches the workspace.
+    /// </summary>
+    /// <exception cref="CairnException">INVALID_STATE when the entry is damaged (it is then removed from the cache).</exception>
     public void CopyOut(string hex, string target)
     {
         var source = PathOf(hex);
@@ -93,7 +99,11 @@ public sealed class DataCache
         var temp = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.cairn-tmp");
         try
         {
-            File.Copy(source, temp); // copy_file_range on Linux: an in-kernel copy, which XFS and btrfs can serve as a reflink
+            string actual;
+            using (var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0))
+            using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
+                (actual, _) = ContentHash.Copy(input, output, input.Length);
+            if (actual != hex) throw Damaged(hex, actual, target);
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, Writable);
             File.Move(temp, target, overwrite: true);
         }
@@ -103,7 +113,64 @@ public sealed class DataCache
         }
     }
 
-    public byte[] ReadAllBytes(string hex) => Contains(hex)
+    /// <summary>An entry's bytes, checked against its digest.</summary>
+    /// <exception cref="CairnException">RESOURCE_DOES_NOT_EXIST when absent; INVALID_STATE when damaged (then removed).</exception>
+    public byte[] ReadVerified(string hex, string describe)
+    {
+        if (!DataPathRules.IsObjectDigest(hex)) throw new UnsafeDataException($"'{DataPathRules.Printable(hex)}' ({describe}) is not an object digest.");
+        var bytes = ReadAllBytes(hex);
+        var actual = ContentHash.OfBytes(bytes);
+        return actual == hex ? bytes : throw Damaged(hex, actual, describe);
+    }
+
+    /// <summary>Checks an entry against its digest before it leaves the cache (a push).</summary>
+    /// <exception cref="CairnException">INVALID_STATE when damaged (then removed).</exception>
+    public void Verify(string hex)
+    {
+        var (actual, _) = ContentHash.OfFile(PathOf(hex));
+        if (actual != hex) throw Damaged(hex, actual, "a push");
+    }
+
+    /// <summary>
+    /// A damaged entry is worth nothing and would hide the good copy a pull can bring: it is
+    /// removed, and the error says so.
+    /// </summary>
+    private CairnException Damaged(string hex, string actual, string usedFor)
+    {
+        try { File.Delete(PathOf(hex)); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        return CairnException.InvalidState($"The cache object {hex} (for {usedFor}) is damaged: its content hashes to {actual}. " +
+            "It was not used and has been removed from the cache; run `cairn data pull` to fetch a good copy from a remote.");
+    }
+
+    /// <summary>
+    /// Removes temp files that a killed command left: a temp file being written is touched all the
+    /// time, so one untouched for <paramref name="age"/> belongs to no running command.
+    /// </summary>
+    public int RemoveStaleTemp(DateTimeOffset now, TimeSpan age)
+    {
+        if (!Directory.Exists(_temp)) return 0;
+        var removed = 0;
+        foreach (var file in new DirectoryInfo(_temp).EnumerateFiles())
+        {
+            if (!IsTempName(file.Name) || now - file.LastWriteTimeUtc < age) continue;
+            try
+            {
+                file.Delete();
+                removed++;
+            }
+            catch (IOException) { }
+        }
+        return removed;
+    }
+
+    /// <summary>Our temp names: a GUID (an object on its way in), or a GUID suffix (a file saved by rename, such as the stat cache).</summary>
+    private static bool IsTempName(string name)
+    {
+        var guid = name[(name.LastIndexOf('.') + 1)..];
+        return guid.Length == 32 && guid.All(char.IsAsciiHexDigitLower);
+    }
+
+    private byte[] ReadAllBytes(string hex) => Contains(hex)
         ? File.ReadAllBytes(PathOf(hex))
         : throw CairnException.NotFound($"Object {hex} is not in the cache: run `cairn data pull` to fetch it from a remote.");
 

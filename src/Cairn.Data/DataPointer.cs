@@ -43,6 +43,9 @@ public sealed record DataPointer(string Name, string Kind, string Digest, long S
         }
         if (document?.Path is not { Length: > 0 } name || document.Digest is not { } digest || document.Kind is not (FileKind or DirectoryKind))
             throw CairnException.InvalidParameter($"{source} is not a valid cairn pointer file: it needs path, kind (file or directory) and digest.");
+        // The name is only ever the data's own file name; anything else was edited in, perhaps to mislead.
+        if ((DataPathRules.WhyUnsafe(name) ?? (name.Contains('/') ? "it is not a plain file name" : null)) is { } why)
+            throw new UnsafeDataException($"{source} names the path '{DataPathRules.Printable(name)}': {why}. A pointer describes the data beside it; fix or restore the pointer file.");
         var table = document.Table is { Format: { } format } t
             ? new TableSummary(format, t.Rows, (t.Columns ?? []).Select(c => new TableColumn(c.Name ?? "", c.Type ?? "")).ToList())
             : null;

@@ -8,6 +8,7 @@ public sealed partial class DataWorkspace
     /// </summary>
     public async Task<AddResult> AddAsync(string userPath, CancellationToken ct = default)
     {
+        Cache.RemoveStaleTemp(Clock.GetUtcNow(), StaleTempAge);
         var relative = Relative(userPath);
         var full = FullPath(relative);
         var isFile = File.Exists(full);

@@ -8,23 +8,38 @@ public sealed partial class DataWorkspace
     /// </summary>
     public async Task<IReadOnlyList<CheckoutResult>> CheckoutAsync(IEnumerable<string>? userPaths = null, bool force = false, CancellationToken ct = default)
     {
+        // Every pointer, manifest and folder on the way is checked before the first write, so a
+        // crafted one stops the whole command with nothing written.
+        var plans = Tracked(userPaths).Select(PlanCheckout).ToList();
         var results = new List<CheckoutResult>();
-        foreach (var relative in Tracked(userPaths))
+        foreach (var (relative, pointer, manifest) in plans)
         {
-            var pointer = ReadPointer(relative);
             try
             {
                 results.Add(pointer.IsDirectory
-                    ? await CheckoutFolderAsync(relative, pointer, force, ct).ConfigureAwait(false)
+                    ? await CheckoutFolderAsync(relative, manifest, force, ct).ConfigureAwait(false)
                     : CheckoutFile(relative, FullPath(relative), pointer.Hex, force));
             }
-            catch (CairnException e)
+            catch (CairnException e) when (e is not UnsafeDataException)
             {
                 results.Add(new CheckoutResult(relative, 0, 0, 0, e.Message));
             }
         }
         _stats.Save();
         return results;
+    }
+
+    /// <summary>A tracked path's pointer and, for a folder whose manifest is in the cache, its checked entries.</summary>
+    private (string Relative, DataPointer Pointer, IReadOnlyList<ManifestEntry>? Manifest) PlanCheckout(string relative)
+    {
+        var pointer = ReadPointer(relative);
+        EnsureInsideWorkspace(relative, pointer.IsDirectory);
+        if (!pointer.IsDirectory || !Cache.Contains(pointer.Hex)) return (relative, pointer, null);
+        var manifest = DirectoryManifest.Load(Cache, pointer.Hex, relative);
+        var folder = FullPath(relative);
+        foreach (var inner in manifest.Select(e => Path.GetDirectoryName(e.Path)!).Distinct(StringComparer.Ordinal))
+            _boundary.EnsureInside(Path.Combine(folder, inner), inner.Length == 0 ? relative : $"{relative}/{inner}");
+        return (relative, pointer, manifest);
     }
 
     private CheckoutResult CheckoutFile(string relative, string full, string hex, bool force)
@@ -42,12 +57,12 @@ public sealed partial class DataWorkspace
         return new CheckoutResult(relative, 1, 0, 0);
     }
 
-    private async Task<CheckoutResult> CheckoutFolderAsync(string relative, DataPointer pointer, bool force, CancellationToken ct)
+    private async Task<CheckoutResult> CheckoutFolderAsync(string relative, IReadOnlyList<ManifestEntry>? manifest, bool force, CancellationToken ct)
     {
         var full = FullPath(relative);
         if (File.Exists(full))
             throw CairnException.InvalidState($"'{relative}' is a file in the workspace but a folder in its pointer: move the file away first.");
-        var wanted = DirectoryManifest.Load(Cache, pointer.Hex);
+        var wanted = manifest ?? throw CairnException.NotFound($"Its folder manifest is not in the cache: run `cairn data pull {relative}`.");
         var missing = wanted.Where(e => !Cache.Contains(e.Digest)).ToList();
         if (missing.Count > 0)
             throw CairnException.NotFound($"{missing.Count} of its {wanted.Count} files are not in the cache (first: {missing[0].Path}): run `cairn data pull {relative}`.");

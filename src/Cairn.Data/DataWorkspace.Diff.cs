@@ -21,18 +21,18 @@ public sealed partial class DataWorkspace
             after.TryGetValue(path, out var current);
             if (old is not null && current is not null && old.Digest == current.Digest) continue;
             var change = old is null ? Changes.Added : current is null ? Changes.Removed : Changes.Modified;
-            var (files, note) = FolderChanges(old, current);
+            var (files, note) = FolderChanges(path, old, current);
             entries.Add(new DataDiffEntry(path, change, old, current, files, note));
         }
         return entries;
     }
 
-    private (IReadOnlyList<FileChange> Files, string? Note) FolderChanges(DataPointer? old, DataPointer? current)
+    private (IReadOnlyList<FileChange> Files, string? Note) FolderChanges(string path, DataPointer? old, DataPointer? current)
     {
         if (old is { IsDirectory: false } && current is { IsDirectory: false }) return ([], null);
         var missing = new[] { old, current }.Where(p => p is { IsDirectory: true } && !Cache.Contains(p.Hex)).ToList();
         if (missing.Count > 0) return ([], "a folder manifest is not in the cache, so its files cannot be listed: run `cairn data pull --rev <revision>`");
-        IReadOnlyList<ManifestEntry> Entries(DataPointer? p) => p is { IsDirectory: true } ? DirectoryManifest.Load(Cache, p.Hex) : [];
+        IReadOnlyList<ManifestEntry> Entries(DataPointer? p) => p is { IsDirectory: true } ? DirectoryManifest.Load(Cache, p.Hex, path) : [];
         return (CompareEntries(Entries(old), Entries(current)), null);
     }
 }

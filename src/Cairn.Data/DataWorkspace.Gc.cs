@@ -8,18 +8,19 @@ public sealed partial class DataWorkspace
     /// </summary>
     public GcResult CollectGarbage(IEnumerable<string>? revisions = null, bool allCommits = false, bool dryRun = false)
     {
-        var pointers = PointersAt(null).Values.ToList();
+        Cache.RemoveStaleTemp(Clock.GetUtcNow(), StaleTempAge);
+        var pointers = PointersAt(null).ToList();
         var scope = (revisions ?? []).ToList();
         if (Git.HeadCommit is not null) scope.Add("HEAD");
         if (allCommits) scope.AddRange(Git.AllCommits());
-        foreach (var revision in scope.Distinct()) pointers.AddRange(Git.PointersAt(revision).Values);
+        foreach (var revision in scope.Distinct()) pointers.AddRange(Git.PointersAt(revision));
 
         var keep = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var pointer in pointers.DistinctBy(p => p.Digest))
+        foreach (var (path, pointer) in pointers.DistinctBy(p => p.Value.Digest))
         {
             keep.Add(pointer.Hex);
             if (pointer.IsDirectory && Cache.Contains(pointer.Hex))
-                foreach (var entry in DirectoryManifest.Load(Cache, pointer.Hex)) keep.Add(entry.Digest);
+                foreach (var entry in DirectoryManifest.Load(Cache, pointer.Hex, path)) keep.Add(entry.Digest);
         }
         int kept = 0, removed = 0;
         long freed = 0;

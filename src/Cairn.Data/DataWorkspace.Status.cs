@@ -10,6 +10,7 @@ public sealed partial class DataWorkspace
         {
             var pointer = ReadPointer(relative);
             var full = FullPath(relative);
+            EnsureInsideWorkspace(relative, pointer.IsDirectory);
             statuses.Add(pointer.IsDirectory
                 ? await FolderStatusAsync(relative, full, pointer, ct).ConfigureAwait(false)
                 : FileStatus(relative, full, pointer));
@@ -36,7 +37,7 @@ public sealed partial class DataWorkspace
         if (digest == pointer.Hex) return new DataStatus(relative, DataStates.Unchanged, manifestInCache, []);
         if (!manifestInCache)
             return new DataStatus(relative, DataStates.Modified, false, [], "its manifest is not in the cache: run `cairn data pull` to see which files changed");
-        return new DataStatus(relative, DataStates.Modified, true, CompareEntries(DirectoryManifest.Load(Cache, pointer.Hex), current));
+        return new DataStatus(relative, DataStates.Modified, true, CompareEntries(DirectoryManifest.Load(Cache, pointer.Hex, relative), current));
     }
 
     /// <summary>Files added, removed and modified going from <paramref name="before"/> to <paramref name="after"/>.</summary>

@@ -30,6 +30,7 @@ public sealed partial class DataWorkspace
             {
                 try
                 {
+                    Cache.Verify(hex); // bad bytes must never be stored under the good digest
                     await remote.UploadAsync(hex, Cache.PathOf(hex), token).ConfigureAwait(false);
                     Interlocked.Add(ref bytes, new FileInfo(Cache.PathOf(hex)).Length);
                     Interlocked.Increment(ref transferred);
@@ -55,8 +56,8 @@ public sealed partial class DataWorkspace
         var (name, url) = LoadConfig().RemoteOrDefault(remoteName);
         using var remote = DataRemotes.Open(url, Root);
         var pointers = revision is null
-            ? Tracked(userPaths).Select(r => ReadPointer(r)).ToList()
-            : PointersAt(revision).Values.ToList();
+            ? Tracked(userPaths).Select(r => KeyValuePair.Create(r, ReadPointer(r))).ToList()
+            : PointersAt(revision).ToList();
         long bytes = 0;
         var transferred = 0;
         var errors = new ConcurrentBag<SyncFailure>();
@@ -77,7 +78,7 @@ public sealed partial class DataWorkspace
                     }
                 }).ConfigureAwait(false);
         }
-        await Fetch(pointers.Where(p => p.IsDirectory).Select(p => p.Hex)).ConfigureAwait(false);
+        await Fetch(pointers.Where(p => p.Value.IsDirectory).Select(p => p.Value.Hex)).ConfigureAwait(false);
         var (files, manifests, _) = Referenced(pointers);
         await Fetch(files).ConfigureAwait(false);
         var needed = files.Count + manifests.Count;
@@ -87,15 +88,15 @@ public sealed partial class DataWorkspace
     }
 
     private (HashSet<string> Files, HashSet<string> Manifests, List<SyncFailure> Missing) Referenced(IReadOnlyList<string> tracked) =>
-        Referenced(tracked.Select(r => ReadPointer(r)).ToList());
+        Referenced(tracked.Select(r => KeyValuePair.Create(r, ReadPointer(r))).ToList());
 
     /// <summary>The objects a set of pointers needs: files, and folder manifests with their files (where the manifest is in the cache).</summary>
-    private (HashSet<string> Files, HashSet<string> Manifests, List<SyncFailure> Missing) Referenced(IReadOnlyList<DataPointer> pointers)
+    private (HashSet<string> Files, HashSet<string> Manifests, List<SyncFailure> Missing) Referenced(IReadOnlyList<KeyValuePair<string, DataPointer>> pointers)
     {
         var files = new HashSet<string>(StringComparer.Ordinal);
         var manifests = new HashSet<string>(StringComparer.Ordinal);
         var missing = new List<SyncFailure>();
-        foreach (var pointer in pointers)
+        foreach (var (path, pointer) in pointers)
         {
             if (!pointer.IsDirectory)
             {
@@ -105,10 +106,10 @@ public sealed partial class DataWorkspace
             manifests.Add(pointer.Hex);
             if (!Cache.Contains(pointer.Hex))
             {
-                missing.Add(new SyncFailure(pointer.Hex, $"the manifest of {pointer.Name} is not in the cache"));
+                missing.Add(new SyncFailure(pointer.Hex, $"the manifest of {path} is not in the cache"));
                 continue;
             }
-            foreach (var entry in DirectoryManifest.Load(Cache, pointer.Hex)) files.Add(entry.Digest);
+            foreach (var entry in DirectoryManifest.Load(Cache, pointer.Hex, path)) files.Add(entry.Digest);
         }
         foreach (var hex in files.Where(h => !Cache.Contains(h)).ToList())
             missing.Add(new SyncFailure(hex, $"object {hex} is not in the cache"));

@@ -15,6 +15,12 @@ public sealed partial class DataWorkspace : IDisposable
     public DataCache Cache { get; }
     public string ConfigPath { get; }
     private readonly StatCache _stats;
+    private readonly WorkspaceBoundary _boundary;
+
+    /// <summary>Temp files untouched this long belong to a killed command and are removed by add and gc.</summary>
+    public static readonly TimeSpan StaleTempAge = TimeSpan.FromHours(1);
+
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
 
     /// <summary>The folder the user's relative paths are relative to (the current folder, or git's -C).</summary>
     public string BaseDirectory { get; }
@@ -31,6 +37,7 @@ public sealed partial class DataWorkspace : IDisposable
         Cache = new DataCache(Path.Combine(folder, "cache"), Path.Combine(folder, "tmp"));
         ConfigPath = Path.Combine(folder, "config.yaml");
         _stats = new StatCache(Path.Combine(folder, "tmp", "stat-cache"));
+        _boundary = new WorkspaceBoundary(Root);
     }
 
     /// <summary>Opens the workspace of the git repository that contains <paramref name="directory"/>.</summary>
@@ -93,7 +100,9 @@ public sealed partial class DataWorkspace : IDisposable
         }
         var found = new FileSystemEnumerable<string>(Root, (ref FileSystemEntry e) => e.ToFullPath(), new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
         {
-            ShouldRecursePredicate = (ref FileSystemEntry e) => !(e.FileName is ".git" or FolderName) && !File.Exists(e.ToFullPath() + DataPointer.Extension),
+            // Links are not followed: a committed link to / would otherwise bring in the whole disk.
+            ShouldRecursePredicate = (ref FileSystemEntry e) => !(e.FileName is ".git" or FolderName) && (e.Attributes & FileAttributes.ReparsePoint) == 0
+                && !File.Exists(e.ToFullPath() + DataPointer.Extension),
             ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory && e.FileName.EndsWith(DataPointer.Extension, StringComparison.Ordinal) && e.FileName.Length > DataPointer.Extension.Length,
         };
         return found.Select(p => Path.GetRelativePath(Root, p[..^DataPointer.Extension.Length]).Replace(Path.DirectorySeparatorChar, '/'))
@@ -139,6 +148,13 @@ public sealed partial class DataWorkspace : IDisposable
             return ValueTask.CompletedTask;
         }).ConfigureAwait(false);
         return entries.ToList();
+    }
+
+    /// <summary>Checks that a tracked path's folder (or a file's parent) resolves inside the workspace before it is read or written.</summary>
+    private void EnsureInsideWorkspace(string relative, bool isFolder)
+    {
+        var full = FullPath(relative);
+        _boundary.EnsureInside(isFolder ? full : Path.GetDirectoryName(full)!, relative);
     }
 
     public void Dispose()
