@@ -12,7 +12,7 @@ public class RegistryCapabilityTests
         using var run = cairn.StartRun("delay");
         run.LogParam("trees", 40);
         run.LogMetric("auc", auc);
-        run.LogInput("flights-3m", "sample-every-300th", "../shared/data/flights-3m.parquet");
+        run.LogInput("flights-sample", "every-other-row", "examples/Quickstart/data/flights-sample.csv");
         var logged = run.LogModel("model", flights.Ml, flights.Model, flights.InputSchema, flights.Rows.Take(2).ToList(), labelColumn: "Late");
         return (run.RunId, logged.ModelUri);
     }
@@ -88,8 +88,8 @@ public class RegistryCapabilityTests
         Assert.Contains("| trees | 40 |", card);
         Assert.Contains("| input | Origin | string |", card);
         Assert.Contains("| aliases | champion |", card);
-        Assert.Contains("flights-3m@sample-every-300th (training, ../shared/data/flights-3m.parquet)", card);
-        Assert.Equal(["flights-3m@sample-every-300th (training, ../shared/data/flights-3m.parquet)"], lineage.DataInputs);
+        Assert.Contains("flights-sample@every-other-row (training, examples/Quickstart/data/flights-sample.csv)", card);
+        Assert.Equal(["flights-sample@every-other-row (training, examples/Quickstart/data/flights-sample.csv)"], lineage.DataInputs);
         Assert.Contains("## Input example", card);
     }
 
