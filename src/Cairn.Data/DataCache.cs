@@ -117,7 +117,6 @@ public sealed class DataCache
     /// <exception cref="CairnException">RESOURCE_DOES_NOT_EXIST when absent; INVALID_STATE when damaged (then removed).</exception>
     public byte[] ReadVerified(string hex, string describe)
     {
-        if (!DataPathRules.IsObjectDigest(hex)) throw new UnsafeDataException($"'{DataPathRules.Printable(hex)}' ({describe}) is not an object digest.");
         var bytes = ReadAllBytes(hex);
         var actual = ContentHash.OfBytes(bytes);
         return actual == hex ? bytes : throw Damaged(hex, actual, describe);
