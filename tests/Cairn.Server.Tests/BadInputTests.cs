@@ -156,6 +156,24 @@ public class BadInputTests : IAsyncLifetime
             400, "INVALID_PARAMETER_VALUE", "max_results");
     }
 
+    [Theory]
+    [InlineData("order_by", "the limit is 10")]
+    [InlineData("comparisons", "the limit is 100")]
+    [InlineData("experiment_ids", "the limit is 1000")]
+    [InlineData("IN values", "the limit is 1000")]
+    public async Task SearchRuns_BeyondASearchLimit_Is400NamingTheLimit(string limit, string named)
+    {
+        static string Quoted(IEnumerable<int> items, string prefix = "") => string.Join(',', items.Select(i => $"\"{prefix}{i}\""));
+        var body = limit switch
+        {
+            "order_by" => $$"""{"experiment_ids": ["0"], "order_by": [{{Quoted(Enumerable.Range(0, 64), "params.p")}}]}""",
+            "comparisons" => $$"""{"experiment_ids": ["0"], "filter": "{{string.Join(" AND ", Enumerable.Range(0, 1000).Select(i => $"params.p{i} = 'v'"))}}"}""",
+            "experiment_ids" => $$"""{"experiment_ids": [{{Quoted(Enumerable.Range(0, 32_767))}}]}""",
+            _ => $$"""{"experiment_ids": ["0"], "filter": "params.p IN ({{string.Join(',', Enumerable.Range(0, 32_765).Select(i => $"'v{i}'"))}})"}""",
+        };
+        AssertError(await Json.PostAsync(Http, "/api/2.0/mlflow/runs/search", body), 400, "INVALID_PARAMETER_VALUE", named);
+    }
+
     private async Task<int> RawPutStatusAsync(string target)
     {
         using var tcp = new TcpClient();
