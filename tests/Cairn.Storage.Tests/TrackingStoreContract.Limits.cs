@@ -3,8 +3,8 @@ using Cairn.Tracking;
 namespace Cairn.Storage.Tests;
 
 /// <summary>
-/// Hostile searches: every backend answers INVALID_PARAMETER_VALUE naming the limit, never a
-/// database error.
+/// Hostile searches and locations: every backend answers INVALID_PARAMETER_VALUE naming the limit,
+/// never a database error.
 /// </summary>
 public abstract partial class TrackingStoreContract
 {
@@ -60,5 +60,31 @@ public abstract partial class TrackingStoreContract
         Assert.Contains("the limit is 100", filterError.Message);
         Assert.Equal(ErrorCodes.InvalidParameterValue, orderError.ErrorCode);
         Assert.Contains("the limit is 10", orderError.Message);
+    }
+
+    [Theory]
+    [InlineData("file:///etc/passwd")]
+    [InlineData("/etc")]
+    [InlineData("s3://someone-elses-bucket/models")]
+    [InlineData("http://attacker.example/artifacts")]
+    [InlineData("mlflow-artifacts:/../../etc")]
+    public async Task CreateExperiment_LocationThisServerWouldNotServe_IsInvalidParameter(string location)
+    {
+        var name = Unique("exp");
+        var error = await Assert.ThrowsAsync<CairnException>(() => Store.CreateExperimentAsync(name, location));
+
+        Assert.Equal(ErrorCodes.InvalidParameterValue, error.ErrorCode);
+        Assert.Contains("artifact_location", error.Message);
+        Assert.Null(await Store.GetExperimentByNameAsync(name));
+    }
+
+    [Fact]
+    public async Task CreateExperiment_LocationUnderTheArtifactProxy_IsKept()
+    {
+        var id = await Store.CreateExperimentAsync(Unique("exp"), "mlflow-artifacts:/shared/team-a");
+        var run = await Store.CreateRunAsync(new NewRun(id));
+
+        Assert.Equal("mlflow-artifacts:/shared/team-a", (await Store.GetExperimentAsync(id)).ArtifactLocation);
+        Assert.Equal($"mlflow-artifacts:/shared/team-a/{run.Info.RunId}/artifacts", run.Info.ArtifactUri);
     }
 }
