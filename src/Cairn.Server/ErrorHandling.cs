@@ -7,8 +7,9 @@ namespace Cairn.Server;
 
 /// <summary>
 /// Turns every failure into MLflow's error body <c>{"error_code", "message"}</c> with MLflow's
-/// status codes. User errors say what was wrong; unexpected ones are logged here and answered with
-/// a generic 500, never a stack trace.
+/// status codes. User errors say what was wrong; internal ones are logged here under an error id
+/// and answered with a generic 500 that gives only that id: their detail (a stack trace, a server
+/// path) is for the operator, who finds it in the log by the id the user reports.
 /// </summary>
 public static class ErrorHandling
 {
@@ -28,7 +29,7 @@ public static class ErrorHandling
             {
                 await next(context);
             }
-            catch (CairnException e)
+            catch (CairnException e) when (e.ErrorCode != ErrorCodes.InternalError)
             {
                 await Write(context, StatusFor(e.ErrorCode), e.ErrorCode, e.Message);
             }
@@ -45,11 +46,13 @@ public static class ErrorHandling
             }
             catch (Exception e)
             {
-                logger.LogError(e, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
-                await Write(context, StatusCodes.Status500InternalServerError, ErrorCodes.InternalError,
-                    "The server failed to handle the request; the error is in its log.");
+                var errorId = Ids.NewId();
+                logger.LogError(e, "Internal error {ErrorId} on {Method} {Path}", errorId, context.Request.Method, context.Request.Path);
+                await Write(context, StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, InternalErrorMessage(errorId));
             }
         });
+
+    private static string InternalErrorMessage(string errorId) => $"Internal error (id {errorId}): see the server log";
 
     public static async Task Write(HttpContext context, int status, string errorCode, string message)
     {

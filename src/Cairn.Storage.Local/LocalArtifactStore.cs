@@ -9,6 +9,7 @@ namespace Cairn.Storage.Local;
 /// one-line pointer (<c>blake3:&lt;digest&gt; &lt;size&gt;</c>). Both are written to a temp file
 /// and renamed into place, so a crash leaves either the old file or the whole new one.
 /// Identical files (the same model logged by many runs) take the space of one.
+/// Symbolic links below the root are never followed, on read, write or list (see <see cref="PassesThroughLink"/>).
 /// </summary>
 public sealed class LocalArtifactStore : IArtifactStore
 {
@@ -36,8 +37,9 @@ public sealed class LocalArtifactStore : IArtifactStore
         var pointerPath = TreePath(relative);
         if (Directory.Exists(pointerPath))
             throw CairnException.InvalidParameter($"Cannot write artifact '{relative}': a folder with that name exists.");
-
         var temp = Path.Combine(_temp, Guid.NewGuid().ToString("N"));
+        if (PassesThroughLink(pointerPath) || PassesThroughLink(temp)) throw LinkOnTheWay(relative);
+
         string digest;
         long size = 0;
         try
@@ -59,6 +61,7 @@ public sealed class LocalArtifactStore : IArtifactStore
                 digest = hasher.Finalize().ToString();
             }
             var objectPath = ObjectPath(digest);
+            if (PassesThroughLink(objectPath)) throw LinkOnTheWay(relative);
             if (File.Exists(objectPath))
             {
                 File.Delete(temp); // already stored: content addressing deduplicates
@@ -95,6 +98,7 @@ public sealed class LocalArtifactStore : IArtifactStore
         var pointer = ReadPointer(relative)
             ?? throw CairnException.NotFound($"No artifact at '{relative}'.");
         var objectPath = ObjectPath(pointer.Digest);
+        if (PassesThroughLink(objectPath)) throw CairnException.NotFound($"No artifact at '{relative}'.");
         if (!File.Exists(objectPath))
             throw new CairnException(ErrorCodes.InternalError, $"Artifact '{relative}' points at content {pointer.Digest} that is missing from {_objects}.");
         return Task.FromResult<Stream>(new FileStream(objectPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true));
@@ -104,14 +108,13 @@ public sealed class LocalArtifactStore : IArtifactStore
     {
         var relative = ArtifactPath.Normalize(path);
         var folder = relative.Length == 0 ? _tree : TreePath(relative);
-        if (!Directory.Exists(folder)) return Task.FromResult<IReadOnlyList<ArtifactFile>>([]);
+        if (!Directory.Exists(folder) || PassesThroughLink(folder)) return Task.FromResult<IReadOnlyList<ArtifactFile>>([]);
         var result = new List<ArtifactFile>();
-        foreach (var dir in Directory.EnumerateDirectories(folder))
-            result.Add(new ArtifactFile(ArtifactPath.Combine(relative, Path.GetFileName(dir)), true, null));
-        foreach (var file in Directory.EnumerateFiles(folder))
+        foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos())
         {
-            var child = ArtifactPath.Combine(relative, Path.GetFileName(file));
-            result.Add(new ArtifactFile(child, false, ReadPointer(child)?.Size));
+            if (entry.LinkTarget is not null) continue;
+            var child = ArtifactPath.Combine(relative, entry.Name);
+            result.Add(entry is DirectoryInfo ? new ArtifactFile(child, true, null) : new ArtifactFile(child, false, ReadPointer(child)?.Size));
         }
         result.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
         return Task.FromResult<IReadOnlyList<ArtifactFile>>(result);
@@ -123,7 +126,7 @@ public sealed class LocalArtifactStore : IArtifactStore
     private (string Digest, long Size)? ReadPointer(string relative)
     {
         var pointerPath = TreePath(relative);
-        if (!File.Exists(pointerPath)) return null;
+        if (!File.Exists(pointerPath) || PassesThroughLink(pointerPath)) return null;
         var text = File.ReadAllText(pointerPath).Trim();
         var space = text.IndexOf(' ');
         if (!text.StartsWith(DigestPrefix, StringComparison.Ordinal) || space < 0)
@@ -143,6 +146,28 @@ public sealed class LocalArtifactStore : IArtifactStore
             Directory.CreateDirectory(current);
         }
     }
+
+    /// <summary>
+    /// Whether a file or folder between the root and <paramref name="fullPath"/> (the path itself
+    /// included) is a symbolic link. Cairn never makes one, but one can arrive (a restored backup, a
+    /// shared disk, a hand edit), and following it could serve or overwrite any file the server can
+    /// reach, /etc/passwd included. Checking each component, rather than resolving the real path,
+    /// also refuses links that stay inside the root: the store has no use for them.
+    /// </summary>
+    private bool PassesThroughLink(string fullPath)
+    {
+        var current = Root;
+        foreach (var segment in Path.GetRelativePath(Root, fullPath).Split(Path.DirectorySeparatorChar))
+        {
+            current = Path.Combine(current, segment);
+            if (new FileInfo(current).LinkTarget is not null) return true;
+            if (!Path.Exists(current)) return false; // nothing exists below a missing entry
+        }
+        return false;
+    }
+
+    private static CairnException LinkOnTheWay(string relative) =>
+        CairnException.InvalidParameter($"Cannot write artifact '{relative}': a symbolic link lies on its way in the artifact store, and the store does not follow links.");
 
     private string TreePath(string relative) => Path.Combine(_tree, relative.Replace('/', Path.DirectorySeparatorChar));
 

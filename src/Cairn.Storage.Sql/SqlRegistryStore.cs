@@ -1,3 +1,4 @@
+using Cairn.Artifacts;
 using Cairn.Registry;
 using Cairn.Search;
 using Cairn.Tracking;
@@ -145,6 +146,7 @@ public class SqlRegistryStore : IRegistryStore, IDisposable
         RegistryNames.ValidateModelName(version.Name);
         if (string.IsNullOrWhiteSpace(version.Source))
             throw CairnException.InvalidParameter("Missing value for required parameter 'source': the model's location, e.g. runs:/<run_id>/model.");
+        ClientLocations.CheckModelSource(version.Source);
         ValidateTags(version.Tags?.Select(t => (t.Key, t.Value)));
         var number = await _db.WriteAsync((c, t) =>
         {

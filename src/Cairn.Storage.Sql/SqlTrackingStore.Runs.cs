@@ -211,6 +211,7 @@ public partial class SqlTrackingStore
     {
         if (query.MaxResults < 1 || query.MaxResults > RunQuery.MaxMaxResults)
             throw CairnException.InvalidParameter($"max_results must be between 1 and {RunQuery.MaxMaxResults}, got {query.MaxResults}.");
+        SearchLimits.CheckExperimentIds(query.ExperimentIds.Count);
         var experimentIds = query.ExperimentIds.Select(e =>
             long.TryParse(e, out var id) ? id : throw CairnException.InvalidParameter($"Invalid experiment id '{e}'.")).ToList();
         var offset = PageToken.Decode(query.PageToken);

@@ -42,6 +42,7 @@ public partial class SqlTrackingStore : ITrackingStore, IDisposable
         IReadOnlyList<ExperimentTag>? tags = null, CancellationToken ct = default)
     {
         TrackingLimits.ValidateExperimentName(name);
+        ClientLocations.CheckArtifactLocation(artifactLocation);
         foreach (var tag in tags ?? [])
         {
             TrackingLimits.ValidateKey("tag", tag.Key);

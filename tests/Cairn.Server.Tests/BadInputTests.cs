@@ -156,6 +156,55 @@ public class BadInputTests : IAsyncLifetime
             400, "INVALID_PARAMETER_VALUE", "max_results");
     }
 
+    [Theory]
+    [InlineData("order_by", "the limit is 10")]
+    [InlineData("comparisons", "the limit is 100")]
+    [InlineData("experiment_ids", "the limit is 1000")]
+    [InlineData("IN values", "the limit is 1000")]
+    public async Task SearchRuns_BeyondASearchLimit_Is400NamingTheLimit(string limit, string named)
+    {
+        static string Quoted(IEnumerable<int> items, string prefix = "") => string.Join(',', items.Select(i => $"\"{prefix}{i}\""));
+        var body = limit switch
+        {
+            "order_by" => $$"""{"experiment_ids": ["0"], "order_by": [{{Quoted(Enumerable.Range(0, 64), "params.p")}}]}""",
+            "comparisons" => $$"""{"experiment_ids": ["0"], "filter": "{{string.Join(" AND ", Enumerable.Range(0, 1000).Select(i => $"params.p{i} = 'v'"))}}"}""",
+            "experiment_ids" => $$"""{"experiment_ids": [{{Quoted(Enumerable.Range(0, 32_767))}}]}""",
+            _ => $$"""{"experiment_ids": ["0"], "filter": "params.p IN ({{string.Join(',', Enumerable.Range(0, 32_765).Select(i => $"'v{i}'"))}})"}""",
+        };
+        AssertError(await Json.PostAsync(Http, "/api/2.0/mlflow/runs/search", body), 400, "INVALID_PARAMETER_VALUE", named);
+    }
+
+    [Fact]
+    public async Task LogBatch_TwoHundredThousandMetrics_Is400AtTheLimitBeforeReadingTheRest()
+    {
+        var metrics = string.Join(',', Enumerable.Range(0, 200_000).Select(i => $$"""{"key": "m", "value": {{i}}, "timestamp": 1, "step": {{i}}}"""));
+        // Malformed far past the limit: reaching it would be a JSON error, not the limit.
+        var body = $$"""{"run_id": "{{_runId}}", "metrics": [{{metrics}}, this is not JSON""";
+
+        AssertError(await Json.PostAsync(Http, "/api/2.0/mlflow/runs/log-batch", body), 400, "INVALID_PARAMETER_VALUE", "at most 1000 metrics");
+        var history = await Json.OkAsync(Json.GetAsync(Http, $"/api/2.0/mlflow/metrics/get-history?run_id={_runId}&metric_key=m"));
+        Assert.Empty(history["metrics"]?.AsArray() ?? []);
+    }
+
+    [Theory]
+    [InlineData("params", 101, "at most 100 params")]
+    [InlineData("tags", 101, "at most 100 tags")]
+    public async Task LogBatch_OverTheParamOrTagLimit_Is400NamingIt(string field, int count, string named)
+    {
+        var items = string.Join(',', Enumerable.Range(0, count).Select(i => $$"""{"key": "k{{i}}", "value": "v"}"""));
+        AssertError(await Json.PostAsync(Http, "/api/2.0/mlflow/runs/log-batch", $$"""{"run_id": "{{_runId}}", "{{field}}": [{{items}}]}"""),
+            400, "INVALID_PARAMETER_VALUE", named);
+    }
+
+    [Fact]
+    public async Task LogBatch_OverTheTotalLimit_Is400NamingIt()
+    {
+        var metrics = string.Join(',', Enumerable.Range(0, 950).Select(i => $$"""{"key": "m", "value": {{i}}, "timestamp": 1, "step": {{i}}}"""));
+        var tags = string.Join(',', Enumerable.Range(0, 60).Select(i => $$"""{"key": "t{{i}}", "value": "v"}"""));
+        AssertError(await Json.PostAsync(Http, "/api/2.0/mlflow/runs/log-batch", $$"""{"run_id": "{{_runId}}", "metrics": [{{metrics}}], "tags": [{{tags}}]}"""),
+            400, "INVALID_PARAMETER_VALUE", "at most 1000 metrics, params and tags in total");
+    }
+
     private async Task<int> RawPutStatusAsync(string target)
     {
         using var tcp = new TcpClient();

@@ -17,7 +17,7 @@ public abstract class ArtifactStoreContract : IAsyncLifetime
     public async Task InitializeAsync() => Store = await OpenStoreAsync();
     public Task DisposeAsync() => CloseStoreAsync();
 
-    private Task PutText(string path, string text) => Store.PutAsync(path, new MemoryStream(Encoding.UTF8.GetBytes(text)));
+    protected Task PutText(string path, string text) => Store.PutAsync(path, new MemoryStream(Encoding.UTF8.GetBytes(text)));
 
     private async Task<string> ReadText(string path)
     {
@@ -121,6 +121,59 @@ public sealed class LocalArtifactStoreContract : ArtifactStoreContract
         await store.PutAsync("1/a/artifacts/abc.txt", new MemoryStream("abc"u8.ToArray()));
         // BLAKE3("abc") from the reference test vectors.
         Assert.Equal("6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85", store.DigestOf("1/a/artifacts/abc.txt"));
+    }
+
+    [Fact]
+    public async Task OpenRead_ObjectLinkedToAFileOutsideTheRoot_IsNotFound()
+    {
+        var store = (LocalArtifactStore)Store;
+        await PutText("1/a/artifacts/notes.txt", "notes");
+        var secret = _folder.File("secret.txt");
+        File.WriteAllText(secret, "outside the root");
+        var digest = store.DigestOf("1/a/artifacts/notes.txt")!;
+        var objectPath = Path.Combine(store.Root, "objects", digest[..2], digest);
+        File.Delete(objectPath);
+        File.CreateSymbolicLink(objectPath, secret);
+
+        var error = await Assert.ThrowsAsync<CairnException>(() => Store.OpenReadAsync("1/a/artifacts/notes.txt"));
+        Assert.Equal(ErrorCodes.ResourceDoesNotExist, error.ErrorCode);
+    }
+
+    [Fact]
+    public async Task LinkedFolderLeavingTheRoot_IsNeitherReadNorListedNorWritten()
+    {
+        var store = (LocalArtifactStore)Store;
+        await PutText("1/a/artifacts/notes.txt", "notes");
+        var outside = Directory.CreateDirectory(_folder.File("outside")).FullName;
+        // A valid pointer outside the root: following the link would serve it.
+        File.Copy(Path.Combine(store.Root, "tree", "1", "a", "artifacts", "notes.txt"), Path.Combine(outside, "pointer.txt"));
+        Directory.CreateSymbolicLink(Path.Combine(store.Root, "tree", "1", "a", "artifacts", "linked"), outside);
+
+        var read = await Assert.ThrowsAsync<CairnException>(() => Store.OpenReadAsync("1/a/artifacts/linked/pointer.txt"));
+        var write = await Assert.ThrowsAsync<CairnException>(() => PutText("1/a/artifacts/linked/new.txt", "x"));
+
+        Assert.Equal(ErrorCodes.ResourceDoesNotExist, read.ErrorCode);
+        Assert.Equal(ErrorCodes.InvalidParameterValue, write.ErrorCode);
+        Assert.Equal(["pointer.txt"], Directory.EnumerateFiles(outside).Select(Path.GetFileName));
+        Assert.Empty(await Store.ListAsync("1/a/artifacts/linked"));
+        Assert.Equal([new ArtifactFile("1/a/artifacts/notes.txt", false, 5)], await Store.ListAsync("1/a/artifacts"));
+    }
+
+    [Fact]
+    public async Task Put_ObjectShardLinkedOutside_IsRefusedAndWritesNothingThere()
+    {
+        var store = (LocalArtifactStore)Store;
+        var outside = Directory.CreateDirectory(_folder.File("elsewhere")).FullName;
+        await PutText("1/a/artifacts/first.txt", "x");
+        var shard = Path.Combine(store.Root, "objects", store.DigestOf("1/a/artifacts/first.txt")![..2]);
+        Directory.Delete(shard, recursive: true);
+        Directory.CreateSymbolicLink(shard, outside);
+
+        // The same content again: its object would land in the linked shard.
+        var error = await Assert.ThrowsAsync<CairnException>(() => PutText("1/a/artifacts/second.txt", "x"));
+
+        Assert.Equal(ErrorCodes.InvalidParameterValue, error.ErrorCode);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(outside));
     }
 }
 

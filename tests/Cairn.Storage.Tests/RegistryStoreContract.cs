@@ -6,7 +6,7 @@ using Cairn.Testing;
 namespace Cairn.Storage.Tests;
 
 /// <summary>What every model registry store must do; run on SQLite and through the REST client.</summary>
-public abstract class RegistryStoreContract : IAsyncLifetime
+public abstract partial class RegistryStoreContract : IAsyncLifetime
 {
     protected IRegistryStore Store { get; private set; } = null!;
 

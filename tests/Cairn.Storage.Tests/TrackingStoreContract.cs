@@ -6,7 +6,7 @@ namespace Cairn.Storage.Tests;
 /// What every tracking store must do. Each backend (SQLite, the REST client against a real
 /// server, PostgreSQL) runs this same suite through a subclass.
 /// </summary>
-public abstract class TrackingStoreContract : IAsyncLifetime
+public abstract partial class TrackingStoreContract : IAsyncLifetime
 {
     protected ITrackingStore Store { get; private set; } = null!;
 

@@ -12,13 +12,15 @@ namespace Cairn.Search;
 /// Grammar: <c>filter := comparison (AND comparison)*</c>;
 /// <c>comparison := identifier op value</c>; identifiers are <c>metrics.k</c>, <c>params.k</c>,
 /// <c>tags.k</c>, <c>attributes.k</c> (and MLflow's aliases), with keys quoted in backticks or
-/// double quotes when they hold other characters.
+/// double quotes when they hold other characters. Sizes are bounded by <see cref="SearchLimits"/>,
+/// checked while parsing, so an oversized filter is refused before it is read to its end.
 /// </remarks>
 public sealed class FilterParser
 {
     private readonly string _text;
     private readonly string _label;
     private int _pos;
+    private int _listValues;
 
     private FilterParser(string text, string label = "filter")
     {
@@ -29,6 +31,7 @@ public sealed class FilterParser
     public static IReadOnlyList<Comparison> Parse(string? filter)
     {
         if (string.IsNullOrWhiteSpace(filter)) return [];
+        SearchLimits.CheckFilterLength(filter);
         return new FilterParser(filter).ParseFilter();
     }
 
@@ -36,7 +39,9 @@ public sealed class FilterParser
     {
         var terms = new List<OrderByTerm>();
         if (clauses is null) return terms;
-        foreach (var clause in clauses)
+        var list = clauses as IReadOnlyCollection<string> ?? clauses.ToList();
+        if (list.Count > SearchLimits.MaxOrderByClauses) throw SearchLimits.TooManyOrderByClauses(list.Count);
+        foreach (var clause in list)
         {
             if (string.IsNullOrWhiteSpace(clause)) continue;
             terms.Add(new FilterParser(clause, "order_by clause").ParseOrderByClause());
@@ -55,6 +60,7 @@ public sealed class FilterParser
             var word = ReadWord();
             if (word.Equals("AND", StringComparison.OrdinalIgnoreCase))
             {
+                if (result.Count == SearchLimits.MaxComparisons) throw SearchLimits.TooManyComparisons();
                 result.Add(ParseComparison());
                 continue;
             }
@@ -186,6 +192,7 @@ public sealed class FilterParser
             {
                 SkipSpaces();
                 if (AtEnd || Current is not ('\'' or '"')) throw Error(_pos, "expected a quoted string in the list");
+                if (++_listValues > SearchLimits.MaxListValues) throw SearchLimits.TooManyListValues();
                 values.Add(ReadQuoted(Current, "string"));
                 SkipSpaces();
                 if (AtEnd) throw Error(_pos, "expected ',' or ')' but the text ended");

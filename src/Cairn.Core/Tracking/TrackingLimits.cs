@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Cairn.Tracking;
 
 /// <summary>
@@ -20,14 +22,7 @@ public static class TrackingLimits
         var metrics = batch.MetricList;
         var @params = batch.ParamList;
         var tags = batch.TagList;
-        if (metrics.Count > MaxMetricsPerBatch)
-            throw CairnException.InvalidParameter($"A batch logging request can contain at most {MaxMetricsPerBatch} metrics. Got {metrics.Count} metrics. Split the batch.");
-        if (@params.Count > MaxParamsPerBatch)
-            throw CairnException.InvalidParameter($"A batch logging request can contain at most {MaxParamsPerBatch} params. Got {@params.Count} params. Split the batch.");
-        if (tags.Count > MaxTagsPerBatch)
-            throw CairnException.InvalidParameter($"A batch logging request can contain at most {MaxTagsPerBatch} tags. Got {tags.Count} tags. Split the batch.");
-        if (metrics.Count + @params.Count + tags.Count > MaxEntitiesPerBatch)
-            throw CairnException.InvalidParameter($"A batch logging request can contain at most {MaxEntitiesPerBatch} metrics, params and tags in total.");
+        CheckBatchCounts(metrics.Count, @params.Count, tags.Count);
 
         foreach (var m in metrics)
         {
@@ -51,6 +46,22 @@ public static class TrackingLimits
             ValidateKey("tag", t.Key);
             ValidateValue("tag", t.Key, t.Value, MaxTagValueLength);
         }
+    }
+
+    /// <summary>
+    /// Refuses a batch with too many metrics, params or tags. <paramref name="partial"/>: the counts
+    /// so far of a request still being read, which the server checks item by item so that it
+    /// stops reading a batch of a million metrics at the 1,001st.
+    /// </summary>
+    public static void CheckBatchCounts(int metrics, int @params, int tags, bool partial = false)
+    {
+        static CairnException TooMany(string kind, int limit, int count, bool partial) => CairnException.InvalidParameter(
+            $"A batch logging request can contain at most {limit} {kind}. Got {(partial ? $"more than {limit}" : count.ToString(CultureInfo.InvariantCulture))} {kind}. Split the batch.");
+        if (metrics > MaxMetricsPerBatch) throw TooMany("metrics", MaxMetricsPerBatch, metrics, partial);
+        if (@params > MaxParamsPerBatch) throw TooMany("params", MaxParamsPerBatch, @params, partial);
+        if (tags > MaxTagsPerBatch) throw TooMany("tags", MaxTagsPerBatch, tags, partial);
+        if (metrics + @params + tags > MaxEntitiesPerBatch)
+            throw CairnException.InvalidParameter($"A batch logging request can contain at most {MaxEntitiesPerBatch} metrics, params and tags in total.");
     }
 
     /// <summary>

@@ -15,12 +15,36 @@ internal static class ApiIo
         }
         catch (JsonException e)
         {
-            var where = e.Path is { Length: > 1 } ? $" at {e.Path}" : "";
-            var line = e.LineNumber is { } l ? $" (line {l + 1}, byte {e.BytePositionInLine + 1})" : "";
-            throw new CairnException(ErrorCodes.BadRequest, $"Malformed JSON request body{where}{line}: {FirstSentence(e.Message)}");
+            throw Malformed(e);
         }
-        return body ?? throw new CairnException(ErrorCodes.BadRequest, "The request body is empty or null; send a JSON object.");
+        return body ?? throw EmptyBody();
     }
+
+    /// <param name="malformed">What an earlier pass over the same bytes found wrong, if the deserializer does not.</param>
+    public static T Deserialize<T>(ReadOnlySpan<byte> json, JsonException? malformed = null) where T : class
+    {
+        T? body;
+        try
+        {
+            body = JsonSerializer.Deserialize<T>(json, CairnJson.Options);
+        }
+        catch (JsonException e)
+        {
+            throw Malformed(e);
+        }
+        if (malformed is not null) throw Malformed(malformed);
+        return body ?? throw EmptyBody();
+    }
+
+    private static CairnException Malformed(JsonException e)
+    {
+        var where = e.Path is { Length: > 1 } ? $" at {e.Path}" : "";
+        var line = e.LineNumber is { } l ? $" (line {l + 1}, byte {e.BytePositionInLine + 1})" : "";
+        return new CairnException(ErrorCodes.BadRequest, $"Malformed JSON request body{where}{line}: {FirstSentence(e.Message)}");
+    }
+
+    private static CairnException EmptyBody() =>
+        new(ErrorCodes.BadRequest, "The request body is empty or null; send a JSON object.");
 
     /// <summary>
     /// MLflow's clients send DELETE parameters in a JSON body, others send them in the query

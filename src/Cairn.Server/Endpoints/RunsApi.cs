@@ -95,7 +95,8 @@ public static class RunsApi
 
         group.MapPost("/log-batch", async (HttpContext http) =>
         {
-            var body = await ApiIo.ReadBodyAsync<LogBatchRequest>(http);
+            var body = await CountedJsonBody.ReadAsync<LogBatchRequest>(http, ["metrics", "params", "tags"], counts =>
+                TrackingLimits.CheckBatchCounts(counts["metrics"], counts["params"], counts["tags"], partial: true));
             await store.LogBatchAsync(ApiIo.Require(body.RunId, "run_id"), new LogBatch(body.Metrics, body.Params, body.Tags), http.RequestAborted);
             return ApiIo.Empty();
         }).Accepts<LogBatchRequest>("application/json");
