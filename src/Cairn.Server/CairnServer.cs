@@ -59,7 +59,7 @@ public static class CairnServer
         builder.Services.AddCairnUi(new UiStores(options.Tracking, options.Registry, options.Artifacts, options.Datasets, options.Time));
 
         var app = builder.Build();
-        app.UseDefaultResponseHeaders([new("X-Content-Type-Options", "nosniff")]);
+        app.UseDefaultResponseHeaders(CairnUi.SecurityHeaders);
         app.UseAllowedHosts(new AllowedHosts(options.AllowedHosts), ErrorHandling.Write);
         app.UseCorsOrigins(options.CorsOrigins);
         // Routing after the checks above, so that a refused host is not even matched to a route.
