@@ -10,6 +10,7 @@ public static class ErrorCodes
     public const string InvalidState = "INVALID_STATE";
     public const string InternalError = "INTERNAL_ERROR";
     public const string TemporarilyUnavailable = "TEMPORARILY_UNAVAILABLE";
+    public const string PermissionDenied = "PERMISSION_DENIED";
 }
 
 /// <summary>

@@ -17,6 +17,20 @@ public static class CairnUi
 {
     public const string AssetsPrefix = "/ui/assets/";
 
+    /// <summary>
+    /// Headers for every response of a server that hosts the UI. The pages are plain HTML and
+    /// CSS with no script at all, so no script may run, whatever a stored value holds. Inline
+    /// styles are allowed because MudBlazor's charts size their SVG with style attributes; images
+    /// may come from the web, as a model card's markdown may show them; no page is framed.
+    /// </summary>
+    public static readonly IReadOnlyList<KeyValuePair<string, string>> SecurityHeaders =
+    [
+        new("Content-Security-Policy", "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data: http: https:; "
+            + "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
+        new("X-Content-Type-Options", "nosniff"),
+        new("X-Frame-Options", "DENY"),
+    ];
+
     public static IServiceCollection AddCairnUi(this IServiceCollection services, UiStores stores)
     {
         services.AddSingleton(stores);

@@ -1,6 +1,7 @@
 using System.Net;
 using Cairn.Artifacts;
 using Cairn.Data;
+using Cairn.Hosting;
 using Cairn.Registry;
 using Cairn.Server.Endpoints;
 using Cairn.Server.Ui;
@@ -24,6 +25,10 @@ public sealed record CairnServerOptions(ITrackingStore Tracking, IArtifactStore 
     public LogLevel MinimumLogLevel { get; init; } = LogLevel.Warning;
     /// <summary>Largest API request body; artifact uploads are not limited.</summary>
     public long MaxRequestBodyBytes { get; init; } = 64L * 1024 * 1024;
+    /// <summary>Host names answered besides the loopback ones and the address reached (see <see cref="Cairn.Hosting.AllowedHosts"/>); "*" answers any.</summary>
+    public IReadOnlyList<string> AllowedHosts { get; init; } = [];
+    /// <summary>Web origins whose pages may call the server from a browser; none: no CORS headers.</summary>
+    public IReadOnlyList<string> CorsOrigins { get; init; } = [];
 }
 
 /// <summary>The Cairn server on Kestrel: MLflow's tracking and registry API, the artifact proxy, and the web UI at <c>/</c>.</summary>
@@ -50,9 +55,15 @@ public static class CairnServer
             document.Info.Version = "2.0";
             return Task.CompletedTask;
         }));
+        builder.Services.AddCorsOrigins(options.CorsOrigins);
         builder.Services.AddCairnUi(new UiStores(options.Tracking, options.Registry, options.Artifacts, options.Datasets, options.Time));
 
         var app = builder.Build();
+        app.UseDefaultResponseHeaders(CairnUi.SecurityHeaders);
+        app.UseAllowedHosts(new AllowedHosts(options.AllowedHosts), ErrorHandling.Write);
+        app.UseCorsOrigins(options.CorsOrigins);
+        // Routing after the checks above, so that a refused host is not even matched to a route.
+        app.UseRouting();
         app.UseMlflowErrors(app.Logger);
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapGet("/health", () => Results.Text("OK")).ExcludeFromDescription();

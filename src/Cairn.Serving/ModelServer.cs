@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Cairn.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -18,6 +19,10 @@ public sealed record ModelServerOptions(ModelHost Host)
     public int Port { get; init; } = 8080;
     public string VertexHealthRoute { get; init; } = "/vertex/health";
     public string VertexPredictRoute { get; init; } = "/vertex/predict";
+    /// <summary>Host names answered besides the loopback ones and the address reached (see <see cref="Cairn.Hosting.AllowedHosts"/>); "*" answers any.</summary>
+    public IReadOnlyList<string> AllowedHosts { get; init; } = [];
+    /// <summary>Web origins whose pages may call the model from a browser; none: no CORS headers.</summary>
+    public IReadOnlyList<string> CorsOrigins { get; init; } = [];
 
     /// <summary>Ports and routes from the clouds' container contracts: SAGEMAKER_BIND_TO_PORT, AIP_HTTP_PORT, AIP_HEALTH_ROUTE, AIP_PREDICT_ROUTE.</summary>
     public ModelServerOptions FromEnvironment(int? explicitPort)
@@ -49,7 +54,13 @@ public static class ModelServer
             var address = options.Address is "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Address);
             k.Listen(address, options.Port, l => l.Protocols = HttpProtocols.Http1);
         });
+        builder.Services.AddCorsOrigins(options.CorsOrigins);
         var app = builder.Build();
+        app.UseDefaultResponseHeaders(NosniffHeader);
+        app.UseAllowedHosts(new AllowedHosts(options.AllowedHosts), WriteError);
+        app.UseCorsOrigins(options.CorsOrigins);
+        // Routing after the checks above, so that a refused host is not even matched to a route.
+        app.UseRouting();
         var metrics = options.Metrics;
         app.Use(async (context, next) =>
         {
@@ -117,6 +128,8 @@ public static class ModelServer
         app.Lifetime.ApplicationStopped.Register(() => options.Log?.DisposeAsync().AsTask().GetAwaiter().GetResult());
         return app;
     }
+
+    private static readonly KeyValuePair<string, string>[] NosniffHeader = [new("X-Content-Type-Options", "nosniff")];
 
     private static void Observe(ServedModel model, ServingMetrics metrics)
     {

@@ -169,6 +169,45 @@ public class CliTests : IDisposable
         Assert.Contains("--port", err);
     }
 
+    [Theory]
+    [InlineData("https://cairn.example", "no scheme or path")]
+    [InlineData("cairn.example:5000", "has a port")]
+    public async Task Server_AllowedHostThatCanNeverMatch_ExitsNonZeroSayingWhatToGive(string host, string message)
+    {
+        var (exit, _, err) = await Cairn("server", "--port", "0", "--backend-store-uri", _folder.File("db"), "--allowed-hosts", "ok.example," + host);
+        Assert.NotEqual(0, exit);
+        Assert.Contains("--allowed-hosts", err);
+        Assert.Contains(message, err);
+        Assert.False(File.Exists(_folder.File("db")), "nothing was created before the options were checked");
+    }
+
+    [Theory]
+    [InlineData("*")]
+    [InlineData("app.example")]
+    [InlineData("https://app.example/path")]
+    public async Task ServerAndServe_CorsOriginThatIsNotOne_ExitNonZero(string origin)
+    {
+        foreach (var command in new[] { "server", "serve" })
+        {
+            string[] args = command == "server" ? ["server", "--port", "0", "--backend-store-uri", _folder.File("db")] : ["serve", "models:/none@champion", "--port", "0"];
+            var (exit, _, err) = await Cairn([.. args, "--cors-origins", origin]);
+            Assert.NotEqual(0, exit);
+            Assert.Contains("--cors-origins", err);
+            Assert.Contains("as in https://app.example.com", err); // says what to give instead
+        }
+    }
+
+    [Theory]
+    [InlineData("server")]
+    [InlineData("serve")]
+    public async Task Help_ListsAllowedHostsAndCorsOrigins(string command)
+    {
+        var (exit, output, _) = await Cairn(command, "--help");
+        Assert.Equal(0, exit);
+        Assert.Contains("--allowed-hosts", output);
+        Assert.Contains("--cors-origins", output);
+    }
+
     [Fact]
     public async Task UnknownCommand_ExitsNonZero()
     {

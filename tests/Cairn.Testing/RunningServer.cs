@@ -33,12 +33,14 @@ public sealed class RunningServer : IAsyncDisposable
         Http = new HttpClient { BaseAddress = BaseUri };
     }
 
-    public static async Task<RunningServer> StartAsync()
+    /// <summary>Starts a server; <paramref name="configure"/> changes its options (the port stays 0).</summary>
+    public static async Task<RunningServer> StartAsync(Func<CairnServerOptions, CairnServerOptions>? configure = null)
     {
         var folder = new TempFolder();
         var stores = new SqliteStores(folder.File("cairn.db"));
         var artifacts = new LocalArtifactStore(folder.File("artifacts"));
-        var app = CairnServer.Build(new CairnServerOptions(stores.Tracking, artifacts, stores.Registry, stores.Datasets) { Port = 0 });
+        var options = new CairnServerOptions(stores.Tracking, artifacts, stores.Registry, stores.Datasets) { Port = 0 };
+        var app = CairnServer.Build((configure?.Invoke(options) ?? options) with { Port = 0 });
         await app.StartAsync();
         return new RunningServer(folder, stores, artifacts, app);
     }

@@ -23,10 +23,14 @@ internal static class ServeCommand
         var maxQueue = new Option<int>("--max-queue") { Description = "Most requests waiting; beyond it the server answers 503 with Retry-After.", DefaultValueFactory = _ => 1024 };
         var log = new Option<string>("--inference-log") { Description = "Folder of the Parquet inference log, or 'none'.", DefaultValueFactory = _ => Path.Combine(TrackingUri.DefaultFolder, "inference-log") };
         var sample = new Option<double>("--log-sample-rate") { Description = "Share of requests logged (0 to 1).", DefaultValueFactory = _ => 1.0 };
+        var access = new HostAccessOptions();
         var command = new Command("serve", "Serve a model on the Open Inference Protocol v2, MLflow scoring, SageMaker, Vertex AI and Azure ML routes.")
             { uri, host, port, flavor, name, versionOption, watch, maxBatch, maxWait, maxQueue, log, sample };
+        access.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
+            var allowedHosts = access.AllowedHostsIn(parse);
+            var corsOrigins = access.CorsOriginsIn(parse);
             using var client = GlobalOptions.OpenClient(parse);
             var text = parse.GetValue(uri)!;
             var batching = new BatchingOptions(parse.GetValue(maxBatch), TimeSpan.FromMilliseconds(parse.GetValue(maxWait)), parse.GetValue(maxQueue));
@@ -52,7 +56,8 @@ internal static class ServeCommand
             await using var modelHost = new ModelHost(await Load());
             var logFolder = parse.GetValue(log)!;
             var inferenceLog = logFolder == "none" ? null : new InferenceLog(logFolder, parse.GetValue(sample));
-            var options = new ModelServerOptions(modelHost) { Address = parse.GetValue(host)!, Log = inferenceLog }.FromEnvironment(parse.GetValue(port));
+            var options = new ModelServerOptions(modelHost) { Address = parse.GetValue(host)!, Log = inferenceLog, AllowedHosts = allowedHosts, CorsOrigins = corsOrigins }
+                .FromEnvironment(parse.GetValue(port));
             var app = ModelServer.Build(options);
             await app.StartAsync(ct);
             var served = modelHost.Current;

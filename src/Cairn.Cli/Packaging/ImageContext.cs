@@ -49,7 +49,8 @@ public static partial class ImageContext
             COPY rootfs/ /
             ENV DOTNET_ROOT={DotnetRoot} DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 TMPDIR=/tmp HOME=/tmp
             EXPOSE 8080
-            ENTRYPOINT ["{DotnetRoot}/dotnet", "/app/cairn.dll", "serve", "/model", "--host", "0.0.0.0", "--name", "{modelName}", "--version", "{version}", "--inference-log", "/tmp/inference-log"]
+            # Any Host header: SageMaker, Vertex AI, Azure ML or a Kubernetes Service reach the container by names it cannot know.
+            ENTRYPOINT ["{DotnetRoot}/dotnet", "/app/cairn.dll", "serve", "/model", "--host", "0.0.0.0", "--allowed-hosts", "*", "--name", "{modelName}", "--version", "{version}", "--inference-log", "/tmp/inference-log"]
             """);
     }
 
