@@ -10,7 +10,7 @@ public static class ModelSources
     public static async Task<string> ToArtifactUriAsync(string source, ITrackingStore tracking, CancellationToken ct = default)
     {
         if (!source.StartsWith(RunUri.Scheme, StringComparison.Ordinal)) return source;
-        var runUri = RunUri.Parse(source);
+        var runUri = await tracking.ResolveRunUriAsync(source, ct).ConfigureAwait(false);
         var run = await tracking.GetRunAsync(runUri.RunId, ct).ConfigureAwait(false);
         return run.Info.ArtifactUri.TrimEnd('/') + (runUri.ArtifactPath.Length > 0 ? "/" + runUri.ArtifactPath : "");
     }
