@@ -24,7 +24,7 @@ internal static class ServerCommand
             using var metadata = await StoreWiring.OpenMetadataAsync(parse.GetValue(backend), ct);
             var artifactStore = StoreWiring.OpenArtifacts(parse.GetValue(artifacts), metadata);
             var app = CairnServer.Build(new CairnServerOptions(metadata.Tracking, artifactStore, metadata.Registry, metadata.Datasets) { Host = hostValue, Port = portValue });
-            await app.StartAsync(ct);
+            await Listening.StartAsync(app, portValue, ct);
             stdout.WriteLine($"Cairn server listening on {app.BoundAddress()} (metadata: {metadata.Database.Description}, artifacts: {StoreWiring.Describe(artifactStore)}). Press Ctrl+C to stop.");
             await app.WaitForShutdownAsync(ct);
             (artifactStore as IDisposable)?.Dispose();
