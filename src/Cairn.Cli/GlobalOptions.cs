@@ -15,6 +15,7 @@ internal static class GlobalOptions
     public static Option<OutputFormat> Output() => new("--output", "-o")
     {
         Description = "table for people, json for scripts.",
+        HelpName = "table|json",
         DefaultValueFactory = _ => OutputFormat.Table,
         // The parser's own message would name the enum type, which means nothing to a user.
         CustomParser = result =>

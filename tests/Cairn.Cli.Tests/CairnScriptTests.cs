@@ -5,7 +5,7 @@ namespace Cairn.Cli.Tests;
 
 /// <summary>
 /// The repository's ./cairn script, run by bash with a stand-in dotnet on the PATH that records its
-/// arguments and, like the real one, prints warnings unless told to print errors only.
+/// arguments and, like the real one, prints warnings and a summary unless told not to.
 /// </summary>
 public class CairnScriptTests : IDisposable
 {
@@ -18,7 +18,8 @@ public class CairnScriptTests : IDisposable
         echo "$*" >> "$(dirname "$0")/dotnet.log"
         if [[ "$1" == build ]]; then
           args=" $* "
-          [[ "$args" == *" -clp:ErrorsOnly "* && "$args" == *" -tl:off "* ]] || echo "warning NU1603: noise"
+          [[ "$args" == *" -clp:ErrorsOnly"* && "$args" == *" -tl:off "* ]] || echo "warning NU1603: noise"
+          [[ "$args" == *";NoSummary "* ]] || echo "Build succeeded."
           out=""; while [[ $# -gt 0 ]]; do [[ "$1" == -o ]] && out="$2"; shift; done
           mkdir -p "$out" && echo dll > "$out/cairn.dll"
         else
@@ -63,6 +64,7 @@ public class CairnScriptTests : IDisposable
 
         Assert.StartsWith("cairn: building cairn (first use, about a minute)...", first.Err);
         Assert.DoesNotContain("warning", first.Out + first.Err, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Build succeeded", first.Out + first.Err);
         Assert.Contains("ran " + Path.Combine(repo, "artifacts", "cli", "cairn.dll") + " --help", first.Out);
         Assert.Equal("", second.Err); // built already: nothing to say
         Assert.Equal(2, File.ReadAllLines(_folder.File("bin/dotnet.log")).Count(l => !l.StartsWith("build", StringComparison.Ordinal)));
