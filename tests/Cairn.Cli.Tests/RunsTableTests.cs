@@ -85,7 +85,7 @@ public class RunsTableTests : IDisposable
         Assert.Contains("training_seconds", headers);
         if (width >= 120) Assert.Equal(["Duration", "training_seconds", "recall", "trainer"], headers[4..8]);
         Assert.Contains("12.3457", output);
-        Assert.Contains("Choose with --columns", output); // what was left out is said
+        Assert.Contains("choose with --columns", output); // what was left out is said
     }
 
     [Fact]
@@ -123,7 +123,7 @@ public class RunsTableTests : IDisposable
         Assert.Contains(ids[0], output);
         foreach (var key in new[] { "minimum_example_count_per_leaf", "training_seconds", "test_auc_by_iteration", "dataset" }) Assert.Contains(key, output);
         Assert.DoesNotContain("…", output);
-        Assert.DoesNotContain("Choose with --columns", output);
+        Assert.DoesNotContain("choose with --columns", output);
     }
 
     [Fact]

@@ -51,7 +51,8 @@ internal static class RunsCommands
             console.Write(table);
             console.WriteLine($"{page.Items.Count} run(s)");
             if (hidden.Count > 0)
-                stdout.WriteLine($"Not shown for want of width: {string.Join(", ", hidden)}. Choose with --columns, or see all with --output json.");
+                stdout.WriteLine($"{hidden.Count} more column(s) did not fit ({string.Join(", ", hidden.Take(3))}{(hidden.Count > 3 ? $" and {hidden.Count - 3} more" : "")}): " +
+                    "choose with --columns, or see all with --output json.");
             if (page.NextPageToken is not null)
                 stdout.WriteLine($"More runs: add --page-token {page.NextPageToken}");
             return 0;
