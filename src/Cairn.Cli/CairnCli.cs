@@ -6,8 +6,15 @@ namespace Cairn.Cli;
 /// <summary>The cairn command tree. Commands parse, call the SDK and print; they hold no logic of their own.</summary>
 public static class CairnCli
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <param name="terminalWidth">
+    /// The width of the terminal <paramref name="stdout"/> is shown in: tables keep to it. Null: the
+    /// console's width when stdout is the console and not redirected; otherwise output is piped and
+    /// tables are printed in full.
+    /// </param>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, int? terminalWidth = null)
     {
+        if ((terminalWidth ?? (stdout == Console.Out ? TerminalWriter.ConsoleWidth() : null)) is { } width)
+            stdout = new TerminalWriter(stdout, width);
         var root = new RootCommand("Cairn: reproducible, deployable, observable machine learning for .NET.");
         root.Options.Add(GlobalOptions.TrackingUri);
         root.Subcommands.Add(ServerCommand.Create(stdout));

@@ -15,7 +15,17 @@ internal static class GlobalOptions
     public static Option<OutputFormat> Output() => new("--output", "-o")
     {
         Description = "table for people, json for scripts.",
+        HelpName = "table|json",
         DefaultValueFactory = _ => OutputFormat.Table,
+        // The parser's own message would name the enum type, which means nothing to a user.
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (Enum.TryParse<OutputFormat>(text, ignoreCase: true, out var format) && Enum.IsDefined(format) && !char.IsAsciiDigit(text.FirstOrDefault()))
+                return format;
+            result.AddError($"--output must be table or json, not '{text}'.");
+            return OutputFormat.Table;
+        },
     };
 
     public static CairnClient OpenClient(ParseResult parse) =>

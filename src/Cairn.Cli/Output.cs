@@ -7,21 +7,30 @@ namespace Cairn.Cli;
 /// <summary>Tables for people, MLflow-shaped JSON for scripts.</summary>
 internal static class Output
 {
+    /// <summary>Wide enough that piped tables are never cut: a file or a program gets every cell in full.</summary>
+    public const int PipedWidth = 4096;
+
+    /// <summary>A console writing to <paramref name="writer"/>: a terminal's width and colours, or plain and wide when piped.</summary>
     public static IAnsiConsole Console(TextWriter writer)
     {
+        var terminal = writer as TerminalWriter;
+        var colours = terminal is { IsConsole: true };
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(writer),
-            Ansi = writer == System.Console.Out && !System.Console.IsOutputRedirected ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = writer == System.Console.Out && !System.Console.IsOutputRedirected ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Ansi = colours ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = colours ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
         });
-        if (writer != System.Console.Out || System.Console.IsOutputRedirected) console.Profile.Width = 240;
+        console.Profile.Width = terminal?.Width ?? PipedWidth;
         return console;
     }
 
+    /// <summary>The width tables must keep to: the terminal's, or null when piped.</summary>
+    public static int? TerminalWidth(TextWriter writer) => (writer as TerminalWriter)?.Width;
+
     public static void Json<T>(TextWriter writer, T value)
     {
-        writer.WriteLine(JsonSerializer.Serialize(value, new JsonSerializerOptions(CairnJson.Options) { WriteIndented = true }));
+        writer.WriteLine(JsonSerializer.Serialize(value, new JsonSerializerOptions(CairnJson.Readable) { WriteIndented = true }));
     }
 
     public static string Time(long? millis) => millis is { } ms

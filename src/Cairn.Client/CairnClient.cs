@@ -96,6 +96,28 @@ public sealed class CairnClient : IDisposable
         return new ActiveRun(this, run.Info, options ?? new ActiveRunOptions());
     }
 
+    /// <summary>
+    /// What a run has at an artifact path: the files and folders directly under it, or the file
+    /// itself; paths relative to the run's artifact root.
+    /// </summary>
+    /// <exception cref="CairnException">Not found when the run has nothing at that path.</exception>
+    public async Task<IReadOnlyList<ArtifactFile>> ListArtifactsAsync(RunUri uri, CancellationToken ct = default)
+    {
+        var run = await Tracking.GetRunAsync(uri.RunId, ct).ConfigureAwait(false);
+        var root = ArtifactPath.FromUri(run.Info.ArtifactUri);
+        var path = ArtifactPath.Combine(root, uri.ArtifactPath);
+        var listed = await Artifacts.ListAsync(path, ct).ConfigureAwait(false);
+        if (listed.Count == 0 && uri.ArtifactPath.Length > 0)
+        {
+            // Stores list a file, and a path that does not exist, as empty: the parent folder tells them apart.
+            var parent = path[..path.LastIndexOf('/')];
+            var file = (await Artifacts.ListAsync(parent, ct).ConfigureAwait(false)).FirstOrDefault(f => f.Path == path && !f.IsDir)
+                ?? throw CairnException.NotFound($"{uri} does not exist: the run has no artifact '{uri.ArtifactPath}'.");
+            listed = [file];
+        }
+        return listed.Select(f => f with { Path = f.Path[(root.Length + 1)..] }).ToList();
+    }
+
     /// <summary>Copies an artifact (a file, or a folder recursively) to <paramref name="destination"/>.</summary>
     public async Task<IReadOnlyList<string>> DownloadArtifactsAsync(RunUri uri, string destination, CancellationToken ct = default)
     {

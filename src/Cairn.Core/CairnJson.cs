@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -10,6 +11,12 @@ namespace Cairn;
 public static class CairnJson
 {
     public static JsonSerializerOptions Options { get; } = Create();
+
+    /// <summary>
+    /// The same shape, escaping only what JSON itself requires, so that an apostrophe reads as ' and
+    /// not \u0027: for what people read (error bodies, the CLI's output). Never for JSON put inside HTML.
+    /// </summary>
+    public static JsonSerializerOptions Readable { get; } = new(Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static JsonSerializerOptions Create()
     {

@@ -25,7 +25,7 @@ public sealed class ModelRegistry(CairnClient client)
     public async Task<ModelVersion> RegisterAsync(string source, string name, string? description = null, string? actor = null, CancellationToken ct = default)
     {
         RegistryNames.ValidateModelName(name);
-        var runUri = RunUri.Parse(source);
+        var runUri = await Tracking.ResolveRunUriAsync(source, ct).ConfigureAwait(false);
         var run = await Tracking.GetRunAsync(runUri.RunId, ct).ConfigureAwait(false);
         var packagePath = ArtifactPath.Combine(ArtifactPath.FromUri(run.Info.ArtifactUri), runUri.ArtifactPath);
         var files = await client.Artifacts.ListAsync(packagePath, ct).ConfigureAwait(false);
@@ -44,14 +44,36 @@ public sealed class ModelRegistry(CairnClient client)
         if (ModelUri.IsModelUri(uri))
         {
             var model = ModelUri.Parse(uri);
-            var version = model.Alias is not null
-                ? await Registry.GetModelVersionByAliasAsync(model.Name, model.Alias, ct).ConfigureAwait(false)
-                : await Registry.GetModelVersionAsync(model.Name, model.Version!, ct).ConfigureAwait(false);
+            ModelVersion version;
+            try
+            {
+                version = model.Alias is not null
+                    ? await Registry.GetModelVersionByAliasAsync(model.Name, model.Alias, ct).ConfigureAwait(false)
+                    : await Registry.GetModelVersionAsync(model.Name, model.Version!, ct).ConfigureAwait(false);
+            }
+            catch (CairnException e) when (e.ErrorCode == ErrorCodes.ResourceDoesNotExist)
+            {
+                throw await NotFoundWithHintAsync(model.Name, e, ct).ConfigureAwait(false);
+            }
             return (version, await ModelSources.ToStorePathAsync(version.Source, Tracking, ct).ConfigureAwait(false));
         }
         if (uri.StartsWith(RunUri.Scheme, StringComparison.Ordinal))
             return (null, await ModelSources.ToStorePathAsync(uri, Tracking, ct).ConfigureAwait(false));
         throw CairnException.InvalidParameter($"'{uri}' is not a model URI: use models:/<name>/<version>, models:/<name>@<alias> or runs:/<run_id>/<path>.");
+    }
+
+    /// <summary>The store's "not found", with where to look next: the models there are, or this model's versions.</summary>
+    private async Task<CairnException> NotFoundWithHintAsync(string name, CairnException notFound, CancellationToken ct)
+    {
+        try
+        {
+            await Registry.GetRegisteredModelAsync(name, ct).ConfigureAwait(false);
+        }
+        catch (CairnException e) when (e.ErrorCode == ErrorCodes.ResourceDoesNotExist)
+        {
+            return CairnException.NotFound($"There is no registered model named '{name}'. List the registered models with: cairn models list");
+        }
+        return CairnException.NotFound($"{notFound.Message.TrimEnd('.')}. List its versions and aliases with: cairn models show {name}");
     }
 
     /// <summary>Copies a package from the artifact store to <paramref name="folder"/>.</summary>
@@ -88,13 +110,14 @@ public sealed class ModelRegistry(CairnClient client)
         ModelVersion? holder = null;
         try { holder = await Registry.GetModelVersionByAliasAsync(name, alias, ct).ConfigureAwait(false); }
         catch (CairnException e) when (e.ErrorCode == ErrorCodes.ResourceDoesNotExist) { }
+        var candidateRun = parsedGate is null ? null : await RunOf(candidate, ct).ConfigureAwait(false);
+        var holderRun = parsedGate is null || holder is null ? null : await RunOf(holder, ct).ConfigureAwait(false);
+        if (parsedGate is not null) RequireLoggedKeys(parsedGate, candidateRun, holderRun);
 
         await Audit(name, version, alias, TransitionAction.Requested, who, comment, gate, holder is null ? "no current holder" : $"current holder: version {holder.Version}", ct).ConfigureAwait(false);
         GateResult? result = null;
         if (parsedGate is not null)
         {
-            var candidateRun = await RunOf(candidate, ct).ConfigureAwait(false);
-            var holderRun = holder is null ? null : await RunOf(holder, ct).ConfigureAwait(false);
             result = parsedGate.Evaluate(r => Value(r.Scope == GateScope.Champion ? holderRun : candidateRun, r), holder is not null);
             await Audit(name, version, alias, result.Passed ? TransitionAction.GatePassed : TransitionAction.GateFailed, who, comment, gate, result.Summary, ct).ConfigureAwait(false);
             if (!result.Passed) return new PromotionResult(PromotionOutcome.PendingApproval, name, version, alias, holder?.Version, result);
@@ -141,6 +164,27 @@ public sealed class ModelRegistry(CairnClient client)
 
     private async Task<Run?> RunOf(ModelVersion version, CancellationToken ct) =>
         version.RunId is null ? null : await Tracking.GetRunAsync(version.RunId, ct).ConfigureAwait(false);
+
+    /// <summary>
+    /// A key that neither run logged is a mistake in the gate (a typo such as metrics.acu), not a
+    /// gate that failed: it is refused before anything is recorded, naming the keys there are.
+    /// </summary>
+    private static void RequireLoggedKeys(PromotionGate gate, Run? candidate, Run? holder)
+    {
+        var runs = new[] { candidate, holder }.OfType<Run>().ToList();
+        if (runs.Count == 0) return; // versions registered without a run: nothing to check against
+        foreach (var reference in gate.References)
+        {
+            var isMetric = reference.Kind == "metrics";
+            var logged = runs.SelectMany(r => isMetric ? r.Data.Metrics.Select(m => m.Key) : r.Data.Params.Select(p => p.Key))
+                .Distinct().Order(StringComparer.Ordinal).ToList();
+            if (logged.Contains(reference.Key)) continue;
+            var what = isMetric ? "metric" : "param";
+            throw CairnException.InvalidParameter(
+                $"The gate names {reference}, but no {what} '{reference.Key}' was logged by the candidate{(holder is null ? "" : " or the champion")}. " +
+                (logged.Count == 0 ? $"They logged no {what}s." : $"Their {what}s: {string.Join(", ", logged)}."));
+        }
+    }
 
     private static double? Value(Run? run, GateReference reference)
     {

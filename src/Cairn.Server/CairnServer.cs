@@ -42,6 +42,12 @@ public static class CairnServer
         // Logs go to stderr so that stdout carries only what the command prints.
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(options.MinimumLogLevel);
+        // A port in use fails StartAsync and the caller says so in one line; until the server
+        // listens, Kestrel's and the host's own reports of that (each with a stack trace) are muted.
+        var listening = false;
+        var minimum = options.MinimumLogLevel;
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", level => level >= minimum && (listening || level < LogLevel.Critical));
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", level => level >= minimum && (listening || level < LogLevel.Error));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
@@ -59,6 +65,7 @@ public static class CairnServer
         builder.Services.AddCairnUi(new UiStores(options.Tracking, options.Registry, options.Artifacts, options.Datasets, options.Time));
 
         var app = builder.Build();
+        app.Lifetime.ApplicationStarted.Register(() => listening = true);
         app.UseDefaultResponseHeaders(CairnUi.SecurityHeaders);
         app.UseAllowedHosts(new AllowedHosts(options.AllowedHosts), ErrorHandling.Write);
         app.UseCorsOrigins(options.CorsOrigins);

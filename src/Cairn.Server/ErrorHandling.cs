@@ -60,6 +60,6 @@ public static class ErrorHandling
         if (context.Response.HasStarted) return;
         context.Response.Clear();
         context.Response.StatusCode = status;
-        await context.Response.WriteAsJsonAsync(new ErrorResponse(errorCode, message), CairnJson.Options);
+        await context.Response.WriteAsJsonAsync(new ErrorResponse(errorCode, message), CairnJson.Readable);
     }
 }

@@ -48,6 +48,11 @@ public static class ModelServer
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // A port in use fails StartAsync and the caller says so in one line; until the server
+        // listens, Kestrel's and the host's own reports of that (each with a stack trace) are muted.
+        var listening = false;
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", level => level >= LogLevel.Warning && (listening || level < LogLevel.Critical));
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", level => level >= LogLevel.Warning && (listening || level < LogLevel.Error));
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
@@ -56,6 +61,7 @@ public static class ModelServer
         });
         builder.Services.AddCorsOrigins(options.CorsOrigins);
         var app = builder.Build();
+        app.Lifetime.ApplicationStarted.Register(() => listening = true);
         app.UseDefaultResponseHeaders(NosniffHeader);
         app.UseAllowedHosts(new AllowedHosts(options.AllowedHosts), WriteError);
         app.UseCorsOrigins(options.CorsOrigins);
@@ -142,6 +148,6 @@ public static class ModelServer
         if (context.Response.HasStarted) return;
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(JsonSerializer.Serialize(new Dictionary<string, string> { ["error"] = message, ["error_code"] = code, ["message"] = message }));
+        await context.Response.WriteAsync(JsonSerializer.Serialize(new Dictionary<string, string> { ["error"] = message, ["error_code"] = code, ["message"] = message }, CairnJson.Readable));
     }
 }

@@ -10,7 +10,9 @@ namespace Cairn.Serving;
 /// <summary>The protocol routes over one <see cref="ModelHost"/>. Each group maps one cloud's contract.</summary>
 public static class ServingApi
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    // Relaxed escaping: labels and messages read as written (it's, not it\u0027s) in curl.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+        { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>MLflow scoring (also SageMaker's container contract): /invocations, /ping, /health, /version.</summary>
     public static IEndpointRouteBuilder MapMlflowScoring(this IEndpointRouteBuilder app, ModelHost host, InferenceLog? log)

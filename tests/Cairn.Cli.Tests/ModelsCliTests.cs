@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Cairn.Models;
 using Cairn.Testing;
+using Cairn.Tracking;
 using Microsoft.ML;
 
 namespace Cairn.Cli.Tests;
@@ -120,6 +121,81 @@ public class ModelsCliTests : IDisposable
         Assert.Contains("models:/points/1", output);
         Assert.Contains("auc=0.9", output);
         Assert.Contains("AliasMoved", output);
+    }
+
+    [Theory]
+    [InlineData("champion.metrics.acu")]
+    [InlineData("metrics.acu")]
+    public async Task Promote_GateNamesAMetricNoRunLogged_ExitsTwoNamingTheMetricsThereAre(string typo)
+    {
+        await Cairn("models", "register", LogModel(0.9), "--name", "points");
+        await Cairn("models", "alias", "points", "champion", "1");
+        await Cairn("models", "register", LogModel(0.95), "--name", "points");
+
+        var (exit, output, err) = await Cairn("models", "promote", "points", "--version", "2", "--to", "champion", "--require", $"metrics.auc >= {typo} - 0.005");
+        var history = await Cairn("models", "history", "points", "--version", "2", "-o", "json");
+
+        Assert.Equal(2, exit);
+        Assert.Contains(typo, err);
+        Assert.Contains("metrics: auc", err);
+        Assert.DoesNotContain("approve", err + output);
+        var actions = JsonNode.Parse(history.Out)!["transitions"]!.AsArray().Select(t => t!["action"]!.GetValue<string>()).ToList();
+        Assert.Equal(["REGISTERED"], actions); // nothing pending to approve
+    }
+
+    [Fact]
+    public async Task Promote_ChampionLacksAMetricTheCandidateHas_IsAFailedGate()
+    {
+        await Cairn("models", "register", LogModel(0.9), "--name", "points");
+        await Cairn("models", "alias", "points", "champion", "1");
+        var uri = LogModel(0.95);
+        using (var cairn = CairnClient.Open(_folder.File("store")))
+            await cairn.Tracking.LogMetricAsync(RunUri.Parse(uri).RunId, new Metric("latency_ms", 3, 0, 0));
+        await Cairn("models", "register", uri, "--name", "points");
+
+        var (exit, output, _) = await Cairn("models", "promote", "points", "--version", "2", "--to", "champion", "--require", "metrics.latency_ms <= champion.metrics.latency_ms");
+
+        Assert.Equal(4, exit);
+        Assert.Contains("champion.metrics.latency_ms is missing", output);
+    }
+
+    [Fact]
+    public async Task Card_OutputJson_HasTheMarkdown()
+    {
+        await Cairn("models", "register", LogModel(0.9), "--name", "points", "--description", "Separates points.");
+
+        var (exit, output, err) = await Cairn("models", "card", "models:/points/1", "--output", "json");
+
+        Assert.True(exit == 0, err);
+        var json = JsonNode.Parse(output)!;
+        Assert.Equal("points", json["name"]!.GetValue<string>());
+        Assert.Contains("Separates points.", json["model_card"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Register_RunUriWithAShortId_RegistersTheFullRunUri()
+    {
+        var uri = LogModel(0.9);
+        var runId = RunUri.Parse(uri).RunId;
+
+        var (exit, _, err) = await Cairn("models", "register", $"runs:/{runId[..8]}/model", "--name", "points");
+        var show = await Cairn("models", "show", "models:/points/1", "-o", "json");
+
+        Assert.True(exit == 0, err);
+        Assert.Equal($"runs:/{runId}/model", JsonNode.Parse(show.Out)!["model_version"]!["source"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("models:/nope@champion", "cairn models list")]
+    [InlineData("models:/points@nope", "cairn models show points")]
+    public async Task Predict_UnknownModelOrAlias_SaysWhereToLook(string uri, string hint)
+    {
+        await Cairn("models", "register", LogModel(0.9), "--name", "points");
+
+        var (exit, _, err) = await Cairn("models", "predict", uri, "--input", """{"X": 0.9, "Y": 0.8}""");
+
+        Assert.Equal(3, exit);
+        Assert.Contains(hint, err);
     }
 
     [Theory]

@@ -77,6 +77,16 @@ public class BadInputTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ErrorBody_QuotesInTheMessage_AreWrittenAsThemselves()
+    {
+        using var response = await Http.GetAsync("/api/2.0/mlflow/experiments/get-by-name?experiment_name=it%27s");
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("it's", body); // readable with curl, not it\u0027s
+    }
+
+    [Fact]
     public async Task MissingRequiredField_Is400NamingIt()
     {
         AssertError(await Json.PostAsync(Http, "/api/2.0/mlflow/runs/log-parameter", $$"""{"run_id": "{{_runId}}", "value": "1"}"""),

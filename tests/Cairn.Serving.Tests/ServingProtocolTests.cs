@@ -205,6 +205,16 @@ public class ServingProtocolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ErrorBody_Apostrophes_AreWrittenAsThemselves()
+    {
+        using var response = await _http.PostAsync("/v2/models/other/infer", new StringContent("""{"inputs": []}""", Encoding.UTF8, "application/json"));
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("Model 'other' is not served here", body); // readable with curl, not \u0027other\u0027
+    }
+
+    [Fact]
     public async Task UnsupportedContentType_Is415()
     {
         var (status, _) = await Post("/invocations", "<xml/>", "application/xml");

@@ -173,6 +173,24 @@ public abstract partial class TrackingStoreContract : IAsyncLifetime
         Assert.Single((await Store.SearchRunsAsync(new RunQuery([run.Info.ExperimentId]))).Items);
     }
 
+    [Fact]
+    public async Task ResolveRunId_UniquePrefix_IsTheFullIdInAnyExperiment()
+    {
+        var run = await NewRunAsync();
+        var other = await NewRunAsync();
+        await Store.DeleteExperimentAsync(other.Info.ExperimentId); // deleted experiments' runs still have ids
+
+        Assert.Equal(run.Info.RunId, await Store.ResolveRunIdAsync(run.Info.RunId[..8]));
+        Assert.Equal(other.Info.RunId, await Store.ResolveRunIdAsync(other.Info.RunId[..8].ToUpperInvariant()));
+        Assert.Equal(run.Info.RunId, (await Store.ResolveRunUriAsync($"runs:/{run.Info.RunId[..10]}/model")).RunId);
+        var none = await Assert.ThrowsAsync<CairnException>(() => Store.ResolveRunIdAsync(NoRunStartsWith(run, other)));
+        Assert.Equal(ErrorCodes.ResourceDoesNotExist, none.ErrorCode);
+    }
+
+    /// <summary>A 6-character prefix of neither run's id.</summary>
+    private static string NoRunStartsWith(params Run[] runs) =>
+        Enumerable.Range(0, 16).Select(i => i.ToString("x") + "00000").First(p => runs.All(r => !r.Info.RunId.StartsWith(p, StringComparison.Ordinal)));
+
     // ------------------------------------------------------------------ logging
 
     [Fact]

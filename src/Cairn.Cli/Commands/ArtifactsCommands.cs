@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Cairn.Artifacts;
+using Cairn.Tracking;
 using Spectre.Console;
 
 namespace Cairn.Cli.Commands;
@@ -21,14 +21,12 @@ internal static class ArtifactsCommands
         var command = new Command("list", "List a run's artifacts.") { uri, output };
         command.SetAction(async (parse, ct) =>
         {
-            var runUri = RunUri.Parse(parse.GetValue(uri)!);
             using var client = GlobalOptions.OpenClient(parse);
-            var run = await client.Tracking.GetRunAsync(runUri.RunId, ct);
-            var root = ArtifactPath.FromUri(run.Info.ArtifactUri);
-            var files = (await client.Artifacts.ListAsync(ArtifactPath.Combine(root, runUri.ArtifactPath), ct))
-                .Select(f => f with { Path = f.Path[(root.Length + 1)..] }).ToList();
+            var runUri = await client.Tracking.ResolveRunUriAsync(parse.GetValue(uri)!, ct);
+            var files = await client.ListArtifactsAsync(runUri, ct);
             if (parse.GetValue(output) == OutputFormat.Json)
             {
+                var run = await client.Tracking.GetRunAsync(runUri.RunId, ct);
                 Output.Json(stdout, new { root_uri = run.Info.ArtifactUri, files });
                 return 0;
             }
@@ -44,13 +42,19 @@ internal static class ArtifactsCommands
     {
         var uri = new Argument<string>("uri") { Description = "runs:/<run_id>/<path> of a file or folder." };
         var destination = new Option<string?>("--dest", "-d") { Description = "Where to write it (default: the current folder)." };
-        var command = new Command("download", "Download a run's artifact file or folder.") { uri, destination };
+        var output = GlobalOptions.Output();
+        var command = new Command("download", "Download a run's artifact file or folder.") { uri, destination, output };
         command.SetAction(async (parse, ct) =>
         {
-            var runUri = RunUri.Parse(parse.GetValue(uri)!);
             using var client = GlobalOptions.OpenClient(parse);
+            var runUri = await client.Tracking.ResolveRunUriAsync(parse.GetValue(uri)!, ct);
             var dest = parse.GetValue(destination) ?? Directory.GetCurrentDirectory();
             var written = await client.DownloadArtifactsAsync(runUri, dest, ct);
+            if (parse.GetValue(output) == OutputFormat.Json)
+            {
+                Output.Json(stdout, new { source = runUri.ToString(), files = written.Select(Path.GetFullPath) });
+                return 0;
+            }
             foreach (var file in written) stdout.WriteLine(file);
             if (written.Count == 0) stdout.WriteLine($"{runUri} has no artifacts.");
             return 0;

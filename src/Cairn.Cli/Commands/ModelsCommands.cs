@@ -260,14 +260,21 @@ internal static class ModelsCommands
     private static Command Card(TextWriter stdout)
     {
         var uri = new Argument<string>("uri") { Description = "models:/<name>/<version> or models:/<name>@<alias>." };
-        var command = new Command("card", "Print a version's model card (markdown).") { uri };
+        var output = GlobalOptions.Output();
+        var command = new Command("card", "Print a version's model card (markdown).") { uri, output };
         command.SetAction(async (parse, ct) =>
         {
             using var client = GlobalOptions.OpenClient(parse);
             var registry = new ModelRegistry(client);
             var (version, _) = await registry.ResolveAsync(parse.GetValue(uri)!, ct);
             if (version is null) throw CairnException.InvalidParameter("Model cards belong to registered versions: pass a models:/ URI.");
-            stdout.Write(await registry.WriteCardAsync(version.Name, version.Version, ct));
+            var card = await registry.WriteCardAsync(version.Name, version.Version, ct);
+            if (parse.GetValue(output) == OutputFormat.Json)
+            {
+                Output.Json(stdout, new { name = version.Name, version = version.Version, model_card = card });
+                return 0;
+            }
+            stdout.Write(card);
             return 0;
         });
         return command;

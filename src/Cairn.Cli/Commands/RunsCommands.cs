@@ -24,8 +24,10 @@ internal static class RunsCommands
         var max = new Option<int>("--max-results", "-n") { Description = "Runs per page.", DefaultValueFactory = _ => 100 };
         var token = new Option<string?>("--page-token") { Description = "The next_page_token of a previous page." };
         var view = new Option<ViewType>("--view") { Description = "ActiveOnly, DeletedOnly or All.", DefaultValueFactory = _ => ViewType.ActiveOnly };
+        var columns = new Option<string?>("--columns", "-c") { Description = "Columns to show, e.g. \"id,name,auc,params.trainer\" (default: as many as the terminal fits)." };
+        var idsOnly = new Option<bool>("--ids-only") { Description = "Print only the run ids, one a line, for scripts: run=$(cairn runs list -e delay -n 1 --ids-only)." };
         var output = GlobalOptions.Output();
-        var command = new Command(name, description) { experiment, filter, orderBy, max, token, view, output };
+        var command = new Command(name, description) { experiment, filter, orderBy, max, token, view, columns, idsOnly, output };
         command.SetAction(async (parse, ct) =>
         {
             using var client = GlobalOptions.OpenClient(parse);
@@ -38,7 +40,19 @@ internal static class RunsCommands
                 Output.Json(stdout, new { runs = page.Items, next_page_token = page.NextPageToken });
                 return 0;
             }
-            RenderRuns(stdout, page.Items, experiments.ToDictionary(e => e.ExperimentId, e => e.Name));
+            if (parse.GetValue(idsOnly))
+            {
+                foreach (var run in page.Items) stdout.WriteLine(run.Info.RunId);
+                return 0;
+            }
+            var (table, hidden) = new RunsTable(page.Items, experiments.ToDictionary(e => e.ExperimentId, e => e.Name), Output.TerminalWidth(stdout))
+                .Build(parse.GetValue(columns)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), parse.GetValue(filter), parse.GetValue(orderBy));
+            var console = Output.Console(stdout);
+            console.Write(table);
+            console.WriteLine($"{page.Items.Count} run(s)");
+            if (hidden.Count > 0)
+                stdout.WriteLine($"{hidden.Count} more column(s) did not fit ({string.Join(", ", hidden.Take(3))}{(hidden.Count > 3 ? $" and {hidden.Count - 3} more" : "")}): " +
+                    "choose with --columns, or see all with --output json.");
             if (page.NextPageToken is not null)
                 stdout.WriteLine($"More runs: add --page-token {page.NextPageToken}");
             return 0;
@@ -65,42 +79,15 @@ internal static class RunsCommands
         return result;
     }
 
-    private static void RenderRuns(TextWriter stdout, IReadOnlyList<Run> runs, IReadOnlyDictionary<string, string> experimentNames)
-    {
-        // A page of runs stays readable: the first params and metrics by name, ids never wrapped;
-        // `runs show`, `runs compare` and --output json have everything.
-        var metricKeys = runs.SelectMany(r => r.Data.Metrics.Select(m => m.Key)).Distinct().Order().Take(5).ToList();
-        var paramKeys = runs.SelectMany(r => r.Data.Params.Select(p => p.Key)).Distinct().Order().Take(4).ToList();
-        var table = new Table();
-        foreach (var heading in new[] { "Run ID", "Name", "Experiment", "Status", "Started" }) table.AddColumn(new TableColumn(heading).NoWrap());
-        foreach (var key in paramKeys) table.AddColumn(Output.Escape(key));
-        foreach (var key in metricKeys) table.AddColumn(new TableColumn(Output.Escape(key)).RightAligned());
-        foreach (var run in runs)
-        {
-            var cells = new List<string>
-            {
-                run.Info.RunId, Output.Escape(run.Info.RunName),
-                Output.Escape(experimentNames.GetValueOrDefault(run.Info.ExperimentId, run.Info.ExperimentId)),
-                run.Info.Status.ToString().ToUpperInvariant(), Output.Time(run.Info.StartTime),
-            };
-            cells.AddRange(paramKeys.Select(k => Output.Escape(run.Data.Params.FirstOrDefault(p => p.Key == k)?.Value)));
-            cells.AddRange(metricKeys.Select(k => run.Data.Metrics.FirstOrDefault(m => m.Key == k) is { } m ? Output.Number(m.Value) : ""));
-            table.AddRow(cells.ToArray());
-        }
-        var console = Output.Console(stdout);
-        console.Write(table);
-        console.WriteLine($"{runs.Count} run(s)");
-    }
-
     private static Command Show(TextWriter stdout)
     {
-        var runId = new Argument<string>("run-id") { Description = "The run's 32-character id." };
+        var runId = new Argument<string>("run-id") { Description = "The run's id, or a unique prefix of it (at least 4 characters)." };
         var output = GlobalOptions.Output();
         var command = new Command("show", "Show a run: info, params, metrics and tags.") { runId, output };
         command.SetAction(async (parse, ct) =>
         {
             using var client = GlobalOptions.OpenClient(parse);
-            var run = await client.Tracking.GetRunAsync(parse.GetValue(runId)!, ct);
+            var run = await client.Tracking.GetRunAsync(await client.Tracking.ResolveRunIdAsync(parse.GetValue(runId)!, ct), ct);
             if (parse.GetValue(output) == OutputFormat.Json)
             {
                 Output.Json(stdout, new { run });
@@ -126,14 +113,14 @@ internal static class RunsCommands
 
     private static Command Compare(TextWriter stdout)
     {
-        var runIds = new Argument<string[]>("run-ids") { Description = "Two or more run ids.", Arity = new ArgumentArity(2, 50) };
+        var runIds = new Argument<string[]>("run-ids") { Description = "Two or more run ids (or unique prefixes).", Arity = new ArgumentArity(2, 50) };
         var output = GlobalOptions.Output();
         var command = new Command("compare", "Compare runs side by side; rows that differ are highlighted.") { runIds, output };
         command.SetAction(async (parse, ct) =>
         {
             using var client = GlobalOptions.OpenClient(parse);
             var runs = new List<Run>();
-            foreach (var id in parse.GetValue(runIds)!) runs.Add(await client.Tracking.GetRunAsync(id, ct));
+            foreach (var id in parse.GetValue(runIds)!) runs.Add(await client.Tracking.GetRunAsync(await client.Tracking.ResolveRunIdAsync(id, ct), ct));
             if (parse.GetValue(output) == OutputFormat.Json)
             {
                 Output.Json(stdout, new { runs });

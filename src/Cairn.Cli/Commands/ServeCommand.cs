@@ -2,6 +2,7 @@ using System.CommandLine;
 using Cairn.Models;
 using Cairn.Registry;
 using Cairn.Serving;
+using Cairn.Tracking;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
 
@@ -46,7 +47,7 @@ internal static class ServeCommand
                         predictor.Flavor == ModelManifest.OnnxFlavor ? batching : null);
                 }
                 var model = await client.LoadModelAsync(text, parse.GetValue(flavor), ct);
-                var version = parse.GetValue(versionOption) ?? model.Version?.Version ?? (text.StartsWith(RunUri.Scheme, StringComparison.Ordinal) ? RunUri.Parse(text).RunId : "1");
+                var version = parse.GetValue(versionOption) ?? model.Version?.Version ?? (text.StartsWith(RunUri.Scheme, StringComparison.Ordinal) ? (await client.Tracking.ResolveRunUriAsync(text, ct)).RunId : "1");
                 // Micro-batching pays off where one call scores many rows cheaply: ONNX Runtime. The
                 // predictor itself is served, not its LoadedModel wrapper, so that the server sees
                 // what it can do (columnar scoring of large requests).
@@ -59,7 +60,7 @@ internal static class ServeCommand
             var options = new ModelServerOptions(modelHost) { Address = parse.GetValue(host)!, Log = inferenceLog, AllowedHosts = allowedHosts, CorsOrigins = corsOrigins }
                 .FromEnvironment(parse.GetValue(port));
             var app = ModelServer.Build(options);
-            await app.StartAsync(ct);
+            await Listening.StartAsync(app, options.Port, ct);
             var served = modelHost.Current;
             var scoring = served.Predictor is OnnxPredictor { TreeEnsembleCompiled: true } ? ", tree ensemble scored by Cairn" : "";
             stdout.WriteLine($"Serving {served.Name} version {served.Version} ({served.Predictor.Flavor}{scoring}) on {Address(app)}: /v2/models/{served.Name}/infer, /v1/models/{served.Name}:predict, /invocations, /score, {options.VertexPredictRoute}, /metrics. Press Ctrl+C to stop.");

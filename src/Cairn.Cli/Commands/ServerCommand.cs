@@ -34,7 +34,7 @@ internal static class ServerCommand
                 AllowedHosts = allowedHosts,
                 CorsOrigins = corsOrigins,
             });
-            await app.StartAsync(ct);
+            await Listening.StartAsync(app, portValue, ct);
             stdout.WriteLine($"Cairn server listening on {app.BoundAddress()} (metadata: {metadata.Database.Description}, artifacts: {StoreWiring.Describe(artifactStore)}). Press Ctrl+C to stop.");
             await app.WaitForShutdownAsync(ct);
             (artifactStore as IDisposable)?.Dispose();

@@ -18,7 +18,7 @@ public static class ModelSources
         var uri = source;
         if (source.StartsWith(RunUri.Scheme, StringComparison.Ordinal))
         {
-            var runUri = RunUri.Parse(source);
+            var runUri = await tracking.ResolveRunUriAsync(source, ct).ConfigureAwait(false);
             var run = await tracking.GetRunAsync(runUri.RunId, ct).ConfigureAwait(false);
             uri = run.Info.ArtifactUri.TrimEnd('/') + (runUri.ArtifactPath.Length > 0 ? "/" + runUri.ArtifactPath : "");
         }

@@ -31,10 +31,14 @@ public sealed class PromotionGate
 
     public string Text { get; }
 
-    private PromotionGate(string text, List<(Node, string, Node, string)> comparisons)
+    /// <summary>Every metric and param the gate reads, in order of appearance.</summary>
+    public IReadOnlyList<GateReference> References { get; }
+
+    private PromotionGate(string text, List<(Node, string, Node, string)> comparisons, IReadOnlyList<GateReference> references)
     {
         Text = text;
         _comparisons = comparisons;
+        References = references;
     }
 
     public static PromotionGate Parse(string text)
@@ -115,6 +119,7 @@ public sealed class PromotionGate
     private sealed class Parser(string text)
     {
         private int _pos;
+        private readonly List<GateReference> _references = [];
 
         public PromotionGate ParseGate()
         {
@@ -129,7 +134,7 @@ public sealed class PromotionGate
                 var right = Expression();
                 comparisons.Add((left, op, right, text[start.._pos].Trim()));
                 Skip();
-                if (_pos >= text.Length) return new PromotionGate(text, comparisons);
+                if (_pos >= text.Length) return new PromotionGate(text, comparisons, _references);
                 var at = _pos;
                 var word = Word();
                 if (!word.Equals("and", StringComparison.OrdinalIgnoreCase))
@@ -209,7 +214,9 @@ public sealed class PromotionGate
             var key = dot < 0 ? "" : word[(dot + 1)..];
             if (kind is not ("metrics" or "params") || key.Length == 0)
                 throw Error(start, $"expected metrics.<key>, params.<key>, champion.metrics.<key> or a number but found '{(word.Length > 0 ? text[start.._pos] : Rest(start))}'");
-            return new GateReference(scope, kind, key);
+            var reference = new GateReference(scope, kind, key);
+            _references.Add(reference);
+            return reference;
         }
 
         private string Word()
