@@ -217,6 +217,19 @@ public sealed class PageTests(SeededServer seeded)
     }
 
     [Fact]
+    public async Task ExperimentsPage_ShowsEachExperimentsRunCountAndLastRun()
+    {
+        var (status, html) = await GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var row = System.Text.RegularExpressions.Regex.Match(html, $"<tr>(?:(?!</tr>).)*>{SeededServer.Experiment}</a>.*?</tr>", System.Text.RegularExpressions.RegexOptions.Singleline).Value;
+        Assert.Contains($"<td class=\"num runs\">{SeededServer.Runs}</td>", row);
+        var lastStart = DateTimeOffset.FromUnixTimeMilliseconds(SeededServer.FirstStart + (SeededServer.Runs - 1) * 60_000L).UtcDateTime;
+        Assert.Contains(lastStart.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture), row);
+        var defaultRow = System.Text.RegularExpressions.Regex.Match(html, "<tr>(?:(?!</tr>).)*>Default</a>.*?</tr>", System.Text.RegularExpressions.RegexOptions.Singleline).Value;
+        Assert.Contains("<td class=\"num runs\">0</td>", defaultRow);
+    }
+
+    [Fact]
     public async Task ModelPage_UnknownModel_Says404()
     {
         var (status, html) = await GetAsync("/models/no-such-model");

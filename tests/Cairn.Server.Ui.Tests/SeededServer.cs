@@ -18,6 +18,8 @@ public sealed class SeededServer : IAsyncLifetime
     public const string Dataset = "flights";
     public const int Runs = 30;
     public const int BigMetricPoints = 100_000;
+    /// <summary>When the first run started; run i starts i minutes later.</summary>
+    public const long FirstStart = 1_760_000_000_000L;
 
     public RunningServer Server { get; private set; } = null!;
     public string ExperimentId { get; private set; } = "";
@@ -30,7 +32,7 @@ public sealed class SeededServer : IAsyncLifetime
         Server = await RunningServer.StartAsync();
         var store = Server.Store;
         ExperimentId = await store.CreateExperimentAsync(Experiment);
-        var start = 1_760_000_000_000L;
+        var start = FirstStart;
         var ids = new List<string>();
         for (var i = 0; i < Runs; i++)
         {

@@ -1,0 +1,50 @@
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace Cairn.Server.Ui.Tests;
+
+/// <summary>
+/// The layout at 1280×800, measured in the browser (issue 15, items 10–13): nothing runs off the
+/// window or out of its card, wide tables scroll in their own box, charts are readable. Each test
+/// takes a screenshot of what it measured.
+/// </summary>
+[Collection(SeededServerCollection.Name)]
+public sealed class LayoutTests(SeededServer seeded, Browser browser, ITestOutputHelper output) : IClassFixture<Browser>
+{
+    private const int Width = 1280, Height = 800;
+
+    private Task<WatchedPage> OpenAsync() => browser.OpenAsync(seeded.Server.BaseUri);
+
+    private void AssertClean(WatchedPage page)
+    {
+        foreach (var problem in page.Problems) output.WriteLine(problem);
+        Assert.Empty(page.Problems);
+    }
+
+    private static async Task AssertFitsTheWindowAsync(IPage page)
+    {
+        var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
+        Assert.True(overflow <= 0, $"the page is {overflow}px wider than the {Width}px window");
+    }
+
+    private static async Task<LocatorBoundingBoxResult> BoxAsync(ILocator locator) =>
+        await locator.BoundingBoxAsync() ?? throw new InvalidOperationException($"{locator} is not visible");
+
+    private static double Right(LocatorBoundingBoxResult box) => box.X + box.Width;
+    private static double Bottom(LocatorBoundingBoxResult box) => box.Y + box.Height;
+
+    [Fact]
+    public async Task ExperimentsPage_At1280_ShowsRunCountsAndLastRun()
+    {
+        await using var watched = await OpenAsync();
+        var page = watched.Page;
+        await page.GotoAsync("/");
+        await watched.ScreenshotAsync("13-experiments", fullPage: false);
+
+        var row = page.Locator("table.experiments tbody tr").Filter(new() { HasText = SeededServer.Experiment });
+        await Expect(row.Locator("td.runs")).ToHaveTextAsync(SeededServer.Runs.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await AssertFitsTheWindowAsync(page);
+        AssertClean(watched);
+    }
+}
