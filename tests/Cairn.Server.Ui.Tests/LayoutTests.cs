@@ -35,6 +35,35 @@ public sealed class LayoutTests(SeededServer seeded, Browser browser, ITestOutpu
     private static double Bottom(LocatorBoundingBoxResult box) => box.Y + box.Height;
 
     [Fact]
+    public async Task RunsTable_ScrolledSideways_KeepsTheRunNameInViewAndScrollsInItsOwnBox()
+    {
+        await using var watched = await OpenAsync();
+        var page = watched.Page;
+        await page.GotoAsync($"/experiments/{seeded.ExperimentId}");
+        var scroller = page.Locator(".table-scroll").Filter(new() { Has = page.Locator("table.runs") });
+        await scroller.ScrollIntoViewIfNeededAsync();
+        await watched.ScreenshotAsync("10-runs-table", fullPage: false);
+
+        await AssertFitsTheWindowAsync(page);
+        var box = await BoxAsync(scroller);
+        Assert.True(Right(box) <= Width, $"the table's box ends at {Right(box)}px");
+        Assert.True(box.Height <= Height, $"the table's box is {box.Height}px high: its horizontal scroll bar is off screen");
+        Assert.True(await scroller.EvaluateAsync<bool>("e => e.scrollWidth > e.clientWidth && e.scrollHeight > e.clientHeight"),
+            "the table scrolls inside its box, both ways");
+
+        await scroller.EvaluateAsync("e => { e.scrollLeft = e.scrollWidth; }");
+        await watched.ScreenshotAsync("10-runs-table-scrolled", fullPage: false);
+        foreach (var cell in new[] { page.Locator("table.runs thead th.run-name"), page.Locator("table.runs tbody tr").First.Locator("td.run-name") })
+        {
+            var name = await BoxAsync(cell);
+            Assert.True(name.X >= box.X && Right(name) <= Right(box), $"the run name ({name.X}..{Right(name)}) stays inside the box ({box.X}..{Right(box)}) when scrolled sideways");
+            Assert.Equal("sticky", await cell.EvaluateAsync<string>("e => getComputedStyle(e).position"));
+            Assert.NotEqual("rgba(0, 0, 0, 0)", await cell.EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor"));
+        }
+        AssertClean(watched);
+    }
+
+    [Fact]
     public async Task ExperimentsPage_At1280_ShowsRunCountsAndLastRun()
     {
         await using var watched = await OpenAsync();

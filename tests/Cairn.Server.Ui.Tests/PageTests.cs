@@ -216,6 +216,32 @@ public sealed class PageTests(SeededServer seeded)
         Assert.Contains("<h1>flight-delay, version 1</h1>", html);
     }
 
+    /// <summary>The header texts of the runs table, in order (sort arrows left out).</summary>
+    private static List<string> RunsTableHeaders(string html)
+    {
+        var head = html[html.IndexOf("<thead>", html.IndexOf("aria-label=\"Runs\"", StringComparison.Ordinal), StringComparison.Ordinal)..];
+        head = head[..head.IndexOf("</thead>", StringComparison.Ordinal)];
+        return System.Text.RegularExpressions.Regex.Matches(head, "<th[^>]*>(.*?)</th>", System.Text.RegularExpressions.RegexOptions.Singleline)
+            .Select(m => WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Replace(m.Groups[1].Value, "<[^>]+>", "")).Replace(" ▲", "").Replace(" ▼", "").Trim())
+            .ToList();
+    }
+
+    [Fact]
+    public async Task RunsPage_DefaultColumns_ShowTheParamsAndMetricsThatDifferFirst()
+    {
+        var (status, html) = await GetAsync($"/experiments/{seeded.ExperimentId}");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var headers = RunsTableHeaders(html);
+        // trainer and trees differ between the runs; dataset, label... are the same in all of them.
+        Assert.Contains("params.trainer", headers);
+        Assert.Contains("params.trees", headers);
+        Assert.DoesNotContain("params.minimum_example_count_per_leaf", headers);
+        Assert.DoesNotContain("metrics.epochs", headers);
+        var firstConstant = headers.IndexOf("params.dataset");
+        Assert.True(firstConstant < 0 || firstConstant > headers.IndexOf("params.trees"), string.Join(", ", headers));
+        Assert.Equal(["metrics.accuracy", "metrics.auc", "metrics.f1", "metrics.grad_norm", "metrics.log_loss"], headers.Where(h => h.StartsWith("metrics.", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public async Task ExperimentsPage_ShowsEachExperimentsRunCountAndLastRun()
     {

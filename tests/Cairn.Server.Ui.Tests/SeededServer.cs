@@ -40,9 +40,17 @@ public sealed class SeededServer : IAsyncLifetime
             var run = await store.CreateRunAsync(new NewRun(ExperimentId, "ci", start + i * 60_000L, $"{trainer.ToLowerInvariant()}-{i:D2}"));
             var auc = 0.6 + i * 0.01;
             var curve = Enumerable.Range(0, 50).Select(s => new Metric("loss", 1.0 / (s + 1 + i % 5), start + i * 60_000L + s * 1000L, s)).ToList();
+            var at = start + i * 60_000L + 50_000;
+            static string Text(double value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
             await store.LogBatchAsync(run.Info.RunId, new LogBatch(
-                [new Metric("auc", auc, start + i * 60_000L + 50_000, 0), new Metric("accuracy", 0.7 + (i % 7) * 0.01, start + i * 60_000L + 50_000, 0), .. curve],
-                [new Param("trainer", trainer), new Param("learning_rate", (0.05 * (1 + i % 4)).ToString(System.Globalization.CultureInfo.InvariantCulture)), new Param("leaves", (16 << (i % 3)).ToString(System.Globalization.CultureInfo.InvariantCulture))],
+                [new Metric("auc", auc, at, 0), new Metric("accuracy", 0.7 + (i % 7) * 0.01, at, 0), new Metric("epochs", 50, at, 0),
+                    new Metric("f1", 0.4 + i * 0.005, at, 0), new Metric("log_loss", 0.6 - i * 0.004, at, 0), new Metric("precision", 0.5 + (i % 4) * 0.02, at, 0),
+                    new Metric("recall", 0.3 + (i % 6) * 0.03, at, 0), new Metric("training_seconds", 2.5 + i * 0.1, at, 0), .. curve],
+                [new Param("trainer", trainer), new Param("learning_rate", Text(Math.Round(0.05 * (1 + i % 4), 2))), new Param("leaves", Text(16 << (i % 3))),
+                    new Param("trees", Text(50 << (i % 3))),
+                    // The same in every run: shown after the params that differ.
+                    new Param("dataset", "flights-sample.csv"), new Param("label", "delay > 15 min"), new Param("minimum_example_count_per_leaf", "20"),
+                    new Param("test_rows", "5940"), new Param("training_rows", "23757")],
                 [new RunTag("team", i % 3 == 0 ? "search" : "ads")]));
             await store.UpdateRunAsync(new RunUpdate(run.Info.RunId, RunStatus.Finished, start + i * 60_000L + 55_000));
             ids.Add(run.Info.RunId);
