@@ -64,6 +64,50 @@ public sealed class LayoutTests(SeededServer seeded, Browser browser, ITestOutpu
     }
 
     [Fact]
+    public async Task RunPage_At1280_TagsStayInTheirCardAndChartsAreLargeWithTitlesByTheirAxes()
+    {
+        await using var watched = await OpenAsync();
+        var page = watched.Page;
+        await page.GotoAsync($"/runs/{seeded.ShowcaseRunId}");
+        await watched.ScreenshotAsync("11-run-page");
+
+        await AssertFitsTheWindowAsync(page);
+        foreach (var title in new[] { "params-title", "metrics-title", "tags-title" })
+        {
+            var section = page.Locator($"section[aria-labelledby={title}]");
+            var sectionBox = await BoxAsync(section);
+            var tableBox = await BoxAsync(section.Locator("table"));
+            Assert.True(Right(tableBox) <= Right(sectionBox) + 0.5, $"the {title[..^6]} table ends at {Right(tableBox)}px, past its card's {Right(sectionBox)}px");
+            Assert.True(Right(sectionBox) <= Width);
+        }
+        foreach (var (key, value) in new[] { ("mlflow.source.git.commit", SeededServer.GitCommit), ("cairn.command_line", SeededServer.CommandLine) })
+        {
+            var cell = page.Locator("section[aria-labelledby=tags-title] tr").Filter(new() { HasText = key }).Locator("td");
+            await Expect(cell).ToHaveTextAsync(value);
+            Assert.True(await cell.EvaluateAsync<bool>("e => e.scrollWidth <= e.clientWidth"), $"{key} is cut off");
+        }
+
+        var chart = page.Locator("figure#chart-loss svg");
+        var chartBox = await BoxAsync(chart);
+        Assert.True(chartBox.Width >= 560 && chartBox.Height >= 300, $"the chart is {chartBox.Width}×{chartBox.Height}px");
+        var xTitle = await BoxAsync(chart.Locator(".axis-title.x"));
+        var yTitle = await BoxAsync(chart.Locator(".axis-title.y"));
+        var xTicks = await chart.Locator(".tick.x text").AllAsync();
+        var yTicks = await chart.Locator(".tick.y text").AllAsync();
+        Assert.True(xTicks.Count >= 3 && yTicks.Count >= 3, $"{xTicks.Count} x ticks, {yTicks.Count} y ticks");
+        foreach (var tick in xTicks)
+            Assert.True(xTitle.Y >= Bottom(await BoxAsync(tick)), "the x axis title is under the x tick labels");
+        foreach (var tick in yTicks)
+        {
+            var tickBox = await BoxAsync(tick);
+            Assert.True(Right(yTitle) <= tickBox.X, "the y axis title is left of the y tick labels");
+            Assert.True(tickBox.X >= chartBox.X, "y tick labels are not cut off at the chart's left edge");
+        }
+        Assert.True(Bottom(xTitle) <= Bottom(chartBox) + 0.5 && yTitle.X >= chartBox.X - 0.5, "the axis titles are inside the chart");
+        AssertClean(watched);
+    }
+
+    [Fact]
     public async Task ExperimentsPage_At1280_ShowsRunCountsAndLastRun()
     {
         await using var watched = await OpenAsync();

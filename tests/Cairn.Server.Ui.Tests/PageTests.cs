@@ -243,6 +243,21 @@ public sealed class PageTests(SeededServer seeded)
     }
 
     [Fact]
+    public async Task RunPage_ChartTicks_AreRoundNumbers()
+    {
+        var (_, html) = await GetAsync($"/runs/{seeded.ShowcaseRunId}");
+        var chart = html[html.IndexOf("id=\"chart-loss\"", StringComparison.Ordinal)..];
+        chart = chart[..chart.IndexOf("</figure>", StringComparison.Ordinal)];
+        // loss runs from 0.0185 to 0.2: ticks every 0.05 (1, 2 or 5 × 10^k), from 0 to 0.2.
+        var yTicks = System.Text.RegularExpressions.Regex.Matches(chart, "<g class=\"tick y\"[^>]*>.*?<text[^>]*>([^<]*)</text>", System.Text.RegularExpressions.RegexOptions.Singleline)
+            .Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(["0", "0.05", "0.1", "0.15", "0.2"], yTicks);
+        var xTicks = System.Text.RegularExpressions.Regex.Matches(chart, "<g class=\"tick x\"[^>]*>.*?<text[^>]*>([^<]*)</text>", System.Text.RegularExpressions.RegexOptions.Singleline)
+            .Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(["0", "10", "20", "30", "40"], xTicks);
+    }
+
+    [Fact]
     public async Task ExperimentsPage_ShowsEachExperimentsRunCountAndLastRun()
     {
         var (status, html) = await GetAsync("/");

@@ -20,6 +20,8 @@ public sealed class SeededServer : IAsyncLifetime
     public const int BigMetricPoints = 100_000;
     /// <summary>When the first run started; run i starts i minutes later.</summary>
     public const long FirstStart = 1_760_000_000_000L;
+    public const string GitCommit = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c";
+    public const string CommandLine = "/usr/share/dotnet/dotnet /home/ci/src/cairn/examples/Quickstart/bin/Release/net10.0/Cairn.Examples.Quickstart.dll --data /home/ci/src/cairn/examples/Quickstart/data/flights-sample.csv --experiment quickstart-delay";
 
     public RunningServer Server { get; private set; } = null!;
     public string ExperimentId { get; private set; } = "";
@@ -51,7 +53,7 @@ public sealed class SeededServer : IAsyncLifetime
                     // The same in every run: shown after the params that differ.
                     new Param("dataset", "flights-sample.csv"), new Param("label", "delay > 15 min"), new Param("minimum_example_count_per_leaf", "20"),
                     new Param("test_rows", "5940"), new Param("training_rows", "23757")],
-                [new RunTag("team", i % 3 == 0 ? "search" : "ads")]));
+                [new RunTag("team", i % 3 == 0 ? "search" : "ads"), .. ContextTags()]));
             await store.UpdateRunAsync(new RunUpdate(run.Info.RunId, RunStatus.Finished, start + i * 60_000L + 55_000));
             ids.Add(run.Info.RunId);
         }
@@ -59,6 +61,15 @@ public sealed class SeededServer : IAsyncLifetime
         ShowcaseRunId = ids[^1];
         await SeedShowcaseAsync(ShowcaseRunId);
     }
+
+    /// <summary>The tags <see cref="RunContext.Capture"/> gives a run started from a checkout.</summary>
+    private static IEnumerable<RunTag> ContextTags() =>
+    [
+        new(RunContext.GitCommit, GitCommit), new(RunContext.GitBranch, "main"), new(RunContext.GitDirty, "false"),
+        new(RunContext.GitRepoUrl, "https://github.com/example/cairn.git"), new(RunContext.SourceName, "Cairn.Examples.Quickstart.dll"),
+        new(RunContext.SourceType, "LOCAL"), new(RunContext.User, "ci"), new(RunContext.Host, "build-agent-07"),
+        new(RunContext.Runtime, ".NET 10.0.0"), new(RunContext.CommandLine, CommandLine),
+    ];
 
     private async Task SeedShowcaseAsync(string runId)
     {
