@@ -108,6 +108,34 @@ public sealed class LayoutTests(SeededServer seeded, Browser browser, ITestOutpu
     }
 
     [Fact]
+    public async Task ModelVersionPage_WithAliases_KeepsTheLineageOnOneRow()
+    {
+        await using var watched = await OpenAsync();
+        var page = watched.Page;
+        await page.GotoAsync($"/models/{SeededServer.QuickstartModel}/versions/1");
+        await watched.ScreenshotAsync("12-model-version", fullPage: false);
+
+        await AssertFitsTheWindowAsync(page);
+        var lineage = await BoxAsync(page.Locator("ol.lineage"));
+        var nodes = await page.Locator("ol.lineage > li.node").AllAsync();
+        Assert.Equal(5, nodes.Count);
+        LocatorBoundingBoxResult? previous = null;
+        foreach (var node in nodes)
+        {
+            var box = await BoxAsync(node);
+            Assert.True(Right(box) <= Right(lineage) + 0.5 && Right(box) <= Width, $"a node ends at {Right(box)}px");
+            Assert.True(await node.EvaluateAsync<bool>("e => e.scrollWidth <= e.clientWidth"), "a node's text overflows it");
+            if (previous is { } p)
+            {
+                Assert.True(Math.Abs(box.Y - p.Y) < 1, $"a node starts a second row ({box.Y}px, not {p.Y}px)");
+                Assert.True(box.X - Right(p) >= 20, "the arrow between two nodes has room");
+            }
+            previous = box;
+        }
+        AssertClean(watched);
+    }
+
+    [Fact]
     public async Task ExperimentsPage_At1280_ShowsRunCountsAndLastRun()
     {
         await using var watched = await OpenAsync();

@@ -258,6 +258,28 @@ public sealed class PageTests(SeededServer seeded)
     }
 
     [Fact]
+    public async Task ModelVersionPage_DatasetLoggedWithADigest_ShowsItsNameAndAShortDigest()
+    {
+        var (_, html) = await GetAsync($"/models/{SeededServer.Model}/versions/1");
+        var lineage = html[html.IndexOf("<ol class=\"lineage\"", StringComparison.Ordinal)..];
+        lineage = lineage[..lineage.IndexOf("</ol>", StringComparison.Ordinal)];
+        var text = WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Replace(lineage, "<[^>]+>", " "));
+        Assert.Contains("<span class=\"node-name\">flights-sample</span>", lineage);
+        Assert.Contains($"{SeededServer.SampleDigest[..8]}…", text);
+        Assert.DoesNotContain(SeededServer.SampleDigest, text);
+        Assert.Contains($"title=\"{SeededServer.SampleDigest}\"", lineage);
+        Assert.DoesNotContain(new string('9', 20), text);
+    }
+
+    [Fact]
+    public async Task ModelVersionPage_Signature_IsShownOnce()
+    {
+        var (_, html) = await GetAsync($"/models/{SeededServer.Model}/versions/1");
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(html, ">Signature<"));
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(html, "<td>input</td>").Count);
+    }
+
+    [Fact]
     public async Task ExperimentsPage_ShowsEachExperimentsRunCountAndLastRun()
     {
         var (status, html) = await GetAsync("/");

@@ -7,19 +7,25 @@ using Parquet.Serialization;
 namespace Cairn.Server.Ui.Tests;
 
 /// <summary>
-/// A real server with what the pages show: an experiment of 30 runs (two trainers, a loss curve
-/// each), one run with a 100,000-point metric, artifacts of every preview kind, a dataset input,
-/// and a registered model version promoted through a failed gate and an approval.
+/// A real server with what the pages show: an experiment of 30 runs shaped like the quickstart's
+/// (two trainers, nine params of which five are the same in every run, nine metrics of which one
+/// is constant, a loss curve each, the context tags the SDK adds: git commit, command line...),
+/// one run with a 100,000-point metric, artifacts of every preview kind, dataset inputs (one
+/// named by its 64-character BLAKE3 digest, as <c>LogInput</c> records it), and a registered
+/// model version promoted through a failed gate and an approval.
 /// </summary>
 public sealed class SeededServer : IAsyncLifetime
 {
     public const string Experiment = "ui-flights";
     public const string Model = "flight-delay";
+    public const string QuickstartModel = "quickstart-delay";
     public const string Dataset = "flights";
     public const int Runs = 30;
     public const int BigMetricPoints = 100_000;
     /// <summary>When the first run started; run i starts i minutes later.</summary>
     public const long FirstStart = 1_760_000_000_000L;
+    /// <summary>The digest the showcase run's <c>flights-sample</c> input was logged with (BLAKE3, hex).</summary>
+    public const string SampleDigest = "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f809";
     public const string GitCommit = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c";
     public const string CommandLine = "/usr/share/dotnet/dotnet /home/ci/src/cairn/examples/Quickstart/bin/Release/net10.0/Cairn.Examples.Quickstart.dll --data /home/ci/src/cairn/examples/Quickstart/data/flights-sample.csv --experiment quickstart-delay";
 
@@ -81,7 +87,7 @@ public sealed class SeededServer : IAsyncLifetime
             await store.LogBatchAsync(runId, new LogBatch(batch));
         }
         await store.LogInputsAsync(runId, [new DatasetInput([new InputTag(DatasetInput.ContextTag, "training")],
-            new Dataset("flights-sample", "3f2a9c1d", "local", "examples/Quickstart/data/flights.csv"))]);
+            new Dataset("flights-sample", SampleDigest, "local", "examples/Quickstart/data/flights-sample.csv"))]);
         var flights = await Server.Stores.Datasets.CreateVersionAsync(new Data.NewDatasetVersion(Dataset, "blake3:" + new string('9', 64), "file", 958_132, 1,
             "data/flights.csv", "0123456789abcdef0123456789abcdef01234567",
             new Data.TableSummary("csv", 29_697, [new Data.TableColumn("date", "timestamp"), new Data.TableColumn("delay", "int64")]), "the quickstart's sample", "ci"));
@@ -110,6 +116,10 @@ public sealed class SeededServer : IAsyncLifetime
         var promotion = await registry.PromoteAsync(Model, "1", "champion", "metrics.auc >= 0.99", actor: "ci");
         if (promotion.Outcome != PromotionOutcome.PendingApproval) throw new InvalidOperationException("expected the gate to fail");
         await registry.ApproveAsync(Model, "1", "champion", "AUC gate waived for the demo", actor: "reviewer");
+        // Named as the quickstart names its model, with two aliases: the widest endpoints node.
+        await registry.RegisterAsync($"runs:/{runId}/model", QuickstartModel, "Flags US domestic flights likely to arrive more than 15 minutes late.", actor: "ci");
+        await registry.SetAliasAsync(QuickstartModel, "champion", "1", actor: "ci");
+        await registry.SetAliasAsync(QuickstartModel, "production", "1", actor: "ci");
     }
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
