@@ -22,6 +22,9 @@ public class CairnException(string errorCode, string message, Exception? inner =
 {
     public string ErrorCode { get; } = errorCode;
 
+    /// <summary>A fault of the server, not of the input: its message is for the log, never for the user.</summary>
+    public bool IsInternal => ErrorCode == ErrorCodes.InternalError;
+
     public static CairnException InvalidParameter(string message) => new(ErrorCodes.InvalidParameterValue, message);
     public static CairnException NotFound(string message) => new(ErrorCodes.ResourceDoesNotExist, message);
     public static CairnException AlreadyExists(string message) => new(ErrorCodes.ResourceAlreadyExists, message);

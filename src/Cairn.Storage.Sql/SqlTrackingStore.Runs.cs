@@ -79,6 +79,34 @@ public partial class SqlTrackingStore
             if (changed == 0) throw RunNotFound(runId);
         }, ct);
 
+    public Task<IReadOnlyList<ExperimentRunSummary>> SummarizeRunsAsync(IReadOnlyList<string> experimentIds, CancellationToken ct = default)
+    {
+        if (experimentIds.Count > ExperimentRunSummary.MaxExperiments)
+            throw CairnException.InvalidParameter($"Summarize the runs of at most {ExperimentRunSummary.MaxExperiments} experiments at a time; {experimentIds.Count} were asked for.");
+        var found = new Dictionary<long, (long Count, long? Last)>();
+        var ids = experimentIds.Select(id => long.TryParse(id, out var n) && n >= 0 ? n : -1).Where(n => n >= 0).Distinct().ToList();
+        if (ids.Count > 0)
+        {
+            // One grouped query over the runs index (experiment_id, start_time): the count and the
+            // newest start come from it, instead of reading every run's data as a search would.
+            using var c = _db.Open();
+            using var command = Command(c, null, $"""
+                SELECT experiment_id, COUNT(*), MAX(start_time) FROM runs
+                WHERE lifecycle_stage = 'active' AND experiment_id IN ({string.Join(", ", ids.Select((_, i) => "@e" + i))})
+                GROUP BY experiment_id
+                """, ids.Select((id, i) => ("@e" + i, (object?)id)));
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+                found[reader.GetInt64(0)] = (reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt64(2));
+        }
+        IReadOnlyList<ExperimentRunSummary> summaries = experimentIds
+            .Select(id => long.TryParse(id, out var n) && found.TryGetValue(n, out var s)
+                ? new ExperimentRunSummary(id, s.Count, s.Last)
+                : new ExperimentRunSummary(id, 0, null))
+            .ToList();
+        return Task.FromResult(summaries);
+    }
+
     public Task LogBatchAsync(string runId, LogBatch batch, CancellationToken ct = default)
     {
         TrackingLimits.ValidateBatch(batch);

@@ -209,6 +209,7 @@ public class ActiveRunTests
         public Task DeleteRunAsync(string runId, CancellationToken ct = default) => inner.DeleteRunAsync(runId, ct);
         public Task RestoreRunAsync(string runId, CancellationToken ct = default) => inner.RestoreRunAsync(runId, ct);
         public Task<Page<Run>> SearchRunsAsync(RunQuery query, CancellationToken ct = default) => inner.SearchRunsAsync(query, ct);
+        public Task<IReadOnlyList<ExperimentRunSummary>> SummarizeRunsAsync(IReadOnlyList<string> experimentIds, CancellationToken ct = default) => inner.SummarizeRunsAsync(experimentIds, ct);
         public Task DeleteTagAsync(string runId, string key, CancellationToken ct = default) => inner.DeleteTagAsync(runId, key, ct);
         public Task LogInputsAsync(string runId, IReadOnlyList<DatasetInput> inputs, CancellationToken ct = default) => inner.LogInputsAsync(runId, inputs, ct);
         public Task<Page<Metric>> GetMetricHistoryAsync(string runId, string metricKey, int? maxResults = null, string? pageToken = null, CancellationToken ct = default) => inner.GetMetricHistoryAsync(runId, metricKey, maxResults, pageToken, ct);

@@ -95,10 +95,11 @@ public sealed class WatchedPage : IAsyncDisposable
         lock (_problems) _problems.Add(problem);
     }
 
-    public async Task<string> ScreenshotAsync(string name)
+    /// <param name="fullPage">The whole page, or only what the 1280×800 window shows.</param>
+    public async Task<string> ScreenshotAsync(string name, bool fullPage = true)
     {
         var path = Path.Combine(Browser.ScreenshotFolder, name + ".png");
-        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = fullPage });
         Console.WriteLine($"screenshot: {path}");
         return path;
     }

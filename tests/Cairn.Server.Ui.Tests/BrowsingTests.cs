@@ -1,3 +1,4 @@
+using Cairn.Tracking;
 using Cairn.Server.Ui.Browsing;
 
 namespace Cairn.Server.Ui.Tests;
@@ -19,6 +20,32 @@ public sealed class BrowsingTests
         Assert.Equal("descending", descending.SortOf("metrics.auc"));
         Assert.Contains("order=metrics.auc%20ASC", descending.SortLink("1", "metrics.auc"));
     }
+
+    private static Run RunWith(string name, (string Key, string Value)[] @params, (string Key, double Value)[] metrics) => new(
+        new RunInfo(name, name, name, "1", "u", RunStatus.Finished, 0, null, "", "active"),
+        new RunData(metrics.Select(m => new Metric(m.Key, m.Value, 0, 0)).ToList(), @params.Select(p => new Param(p.Key, p.Value)).ToList(), []));
+
+    [Fact]
+    public void RunColumns_Defaults_PutTheKeysThatDifferFirst()
+    {
+        List<Run> runs =
+        [
+            RunWith("a", [("dataset", "f.csv"), ("label", "late"), ("rows", "9"), ("seed", "1"), ("split", "0.2"), ("trainer", "FastTree"), ("trees", "50")], [("auc", 0.7), ("epochs", 5)]),
+            RunWith("b", [("dataset", "f.csv"), ("label", "late"), ("rows", "9"), ("seed", "1"), ("split", "0.2"), ("trainer", "LightGbm"), ("trees", "100")], [("auc", 0.8), ("epochs", 5), ("f1", 0.5)]),
+        ];
+        var columns = RunColumns.Of(runs);
+
+        Assert.Equal(["params.trainer", "params.trees", "params.dataset", "params.label", "params.rows", "params.seed", "params.split"], columns.Params);
+        // f1 is missing from one run: that differs too.
+        Assert.Equal(["metrics.auc", "metrics.f1", "metrics.epochs"], columns.Metrics);
+        Assert.Equal(["metrics.auc", "metrics.f1", "metrics.epochs", "params.trainer", "params.trees", "params.dataset", "params.label", "params.rows"], columns.Defaults());
+        Assert.True(columns.IsConstant("params.seed"));
+        Assert.False(columns.IsConstant("metrics.f1"));
+    }
+
+    [Fact]
+    public void RunColumns_OneRun_IsAlphabetical() =>
+        Assert.Equal(["params.a", "params.b"], RunColumns.Of([RunWith("a", [("b", "1"), ("a", "2")], [])]).Params);
 
     [Fact]
     public void RunsTableState_KeysWithSpacesOrDots_AreQuotedForOrderBy()

@@ -110,7 +110,127 @@ public sealed class ChartTests
     {
         var history = new List<Metric> { new("m", 1, 10_000, 0), new("m", 2, 12_500, 1) };
         var chart = MetricChartBuilder.Build("m", [("run", history)], new MetricChartSettings(XAxisKind.RelativeTime));
-        Assert.Equal(["0s", "2.5s"], chart.Labels);
+        Assert.Equal([0, 2.5], chart.X);
+    }
+
+    [Theory]
+    [InlineData(0.0363, 0.05)]
+    [InlineData(0.01926, 0.02)]
+    [InlineData(1, 1)]
+    [InlineData(1.01, 2)]
+    [InlineData(2.5, 5)]
+    [InlineData(7, 10)]
+    [InlineData(0.00012, 0.0002)]
+    [InlineData(4300, 5000)]
+    [InlineData(0.09999999999999999, 0.1)]
+    public void NiceNumbers_StepAtLeast_IsOneTwoOrFiveTimesAPowerOfTen(double rough, double expected) =>
+        Assert.Equal(expected, NiceNumbers.StepAtLeast(rough), 12);
+
+    private static string[] Labels(AxisTicks axis) => axis.Ticks.Select(t => t.Label).ToArray();
+
+    [Fact]
+    public void NiceNumbers_Enclosing_TheIssuesRange_TicksEveryTwoHundredths()
+    {
+        // The run page's axis read 0.3074, 0.3267, ... 0.4037: the data's own ends, split in five.
+        var axis = NiceNumbers.Enclosing(0.3074, 0.4037, maxTicks: 7);
+        Assert.Equal(["0.3", "0.32", "0.34", "0.36", "0.38", "0.4", "0.42"], Labels(axis));
+        Assert.Equal(0.3, axis.Min, 12);
+        Assert.Equal(0.42, axis.Max, 12);
+        Assert.Equal([0.3, 0.32, 0.34, 0.36, 0.38, 0.4, 0.42], axis.Ticks.Select(t => Math.Round(t.Position, 12)));
+    }
+
+    [Theory]
+    [InlineData(0.0185, 0.2, new[] { "0", "0.05", "0.1", "0.15", "0.2" })]
+    [InlineData(-0.87, 24.1, new[] { "-5", "0", "5", "10", "15", "20", "25" })]
+    [InlineData(0, 1, new[] { "0", "0.2", "0.4", "0.6", "0.8", "1" })]
+    [InlineData(1200, 98_000, new[] { "0", "20k", "40k", "60k", "80k", "100k" })]
+    [InlineData(0.00011, 0.00049, new[] { "1e-4", "2e-4", "3e-4", "4e-4", "5e-4" })]
+    public void NiceNumbers_Enclosing_CoversTheDataWithRoundTicks(double low, double high, string[] expected)
+    {
+        var axis = NiceNumbers.Enclosing(low, high, maxTicks: 7);
+        Assert.Equal(expected, Labels(axis));
+        Assert.True(axis.Min <= low && axis.Max >= high);
+    }
+
+    [Fact]
+    public void NiceNumbers_Enclosing_NeverGivesMoreTicksThanAsked()
+    {
+        var random = new Random(15);
+        for (var i = 0; i < 2000; i++)
+        {
+            // Ranges from a millionth to a million, anywhere within a million ranges of zero.
+            var range = (0.01 + random.NextDouble()) * Math.Pow(10, random.Next(-6, 7));
+            var low = (random.NextDouble() - 0.5) * range * Math.Pow(10, random.Next(0, 7));
+            var high = low + range;
+            var axis = NiceNumbers.Enclosing(low, high, maxTicks: 7);
+            Assert.InRange(axis.Ticks.Count, 2, 7);
+            // Within floating-point noise: ends a billionth of the axis inside snap to the tick.
+            var noise = 1e-9 * (axis.Max - axis.Min);
+            Assert.True(axis.Min <= low + noise && axis.Max >= high - noise, $"{low}..{high} in {axis.Min}..{axis.Max}");
+            Assert.True(axis.Ticks.Count == axis.Ticks.Select(t => t.Label).Distinct().Count(), $"{low}..{high}: {string.Join(", ", Labels(axis))}");
+        }
+    }
+
+    [Fact]
+    public void NiceNumbers_Enclosing_AConstant_StillGivesAnAxisAroundIt()
+    {
+        var axis = NiceNumbers.Enclosing(50, 50);
+        Assert.True(axis.Min < 50 && axis.Max > 50);
+        Assert.Contains("50", Labels(axis));
+    }
+
+    [Fact]
+    public void NiceNumbers_Within_KeepsTheDatasRangeAndTicksInsideIt()
+    {
+        var axis = NiceNumbers.Within(0, 49, maxTicks: 7, minStep: 1);
+        Assert.Equal((0.0, 49.0), (axis.Min, axis.Max));
+        Assert.Equal(["0", "10", "20", "30", "40"], Labels(axis));
+        Assert.Equal(["0", "1", "2", "3"], Labels(NiceNumbers.Within(0, 3, maxTicks: 7, minStep: 1)));
+        Assert.Equal(["0", "20k", "40k", "60k", "80k"], Labels(NiceNumbers.Within(0, 99_999, maxTicks: 7)));
+    }
+
+    [Fact]
+    public void NiceNumbers_Time_TicksAtWholeMinutesAndAddsTheDateAcrossDays()
+    {
+        var start = new DateTimeOffset(2025, 10, 9, 9, 0, 7, TimeSpan.Zero).ToUnixTimeMilliseconds();
+        var axis = NiceNumbers.Time(start, start + 49 * 60_000, maxTicks: 6);
+        Assert.Equal(["09:10", "09:20", "09:30", "09:40"], Labels(axis));
+        var days = NiceNumbers.Time(start, start + 3 * 86_400_000L, maxTicks: 6);
+        Assert.All(Labels(days), label => Assert.Matches(@"^10-\d\d \d\d:00$", label));
+    }
+
+    [Fact]
+    public void NiceNumbers_Log_TicksAtOneTwoFiveOfEachDecade()
+    {
+        var axis = NiceNumbers.Log(Math.Log10(0.0185), Math.Log10(0.2), maxTicks: 7);
+        Assert.Equal(["0.01", "0.02", "0.05", "0.1", "0.2"], Labels(axis));
+        Assert.Equal(-2, axis.Min, 12);
+        Assert.Equal(Math.Log10(0.2), axis.Max, 12);
+        var wide = NiceNumbers.Log(-6, 2, maxTicks: 7);
+        Assert.Equal(["1e-6", "1e-4", "0.01", "1", "100"], Labels(wide));
+    }
+
+    [Fact]
+    public void LineChartLayout_LossCurve_PutsRoundTicksOnBothAxesAndTitlesBesideThem()
+    {
+        var history = Enumerable.Range(0, 50).Select(s => new Metric("loss", 1.0 / (s + 5), s * 1000L, s)).ToList();
+        var layout = LineChartLayout.For(MetricChartBuilder.Build("loss", [("run", history)], new MetricChartSettings()));
+
+        Assert.Equal(["0", "0.05", "0.1", "0.15", "0.2"], layout.YTicks.Select(t => t.Label));
+        Assert.Equal(["0", "10", "20", "30", "40"], layout.XTicks.Select(t => t.Label));
+        Assert.Equal(layout.PlotBottom, layout.YTicks[0].Y, 6);
+        Assert.Equal(layout.PlotLeft, layout.XTicks[0].X, 6);
+        Assert.True(layout.XTitleBaseline > layout.XLabelTop + 12, "the x title is under the x tick labels");
+        Assert.True(layout.YTitleCentre + 8 < layout.YLabelRight - 4 * 7, "the y title is left of the y tick labels");
+        Assert.StartsWith($"M{LineChartLayout.Coordinate(layout.PlotLeft)} {LineChartLayout.Coordinate(layout.PlotBottom - (0.2 - 0) / 0.2 * (layout.PlotBottom - layout.PlotTop))}", layout.Lines[0].Path);
+    }
+
+    [Fact]
+    public void LineChartLayout_WideLabels_WidenTheLeftMarginSoNoneIsCutOff()
+    {
+        var narrow = LineChartLayout.For(MetricChartBuilder.Build("m", [("run", [new("m", 0, 0, 0), new("m", 1, 1, 1)])], new MetricChartSettings()));
+        var wide = LineChartLayout.For(MetricChartBuilder.Build("m", [("run", [new("m", -0.00123, 0, 0), new("m", 0.00456, 1, 1)])], new MetricChartSettings()));
+        Assert.True(wide.PlotLeft > narrow.PlotLeft);
     }
 
     [Theory]

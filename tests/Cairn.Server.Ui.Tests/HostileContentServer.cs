@@ -1,4 +1,6 @@
+using System.Globalization;
 using Cairn.Registry;
+using Cairn.Storage.Sql;
 using Cairn.Testing;
 using Cairn.Tracking;
 
@@ -43,8 +45,15 @@ public sealed class HostileContentServer : IAsyncLifetime
         await Server.Store.LogBatchAsync(run.Info.RunId, new LogBatch([], [new Param("p", HostileParam)], [new RunTag(RunContext.GitCommit, HostileCommit)]));
         RunId = run.Info.RunId;
         await Server.Registry.CreateRegisteredModelAsync(Model, Description);
-        await Server.Registry.CreateModelVersionAsync(new NewModelVersion(Model, ElementBreakingSource, run.Info.RunId, Description, "mallory"));
-        await Server.Registry.CreateModelVersionAsync(new NewModelVersion(Model, CodeSpanBreakingSource, run.Info.RunId, Description, "mallory"));
+        // The server refuses such sources now (ClientLocations); a store written before that check
+        // can still hold them, so they are put in the database directly, as old data would be.
+        foreach (var (version, source) in new[] { ("1", ElementBreakingSource), ("2", CodeSpanBreakingSource) })
+        {
+            await Server.Registry.CreateModelVersionAsync(new NewModelVersion(Model, $"runs:/{run.Info.RunId}/model", run.Info.RunId, Description, "mallory"));
+            using var connection = Server.Stores.Database.Open();
+            SqlCommands.Exec(connection, null, "UPDATE model_versions SET source = @source WHERE name = @name AND version = @version",
+                ("@source", source), ("@name", Model), ("@version", int.Parse(version, CultureInfo.InvariantCulture)));
+        }
     }
 
     public async Task DisposeAsync() => await Server.DisposeAsync();

@@ -216,6 +216,82 @@ public sealed class PageTests(SeededServer seeded)
         Assert.Contains("<h1>flight-delay, version 1</h1>", html);
     }
 
+    /// <summary>The header texts of the runs table, in order (sort arrows left out).</summary>
+    private static List<string> RunsTableHeaders(string html)
+    {
+        var head = html[html.IndexOf("<thead>", html.IndexOf("aria-label=\"Runs\"", StringComparison.Ordinal), StringComparison.Ordinal)..];
+        head = head[..head.IndexOf("</thead>", StringComparison.Ordinal)];
+        return System.Text.RegularExpressions.Regex.Matches(head, "<th[^>]*>(.*?)</th>", System.Text.RegularExpressions.RegexOptions.Singleline)
+            .Select(m => WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Replace(m.Groups[1].Value, "<[^>]+>", "")).Replace(" ▲", "").Replace(" ▼", "").Trim())
+            .ToList();
+    }
+
+    [Fact]
+    public async Task RunsPage_DefaultColumns_ShowTheParamsAndMetricsThatDifferFirst()
+    {
+        var (status, html) = await GetAsync($"/experiments/{seeded.ExperimentId}");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var headers = RunsTableHeaders(html);
+        // trainer and trees differ between the runs; dataset, label... are the same in all of them.
+        Assert.Contains("params.trainer", headers);
+        Assert.Contains("params.trees", headers);
+        Assert.DoesNotContain("params.minimum_example_count_per_leaf", headers);
+        Assert.DoesNotContain("metrics.epochs", headers);
+        var firstConstant = headers.IndexOf("params.dataset");
+        Assert.True(firstConstant < 0 || firstConstant > headers.IndexOf("params.trees"), string.Join(", ", headers));
+        Assert.Equal(["metrics.accuracy", "metrics.auc", "metrics.f1", "metrics.grad_norm", "metrics.log_loss"], headers.Where(h => h.StartsWith("metrics.", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task RunPage_ChartTicks_AreRoundNumbers()
+    {
+        var (_, html) = await GetAsync($"/runs/{seeded.ShowcaseRunId}");
+        var chart = html[html.IndexOf("id=\"chart-loss\"", StringComparison.Ordinal)..];
+        chart = chart[..chart.IndexOf("</figure>", StringComparison.Ordinal)];
+        // loss runs from 0.0185 to 0.2: ticks every 0.05 (1, 2 or 5 × 10^k), from 0 to 0.2.
+        var yTicks = System.Text.RegularExpressions.Regex.Matches(chart, "<g class=\"tick y\"[^>]*>.*?<text[^>]*>([^<]*)</text>", System.Text.RegularExpressions.RegexOptions.Singleline)
+            .Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(["0", "0.05", "0.1", "0.15", "0.2"], yTicks);
+        var xTicks = System.Text.RegularExpressions.Regex.Matches(chart, "<g class=\"tick x\"[^>]*>.*?<text[^>]*>([^<]*)</text>", System.Text.RegularExpressions.RegexOptions.Singleline)
+            .Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(["0", "10", "20", "30", "40"], xTicks);
+    }
+
+    [Fact]
+    public async Task ModelVersionPage_DatasetLoggedWithADigest_ShowsItsNameAndAShortDigest()
+    {
+        var (_, html) = await GetAsync($"/models/{SeededServer.Model}/versions/1");
+        var lineage = html[html.IndexOf("<ol class=\"lineage\"", StringComparison.Ordinal)..];
+        lineage = lineage[..lineage.IndexOf("</ol>", StringComparison.Ordinal)];
+        var text = WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Replace(lineage, "<[^>]+>", " "));
+        Assert.Contains("<span class=\"node-name\">flights-sample</span>", lineage);
+        Assert.Contains($"{SeededServer.SampleDigest[..8]}…", text);
+        Assert.DoesNotContain(SeededServer.SampleDigest, text);
+        Assert.Contains($"title=\"{SeededServer.SampleDigest}\"", lineage);
+        Assert.DoesNotContain(new string('9', 20), text);
+    }
+
+    [Fact]
+    public async Task ModelVersionPage_Signature_IsShownOnce()
+    {
+        var (_, html) = await GetAsync($"/models/{SeededServer.Model}/versions/1");
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(html, ">Signature<"));
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(html, "<td>input</td>").Count);
+    }
+
+    [Fact]
+    public async Task ExperimentsPage_ShowsEachExperimentsRunCountAndLastRun()
+    {
+        var (status, html) = await GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var row = System.Text.RegularExpressions.Regex.Match(html, $"<tr>(?:(?!</tr>).)*>{SeededServer.Experiment}</a>.*?</tr>", System.Text.RegularExpressions.RegexOptions.Singleline).Value;
+        Assert.Contains($"<td class=\"num runs\">{SeededServer.Runs}</td>", row);
+        var lastStart = DateTimeOffset.FromUnixTimeMilliseconds(SeededServer.FirstStart + (SeededServer.Runs - 1) * 60_000L).UtcDateTime;
+        Assert.Contains(lastStart.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture), row);
+        var defaultRow = System.Text.RegularExpressions.Regex.Match(html, "<tr>(?:(?!</tr>).)*>Default</a>.*?</tr>", System.Text.RegularExpressions.RegexOptions.Singleline).Value;
+        Assert.Contains("<td class=\"num runs\">0</td>", defaultRow);
+    }
+
     [Fact]
     public async Task ModelPage_UnknownModel_Says404()
     {

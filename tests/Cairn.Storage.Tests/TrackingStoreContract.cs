@@ -191,6 +191,39 @@ public abstract partial class TrackingStoreContract : IAsyncLifetime
     private static string NoRunStartsWith(params Run[] runs) =>
         Enumerable.Range(0, 16).Select(i => i.ToString("x") + "00000").First(p => runs.All(r => !r.Info.RunId.StartsWith(p, StringComparison.Ordinal)));
 
+    [Fact]
+    public async Task SummarizeRuns_CountsActiveRunsAndTheNewestStartPerExperiment()
+    {
+        var busy = await Store.CreateExperimentAsync(Unique("exp"));
+        var quiet = await Store.CreateExperimentAsync(Unique("exp"));
+        var empty = await Store.CreateExperimentAsync(Unique("exp"));
+        foreach (var start in new long[] { 3000, 1000, 2000 }) await Store.CreateRunAsync(new NewRun(busy, "tester", start));
+        var deleted = await Store.CreateRunAsync(new NewRun(busy, "tester", 9000));
+        await Store.DeleteRunAsync(deleted.Info.RunId);
+        await Store.CreateRunAsync(new NewRun(quiet, "tester", 500));
+
+        var summaries = await Store.SummarizeRunsAsync([busy, quiet, empty]);
+
+        Assert.Equal(
+            [new ExperimentRunSummary(busy, 3, 3000), new ExperimentRunSummary(quiet, 1, 500), new ExperimentRunSummary(empty, 0, null)],
+            summaries);
+    }
+
+    [Fact]
+    public async Task SummarizeRuns_UnknownExperimentOrNone_HasNoRuns()
+    {
+        Assert.Empty(await Store.SummarizeRunsAsync([]));
+        Assert.Equal([new ExperimentRunSummary("987654", 0, null)], await Store.SummarizeRunsAsync(["987654"]));
+    }
+
+    [Fact]
+    public async Task SummarizeRuns_TooManyExperiments_IsInvalidParameter()
+    {
+        var ids = Enumerable.Range(1, ExperimentRunSummary.MaxExperiments + 1).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var error = await Assert.ThrowsAsync<CairnException>(() => Store.SummarizeRunsAsync(ids));
+        Assert.Equal(ErrorCodes.InvalidParameterValue, error.ErrorCode);
+    }
+
     // ------------------------------------------------------------------ logging
 
     [Fact]

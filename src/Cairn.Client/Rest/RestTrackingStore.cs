@@ -70,6 +70,13 @@ public sealed class RestTrackingStore(RestTransport transport) : ITrackingStore
         return new Page<Run>((response.Runs ?? []).Select(Normalize).ToList(), NullIfEmpty(response.NextPageToken));
     }
 
+    public async Task<IReadOnlyList<ExperimentRunSummary>> SummarizeRunsAsync(IReadOnlyList<string> experimentIds, CancellationToken ct = default)
+    {
+        if (experimentIds.Count == 0) return [];
+        return (await transport.PostAsync<SummarizeRunsResponse>("api/2.0/cairn/experiments/run-summaries",
+            new SummarizeRunsRequest(experimentIds.ToList()), ct).ConfigureAwait(false)).Summaries ?? [];
+    }
+
     public Task LogBatchAsync(string runId, LogBatch batch, CancellationToken ct = default)
     {
         // Checked here too, so an oversized batch fails before it costs a round trip.

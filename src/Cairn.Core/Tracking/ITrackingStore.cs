@@ -24,6 +24,13 @@ public interface ITrackingStore
     Task DeleteRunAsync(string runId, CancellationToken ct = default);
     Task RestoreRunAsync(string runId, CancellationToken ct = default);
     Task<Page<Run>> SearchRunsAsync(RunQuery query, CancellationToken ct = default);
+    /// <summary>
+    /// For each experiment asked for, in that order: its number of active runs and the start of
+    /// the newest one, in one grouped query rather than a search through every run. An unknown
+    /// experiment has no runs; more than <see cref="ExperimentRunSummary.MaxExperiments"/> ids
+    /// is an invalid parameter.
+    /// </summary>
+    Task<IReadOnlyList<ExperimentRunSummary>> SummarizeRunsAsync(IReadOnlyList<string> experimentIds, CancellationToken ct = default);
 
     /// <summary>Logs metrics, params and tags atomically: all of the batch is stored, or none.</summary>
     Task LogBatchAsync(string runId, LogBatch batch, CancellationToken ct = default);

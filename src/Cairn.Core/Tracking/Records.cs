@@ -64,5 +64,15 @@ public sealed record RunInputs(IReadOnlyList<DatasetInput> DatasetInputs)
 
 public sealed record Run(RunInfo Info, RunData Data, RunInputs? Inputs = null);
 
+/// <summary>
+/// An experiment's active runs at a glance: how many there are and when the newest one started
+/// (null when it has none). What the experiments list shows beside each experiment.
+/// </summary>
+public sealed record ExperimentRunSummary(string ExperimentId, long RunCount, long? LastRunStartTime)
+{
+    /// <summary>The most experiments one call summarizes (a page of the experiments list is 200).</summary>
+    public const int MaxExperiments = 1000;
+}
+
 /// <summary>One page of results and the opaque token of the next one (null on the last page).</summary>
 public sealed record Page<T>(IReadOnlyList<T> Items, string? NextPageToken);

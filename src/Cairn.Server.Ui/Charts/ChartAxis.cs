@@ -57,6 +57,14 @@ public sealed class ChartAxis
     public double XOf(int slot) => _exact is not null ? _exact[slot] : Min + (Max - Min) * (slot / 2) / Buckets;
 
     /// <summary>
+    /// Where a slot is drawn along x: its own x on an exact axis; on a bucketed axis, the bucket's
+    /// two slots (min and max, the earlier first) a quarter and three quarters across it.
+    /// </summary>
+    public double PositionOf(int slot) => _exact is not null
+        ? _exact[slot]
+        : Min + (Max - Min) * (slot / 2 + (slot % 2 == 0 ? 0.25 : 0.75)) / Buckets;
+
+    /// <summary>
     /// Places a series on the axis: one value per slot, null where the series has no point.
     /// For a bucketed axis each bucket's two slots hold its min and max, the earlier first (a
     /// bucket of one point leaves the second slot null); for an exact axis the last point

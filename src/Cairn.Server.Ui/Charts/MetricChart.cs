@@ -30,34 +30,37 @@ public sealed record MetricChartSettings(XAxisKind XAxis = XAxisKind.Step, doubl
 /// <summary>One run's line on a chart: a value (or null) per axis slot, and how many points it had before downsampling.</summary>
 public sealed record ChartLine(string Name, double?[] Values, int PointsIn);
 
-/// <summary>A metric chart ready to draw: axis labels, one line per run, at most ~1,000 points each.</summary>
-public sealed record MetricChart(string MetricKey, string XTitle, string[] Labels, IReadOnlyList<ChartLine> Lines, bool LogScale, bool Downsampled)
+/// <summary>
+/// A metric chart ready to draw: where each slot sits along x (<see cref="X"/>, in the x axis's
+/// units, within <see cref="XMin"/>..<see cref="XMax"/>, the range of the points), one line per
+/// run with a value or null per slot, at most ~1,000 slots.
+/// </summary>
+public sealed record MetricChart(string MetricKey, XAxisKind XAxis, string XTitle, double[] X, double XMin, double XMax,
+    IReadOnlyList<ChartLine> Lines, bool LogScale, int Buckets)
 {
     public int PointsIn => Lines.Sum(l => l.PointsIn);
+
+    /// <summary>Whether long histories were cut into <see cref="Buckets"/> min/max buckets.</summary>
+    public bool Downsampled => Buckets > 0;
 }
 
 /// <summary>Turns metric histories into a <see cref="MetricChart"/>: x axis choice, smoothing, log scale, downsampling.</summary>
 public static class MetricChartBuilder
 {
-    private const int LabelCount = 8;
-
     public static MetricChart Build(string metricKey, IReadOnlyList<(string Name, IReadOnlyList<Metric> History)> series,
         MetricChartSettings settings, int maxSlots = 1000)
     {
         var prepared = series.Select(s => (s.Name, Points: Prepare(s.History, settings), s.History.Count)).ToList();
         var axis = ChartAxis.For(prepared.Select(p => p.Points), maxSlots);
         var lines = prepared.Select(p => new ChartLine(p.Name, axis.Place(p.Points), p.Count)).ToList();
-        var labels = new string[axis.Slots];
-        var every = Math.Max(1, axis.Slots / LabelCount);
-        for (var slot = 0; slot < axis.Slots; slot++)
-            labels[slot] = slot % every == 0 ? FormatX(axis.XOf(slot), settings.XAxis) : "";
+        var x = Enumerable.Range(0, axis.Slots).Select(axis.PositionOf).ToArray();
         var title = settings.XAxis switch
         {
             XAxisKind.WallTime => "wall time (UTC)",
             XAxisKind.RelativeTime => "seconds since the first point",
             _ => "step",
         };
-        return new MetricChart(metricKey, title, labels, lines, settings.LogScale, axis.IsBucketed);
+        return new MetricChart(metricKey, settings.XAxis, title, x, axis.Min, axis.Max, lines, settings.LogScale, axis.IsBucketed ? axis.Buckets : 0);
     }
 
     private static IReadOnlyList<SeriesPoint> Prepare(IReadOnlyList<Metric> history, MetricChartSettings settings)
@@ -77,11 +80,4 @@ public static class MetricChartBuilder
             points = points.Select(p => p with { Y = p.Y > 0 ? Math.Log10(p.Y) : double.NaN }).ToList();
         return points;
     }
-
-    public static string FormatX(double x, XAxisKind kind) => kind switch
-    {
-        XAxisKind.WallTime => DateTimeOffset.FromUnixTimeMilliseconds((long)x).UtcDateTime.ToString("MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
-        XAxisKind.RelativeTime => x.ToString("0.#", CultureInfo.InvariantCulture) + "s",
-        _ => x.ToString("0.##", CultureInfo.InvariantCulture),
-    };
 }

@@ -20,6 +20,17 @@ public static class Format
 
     public static string Number(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// A digest cut to its algorithm and first 8 characters (<c>blake3:1a2b3c4d…</c>): enough to
+    /// tell versions apart on screen; pages put the whole digest in a title beside it.
+    /// </summary>
+    public static string ShortDigest(string digest)
+    {
+        var colon = digest.IndexOf(':');
+        var (algorithm, hex) = colon >= 0 ? (digest[..(colon + 1)], digest[(colon + 1)..]) : ("", digest);
+        return hex.Length <= 12 ? digest : algorithm + hex[..8] + "…";
+    }
+
     public static string Escape(string value) => Uri.EscapeDataString(value);
 
     public static string Bytes(long bytes) => ByteSize.Format(bytes);

@@ -26,7 +26,7 @@ public abstract class UiPage : ComponentBase
             await load();
             return true;
         }
-        catch (CairnException e)
+        catch (CairnException e) when (!e.IsInternal) // internal errors go to the server's handler: logged, answered with an id
         {
             Fail(e);
             return false;

@@ -80,6 +80,15 @@ public static class ExperimentsApi
             return ApiIo.Empty();
         }).Accepts<SetExperimentTagRequest>("application/json");
 
+        // Cairn's own: run counts for the experiments list, which MLflow's API cannot give without
+        // paging through every run.
+        app.MapPost("/api/2.0/cairn/experiments/run-summaries", async (HttpContext http) =>
+        {
+            var body = await ApiIo.ReadBodyAsync<SummarizeRunsRequest>(http);
+            var ids = body.ExperimentIds ?? throw CairnException.InvalidParameter("Missing value for required parameter 'experiment_ids'.");
+            return ApiIo.Json(new SummarizeRunsResponse(await store.SummarizeRunsAsync(ids, http.RequestAborted)));
+        }).WithTags("Experiments").Accepts<SummarizeRunsRequest>("application/json").Produces<SummarizeRunsResponse>();
+
         return app;
     }
 
