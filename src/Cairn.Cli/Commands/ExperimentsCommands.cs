@@ -48,7 +48,7 @@ internal static class ExperimentsCommands
     private static Command CreateExperiment(TextWriter stdout)
     {
         var name = new Argument<string>("name") { Description = "The new experiment's name." };
-        var location = new Option<string?>("--artifact-location") { Description = "Where its runs' artifacts go (defaults to the store's)." };
+        var location = new Option<string?>("--artifact-location") { Description = "Where its runs' artifacts go, as mlflow-artifacts:/PATH inside the store's artifact folder (default: mlflow-artifacts:/<experiment id>)." };
         var output = GlobalOptions.Output();
         var command = new Command("create", "Create an experiment.") { name, location, output };
         command.SetAction(async (parse, ct) =>
