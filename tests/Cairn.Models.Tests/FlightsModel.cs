@@ -39,7 +39,7 @@ public sealed class FlightsModel
     private static readonly Lazy<FlightsModel> Shared = new(() => new FlightsModel());
     public static FlightsModel Instance => Shared.Value;
 
-    /// <summary>The quickstart's sample of flights-3m.parquet, in the repository (not ../shared, which a clone lacks).</summary>
+    /// <summary>The quickstart's sample of flights-3m.parquet, in the repository: a clone has no shared data sets folder beside it.</summary>
     public static string SamplePath => Path.Combine(RepoRoot(), "examples", "Quickstart", "data", "flights-sample.csv");
 
     public MLContext Ml { get; } = new(seed: 1);
