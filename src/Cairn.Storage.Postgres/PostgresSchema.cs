@@ -167,7 +167,14 @@ public static class PostgresSchema
     {
         var applied = new List<int>();
         await using var connection = await source.OpenConnectionAsync(ct).ConfigureAwait(false);
-        await Execute(connection, null, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_time BIGINT NOT NULL)", ct).ConfigureAwait(false);
+        // Under the lock too: two servers starting on a new database would otherwise race on
+        // CREATE TABLE IF NOT EXISTS, which PostgreSQL does not make atomic (23505 on pg_type).
+        await using (var create = await connection.BeginTransactionAsync(ct).ConfigureAwait(false))
+        {
+            await Execute(connection, create, $"SELECT pg_advisory_xact_lock({MigrationLock})", ct).ConfigureAwait(false);
+            await Execute(connection, create, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_time BIGINT NOT NULL)", ct).ConfigureAwait(false);
+            await create.CommitAsync(ct).ConfigureAwait(false);
+        }
         foreach (var (version, text, sql) in Migrations)
         {
             await using var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
