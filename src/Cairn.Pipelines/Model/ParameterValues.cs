@@ -30,7 +30,7 @@ public static class ParameterValues
     public static string Check(PipelineParameter p, string value)
     {
         var where = p.Location is null ? $"The parameter '{p.Name}'" : $"{p.Location}: the parameter '{p.Name}'";
-        string Wrong(string expected) => throw CairnException.InvalidParameter($"{where} is a {p.Type.ToString().ToLowerInvariant()}: '{value}' is not {expected}.");
+        string Wrong(string expected) => throw CairnException.InvalidParameter($"{where} is of type {p.Type.ToString().ToLowerInvariant()}: '{value}' is not {expected}.");
         switch (p.Type)
         {
             case ParameterType.Int:

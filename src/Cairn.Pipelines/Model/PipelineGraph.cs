@@ -129,6 +129,9 @@ public sealed class PipelineGraph
         if (order.Count < pipeline.Steps.Count)
         {
             var cycle = FindCycle(remaining.Where(kv => kv.Value > 0).Select(kv => kv.Key).ToHashSet(), upstream);
+            // Start the cycle at the step defined first, so the message reads in the file's order.
+            var start = cycle.IndexOf(cycle.MinBy(n => index[n])!);
+            cycle = [.. cycle.Skip(start), .. cycle.Take(start)];
             var first = pipeline.Steps[index[cycle[0]]];
             throw Error(first, $"the steps form a cycle: {string.Join(" -> ", cycle)} -> {cycle[0]}");
         }

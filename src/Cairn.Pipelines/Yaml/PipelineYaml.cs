@@ -44,7 +44,7 @@ public static class PipelineYaml
         var name = keys.TryGetValue("name", out var n) ? reader.Scalar(n, "name") : Path.GetFileNameWithoutExtension(file).Replace(".pipeline", "", StringComparison.Ordinal);
         var parameters = keys.TryGetValue("params", out var p) ? reader.Parameters(p) : [];
         if (!keys.TryGetValue("steps", out var s)) throw CairnException.InvalidParameter($"{file}:{root.Start.Line}: the pipeline has no 'steps'.");
-        var steps = reader.Mapping(s, "steps").Select(kv => reader.Step(reader.Scalar(kv.Key, "a step name"), kv.Value)).ToList();
+        var steps = reader.Mapping(s, "steps").Select(kv => reader.Step(reader.Scalar(kv.Key, "a step name"), kv.Key, kv.Value)).ToList();
         return new PipelineDefinition(name, parameters, steps) { SourceText = text, SourceFile = file };
     }
 
@@ -114,7 +114,7 @@ public static class PipelineYaml
             return result;
         }
 
-        public StepDefinition Step(string name, YamlNode node)
+        public StepDefinition Step(string name, YamlNode key, YamlNode node)
         {
             var what = $"step '{name}'";
             var keys = Keys(node, StepKeys, what);
@@ -126,8 +126,8 @@ public static class PipelineYaml
                 (false, true, false, false) => StepKind.Builtin,
                 (false, false, true, false) => StepKind.CSharp,
                 (false, false, false, true) => StepKind.Shell,
-                (false, false, false, false) => throw Error(node, $"{what} says nothing to run: give 'run' (a shell command), 'image' (a container), 'uses' (a built-in kind) or 'assembly' and 'class' (C#)"),
-                _ => throw Error(node, $"{what} mixes {string.Join(" and ", kinds.Select(k => $"'{k}'"))}: a step has one kind"),
+                (false, false, false, false) => throw Error(key, $"{what} says nothing to run: give 'run' (a shell command), 'image' (a container), 'uses' (a built-in kind) or 'assembly' and 'class' (C#)"),
+                _ => throw Error(key, $"{what} mixes {string.Join(" and ", kinds.Select(k => $"'{k}'"))}: a step has one kind"),
             };
             return new StepDefinition
             {
@@ -149,7 +149,7 @@ public static class PipelineYaml
                 Timeout = keys.TryGetValue("timeout", out var t) ? Duration(t) : null,
                 Resources = keys.TryGetValue("resources", out var res) ? Resources(res, what) : StepResources.None,
                 Cache = !keys.TryGetValue("cache", out var c) || Bool(c, "cache"),
-                Location = At(node),
+                Location = At(key),
             };
         }
 
