@@ -36,7 +36,7 @@ public sealed class ParquetTableReader : ITableReader
             var reader = await ParquetReader.CreateAsync(stream, cancellationToken: ct).ConfigureAwait(false);
             return new ParquetTableReader(stream, reader, source);
         }
-        catch (Exception e) when (IsFormatError(e))
+        catch (Exception e) when (IsFormatError(e) || e is IOException)
         {
             await stream.DisposeAsync().ConfigureAwait(false);
             throw CairnException.InvalidParameter($"{source} is not a readable Parquet file: {e.Message}");
@@ -48,6 +48,9 @@ public sealed class ParquetTableReader : ITableReader
         }
     }
 
+    /// <summary>Parquet.Net 6 declares string columns it reads as <c>ReadOnlyMemory&lt;char&gt;</c>; both read as strings.</summary>
+    private static bool IsText(Type type) => type == typeof(string) || type == typeof(ReadOnlyMemory<char>);
+
     private static bool IsFormatError(Exception e) =>
         e is ParquetException or InvalidDataException or NotSupportedException or ArgumentException or InvalidOperationException or IndexOutOfRangeException or EndOfStreamException or OverflowException;
 
@@ -55,7 +58,7 @@ public sealed class ParquetTableReader : ITableReader
     {
         if (field.IsArray) return ColumnType.String;
         var type = Nullable.GetUnderlyingType(field.ClrType) ?? field.ClrType;
-        if (type == typeof(string)) return ColumnType.String;
+        if (IsText(type)) return ColumnType.String;
         if (type == typeof(bool)) return ColumnType.Boolean;
         if (type == typeof(float) || type == typeof(double) || type == typeof(decimal)) return ColumnType.Number;
         if (type == typeof(DateTime) || type == typeof(DateTimeOffset) || type == typeof(DateOnly)) return ColumnType.Timestamp;
@@ -90,7 +93,7 @@ public sealed class ParquetTableReader : ITableReader
     {
         if (field.IsArray) return new TextValues(new string?[rows], rows);
         var type = Nullable.GetUnderlyingType(field.ClrType) ?? field.ClrType;
-        if (type == typeof(string))
+        if (IsText(type))
         {
             var text = new string?[rows];
             await rowGroup.ReadAsync(field, text.AsMemory(), null, ct).ConfigureAwait(false);
