@@ -19,7 +19,7 @@ public static class TestFiles
 
     public static string ExampleModelTests => Path.Combine(RepoRoot(), "examples", "quality", "model-tests.yaml");
 
-    public static async Task<(int Exit, string Out, string Err)> Cairn(params string[] args)
+    public static async Task<(int Exit, string Out, string Err)> RunCli(params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
