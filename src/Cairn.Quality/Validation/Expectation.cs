@@ -28,7 +28,9 @@ public abstract record Expectation(int Line)
 
     internal static bool Within(double value, double? min, double? max) => !double.IsNaN(value) && (min is null || value >= min) && (max is null || value <= max);
 
-    internal static string Format(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
+    /// <summary>Whole numbers in full (a row count of 1000000, not 1E+06), others to six significant digits.</summary>
+    internal static string Format(double value) =>
+        Math.Abs(value) < 1e15 && value == Math.Floor(value) ? value.ToString("0", CultureInfo.InvariantCulture) : value.ToString("G6", CultureInfo.InvariantCulture);
 }
 
 /// <summary>The columns must be present, each of the given type (null: any type); with <paramref name="AllowExtraColumns"/> false, no others.</summary>
