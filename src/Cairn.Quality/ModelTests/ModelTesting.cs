@@ -122,7 +122,7 @@ public static class ModelTesting
         var details = wrong.Take(20).Select(x => $"row {x.i + 1}: {Format(before[x.i].Score)} -> {Format(after[x.i].Score)}").ToList();
         var direction = test.Up ? "up" : "down";
         return new CheckResult($"directional {test.Name}", $"{test.Perturb} moves no score {(test.Up ? "down" : "up")} by more than {Format(test.Tolerance)}",
-            $"{wrong.Count} of {rows.Count} rows moved against it (worst {Format(sign * changes[worst])} at row {worst + 1}); mean change {Format(sign * changes.Average())} ({direction} is expected)",
+            $"{wrong.Count} of {rows.Count} rows moved against it (smallest move {direction} {Format(changes[worst])} at row {worst + 1}); mean move {direction} {Format(changes.Average())}",
             wrong.Count == 0, test.Line, details);
     }
 
