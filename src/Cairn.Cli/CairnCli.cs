@@ -23,6 +23,9 @@ public static class CairnCli
         root.Subcommands.Add(ArtifactsCommands.Create(stdout));
         root.Subcommands.Add(ModelsCommands.Create(stdout));
         root.Subcommands.Add(DataCommands.Create(stdout));
+        root.Subcommands.Add(QualityCommands.ValidateData(stdout));
+        root.Subcommands.Add(QualityCommands.TestModel(stdout));
+        root.Subcommands.Add(QualityCommands.Gate(stdout));
         root.Subcommands.Add(ServeCommand.Create(stdout));
         root.Subcommands.Add(PipelineCommands.Create(stdout, stderr));
         root.Subcommands.Add(AdminCommands.Db(stdout));

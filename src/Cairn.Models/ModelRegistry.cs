@@ -105,6 +105,8 @@ public sealed class ModelRegistry(CairnClient client)
     {
         RegistryNames.ValidateAlias(alias);
         var parsedGate = gate is null ? null : PromotionGate.Parse(gate);
+        if (parsedGate?.References.FirstOrDefault(r => r.Scope == GateScope.Model) is { } named)
+            throw CairnException.InvalidParameter($"A promotion gate compares the candidate with champion.<kind>.<key>; {named} names another model, which `cairn gate` evaluates.");
         var who = actor ?? Environment.UserName;
         var candidate = await Registry.GetModelVersionAsync(name, version, ct).ConfigureAwait(false);
         ModelVersion? holder = null;

@@ -3,13 +3,22 @@ using System.Text;
 
 namespace Cairn.Registry;
 
-/// <summary>Whose value a gate reference reads: the version being promoted, or the alias's current holder.</summary>
-public enum GateScope { Candidate, Champion }
+/// <summary>
+/// Whose value a gate reference reads: the version being promoted (or the run being gated), the
+/// alias's current holder, or a model version named by URI (<see cref="GateReference.Model"/>).
+/// </summary>
+public enum GateScope { Candidate, Champion, Model }
 
-/// <summary>A value a gate expression refers to, such as <c>champion.metrics.auc</c>.</summary>
-public sealed record GateReference(GateScope Scope, string Kind, string Key)
+/// <summary>A value a gate expression refers to, such as <c>champion.metrics.auc</c> or <c>models:/delay@champion.metrics.auc</c>.</summary>
+/// <param name="Model">For <see cref="GateScope.Model"/>: the model URI, <c>models:/name@alias</c> or <c>models:/name/N</c>.</param>
+public sealed record GateReference(GateScope Scope, string Kind, string Key, string? Model = null)
 {
-    public override string ToString() => (Scope == GateScope.Champion ? "champion." : "") + Kind + "." + Key;
+    public override string ToString() => Scope switch
+    {
+        GateScope.Champion => "champion.",
+        GateScope.Model => Model + ".",
+        _ => "",
+    } + Kind + "." + Key;
 }
 
 /// <summary>The outcome of a gate: passed or not, and one line per comparison saying why.</summary>
@@ -23,7 +32,9 @@ public sealed record GateResult(bool Passed, IReadOnlyList<string> Details)
 /// comparisons of arithmetic over the candidate's metrics and params (<c>metrics.x</c>,
 /// <c>params.x</c>, optionally prefixed <c>candidate.</c>) and the current alias holder's
 /// (<c>champion.metrics.x</c>), joined with AND. When the alias has no holder yet, comparisons that
-/// read the champion pass, so the first promotion is not blocked.
+/// read the champion pass, so the first promotion is not blocked. A reference may also name a model
+/// version by URI, <c>models:/delay@champion.metrics.auc</c> or <c>models:/delay/3.metrics.auc</c>
+/// (the metrics of the run that produced it), with the same rule for an alias nobody holds.
 /// </summary>
 public sealed class PromotionGate
 {
@@ -49,15 +60,21 @@ public sealed class PromotionGate
 
     /// <param name="resolve">The value of a reference, or null when the run has no such metric or param.</param>
     /// <param name="hasChampion">Whether the alias currently points at a version.</param>
-    public GateResult Evaluate(Func<GateReference, double?> resolve, bool hasChampion)
+    public GateResult Evaluate(Func<GateReference, double?> resolve, bool hasChampion) =>
+        Evaluate(resolve, r => r.Scope != GateScope.Champion || hasChampion);
+
+    /// <param name="resolve">The value of a reference, or null when the run has no such metric or param.</param>
+    /// <param name="hasHolder">Whether the alias a reference reads through has a holder; comparisons reading one that has none pass.</param>
+    public GateResult Evaluate(Func<GateReference, double?> resolve, Func<GateReference, bool> hasHolder)
     {
         var details = new List<string>();
         var passed = true;
         foreach (var (left, op, right, text) in _comparisons)
         {
-            if (!hasChampion && (left.ReadsChampion || right.ReadsChampion))
+            var unheld = left.References.Concat(right.References).FirstOrDefault(r => !hasHolder(r));
+            if (unheld is not null)
             {
-                details.Add($"{text}: no current holder of the alias, passes");
+                details.Add(unheld.Scope == GateScope.Model ? $"{text}: no current holder of {unheld.Model}, passes" : $"{text}: no current holder of the alias, passes");
                 continue;
             }
             var l = left.Evaluate(resolve);
@@ -87,26 +104,26 @@ public sealed class PromotionGate
 
     private abstract record Node
     {
-        public abstract bool ReadsChampion { get; }
+        public abstract IEnumerable<GateReference> References { get; }
         public abstract (double Value, string? Missing) Evaluate(Func<GateReference, double?> resolve);
     }
 
     private sealed record NumberNode(double Value) : Node
     {
-        public override bool ReadsChampion => false;
+        public override IEnumerable<GateReference> References => [];
         public override (double, string?) Evaluate(Func<GateReference, double?> resolve) => (Value, null);
     }
 
     private sealed record ReferenceNode(GateReference Reference) : Node
     {
-        public override bool ReadsChampion => Reference.Scope == GateScope.Champion;
+        public override IEnumerable<GateReference> References => [Reference];
         public override (double, string?) Evaluate(Func<GateReference, double?> resolve) =>
             resolve(Reference) is { } value ? (value, null) : (double.NaN, Reference.ToString());
     }
 
     private sealed record BinaryNode(Node Left, char Op, Node Right) : Node
     {
-        public override bool ReadsChampion => Left.ReadsChampion || Right.ReadsChampion;
+        public override IEnumerable<GateReference> References => Left.References.Concat(Right.References);
         public override (double, string?) Evaluate(Func<GateReference, double?> resolve)
         {
             var (l, lm) = Left.Evaluate(resolve);
@@ -203,6 +220,7 @@ public sealed class PromotionGate
         private GateReference Reference()
         {
             var start = _pos;
+            if (string.CompareOrdinal(text, _pos, ModelUri.Scheme, 0, ModelUri.Scheme.Length) == 0) return ModelReference();
             // '-' is subtraction here, so keys with dashes cannot be named in a gate.
             while (_pos < text.Length && (char.IsLetterOrDigit(text[_pos]) || text[_pos] is '_' or '.' or '/' or ':')) _pos++;
             var word = text[start.._pos];
@@ -215,6 +233,38 @@ public sealed class PromotionGate
             if (kind is not ("metrics" or "params") || key.Length == 0)
                 throw Error(start, $"expected metrics.<key>, params.<key>, champion.metrics.<key> or a number but found '{(word.Length > 0 ? text[start.._pos] : Rest(start))}'");
             var reference = new GateReference(scope, kind, key);
+            _references.Add(reference);
+            return reference;
+        }
+
+        /// <summary>
+        /// <c>models:/name@alias.metrics.key</c> or <c>models:/name/N.params.key</c>: the URI runs up
+        /// to <c>.metrics.</c> or <c>.params.</c> (model names may hold '-', which elsewhere is subtraction).
+        /// </summary>
+        private GateReference ModelReference()
+        {
+            var start = _pos;
+            var end = start;
+            while (end < text.Length && !char.IsWhiteSpace(text[end])) end++;
+            var span = text[start..end];
+            var split = new[] { ".metrics.", ".params." }.Select(m => (Marker: m, At: span.IndexOf(m, StringComparison.Ordinal))).Where(m => m.At > 0).OrderBy(m => m.At).FirstOrDefault();
+            if (split.Marker is null)
+                throw Error(start, $"expected models:/<name>@<alias>.metrics.<key> or models:/<name>/<version>.metrics.<key> but found '{span}'");
+            var uriText = span[..split.At];
+            ModelUri uri;
+            try
+            {
+                uri = ModelUri.Parse(uriText);
+            }
+            catch (CairnException e)
+            {
+                throw Error(start, e.Message.TrimEnd('.'));
+            }
+            _pos = start + split.At + split.Marker.Length;
+            var keyStart = _pos;
+            while (_pos < text.Length && (char.IsLetterOrDigit(text[_pos]) || text[_pos] is '_' or '.' or '/')) _pos++;
+            if (_pos == keyStart) throw Error(keyStart, $"expected a key after '{uriText}{split.Marker}'");
+            var reference = new GateReference(GateScope.Model, split.Marker.Trim('.'), text[keyStart.._pos], uri.ToString());
             _references.Add(reference);
             return reference;
         }
