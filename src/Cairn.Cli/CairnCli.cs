@@ -24,6 +24,7 @@ public static class CairnCli
         root.Subcommands.Add(ModelsCommands.Create(stdout));
         root.Subcommands.Add(DataCommands.Create(stdout));
         root.Subcommands.Add(ServeCommand.Create(stdout));
+        root.Subcommands.Add(CiCommands.Create(stdout));
         root.Subcommands.Add(AdminCommands.Db(stdout));
         root.Subcommands.Add(AdminCommands.Migrate(stdout));
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
