@@ -22,9 +22,9 @@ public static class CairnCommands
     /// <summary>Fails the job with a message naming the secret when it is empty or, on Azure DevOps, an unexpanded $(NAME).</summary>
     public static IEnumerable<string> RequireSecrets(CiWorkflowSpec spec, CiProvider provider)
     {
-        // Azure DevOps leaves the macro as text when the variable is not defined. [$][(] rather than
+        // Azure DevOps leaves the macro as text when the variable is not defined. [$]\( rather than
         // "$(": Azure DevOps would expand a $( ... ) written in the script itself.
-        var unset = provider == CiProvider.AzureDevOps ? "''|[$][(]*" : "''";
+        var unset = provider == CiProvider.AzureDevOps ? "''|[$]\\(*" : "''";
         return spec.Secrets.Select(name =>
             $"case \"${name}\" in {unset}) echo {CiShell.Quote($"error: the {name} secret is not set; add it to the {CiProviders.SecretsLocation(provider)}.")} >&2; exit 1;; esac");
     }
