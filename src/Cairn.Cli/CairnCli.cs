@@ -28,6 +28,7 @@ public static class CairnCli
         root.Subcommands.Add(QualityCommands.Gate(stdout));
         root.Subcommands.Add(ServeCommand.Create(stdout));
         root.Subcommands.Add(PipelineCommands.Create(stdout, stderr));
+        root.Subcommands.Add(CiCommands.Create(stdout));
         root.Subcommands.Add(AdminCommands.Db(stdout));
         root.Subcommands.Add(AdminCommands.Migrate(stdout));
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
