@@ -17,6 +17,7 @@ internal static class PipelineCommands
         command.Subcommands.Add(Show(stdout));
         command.Subcommands.Add(Logs(stdout));
         command.Subcommands.Add(Graph(stdout));
+        command.Subcommands.Add(Step(stdout, stderr));
         command.Subcommands.Add(CSharpStep(stderr));
         return command;
     }
@@ -237,6 +238,30 @@ internal static class PipelineCommands
             var graph = PipelineWiring.Check(PipelineYaml.Load(parse.GetValue(file)!));
             stdout.Write(parse.GetValue(format) == "dot" ? PipelineGraphText.Dot(graph) : PipelineGraphText.Text(graph));
             return 0;
+        });
+        return command;
+    }
+
+    /// <summary>One step of a recorded pipeline run, in the current folder: what Slurm jobs and Kubernetes pods run.</summary>
+    private static Command Step(TextWriter stdout, TextWriter stderr)
+    {
+        var runId = new Argument<string>("run") { Description = "The pipeline run." };
+        var step = new Argument<string>("step") { Description = "The step to run." };
+        var noCache = new Option<bool>("--no-cache") { Description = "Run the step even when its cache key matches an earlier run." };
+        var command = new Command("step", "Run one step of a pipeline run in this folder (what cluster executors start); the steps it needs must have finished.") { runId, step, noCache };
+        command.SetAction(async (parse, ct) =>
+        {
+            using var client = GlobalOptions.OpenClient(parse);
+            var history = new PipelineHistory(client);
+            var run = await history.PipelineRunAsync(parse.GetValue(runId)!, ct);
+            var definition = await history.DefinitionAsync(run, ct)
+                ?? throw CairnException.InvalidState($"The run {run.Info.RunId} has no recorded YAML definition.");
+            var engine = PipelineWiring.Engine(client, parse);
+            var outcome = await new PipelineRunner(engine).RunOneStepAsync(definition, Environment.CurrentDirectory, run.Info.RunId, parse.GetValue(step)!, parse.GetValue(noCache), ct);
+            stdout.WriteLine($"step '{outcome.Step}': {outcome.State.ToString().ToLowerInvariant()} (run {outcome.RunId})");
+            if (outcome.State is StepState.Succeeded or StepState.Cached or StepState.Reused) return 0;
+            stderr.WriteLine($"error: step '{outcome.Step}' failed: {outcome.Error}");
+            return 1;
         });
         return command;
     }

@@ -68,6 +68,36 @@ public sealed class PipelineRunner(PipelineEngine engine)
         return new PipelineRunResult(runId, failed is null, ordered, cancelled);
     }
 
+    /// <summary>
+    /// Runs one step of an existing pipeline run, as an engine outside this process asks (Slurm,
+    /// Kubernetes, Argo run <c>cairn pipeline step</c>): the steps it needs must have finished in
+    /// that run; their outputs are read from the store. Cache and retries apply as for a local run.
+    /// </summary>
+    public async Task<StepOutcome> RunOneStepAsync(PipelineDefinition pipeline, string workspace, string pipelineRunId, string stepName,
+        bool noCache, CancellationToken ct = default)
+    {
+        workspace = Path.GetFullPath(workspace);
+        var graph = engine.Check(pipeline);
+        var step = pipeline.Step(stepName);
+        var pipelineRun = await engine.Client.Tracking.GetRunAsync(pipelineRunId, ct).ConfigureAwait(false);
+        if (PipelineTags.Tag(pipelineRun, PipelineTags.Role) != "pipeline" || PipelineTags.Tag(pipelineRun, PipelineTags.Pipeline) != pipeline.Name)
+            throw CairnException.InvalidParameter($"The run {pipelineRunId} is not a run of the pipeline {pipeline.Name}.");
+        var parameters = ParameterValues.Resolve(pipeline, pipelineRun.Data.Params.ToDictionary(p => p.Key, p => p.Value));
+        var previous = await _recorder.StepRunsAsync(pipelineRun.Info.ExperimentId, pipelineRunId, ct).ConfigureAwait(false);
+        using var code = new CodeVersions(workspace);
+        var cache = noCache
+            ? new ConcurrentDictionary<string, StepRecord>()
+            : new ConcurrentDictionary<string, StepRecord>(await _recorder.LoadCacheAsync(pipelineRun.Info.ExperimentId, ct).ConfigureAwait(false));
+        var run = new RunState(pipeline, graph, parameters, workspace, pipelineRun, previous, cache, code, new PipelineRunOptions { NoCache = noCache });
+        foreach (var up in graph.Upstream(stepName))
+        {
+            if (!previous.TryGetValue(up, out var upRun) || upRun.Info.Status != RunStatus.Finished)
+                throw CairnException.InvalidState($"step '{stepName}' needs step '{up}', which has not finished in the pipeline run {pipelineRunId}.");
+            run.Results[up] = PipelineRecorder.Record(upRun);
+        }
+        return await RunStepAsync(run, step, ct).ConfigureAwait(false);
+    }
+
     private async Task<(Run Run, IReadOnlyDictionary<string, Run> Previous)> OpenRunAsync(PipelineDefinition pipeline,
         IReadOnlyDictionary<string, string> parameters, string workspace, string? gitCommit, string? resume, CancellationToken ct)
     {
