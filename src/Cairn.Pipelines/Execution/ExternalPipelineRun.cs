@@ -40,8 +40,29 @@ public sealed class ExternalPipelineRun(PipelineEngine engine)
         return (run.Info.RunId, jobs);
     }
 
+    /// <summary>Records the run, hands its steps to the engine, waits for it, and closes the run from what the store says.</summary>
+    public async Task<PipelineRunResult> RunAsync(PipelineDefinition pipeline, string workspace, IReadOnlyDictionary<string, string> given,
+        IStepJobEngine jobEngine, IReadOnlyList<string> cairnCommand, string jobWorkspace, string trackingUri, string? image,
+        Action<StepEvent>? progress, CancellationToken ct)
+    {
+        var (runId, jobs) = await PrepareAsync(pipeline, workspace, given, jobEngine.Name, cairnCommand, jobWorkspace, trackingUri, image, ct).ConfigureAwait(false);
+        IReadOnlyDictionary<string, string> engineErrors;
+        var cancelled = false;
+        try
+        {
+            engineErrors = await jobEngine.RunAsync(pipeline.Name, runId, jobs, progress, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            engineErrors = new Dictionary<string, string>();
+            cancelled = true;
+        }
+        return await FinishAsync(pipeline, runId, cancelled, CancellationToken.None, engineErrors).ConfigureAwait(false);
+    }
+
     /// <summary>Reads how each step ended from the store and closes the pipeline run.</summary>
-    public async Task<PipelineRunResult> FinishAsync(PipelineDefinition pipeline, string runId, bool cancelled, CancellationToken ct)
+    public async Task<PipelineRunResult> FinishAsync(PipelineDefinition pipeline, string runId, bool cancelled, CancellationToken ct,
+        IReadOnlyDictionary<string, string>? engineErrors = null)
     {
         var graph = engine.Check(pipeline);
         var run = await engine.Client.Tracking.GetRunAsync(runId, ct).ConfigureAwait(false);
@@ -49,8 +70,11 @@ public sealed class ExternalPipelineRun(PipelineEngine engine)
         var outcomes = graph.Order.Select(s => steps.TryGetValue(s.Name, out var r)
             ? new StepOutcome(s.Name, StateOf(r), r.Info.EndTime is { } end ? TimeSpan.FromMilliseconds(end - r.Info.StartTime) : TimeSpan.Zero,
                 r.Info.RunId, PipelineTags.Tag(r, PipelineTags.StepError), int.TryParse(PipelineTags.Tag(r, PipelineTags.Attempts), out var a) ? a : 0)
-            : new StepOutcome(s.Name, StepState.Skipped, TimeSpan.Zero, null, "not run", 0)).ToList();
-        var failed = outcomes.FirstOrDefault(o => o.State is not (StepState.Succeeded or StepState.Cached or StepState.Reused));
+            : engineErrors is not null && engineErrors.TryGetValue(s.Name, out var why)
+                ? new StepOutcome(s.Name, cancelled ? StepState.Killed : StepState.Failed, TimeSpan.Zero, null, why, 0)
+                : new StepOutcome(s.Name, StepState.Skipped, TimeSpan.Zero, null, "not run", 0)).ToList();
+        var failed = outcomes.FirstOrDefault(o => o.State is StepState.Failed or StepState.Killed or StepState.Running)
+            ?? outcomes.FirstOrDefault(o => o.State is not (StepState.Succeeded or StepState.Cached or StepState.Reused));
         var status = failed is null ? RunStatus.Finished : cancelled ? RunStatus.Killed : RunStatus.Failed;
         await _recorder.FinishPipelineAsync(runId, status, failed is null ? null : $"step '{failed.Step}': {failed.Error ?? "did not finish"}", CancellationToken.None).ConfigureAwait(false);
         return new PipelineRunResult(runId, failed is null, outcomes, cancelled);
