@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Cairn.Pipelines;
+using Cairn.Pipelines.Kubernetes;
 using Spectre.Console;
 
 namespace Cairn.Cli.Commands;
@@ -17,6 +18,8 @@ internal static class PipelineCommands
         command.Subcommands.Add(Show(stdout));
         command.Subcommands.Add(Logs(stdout));
         command.Subcommands.Add(Graph(stdout));
+        command.Subcommands.Add(Export(stdout));
+        command.Subcommands.Add(Finish(stdout));
         command.Subcommands.Add(Step(stdout, stderr));
         command.Subcommands.Add(CSharpStep(stderr));
         return command;
@@ -35,8 +38,14 @@ internal static class PipelineCommands
         var parallel = new Option<int>("--parallel") { Description = "How many steps run at once.", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
         var noCache = new Option<bool>("--no-cache") { Description = "Run every step, even those whose inputs, code and parameters are unchanged." };
         var runIdFile = new Option<string?>("--output-run-id") { Description = "Write the pipeline run's id to this file (for CI scripts)." };
+        var versionFile = new Option<string?>("--output-model-version")
+        {
+            Description = "name=file: write the version of the registered model 'name' that the run produced to the file (for CI scripts); none produced is an error.",
+        };
+        var cluster = new ClusterOptions();
         var command = new Command("run", "Run a pipeline: each step whose definition, code, parameters and inputs are unchanged is answered from the cache.")
-            { file, parameters, parallel, noCache, runIdFile };
+            { file, parameters, parallel, noCache, runIdFile, versionFile };
+        cluster.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var definition = PipelineYaml.Load(parse.GetValue(file)!);
@@ -46,7 +55,14 @@ internal static class PipelineCommands
                 Parallel = parse.GetValue(parallel), NoCache = parse.GetValue(noCache),
                 Parameters = ParseParameters(parse.GetValue(parameters) ?? []),
             };
-            return await ExecuteAsync(parse, definition, workspace, options, parse.GetValue(runIdFile), stdout, stderr, ct);
+            var executor = parse.GetValue(cluster.Executor)!;
+            var outputs = new RunOutputFiles(parse.GetValue(runIdFile), ParseModelVersionFile(parse.GetValue(versionFile)));
+            if (parse.GetValue(cluster.DryRun))
+                return await DryRunAsync(parse, cluster, definition, workspace, options.Parameters, stdout, ct);
+            if (executor == "local")
+                return await ExecuteAsync(parse, definition, workspace, options, outputs, stdout, stderr, ct);
+            return await ExecuteAsync(parse, definition, workspace, options, outputs, stdout, stderr, ct,
+                (engine, progress, token) => cluster.RunAsync(parse, engine, definition, workspace, options.Parameters, progress, token));
         });
         return command;
     }
@@ -70,7 +86,7 @@ internal static class PipelineCommands
                 Parallel = parse.GetValue(parallel), ResumeRunId = run.Info.RunId,
                 Parameters = run.Data.Params.ToDictionary(p => p.Key, p => p.Value),
             };
-            return await ExecuteAsync(parse, definition, workspace, options, null, stdout, stderr, ct);
+            return await ExecuteAsync(parse, definition, workspace, options, new RunOutputFiles(null, null), stdout, stderr, ct);
         });
         return command;
     }
@@ -79,7 +95,8 @@ internal static class PipelineCommands
         await Cairn.Tracking.RunIds.ResolveRunIdAsync(client.Tracking, idOrPrefix, ct);
 
     private static async Task<int> ExecuteAsync(ParseResult parse, PipelineDefinition definition, string workspace, PipelineRunOptions options,
-        string? runIdFile, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+        RunOutputFiles files, TextWriter stdout, TextWriter stderr, CancellationToken ct,
+        Func<PipelineEngine, Action<StepEvent>, CancellationToken, Task<PipelineRunResult>>? onCluster = null)
     {
         using var client = GlobalOptions.OpenClient(parse);
         var engine = PipelineWiring.Engine(client, parse);
@@ -97,17 +114,30 @@ internal static class PipelineCommands
         PipelineRunResult result;
         try
         {
-            result = await new PipelineRunner(engine).RunAsync(definition, workspace, options, ct);
+            result = onCluster is null
+                ? await new PipelineRunner(engine).RunAsync(definition, workspace, options, ct)
+                : await onCluster(engine, options.Progress!, ct);
         }
         catch (OperationCanceledException)
         {
             stderr.WriteLine("Cancelled.");
             return 130;
         }
-        if (runIdFile is not null) await File.WriteAllTextAsync(runIdFile, result.PipelineRunId + "\n", CancellationToken.None);
+        if (files.RunId is { } runIdFile) await File.WriteAllTextAsync(runIdFile, result.PipelineRunId + "\n", CancellationToken.None);
         var summary = $"{result.Steps.Count} steps: {result.Executed} ran, {result.FromCache} from cache";
         if (result.Executed == 0 && result.Succeeded) summary += " (nothing changed, nothing ran)";
         stdout.WriteLine($"{(result.Succeeded ? "Succeeded" : result.Cancelled ? "Cancelled" : "Failed")}: {summary}. Run {result.PipelineRunId}.");
+        if (result.Succeeded && files.ModelVersion is { } wanted)
+        {
+            var version = await PipelineModelVersions.ProducedByAsync(client, result.PipelineRunId, wanted.Model, CancellationToken.None);
+            if (version is null)
+            {
+                stderr.WriteLine($"error: the pipeline run {result.PipelineRunId} registered no version of the model '{wanted.Model}'; --output-model-version has nothing to write.");
+                return 1;
+            }
+            await File.WriteAllTextAsync(wanted.File, version + "\n", CancellationToken.None);
+            stdout.WriteLine($"Model {wanted.Model} version {version} (written to {wanted.File}).");
+        }
         if (result.Succeeded) return 0;
         foreach (var failed in result.Steps.Where(s => s.State is StepState.Failed))
             stderr.WriteLine($"error: step '{failed.Step}' failed: {failed.Error} See `cairn pipeline logs {result.PipelineRunId} {failed.Step}`; resume with `cairn pipeline retry {result.PipelineRunId}`.");
@@ -121,6 +151,16 @@ internal static class PipelineCommands
         var attempt = e.Attempt > 1 ? $" (attempt {e.Attempt})" : "";
         var message = e.Message is null || e.State == StepState.Skipped ? "" : "  " + e.Message;
         return $"  {e.Step.PadRight(width)}  {state,-9}{duration}{attempt}{message}";
+    }
+
+    private sealed record RunOutputFiles(string? RunId, (string Model, string File)? ModelVersion);
+
+    private static (string Model, string File)? ParseModelVersionFile(string? value)
+    {
+        if (value is null) return null;
+        var eq = value.IndexOf('=');
+        if (eq <= 0 || eq == value.Length - 1) throw CairnException.InvalidParameter($"--output-model-version takes name=file, not '{value}'.");
+        return (value[..eq], value[(eq + 1)..]);
     }
 
     private static Dictionary<string, string> ParseParameters(IEnumerable<string> values)
@@ -238,6 +278,70 @@ internal static class PipelineCommands
             var graph = PipelineWiring.Check(PipelineYaml.Load(parse.GetValue(file)!));
             stdout.Write(parse.GetValue(format) == "dot" ? PipelineGraphText.Dot(graph) : PipelineGraphText.Text(graph));
             return 0;
+        });
+        return command;
+    }
+
+    /// <summary><c>--dry-run</c>: the run is recorded and its Kubernetes Jobs written to a folder, nothing submitted.</summary>
+    private static async Task<int> DryRunAsync(ParseResult parse, ClusterOptions cluster, PipelineDefinition definition, string workspace,
+        IReadOnlyDictionary<string, string> parameters, TextWriter stdout, CancellationToken ct)
+    {
+        if (parse.GetValue(cluster.Executor) != "kubernetes")
+            throw CairnException.InvalidParameter("--dry-run writes Kubernetes manifests: use it with --executor kubernetes.");
+        var folder = parse.GetValue(cluster.Out) ?? throw CairnException.InvalidParameter("--dry-run needs --out FOLDER, where the manifests are written.");
+        using var client = GlobalOptions.OpenClient(parse);
+        var engine = PipelineWiring.Engine(client, parse);
+        var (runId, files) = await new KubernetesPipelineExport(engine).WriteJobsAsync(definition, workspace, parameters, cluster.Target(parse, engine), folder, ct);
+        stdout.WriteLine($"Wrote {files.Count} Job manifests to {folder} for run {runId} (nothing submitted).");
+        stdout.WriteLine($"Apply them with `kubectl apply -f {folder}`; once the Jobs end, `cairn pipeline finish {runId}` closes the run.");
+        return 0;
+    }
+
+    private static Command Export(TextWriter stdout)
+    {
+        var file = FileArgument();
+        var parameters = new Option<string[]>("--param", "-p") { Description = "A parameter value, name=value (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var format = new Option<string>("--format") { Description = "argo: an Argo Workflows Workflow.", DefaultValueFactory = _ => "argo" };
+        format.AcceptOnlyFromAmong("argo");
+        var output = new Option<string?>("--out", "-o") { Description = "Write the Workflow to this file (default: standard output)." };
+        var cluster = new ClusterOptions();
+        var command = new Command("export", "Record a pipeline run and write it as an Argo Workflow, with the same DAG; Argo then runs it.") { file, parameters, format, output };
+        cluster.AddTargetTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var definition = PipelineYaml.Load(parse.GetValue(file)!);
+            var workspace = Path.GetDirectoryName(Path.GetFullPath(parse.GetValue(file)!))!;
+            using var client = GlobalOptions.OpenClient(parse);
+            var engine = PipelineWiring.Engine(client, parse);
+            var (runId, yaml) = await new KubernetesPipelineExport(engine).ArgoAsync(definition, workspace, ParseParameters(parse.GetValue(parameters) ?? []),
+                cluster.Target(parse, engine), ct);
+            if (parse.GetValue(output) is { } path)
+            {
+                await File.WriteAllTextAsync(path, yaml, ct);
+                stdout.WriteLine($"Wrote the Argo Workflow of run {runId} to {path}; submit it with `argo submit {path}`, then `cairn pipeline finish {runId}`.");
+            }
+            else stdout.Write(yaml);
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Closes a run handed to a cluster from its steps' records: what <c>--executor</c> does itself when it waits.</summary>
+    private static Command Finish(TextWriter stdout)
+    {
+        var runId = new Argument<string>("run") { Description = "The pipeline run." };
+        var command = new Command("finish", "Close a pipeline run that a cluster ran (after --dry-run or export): its status follows its steps.") { runId };
+        command.SetAction(async (parse, ct) =>
+        {
+            using var client = GlobalOptions.OpenClient(parse);
+            var history = new PipelineHistory(client);
+            var run = await history.PipelineRunAsync(await RunIdsOf(client, parse.GetValue(runId)!, ct), ct);
+            var definition = await history.DefinitionAsync(run, ct)
+                ?? throw CairnException.InvalidState($"The run {run.Info.RunId} has no recorded YAML definition.");
+            var result = await new ExternalPipelineRun(PipelineWiring.Engine(client, parse)).FinishAsync(definition, run.Info.RunId, cancelled: false, ct);
+            stdout.WriteLine($"{(result.Succeeded ? "Succeeded" : "Failed")}: {result.Steps.Count} steps, " +
+                string.Join(", ", result.Steps.GroupBy(s => s.State).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}")) + $". Run {result.PipelineRunId}.");
+            return result.Succeeded ? 0 : 1;
         });
         return command;
     }

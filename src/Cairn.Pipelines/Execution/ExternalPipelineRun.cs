@@ -76,6 +76,7 @@ public sealed class ExternalPipelineRun(PipelineEngine engine)
         var failed = outcomes.FirstOrDefault(o => o.State is StepState.Failed or StepState.Killed or StepState.Running)
             ?? outcomes.FirstOrDefault(o => o.State is not (StepState.Succeeded or StepState.Cached or StepState.Reused));
         var status = failed is null ? RunStatus.Finished : cancelled ? RunStatus.Killed : RunStatus.Failed;
+        await _recorder.CarryStepMetricsAsync(run, [.. graph.Order.Select(s => s.Name)], CancellationToken.None).ConfigureAwait(false);
         await _recorder.FinishPipelineAsync(runId, status, failed is null ? null : $"step '{failed.Step}': {failed.Error ?? "did not finish"}", CancellationToken.None).ConfigureAwait(false);
         return new PipelineRunResult(runId, failed is null, outcomes, cancelled);
     }

@@ -5,7 +5,11 @@ using Cairn.Tracking;
 namespace Cairn.Pipelines;
 
 /// <summary>What a finished step left: its run, its output values and the digests of its file outputs.</summary>
-public sealed record StepRecord(string RunId, IReadOnlyDictionary<string, string> Outputs, IReadOnlyDictionary<string, string> Digests);
+public sealed record StepRecord(string RunId, IReadOnlyDictionary<string, string> Outputs, IReadOnlyDictionary<string, string> Digests)
+{
+    /// <summary>The step's metrics (latest values), carried to a run that reuses its outputs from the cache.</summary>
+    public IReadOnlyList<Metric> Metrics { get; init; } = [];
+}
 
 /// <summary>Writes pipeline and step runs to the tracking store (see <see cref="PipelineTags"/>) and reads them back.</summary>
 public sealed class PipelineRecorder(CairnClient client)
@@ -66,6 +70,8 @@ public sealed class PipelineRecorder(CairnClient client)
         tags.Add(new(PipelineTags.Outputs, JsonSerializer.Serialize(from.Outputs)));
         if (from.Digests.Count > 0) tags.Add(new(PipelineTags.OutputDigests, JsonSerializer.Serialize(from.Digests)));
         var run = await client.Tracking.CreateRunAsync(new NewRun(pipelineRun.Info.ExperimentId, RunName: step.Name, Tags: tags), ct).ConfigureAwait(false);
+        foreach (var chunk in from.Metrics.Chunk(TrackingLimits.MaxMetricsPerBatch))
+            await client.Tracking.LogBatchAsync(run.Info.RunId, new LogBatch(Metrics: chunk), ct).ConfigureAwait(false);
         await client.Tracking.UpdateRunAsync(new RunUpdate(run.Info.RunId, RunStatus.Finished, client.Time.GetUtcNow().ToUnixTimeMilliseconds()), ct).ConfigureAwait(false);
         return run.Info.RunId;
     }
@@ -109,7 +115,26 @@ public sealed class PipelineRecorder(CairnClient client)
         } while (token is not null);
     }
 
-    public static StepRecord Record(Run run) => new(run.Info.RunId, Values(Tag(run, PipelineTags.Outputs)), Values(Tag(run, PipelineTags.OutputDigests)));
+    public static StepRecord Record(Run run) => new(run.Info.RunId, Values(Tag(run, PipelineTags.Outputs)), Values(Tag(run, PipelineTags.OutputDigests)))
+    {
+        Metrics = run.Data.Metrics,
+    };
+
+    /// <summary>
+    /// Logs the steps' metrics on the pipeline run, so a gate or a promotion reads one run
+    /// (<c>cairn gate --run PIPELINE_RUN "metrics.auc &gt;= ..."</c>); where two steps log one key,
+    /// the later step in the pipeline's order wins.
+    /// </summary>
+    public async Task CarryStepMetricsAsync(Run pipelineRun, IReadOnlyList<string> stepOrder, CancellationToken ct)
+    {
+        var steps = await StepRunsAsync(pipelineRun.Info.ExperimentId, pipelineRun.Info.RunId, ct).ConfigureAwait(false);
+        var latest = new Dictionary<string, Metric>(StringComparer.Ordinal);
+        foreach (var name in stepOrder)
+            if (steps.TryGetValue(name, out var step) && step.Info.Status == RunStatus.Finished)
+                foreach (var metric in step.Data.Metrics) latest[metric.Key] = metric;
+        foreach (var chunk in latest.Values.Chunk(TrackingLimits.MaxMetricsPerBatch))
+            await client.Tracking.LogBatchAsync(pipelineRun.Info.RunId, new LogBatch(Metrics: chunk), ct).ConfigureAwait(false);
+    }
 
     private static string? Tag(Run run, string key) => PipelineTags.Tag(run, key);
 

@@ -64,6 +64,7 @@ public sealed class PipelineRunner(PipelineEngine engine)
         var failed = ordered.FirstOrDefault(o => o.State is StepState.Failed or StepState.Killed);
         var cancelled = ct.IsCancellationRequested;
         var status = failed is null ? RunStatus.Finished : cancelled ? RunStatus.Killed : RunStatus.Failed;
+        await _recorder.CarryStepMetricsAsync(pipelineRun, [.. graph.Order.Select(s => s.Name)], CancellationToken.None).ConfigureAwait(false);
         await _recorder.FinishPipelineAsync(runId, status, failed is null ? null : $"step '{failed.Step}': {failed.Error}", CancellationToken.None).ConfigureAwait(false);
         return new PipelineRunResult(runId, failed is null, ordered, cancelled);
     }
