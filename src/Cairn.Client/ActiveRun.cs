@@ -101,18 +101,10 @@ public sealed class ActiveRun : IDisposable, IAsyncDisposable
     public DatasetVersion LogInput(string dataUri, string context = "training") =>
         LogInputAsync(dataUri, context).GetAwaiter().GetResult();
 
-    public async Task<DatasetVersion> LogInputAsync(string dataUri, string context = "training", CancellationToken ct = default)
+    public Task<DatasetVersion> LogInputAsync(string dataUri, string context = "training", CancellationToken ct = default)
     {
         ThrowIfEnded();
-        var uri = DataUri.Parse(dataUri);
-        var version = uri.VersionOrDigest is { } selector
-            ? await _client.Datasets.GetVersionAsync(uri.Name, selector, ct).ConfigureAwait(false)
-            : (await _client.Datasets.ListVersionsAsync(uri.Name, ct).ConfigureAwait(false)).FirstOrDefault()
-                ?? throw CairnException.NotFound($"There is no dataset named '{uri.Name}': tag one with `cairn data tag <path> {uri.Name}`.");
-        var schema = version.Table is null ? null : System.Text.Json.JsonSerializer.Serialize(version.Table, CairnJson.Options);
-        await _client.Tracking.LogInputsAsync(RunId, [new DatasetInput([new InputTag(DatasetInput.ContextTag, context)],
-            new Dataset(version.Name, version.Digest, DatasetSourceType, version.ToUri().ToString(), schema))], ct).ConfigureAwait(false);
-        return version;
+        return DatasetInputs.LogAsync(_client, RunId, dataUri, context, ct);
     }
 
     /// <summary>The MLflow dataset source type of inputs that are Cairn dataset versions.</summary>

@@ -206,8 +206,40 @@ public sealed class ModelRegistry(CairnClient client)
         var experiment = run is null ? null : await Tracking.GetExperimentAsync(run.Info.ExperimentId, ct).ConfigureAwait(false);
         var history = await Registry.ListTransitionsAsync(version.Name, version.Version, ct).ConfigureAwait(false);
         var manifest = await ReadManifest(packagePath, ct).ConfigureAwait(false);
-        return new ModelLineage(version, run, experiment?.Name, packagePath, manifest, history);
+        var (parent, siblings) = await ParentRunAsync(run, ct).ConfigureAwait(false);
+        return new ModelLineage(version, run, experiment?.Name, packagePath, manifest, history) { ParentRun = parent, SiblingRuns = siblings };
     }
+
+    /// <summary>
+    /// The run that started the model's run (MLflow's <c>mlflow.parentRunId</c>: a pipeline run for a
+    /// pipeline's step) and that parent's other children, whose data inputs are the model's data too.
+    /// </summary>
+    private async Task<(Run? Parent, IReadOnlyList<Run> Siblings)> ParentRunAsync(Run? run, CancellationToken ct)
+    {
+        var parentId = run?.Data.Tags.FirstOrDefault(t => t.Key == ParentRunTag)?.Value;
+        if (run is null || string.IsNullOrEmpty(parentId) || parentId.Contains('\'')) return (null, []);
+        Run parent;
+        try
+        {
+            parent = await Tracking.GetRunAsync(parentId, ct).ConfigureAwait(false);
+        }
+        catch (CairnException e) when (e.ErrorCode == ErrorCodes.ResourceDoesNotExist)
+        {
+            return (null, []);
+        }
+        var siblings = new List<Run>();
+        string? token = null;
+        do
+        {
+            var page = await Tracking.SearchRunsAsync(new RunQuery([parent.Info.ExperimentId], $"tags.`{ParentRunTag}` = '{parentId}'",
+                MaxResults: 1000, OrderBy: ["attributes.start_time ASC"], PageToken: token), ct).ConfigureAwait(false);
+            siblings.AddRange(page.Items.Where(r => r.Info.RunId != run.Info.RunId));
+            token = page.NextPageToken;
+        } while (token is not null && siblings.Count < 10_000);
+        return (parent, siblings);
+    }
+
+    private const string ParentRunTag = "mlflow.parentRunId";
 
     private async Task<ModelManifest?> ReadManifest(string packagePath, CancellationToken ct)
     {
@@ -260,13 +292,24 @@ public sealed class ModelRegistry(CairnClient client)
 /// <summary>The trail of one model version: the run, its data and code, the registry history.</summary>
 public sealed record ModelLineage(ModelVersion Version, Run? Run, string? ExperimentName, string PackagePath, ModelManifest? Manifest, IReadOnlyList<ModelTransition> History)
 {
+    /// <summary>The run that started the model's run, such as the pipeline run of a pipeline's train step.</summary>
+    public Run? ParentRun { get; init; }
+    /// <summary>The parent's other child runs (the pipeline's other steps).</summary>
+    public IReadOnlyList<Run> SiblingRuns { get; init; } = [];
+
     public string? Tag(string key) => Run?.Data.Tags.FirstOrDefault(t => t.Key == key)?.Value;
+
+    /// <summary>The dataset versions the parent run's other children consumed, each with the run (step) that read it.</summary>
+    public IReadOnlyList<string> UpstreamDataInputs => SiblingRuns
+        .SelectMany(r => Describe(r).Select(input => $"{input} in '{r.Info.RunName}'")).Distinct().ToList();
 
     /// <summary>
     /// The datasets the run consumed (its logged inputs): a named version as
     /// "data:/name@N (context, digest)", anything else as "name@digest (context, source)".
     /// </summary>
-    public IReadOnlyList<string> DataInputs => Run?.Inputs?.DatasetInputs
+    public IReadOnlyList<string> DataInputs => Run is null ? [] : Describe(Run);
+
+    private static List<string> Describe(Run run) => run.Inputs?.DatasetInputs
         .Select(i => i.Dataset.SourceType == ActiveRun.DatasetSourceType
             ? $"{i.Dataset.Source} ({i.Context ?? "input"}, {i.Dataset.Digest})"
             : $"{i.Dataset.Name}@{i.Dataset.Digest} ({i.Context ?? "input"}, {i.Dataset.Source})").ToList() ?? [];

@@ -1,4 +1,5 @@
 using Cairn.Cli;
+using Cairn.Data;
 using Cairn.Registry;
 using Cairn.Tracking;
 
@@ -61,6 +62,46 @@ public class PipelineRecordsTests : IDisposable
         (exit, _, stderr) = await Cli("pipeline", "run", file, "--output-model-version", "no-equals-sign");
         Assert.NotEqual(0, exit);
         Assert.Contains("name=file", stderr);
+    }
+
+    [Fact]
+    public async Task ModelLineage_ReachesThroughThePipelineRun_ToTheDatasetVersionsItsStepsRead()
+    {
+        var digest = "blake3:" + new string('a', 64);
+        await _f.Client.Datasets.CreateVersionAsync(new NewDatasetVersion("flights", digest, "file", 10, 1, "flights.parquet", null, null, null, "test"));
+        await _f.Client.Registry.CreateRegisteredModelAsync("delay");
+        var pipeline = Pipeline.Create("lineage_demo")
+            .Step("validate", (_, _) => Task.CompletedTask, s => s.With("data", "data:/flights@1"))
+            .Step("train", async (context, ct) =>
+            {
+                var version = await context.Client!.Registry.CreateModelVersionAsync(
+                    new NewModelVersion("delay", $"runs:/{context.StepRunId}/model", context.StepRunId), ct);
+                context.SetOutput("model", $"models:/delay/{version.Version}");
+            }, s => s.Needs("validate").Output("model"))
+            .Build();
+        var result = await _f.RunAsync(pipeline);
+        Assert.True(result.Succeeded, string.Join("; ", result.Steps.Select(s => s.Error)));
+
+        var lineage = await new Cairn.Models.ModelRegistry(_f.Client).LineageAsync("models:/delay/1");
+        Assert.Equal(result.PipelineRunId, lineage.ParentRun?.Info.RunId);
+        var input = Assert.Single(lineage.UpstreamDataInputs);
+        Assert.Contains("data:/flights/1", input.Replace('@', '/'));
+        Assert.Contains("in 'validate'", input);
+
+        var (exit, text, error) = await Cli("models", "lineage", "models:/delay/1");
+        Assert.True(exit == 0, error);
+        Assert.Contains(result.PipelineRunId, text);
+        Assert.Contains("data:/flights", text);
+    }
+
+    [Fact]
+    public async Task AStepNamingAnUnknownDataset_FailsWithTheArgumentNamed()
+    {
+        var pipeline = Pipeline.Create("unknown_data").Step("validate", (_, _) => Task.CompletedTask, s => s.With("data", "data:/nowhere@1")).Build();
+        var result = await _f.RunAsync(pipeline);
+        Assert.False(result.Succeeded);
+        Assert.Contains("with.data", result.Steps.Single().Error);
+        Assert.Contains("nowhere", result.Steps.Single().Error);
     }
 
     private async Task<(int Exit, string Out, string Err)> Cli(params string[] args)

@@ -232,6 +232,7 @@ internal static class ModelsCommands
                 {
                     model_version = lineage.Version, run = lineage.Run, experiment = lineage.ExperimentName, package = lineage.PackagePath,
                     data_inputs = lineage.DataInputs, git_commit = lineage.Tag(RunContext.GitCommit), transitions = lineage.History,
+                    parent_run = lineage.ParentRun?.Info.RunId, upstream_data_inputs = lineage.UpstreamDataInputs,
                 });
                 return 0;
             }
@@ -249,6 +250,12 @@ internal static class ModelsCommands
                 runNode.AddNode($"data: {Output.Escape(lineage.DataInputs.Count == 0 ? "no dataset versions recorded" : string.Join(", ", lineage.DataInputs))}");
                 runNode.AddNode("params: " + Output.Escape(string.Join(", ", run.Data.Params.OrderBy(p => p.Key).Select(p => $"{p.Key}={p.Value}"))));
                 runNode.AddNode("metrics: " + Output.Escape(string.Join(", ", run.Data.Metrics.OrderBy(m => m.Key).Select(m => $"{m.Key}={Output.Number(m.Value)}"))));
+                if (lineage.ParentRun is { } parent)
+                {
+                    var parentNode = runNode.AddNode($"started by run {parent.Info.RunId} '{Output.Escape(parent.Info.RunName)}', {parent.Info.Status.ToString().ToUpperInvariant()}" +
+                        $" ({lineage.SiblingRuns.Count} other step{(lineage.SiblingRuns.Count == 1 ? "" : "s")})");
+                    parentNode.AddNode($"data of its steps: {Output.Escape(lineage.UpstreamDataInputs.Count == 0 ? "no dataset versions recorded" : string.Join(", ", lineage.UpstreamDataInputs))}");
+                }
             }
             console.Write(tree);
             if (lineage.History.Count > 0) RenderTrail(stdout, lineage.History);

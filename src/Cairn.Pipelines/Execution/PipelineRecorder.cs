@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Cairn.Artifacts;
+using Cairn.Data;
 using Cairn.Tracking;
 
 namespace Cairn.Pipelines;
@@ -63,6 +64,28 @@ public sealed class PipelineRecorder(CairnClient client)
     }
 
     /// <summary>A step answered from the cache still gets a run, pointing at the run that computed it.</summary>
+    /// <summary>
+    /// Records each dataset version a step's arguments name (<c>with: { data: data:/flights@3 }</c>)
+    /// as an input of its run, the argument's name as the context: the lineage edge from the step to
+    /// the data. Returns why it could not (an unknown dataset), or null.
+    /// </summary>
+    public async Task<string?> LogDataInputsAsync(string stepRunId, ResolvedStep step, CancellationToken ct)
+    {
+        foreach (var (key, value) in step.With)
+        {
+            if (!DataUri.IsDataUri(value.Trim())) continue;
+            try
+            {
+                await DatasetInputs.LogAsync(client, stepRunId, value.Trim(), key, ct).ConfigureAwait(false);
+            }
+            catch (CairnException e) when (e.ErrorCode is ErrorCodes.ResourceDoesNotExist or ErrorCodes.InvalidParameterValue)
+            {
+                return $"step '{step.Name}': with.{key}: {e.Message}";
+            }
+        }
+        return null;
+    }
+
     public async Task<string> RecordCachedStepAsync(Run pipelineRun, ResolvedStep step, string cacheKey, StepRecord from, CancellationToken ct)
     {
         var tags = StepTags(pipelineRun, step, cacheKey, cached: true);
@@ -70,6 +93,7 @@ public sealed class PipelineRecorder(CairnClient client)
         tags.Add(new(PipelineTags.Outputs, JsonSerializer.Serialize(from.Outputs)));
         if (from.Digests.Count > 0) tags.Add(new(PipelineTags.OutputDigests, JsonSerializer.Serialize(from.Digests)));
         var run = await client.Tracking.CreateRunAsync(new NewRun(pipelineRun.Info.ExperimentId, RunName: step.Name, Tags: tags), ct).ConfigureAwait(false);
+        await LogDataInputsAsync(run.Info.RunId, step, ct).ConfigureAwait(false);
         foreach (var chunk in from.Metrics.Chunk(TrackingLimits.MaxMetricsPerBatch))
             await client.Tracking.LogBatchAsync(run.Info.RunId, new LogBatch(Metrics: chunk), ct).ConfigureAwait(false);
         await client.Tracking.UpdateRunAsync(new RunUpdate(run.Info.RunId, RunStatus.Finished, client.Time.GetUtcNow().ToUnixTimeMilliseconds()), ct).ConfigureAwait(false);

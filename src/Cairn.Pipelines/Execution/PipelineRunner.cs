@@ -182,7 +182,8 @@ public sealed class PipelineRunner(PipelineEngine engine)
         StepRecord? record = null;
         var outputsFile = Path.Combine(run.Scratch, step.Name + ".outputs");
         Directory.CreateDirectory(run.Scratch);
-        while (true)
+        var inputError = await _recorder.LogDataInputsAsync(stepRunId, resolved, CancellationToken.None).ConfigureAwait(false);
+        while (inputError is null)
         {
             attempts++;
             File.Delete(outputsFile);
@@ -223,6 +224,7 @@ public sealed class PipelineRunner(PipelineEngine engine)
                 }
             }
         }
+        error ??= inputError;
         await log.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         if (log.Written)
             await _recorder.PutFileAsync(stepRunId, PipelineTags.LogArtifact, log.Path, CancellationToken.None).ConfigureAwait(false);
