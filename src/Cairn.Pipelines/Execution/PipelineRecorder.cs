@@ -63,7 +63,6 @@ public sealed class PipelineRecorder(CairnClient client)
         await client.Tracking.UpdateRunAsync(new RunUpdate(stepRunId, status, client.Time.GetUtcNow().ToUnixTimeMilliseconds()), ct).ConfigureAwait(false);
     }
 
-    /// <summary>A step answered from the cache still gets a run, pointing at the run that computed it.</summary>
     /// <summary>
     /// Records each dataset version a step's arguments name (<c>with: { data: data:/flights@3 }</c>)
     /// as an input of its run, the argument's name as the context: the lineage edge from the step to
@@ -86,6 +85,7 @@ public sealed class PipelineRecorder(CairnClient client)
         return null;
     }
 
+    /// <summary>A step answered from the cache still gets a run, pointing at the run that computed it.</summary>
     public async Task<string> RecordCachedStepAsync(Run pipelineRun, ResolvedStep step, string cacheKey, StepRecord from, CancellationToken ct)
     {
         var tags = StepTags(pipelineRun, step, cacheKey, cached: true);
