@@ -101,22 +101,14 @@ internal static class PipelineCommands
         using var client = GlobalOptions.OpenClient(parse);
         var engine = PipelineWiring.Engine(client, parse);
         var graph = engine.Check(definition);
-        var width = graph.Order.Max(s => s.Name.Length);
-        var gate = new object();
-        options = options with
-        {
-            Progress = e =>
-            {
-                lock (gate) stdout.WriteLine(ProgressLine(e, width));
-            },
-        };
         stdout.WriteLine($"Pipeline {definition.Name}: {graph.Order.Count} steps, up to {options.Parallel} at once{(options.ResumeRunId is null ? "" : $", resuming {options.ResumeRunId}")}.");
+        var progress = new PipelineProgress([.. graph.Order.Select(s => s.Name)]);
         PipelineRunResult result;
         try
         {
-            result = onCluster is null
-                ? await new PipelineRunner(engine).RunAsync(definition, workspace, options, ct)
-                : await onCluster(engine, options.Progress!, ct);
+            result = await progress.ShowAsync(stdout, report => onCluster is null
+                ? new PipelineRunner(engine).RunAsync(definition, workspace, options with { Progress = report }, ct)
+                : onCluster(engine, report, ct));
         }
         catch (OperationCanceledException)
         {
@@ -142,15 +134,6 @@ internal static class PipelineCommands
         foreach (var failed in result.Steps.Where(s => s.State is StepState.Failed))
             stderr.WriteLine($"error: step '{failed.Step}' failed: {failed.Error} See `cairn pipeline logs {result.PipelineRunId} {failed.Step}`; resume with `cairn pipeline retry {result.PipelineRunId}`.");
         return result.Cancelled ? 130 : 1;
-    }
-
-    private static string ProgressLine(StepEvent e, int width)
-    {
-        var state = e.State.ToString().ToLowerInvariant();
-        var duration = e.Duration is { } d ? $"{d.TotalSeconds,7:0.00}s" : "";
-        var attempt = e.Attempt > 1 ? $" (attempt {e.Attempt})" : "";
-        var message = e.Message is null || e.State == StepState.Skipped ? "" : "  " + e.Message;
-        return $"  {e.Step.PadRight(width)}  {state,-9}{duration}{attempt}{message}";
     }
 
     private sealed record RunOutputFiles(string? RunId, (string Model, string File)? ModelVersion);
