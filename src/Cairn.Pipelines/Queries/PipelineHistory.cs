@@ -26,6 +26,24 @@ public sealed record StepRunView(string Step, Run Run)
         _ => StepState.Pending,
     };
 
+    /// <summary>The step's output values (a file output's value is its path), or none when the tag is missing or not a JSON object of strings.</summary>
+    public IReadOnlyDictionary<string, string> Outputs
+    {
+        get
+        {
+            try
+            {
+                return PipelineTags.Tag(Run, PipelineTags.Outputs) is { } json
+                    ? System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? []
+                    : new Dictionary<string, string>();
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                return new Dictionary<string, string>();
+            }
+        }
+    }
+
     /// <summary>The run that holds the step's log and output files: the one that computed them, for a step answered from the cache.</summary>
     public string ArtifactsRunId => Cached && CachedFrom is { Length: > 0 } from ? from : Run.Info.RunId;
 }
