@@ -42,7 +42,7 @@ public sealed partial class PipelineHostileTests
             [new(PipelineTags.Role, "pipeline"), new(PipelineTags.Pipeline, PipelineName), new(PipelineTags.Error, HostileError),
                 new(PipelineTags.Executor, ScriptStep), new(PipelineTags.DefinitionFile, ScriptStep)]));
         var runId = pipelineRun.Info.RunId;
-        await store.LogBatchAsync(runId, new LogBatch(Params: [new Param("<b>bold</b>", ScriptStep)]));
+        await store.LogBatchAsync(runId, new LogBatch(Params: [new Param("p", "<b>bold</b>" + ScriptStep)]));
         await server.Artifacts.PutAsync(Artifacts.ArtifactPath.FromUri(pipelineRun.Info.ArtifactUri) + "/" + PipelineTags.DefinitionArtifact,
             new MemoryStream("name: x\nsteps:\n  \"<script>alert('yaml')</script>\": {run: echo}\n"u8.ToArray()));
         var stepIds = new List<string>();

@@ -14,21 +14,22 @@ public sealed record PipelineRunEdge(string From, string To);
 /// ended). Without a definition (a C# pipeline, or one that no longer parses) the nodes are the
 /// step runs, without edges.
 /// </summary>
-public sealed record PipelineRunGraph(IReadOnlyList<PipelineRunNode> Nodes, IReadOnlyList<PipelineRunEdge> Edges)
+/// <param name="FromDefinition">Whether the nodes and edges come from the recorded definition (else only from the step runs).</param>
+public sealed record PipelineRunGraph(IReadOnlyList<PipelineRunNode> Nodes, IReadOnlyList<PipelineRunEdge> Edges, bool FromDefinition)
 {
     public static PipelineRunGraph Of(PipelineRunView view)
     {
         var runs = view.Steps.ToDictionary(s => s.Step, StringComparer.Ordinal);
         var graph = Recorded(view.Definition);
         if (graph is null)
-            return new PipelineRunGraph(view.Steps.Select(s => new PipelineRunNode(s.Step, s.State, s)).ToList(), []);
+            return new PipelineRunGraph(view.Steps.Select(s => new PipelineRunNode(s.Step, s.State, s)).ToList(), [], false);
         var notRun = view.Run.Info.Status is RunStatus.Running or RunStatus.Scheduled ? StepState.Pending : StepState.Skipped;
         var nodes = graph.Order.Select(s => runs.TryGetValue(s.Name, out var r) ? new PipelineRunNode(s.Name, r.State, r) : new PipelineRunNode(s.Name, notRun, null)).ToList();
         // A step run the definition does not name (the store was written by something else) is still shown.
         var named = graph.Order.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
         nodes.AddRange(view.Steps.Where(s => !named.Contains(s.Step)).Select(s => new PipelineRunNode(s.Step, s.State, s)));
         var edges = graph.Order.SelectMany(s => graph.Upstream(s.Name).Select(up => new PipelineRunEdge(up, s.Name))).ToList();
-        return new PipelineRunGraph(nodes, edges);
+        return new PipelineRunGraph(nodes, edges, true);
     }
 
     /// <summary>
