@@ -20,6 +20,19 @@ public sealed class DagLayoutTests
     }
 
     [Fact]
+    public void AnEdgeThatSkipsALayer_RunsInItsOwnLane_NotBehindTheBoxItSkips()
+    {
+        var layout = DagLayout.For(["a", "b", "c"], [("a", "b"), ("b", "c"), ("a", "c")]);
+        var b = Node(layout, "b");
+        var skip = layout.Edges.Single(e => e.From == "a" && e.To == "c").Path;
+        var lane = System.Text.RegularExpressions.Regex.Match(skip, @" L(\d+) (\d+) ");
+        Assert.True(lane.Success, skip);
+        var y = int.Parse(lane.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(y < b.Y || y > b.Y + DagLayout.NodeHeight, $"the lane at y={y} runs through b ({b.Y}..{b.Y + DagLayout.NodeHeight})");
+        Assert.True(layout.Height >= 2 * DagLayout.NodeHeight, "the lane takes a row");
+    }
+
+    [Fact]
     public void EveryEdge_PointsRight_FromTheRightSideOfOneBoxToTheLeftSideOfTheOther()
     {
         var layout = DagLayout.For(["a", "b", "c"], [("a", "b"), ("b", "c"), ("a", "c")]);
