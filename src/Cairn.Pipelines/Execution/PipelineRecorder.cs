@@ -118,26 +118,11 @@ public sealed class PipelineRecorder(CairnClient client)
     }
 
     /// <summary>The newest run of each step of a pipeline run.</summary>
-    public async Task<Dictionary<string, Run>> StepRunsAsync(string experimentId, string pipelineRunId, CancellationToken ct)
-    {
-        var latest = new Dictionary<string, Run>(StringComparer.Ordinal);
-        var filter = $"tags.`{PipelineTags.PipelineRun}` = '{pipelineRunId}'";
-        await foreach (var run in SearchAllAsync(experimentId, filter, ["attributes.start_time ASC"], ct).ConfigureAwait(false))
-            if (Tag(run, PipelineTags.Step) is { } step) latest[step] = run;
-        return latest;
-    }
+    public Task<Dictionary<string, Run>> StepRunsAsync(string experimentId, string pipelineRunId, CancellationToken ct) =>
+        PipelineStoreReads.StepRunsAsync(client.Tracking, experimentId, pipelineRunId, ct);
 
-    public async IAsyncEnumerable<Run> SearchAllAsync(string experimentId, string filter, IReadOnlyList<string> orderBy,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
-    {
-        string? token = null;
-        do
-        {
-            var page = await client.Tracking.SearchRunsAsync(new RunQuery([experimentId], filter, MaxResults: RunQuery.DefaultMaxResults, OrderBy: orderBy, PageToken: token), ct).ConfigureAwait(false);
-            foreach (var run in page.Items) yield return run;
-            token = page.NextPageToken;
-        } while (token is not null);
-    }
+    public IAsyncEnumerable<Run> SearchAllAsync(string experimentId, string filter, IReadOnlyList<string> orderBy, CancellationToken ct) =>
+        PipelineStoreReads.SearchAllAsync(client.Tracking, experimentId, filter, orderBy, ct);
 
     public static StepRecord Record(Run run) => new(run.Info.RunId, Values(Tag(run, PipelineTags.Outputs)), Values(Tag(run, PipelineTags.OutputDigests)))
     {
@@ -175,19 +160,8 @@ public sealed class PipelineRecorder(CairnClient client)
         await client.Artifacts.PutAsync(ArtifactPath.Combine(ArtifactPath.FromUri(run.Info.ArtifactUri), artifactFile), input, ct).ConfigureAwait(false);
     }
 
-    public async Task<string?> ReadTextAsync(RunInfo run, string artifactFile, CancellationToken ct)
-    {
-        try
-        {
-            await using var stream = await client.Artifacts.OpenReadAsync(ArtifactPath.Combine(ArtifactPath.FromUri(run.ArtifactUri), artifactFile), ct).ConfigureAwait(false);
-            using var reader = new StreamReader(stream);
-            return await reader.ReadToEndAsync(ct).ConfigureAwait(false);
-        }
-        catch (CairnException e) when (e.ErrorCode == ErrorCodes.ResourceDoesNotExist)
-        {
-            return null;
-        }
-    }
+    public Task<string?> ReadTextAsync(RunInfo run, string artifactFile, CancellationToken ct) =>
+        PipelineStoreReads.ReadTextAsync(client.Artifacts, run, artifactFile, ct);
 
     private static List<RunTag> StepTags(Run pipelineRun, ResolvedStep step, string cacheKey, bool cached) =>
     [

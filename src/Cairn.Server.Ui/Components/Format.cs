@@ -41,5 +41,24 @@ public static class Format
 
     public static string DatasetLink(string name) => "/datasets/" + Escape(name);
 
+    /// <summary>A run's page opened on one of its artifact files (the artifact browser's preview).</summary>
+    public static string RunFileLink(string runId, string file)
+    {
+        var folder = file.Contains('/') ? file[..file.LastIndexOf('/')] : "";
+        return $"{RunLink(runId)}?dir={Escape(folder)}&file={Escape(file)}#artifacts";
+    }
+
+    /// <summary>A run's page opened on one of its artifact folders.</summary>
+    public static string RunFolderLink(string runId, string folder) => $"{RunLink(runId)}?dir={Escape(folder)}#artifacts";
+
+    public static string PipelineRunLink(string runId) => "/pipelines/runs/" + Escape(runId);
+
+    public static string PipelineLink(string name) => "/pipelines?pipeline=" + Escape(name);
+
+    public static string Duration(TimeSpan? span) => span is { } s ? Duration(0, (long)Math.Max(0, s.TotalMilliseconds)) : "";
+
+    /// <summary>Text cut to <paramref name="max"/> characters with an ellipsis, for boxes of a fixed width.</summary>
+    public static string Cut(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+
     public static string VersionLink(string name, string version) => $"/models/{Escape(name)}/versions/{Escape(version)}";
 }
