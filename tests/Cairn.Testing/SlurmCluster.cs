@@ -97,6 +97,7 @@ public sealed class SlurmCluster
         {
             Run(Tool("slurmctld"), ["-i"]);
             Run(Tool("slurmd"), ["-N", NodeName]);
+            StartWatchdog();
             WaitUntilIdle();
         }
         catch
@@ -140,17 +141,22 @@ public sealed class SlurmCluster
         throw new InvalidOperationException($"The Slurm node did not become idle within 30 s (last: {state}); see {Folder}/log.");
     }
 
+    /// <summary>
+    /// Ends the cluster quickly, as the test process exits (which allows little time): jobs are
+    /// cancelled, then each daemon gets SIGKILL, without waiting, since a container's init may never
+    /// reap them.
+    /// </summary>
     private void Stop()
     {
         try { Run("scancel", ["--user=root"]); } catch (InvalidOperationException) { }
-        foreach (var pidFile in new[] { "slurmd.pid", "slurmctld.pid", "munge/munged.pid" })
+        foreach (var pidFile in new[] { "slurmctld.pid", "slurmd.pid", "munge/munged.pid" })
         {
             try
             {
                 var pid = int.Parse(File.ReadAllText(Path.Combine(Folder, pidFile)).Trim());
                 using var process = Process.GetProcessById(pid);
-                process.Kill();
-                process.WaitForExit(5000);
+                // slurmctld's helper, slurmscriptd, is its child: the whole tree goes.
+                process.Kill(entireProcessTree: true);
             }
             catch (Exception e) when (e is IOException or FormatException or ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception or UnauthorizedAccessException)
             {
@@ -158,6 +164,24 @@ public sealed class SlurmCluster
             }
         }
         try { Directory.Delete(Folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>
+    /// The daemons detach from this process, so a killed test run would leave them behind. A small
+    /// shell, itself detached (its parent exits at once), waits for this process to end and then
+    /// ends the cluster and removes its folder: the test run's end is all it takes.
+    /// </summary>
+    private void StartWatchdog()
+    {
+        const string watchdog = """
+            while kill -0 "$1" 2>/dev/null; do sleep 1; done
+            SLURM_CONF="$2/slurm.conf" scancel --user=root 2>/dev/null
+            for f in slurmctld.pid slurmd.pid munge/munged.pid; do
+              pid=$(cat "$2/$f" 2>/dev/null) && [ -n "$pid" ] && { pkill -KILL -P "$pid" 2>/dev/null; kill -KILL "$pid" 2>/dev/null; }
+            done
+            rm -rf "$2"
+            """;
+        Run("/bin/sh", ["-c", "setsid /bin/sh -c \"$0\" watchdog \"$1\" \"$2\" </dev/null >/dev/null 2>&1 &", watchdog, System.Environment.ProcessId.ToString(), Folder]);
     }
 
     private string Run(string file, IEnumerable<string> args)

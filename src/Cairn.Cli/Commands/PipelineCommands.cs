@@ -35,8 +35,10 @@ internal static class PipelineCommands
         var parallel = new Option<int>("--parallel") { Description = "How many steps run at once.", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
         var noCache = new Option<bool>("--no-cache") { Description = "Run every step, even those whose inputs, code and parameters are unchanged." };
         var runIdFile = new Option<string?>("--output-run-id") { Description = "Write the pipeline run's id to this file (for CI scripts)." };
+        var executor = PipelineExecutors.ExecutorOption();
+        var slurmLogDir = PipelineExecutors.SlurmLogDirOption();
         var command = new Command("run", "Run a pipeline: each step whose definition, code, parameters and inputs are unchanged is answered from the cache.")
-            { file, parameters, parallel, noCache, runIdFile };
+            { file, parameters, parallel, noCache, runIdFile, executor, slurmLogDir };
         command.SetAction(async (parse, ct) =>
         {
             var definition = PipelineYaml.Load(parse.GetValue(file)!);
@@ -46,6 +48,11 @@ internal static class PipelineCommands
                 Parallel = parse.GetValue(parallel), NoCache = parse.GetValue(noCache),
                 Parameters = ParseParameters(parse.GetValue(parameters) ?? []),
             };
+            if (PipelineExecutors.External(parse, executor, slurmLogDir) is { } jobEngine)
+            {
+                if (options.NoCache) throw CairnException.InvalidParameter($"--no-cache is not supported with --executor {jobEngine.Name} yet.");
+                return await ExecuteExternalAsync(parse, definition, workspace, options.Parameters, jobEngine, parse.GetValue(runIdFile), stdout, stderr, ct);
+            }
             return await ExecuteAsync(parse, definition, workspace, options, parse.GetValue(runIdFile), stdout, stderr, ct);
         });
         return command;
@@ -104,6 +111,27 @@ internal static class PipelineCommands
             stderr.WriteLine("Cancelled.");
             return 130;
         }
+        return await ReportAsync(result, runIdFile, stdout, stderr);
+    }
+
+    /// <summary>A run handed to a cluster (Slurm): recorded here, each step a job there, closed from what the store says.</summary>
+    private static async Task<int> ExecuteExternalAsync(ParseResult parse, PipelineDefinition definition, string workspace,
+        IReadOnlyDictionary<string, string> parameters, IStepJobEngine jobEngine, string? runIdFile, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        using var client = GlobalOptions.OpenClient(parse);
+        var engine = PipelineWiring.Engine(client, parse);
+        var graph = engine.Check(definition);
+        var width = graph.Order.Max(s => s.Name.Length);
+        var gate = new object();
+        stdout.WriteLine($"Pipeline {definition.Name}: {graph.Order.Count} steps, on {jobEngine.Name}.");
+        // Ctrl+C cancels ct: the engine cancels its jobs, and the run is closed as killed.
+        var result = await new ExternalPipelineRun(engine).RunAsync(definition, workspace, parameters, jobEngine, engine.CairnCommand!, workspace,
+            engine.TrackingUri!, image: null, e => { lock (gate) stdout.WriteLine(ProgressLine(e, width)); }, ct);
+        return await ReportAsync(result, runIdFile, stdout, stderr);
+    }
+
+    private static async Task<int> ReportAsync(PipelineRunResult result, string? runIdFile, TextWriter stdout, TextWriter stderr)
+    {
         if (runIdFile is not null) await File.WriteAllTextAsync(runIdFile, result.PipelineRunId + "\n", CancellationToken.None);
         var summary = $"{result.Steps.Count} steps: {result.Executed} ran, {result.FromCache} from cache";
         if (result.Executed == 0 && result.Succeeded) summary += " (nothing changed, nothing ran)";

@@ -89,7 +89,7 @@ public sealed class SlurmStepJobEngine(SlurmClient slurm, SlurmOptions? options 
                     failedStep = job.Name;
                     break;
                 }
-                step.Reason = null;
+                step.Reason = "None";
                 progress?.Invoke(new StepEvent(job.Name, StepState.Pending, Message: $"Slurm job {step.JobId}"));
             }
 
