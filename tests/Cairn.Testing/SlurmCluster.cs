@@ -144,19 +144,19 @@ public sealed class SlurmCluster
     /// <summary>
     /// Ends the cluster quickly, as the test process exits (which allows little time): jobs are
     /// cancelled, then each daemon gets SIGKILL, without waiting, since a container's init may never
-    /// reap them.
+    /// reap them. The watchdog (see <see cref="StartWatchdog"/>) finishes whatever this leaves.
     /// </summary>
     private void Stop()
     {
-        try { Run("scancel", ["--user=root"]); } catch (InvalidOperationException) { }
+        try { Run("timeout", ["5", "scancel", "--user=root"]); } catch (InvalidOperationException) { }
         foreach (var pidFile in new[] { "slurmctld.pid", "slurmd.pid", "munge/munged.pid" })
         {
             try
             {
                 var pid = int.Parse(File.ReadAllText(Path.Combine(Folder, pidFile)).Trim());
                 using var process = Process.GetProcessById(pid);
-                // slurmctld's helper, slurmscriptd, is its child: the whole tree goes.
-                process.Kill(entireProcessTree: true);
+                // Only the daemon itself: the watchdog ends slurmctld's helper too, and a tree kill cut short at exit could leave processes stopped.
+                process.Kill();
             }
             catch (Exception e) when (e is IOException or FormatException or ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception or UnauthorizedAccessException)
             {
@@ -174,8 +174,11 @@ public sealed class SlurmCluster
     private void StartWatchdog()
     {
         const string watchdog = """
-            while kill -0 "$1" 2>/dev/null; do sleep 1; done
-            SLURM_CONF="$2/slurm.conf" scancel --user=root 2>/dev/null
+            # Gone, or a zombie no one reaps (a container's init may not): either way the test process has ended.
+            alive() { s=$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$1/status" 2>/dev/null); [ -n "$s" ] && [ "$s" != Z ]; }
+            while alive "$1"; do sleep 1; done
+            # The controller may be gone already: never wait on it for long.
+            SLURM_CONF="$2/slurm.conf" timeout 5 scancel --user=root 2>/dev/null
             for f in slurmctld.pid slurmd.pid munge/munged.pid; do
               pid=$(cat "$2/$f" 2>/dev/null) && [ -n "$pid" ] && { pkill -KILL -P "$pid" 2>/dev/null; kill -KILL "$pid" 2>/dev/null; }
             done
