@@ -31,7 +31,9 @@ public static class CairnCli
         root.Subcommands.Add(CiCommands.Create(stdout));
         root.Subcommands.Add(AdminCommands.Db(stdout));
         root.Subcommands.Add(AdminCommands.Migrate(stdout));
-        var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+        // Ctrl+C and SIGTERM cancel the command's token (System.CommandLine 2.0 handles them only when this is set),
+        // so a pipeline run can cancel its cluster jobs and close its run before the process ends.
+        var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(10) };
         try
         {
             return await root.Parse(args).InvokeAsync(config);

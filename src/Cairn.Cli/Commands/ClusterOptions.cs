@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Cairn.Pipelines;
 using Cairn.Pipelines.Kubernetes;
+using Cairn.Pipelines.Slurm;
 
 namespace Cairn.Cli.Commands;
 
@@ -9,8 +10,13 @@ internal sealed class ClusterOptions
 {
     public Option<string> Executor { get; } = new("--executor")
     {
-        Description = "Where the steps run: local (this machine), or kubernetes (one Job per step, on the kubeconfig's cluster).",
+        Description = "Where the steps run: local (this machine), slurm (one sbatch job per step; the pipeline's folder and the store must be reachable from the nodes), " +
+            "or kubernetes (one Job per step, on the kubeconfig's cluster).",
         DefaultValueFactory = _ => "local",
+    };
+    public Option<string?> SlurmLogDir { get; } = new("--slurm-log-dir")
+    {
+        Description = "With --executor slurm: where the jobs' scripts and logs go, on the shared filesystem (default: .cairn-slurm in the pipeline's folder).",
     };
     public Option<bool> DryRun { get; } = new("--dry-run") { Description = "With --executor kubernetes: write the Jobs to --out instead of submitting them." };
     public Option<string?> Out { get; } = new("--out") { Description = "With --dry-run: the folder the Job manifests are written to." };
@@ -26,11 +32,12 @@ internal sealed class ClusterOptions
     public Option<string?> JobTrackingUri { get; } = new("--job-tracking-uri") { Description = "The tracking URI as the cluster reaches it (default: --tracking-uri)." };
     public Option<string> JobCairn { get; } = new("--job-cairn") { Description = "The command that starts cairn inside the image.", DefaultValueFactory = _ => "cairn" };
 
-    public ClusterOptions() => Executor.AcceptOnlyFromAmong("local", "kubernetes");
+    public ClusterOptions() => Executor.AcceptOnlyFromAmong("local", "slurm", "kubernetes");
 
     public void AddTo(Command command)
     {
         command.Options.Add(Executor);
+        command.Options.Add(SlurmLogDir);
         command.Options.Add(DryRun);
         command.Options.Add(Out);
         command.Options.Add(Kubeconfig);
@@ -51,14 +58,33 @@ internal sealed class ClusterOptions
         parse.GetValue(Image), parse.GetValue(JobWorkspace)!, [parse.GetValue(JobCairn)!],
         parse.GetValue(JobTrackingUri) ?? engine.TrackingUri ?? "");
 
-    /// <summary>Runs the pipeline on the chosen cluster executor and waits for it.</summary>
+    /// <summary>Runs the pipeline on the chosen cluster executor and waits for it; Ctrl+C cancels its jobs there.</summary>
     public async Task<PipelineRunResult> RunAsync(ParseResult parse, PipelineEngine engine, PipelineDefinition definition, string workspace,
-        IReadOnlyDictionary<string, string> parameters, Action<StepEvent> progress, CancellationToken ct)
+        PipelineRunOptions options, Action<StepEvent> progress, CancellationToken ct)
     {
+        var external = new ExternalPipelineRun(engine);
+        if (parse.GetValue(Executor) == "slurm")
+        {
+            // Slurm nodes share this machine's folders: the steps run in the pipeline's folder, on the same store.
+            var logDir = parse.GetValue(SlurmLogDir);
+            var slurm = new SlurmStepJobEngine(new SlurmClient(), new SlurmOptions { LogFolder = logDir is null ? null : Path.GetFullPath(logDir) });
+            return await external.RunAsync(definition, workspace, options.Parameters, slurm, engine.CairnCommand!, workspace,
+                engine.TrackingUri!, image: null, progress, ct, options.NoCache);
+        }
         var target = Target(parse, engine);
         target.Check(definition);
         using var submitter = KubernetesSubmitter.FromKubeconfig(parse.GetValue(Kubeconfig), parse.GetValue(Context), parse.GetValue(Namespace));
-        return await new ExternalPipelineRun(engine).RunAsync(definition, workspace, parameters, new KubernetesStepJobEngine(submitter, target.Image),
-            target.CairnCommand, target.JobWorkspace, target.TrackingUri, target.Image, progress, ct);
+        return await external.RunAsync(definition, workspace, options.Parameters, new KubernetesStepJobEngine(submitter, target.Image),
+            target.CairnCommand, target.JobWorkspace, target.TrackingUri, target.Image, progress, ct, options.NoCache);
+    }
+
+    /// <summary>Options that only one executor reads, given with another, are mistakes worth saying.</summary>
+    public void CheckCombination(ParseResult parse)
+    {
+        var executor = parse.GetValue(Executor);
+        if (parse.GetValue(SlurmLogDir) is not null && executor != "slurm")
+            throw CairnException.InvalidParameter("--slurm-log-dir applies to --executor slurm.");
+        if (executor != "kubernetes" && (parse.GetValue(Kubeconfig) ?? parse.GetValue(Context) ?? parse.GetValue(Namespace)) is not null)
+            throw CairnException.InvalidParameter("--kubeconfig, --context and --namespace apply to --executor kubernetes.");
     }
 }

@@ -56,13 +56,14 @@ internal static class PipelineCommands
                 Parameters = ParseParameters(parse.GetValue(parameters) ?? []),
             };
             var executor = parse.GetValue(cluster.Executor)!;
+            cluster.CheckCombination(parse);
             var outputs = new RunOutputFiles(parse.GetValue(runIdFile), ParseModelVersionFile(parse.GetValue(versionFile)));
             if (parse.GetValue(cluster.DryRun))
-                return await DryRunAsync(parse, cluster, definition, workspace, options.Parameters, stdout, ct);
+                return await DryRunAsync(parse, cluster, definition, workspace, options, stdout, ct);
             if (executor == "local")
                 return await ExecuteAsync(parse, definition, workspace, options, outputs, stdout, stderr, ct);
             return await ExecuteAsync(parse, definition, workspace, options, outputs, stdout, stderr, ct,
-                (engine, progress, token) => cluster.RunAsync(parse, engine, definition, workspace, options.Parameters, progress, token));
+                (engine, progress, token) => cluster.RunAsync(parse, engine, definition, workspace, options, progress, token));
         });
         return command;
     }
@@ -267,14 +268,14 @@ internal static class PipelineCommands
 
     /// <summary><c>--dry-run</c>: the run is recorded and its Kubernetes Jobs written to a folder, nothing submitted.</summary>
     private static async Task<int> DryRunAsync(ParseResult parse, ClusterOptions cluster, PipelineDefinition definition, string workspace,
-        IReadOnlyDictionary<string, string> parameters, TextWriter stdout, CancellationToken ct)
+        PipelineRunOptions options, TextWriter stdout, CancellationToken ct)
     {
         if (parse.GetValue(cluster.Executor) != "kubernetes")
             throw CairnException.InvalidParameter("--dry-run writes Kubernetes manifests: use it with --executor kubernetes.");
         var folder = parse.GetValue(cluster.Out) ?? throw CairnException.InvalidParameter("--dry-run needs --out FOLDER, where the manifests are written.");
         using var client = GlobalOptions.OpenClient(parse);
         var engine = PipelineWiring.Engine(client, parse);
-        var (runId, files) = await new KubernetesPipelineExport(engine).WriteJobsAsync(definition, workspace, parameters, cluster.Target(parse, engine), folder, ct);
+        var (runId, files) = await new KubernetesPipelineExport(engine).WriteJobsAsync(definition, workspace, options.Parameters, cluster.Target(parse, engine), folder, ct, options.NoCache);
         stdout.WriteLine($"Wrote {files.Count} Job manifests to {folder} for run {runId} (nothing submitted).");
         stdout.WriteLine($"Apply them with `kubectl apply -f {folder}`; once the Jobs end, `cairn pipeline finish {runId}` closes the run.");
         return 0;

@@ -17,7 +17,7 @@ public sealed class ExternalPipelineRun(PipelineEngine engine)
     /// <param name="trackingUri">The store as the engine's nodes reach it.</param>
     public async Task<(string RunId, IReadOnlyList<StepJob> Jobs)> PrepareAsync(PipelineDefinition pipeline, string workspace,
         IReadOnlyDictionary<string, string> given, string executor, IReadOnlyList<string> cairnCommand, string jobWorkspace,
-        string trackingUri, string? image, CancellationToken ct)
+        string trackingUri, string? image, CancellationToken ct, bool noCache = false)
     {
         if (pipeline.SourceText is null)
             throw CairnException.InvalidParameter($"The {executor} executor runs pipelines defined in YAML: its nodes read the definition from the pipeline run.");
@@ -28,7 +28,7 @@ public sealed class ExternalPipelineRun(PipelineEngine engine)
         var run = await _recorder.StartPipelineRunAsync(experimentId, pipeline, parameters, executor, workspace, code.HeadCommit, ct).ConfigureAwait(false);
         var jobs = graph.Order.Select(step => new StepJob(
             step.Name,
-            [.. cairnCommand, "pipeline", "step", run.Info.RunId, step.Name],
+            noCache ? [.. cairnCommand, "pipeline", "step", run.Info.RunId, step.Name, "--no-cache"] : [.. cairnCommand, "pipeline", "step", run.Info.RunId, step.Name],
             new Dictionary<string, string> { [TrackingUri.EnvironmentVariable] = trackingUri },
             jobWorkspace,
             step.Kind == StepKind.Container ? step.Image : image,
@@ -43,9 +43,9 @@ public sealed class ExternalPipelineRun(PipelineEngine engine)
     /// <summary>Records the run, hands its steps to the engine, waits for it, and closes the run from what the store says.</summary>
     public async Task<PipelineRunResult> RunAsync(PipelineDefinition pipeline, string workspace, IReadOnlyDictionary<string, string> given,
         IStepJobEngine jobEngine, IReadOnlyList<string> cairnCommand, string jobWorkspace, string trackingUri, string? image,
-        Action<StepEvent>? progress, CancellationToken ct)
+        Action<StepEvent>? progress, CancellationToken ct, bool noCache = false)
     {
-        var (runId, jobs) = await PrepareAsync(pipeline, workspace, given, jobEngine.Name, cairnCommand, jobWorkspace, trackingUri, image, ct).ConfigureAwait(false);
+        var (runId, jobs) = await PrepareAsync(pipeline, workspace, given, jobEngine.Name, cairnCommand, jobWorkspace, trackingUri, image, ct, noCache).ConfigureAwait(false);
         IReadOnlyDictionary<string, string> engineErrors;
         var cancelled = false;
         try

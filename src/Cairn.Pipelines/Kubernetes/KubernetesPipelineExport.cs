@@ -33,10 +33,10 @@ public sealed record ClusterTarget(string? Image, string JobWorkspace, IReadOnly
 public sealed class KubernetesPipelineExport(PipelineEngine engine)
 {
     public async Task<(string RunId, IReadOnlyList<string> Files)> WriteJobsAsync(PipelineDefinition pipeline, string workspace,
-        IReadOnlyDictionary<string, string> parameters, ClusterTarget target, string folder, CancellationToken ct)
+        IReadOnlyDictionary<string, string> parameters, ClusterTarget target, string folder, CancellationToken ct, bool noCache = false)
     {
         target.Check(pipeline);
-        var (runId, jobs) = await PrepareAsync(pipeline, workspace, parameters, "kubernetes", target, ct).ConfigureAwait(false);
+        var (runId, jobs) = await PrepareAsync(pipeline, workspace, parameters, "kubernetes", target, ct, noCache).ConfigureAwait(false);
         return (runId, KubernetesManifestFolder.Write(folder, KubernetesJobs.BuildAll(pipeline.Name, runId, jobs, target.Image)));
     }
 
@@ -44,18 +44,18 @@ public sealed class KubernetesPipelineExport(PipelineEngine engine)
         IReadOnlyDictionary<string, string> parameters, ClusterTarget target, CancellationToken ct)
     {
         target.Check(pipeline);
-        var (runId, jobs) = await PrepareAsync(pipeline, workspace, parameters, "argo", target, ct).ConfigureAwait(false);
+        var (runId, jobs) = await PrepareAsync(pipeline, workspace, parameters, "argo", target, ct, noCache: false).ConfigureAwait(false);
         return (runId, ArgoWorkflows.ToYaml(ArgoWorkflows.Build(pipeline.Name, runId, jobs, target.Image)));
     }
 
     private Task<(string RunId, IReadOnlyList<StepJob> Jobs)> PrepareAsync(PipelineDefinition pipeline, string workspace,
-        IReadOnlyDictionary<string, string> parameters, string executor, ClusterTarget target, CancellationToken ct)
+        IReadOnlyDictionary<string, string> parameters, string executor, ClusterTarget target, CancellationToken ct, bool noCache)
     {
         // Check everything that can be checked before a run is recorded.
         KubernetesNames.Require("pipeline name", pipeline.Name);
         engine.Check(pipeline);
         ParameterValues.Resolve(pipeline, parameters);
         return new ExternalPipelineRun(engine).PrepareAsync(pipeline, workspace, parameters, executor, target.CairnCommand,
-            target.JobWorkspace, target.TrackingUri, target.Image, ct);
+            target.JobWorkspace, target.TrackingUri, target.Image, ct, noCache);
     }
 }

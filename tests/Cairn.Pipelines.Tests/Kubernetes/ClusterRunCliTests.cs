@@ -125,6 +125,30 @@ public class ClusterRunCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task NoCache_IsPassedToEveryStepJob()
+    {
+        var manifests = _folder.File("nocache");
+        var (exit, _, error) = await Cli("pipeline", "run", Path.Combine(_workspace, "cairn.pipeline.yaml"), "--no-cache",
+            "--executor", "kubernetes", "--dry-run", "--out", manifests, "--image", "img:1");
+        Assert.True(exit == 0, error);
+        var commands = Directory.GetFiles(manifests, "*.yaml")
+            .Select(f => KubernetesYaml.Deserialize<V1Job>(File.ReadAllText(f), strict: true).Spec.Template.Spec.Containers[0].Command).ToList();
+        Assert.Equal(2, commands.Count);
+        Assert.All(commands, c => Assert.Equal("--no-cache", c[^1]));
+    }
+
+    [Fact]
+    public async Task OptionsOfAnotherExecutor_AreRefused()
+    {
+        var (exit, _, error) = await Cli("pipeline", "run", Path.Combine(_workspace, "cairn.pipeline.yaml"), "--slurm-log-dir", "logs");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("--executor slurm", error);
+        (exit, _, error) = await Cli("pipeline", "run", Path.Combine(_workspace, "cairn.pipeline.yaml"), "--executor", "slurm", "--namespace", "ml");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("--executor kubernetes", error);
+    }
+
+    [Fact]
     public async Task NoImage_IsRefusedBeforeARunIsRecorded()
     {
         var (exit, _, error) = await Cli("pipeline", "run", Path.Combine(_workspace, "cairn.pipeline.yaml"),
