@@ -20,7 +20,7 @@ public static class PipelineSchedulesApi
         {
             var b = await ApiIo.ReadBodyAsync<CreatePipelineScheduleRequest>(http);
             var schedule = await store.CreateScheduleAsync(new NewPipelineSchedule(ApiIo.Require(b.Name, "name"), ApiIo.Require(b.PipelineFile, "pipeline_file"),
-                ApiIo.Require(b.Cron, "cron"), string.IsNullOrEmpty(b.TimeZone) ? "UTC" : b.TimeZone, b.Parameters, b.Enabled ?? true), http.RequestAborted);
+                ApiIo.Require(b.Cron, "cron"), b.TimeZone ?? "UTC", b.Parameters, b.Enabled ?? true), http.RequestAborted);
             return ApiIo.Json(new PipelineScheduleResponse(schedule));
         }).Accepts<CreatePipelineScheduleRequest>("application/json").Produces<PipelineScheduleResponse>();
 
