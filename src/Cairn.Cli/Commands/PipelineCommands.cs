@@ -19,6 +19,7 @@ internal static class PipelineCommands
         command.Subcommands.Add(Graph(stdout));
         command.Subcommands.Add(Step(stdout, stderr));
         command.Subcommands.Add(CSharpStep(stderr));
+        foreach (var scheduling in PipelineScheduleCommands.Create(stdout)) command.Subcommands.Add(scheduling);
         return command;
     }
 
