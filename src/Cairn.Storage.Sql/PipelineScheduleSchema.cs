@@ -12,7 +12,7 @@ public static class PipelineScheduleSchema
             cron TEXT NOT NULL,
             time_zone TEXT NOT NULL,
             parameters TEXT NOT NULL,
-            enabled INTEGER NOT NULL,
+            enabled BIGINT NOT NULL,
             creation_time BIGINT NOT NULL,
             active_since BIGINT NOT NULL);
         CREATE TABLE pipeline_triggers (
@@ -22,7 +22,7 @@ public static class PipelineScheduleSchema
             source TEXT NOT NULL,
             parameter_name TEXT,
             parameters TEXT NOT NULL,
-            enabled INTEGER NOT NULL,
+            enabled BIGINT NOT NULL,
             creation_time BIGINT NOT NULL,
             baseline_version BIGINT NOT NULL);
         CREATE TABLE pipeline_fires (

@@ -346,3 +346,28 @@ public sealed class PostgresPipelineScheduleStoreContract : PipelineScheduleStor
         return Task.CompletedTask;
     }
 }
+
+public sealed class PipelineScheduleCopyTests
+{
+    [Fact]
+    public async Task MetadataCopier_SqliteToPostgres_KeepsSchedulesTriggersAndFires()
+    {
+        using var folder = new TempFolder();
+        var file = folder.File("cairn.pipeline.yaml");
+        File.WriteAllText(file, "name: p\nsteps: []\n");
+        using var source = new SqliteStores(folder.File("cairn.db"));
+        await source.Schedules.CreateScheduleAsync(new NewPipelineSchedule("nightly", file, "0 3 * * *", "Europe/Paris", new Dictionary<string, string> { ["a"] = "1" }, Enabled: false));
+        await source.Schedules.CreateTriggerAsync(new NewPipelineTrigger("react", file, TriggerEvents.Alert, "DriftHigh"));
+        await source.Schedules.TryClaimFireAsync(new NewPipelineFire(FireSources.Schedule, "nightly", "2026-01-01T02:00:00Z", file, 1, null, "server-a"));
+        using var target = await Cairn.Storage.Postgres.PostgresStores.OpenAsync(PostgresServer.Instance.NewDatabase());
+
+        var counts = await Cairn.Storage.Sql.MetadataCopier.CopyAsync(source.Database, target.Database);
+
+        Assert.Equal(1, counts["pipeline_fires"]);
+        var schedule = await target.Schedules.GetScheduleAsync("nightly");
+        Assert.False(schedule.Enabled);
+        Assert.Equal("1", schedule.Parameters["a"]);
+        Assert.Equal("DriftHigh", (await target.Schedules.GetTriggerAsync("react")).Source);
+        Assert.Null(await target.Schedules.TryClaimFireAsync(new NewPipelineFire(FireSources.Schedule, "nightly", "2026-01-01T02:00:00Z", file, 1, null, "server-b")));
+    }
+}
