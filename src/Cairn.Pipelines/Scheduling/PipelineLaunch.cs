@@ -16,10 +16,12 @@ public delegate Task<PipelineLaunchResult> PipelineLauncher(FireLaunch launch, C
 /// <summary>Runs fires in this process with <see cref="PipelineRunner"/>: the pipeline file's folder is the workspace.</summary>
 public static class InProcessPipelineLauncher
 {
-    public static PipelineLauncher Create(PipelineEngine engine) => async (launch, ct) =>
+    /// <param name="roots">Where pipeline files may be; null: anywhere (a program that trusts its store).</param>
+    public static PipelineLauncher Create(PipelineEngine engine, PipelineFileRoots? roots = null) => async (launch, ct) =>
     {
         var file = launch.Fire.PipelineFile;
         if (!File.Exists(file)) throw CairnException.InvalidState($"The pipeline file {file} no longer exists.");
+        roots?.Check(file);
         var definition = PipelineYaml.Load(file);
         var parameters = launch.OnlyDeclaredParameters
             ? launch.Fire.Parameters.Where(p => definition.Parameters.Any(d => d.Name == p.Key)).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal)

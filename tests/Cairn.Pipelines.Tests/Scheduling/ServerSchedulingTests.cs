@@ -16,8 +16,9 @@ public sealed partial class ServerSchedulingTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private static ChildProcess StartServer(string store, string artifacts) =>
-        ChildProcess.StartDll("cairn.dll", ["server", "--port", "0", "--backend-store-uri", store, "--artifacts-destination", artifacts, "--schedule-interval", "0.3"]);
+    private ChildProcess StartServer(string store, string artifacts) =>
+        ChildProcess.StartDll("cairn.dll", ["server", "--port", "0", "--backend-store-uri", store, "--artifacts-destination", artifacts, "--schedule-interval", "0.3",
+            "--pipelines-root", Directory.CreateDirectory(_folder.File("work")).FullName]);
 
     private static async Task<Uri> AddressOf(ChildProcess server)
     {
