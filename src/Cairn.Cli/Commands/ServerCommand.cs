@@ -17,13 +17,16 @@ internal static class ServerCommand
         return new PipelineScheduler(metadata.Schedules, metadata.Datasets, launcher, TimeProvider.System, options).RunAsync(stopping);
     };
 
-    private static PipelineFileRoots Roots(string[]? given, Cairn.Artifacts.IArtifactStore artifacts)
+    private static List<string> AllowedRoots(string[]? given)
     {
         var allowed = given is { Length: > 0 } ? given.Select(Path.GetFullPath).ToList() : [Environment.CurrentDirectory];
         foreach (var root in allowed.Where(r => !Directory.Exists(r)))
             throw CairnException.InvalidParameter($"--pipelines-root {root} is not a folder.");
-        return new PipelineFileRoots(allowed, artifacts is Cairn.Storage.Local.LocalArtifactStore local ? [local.Root] : []);
+        return allowed;
     }
+
+    private static PipelineFileRoots Roots(List<string> allowed, Cairn.Artifacts.IArtifactStore artifacts) =>
+        new(allowed, artifacts is Cairn.Storage.Local.LocalArtifactStore local ? [local.Root] : []);
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
@@ -49,6 +52,7 @@ internal static class ServerCommand
             var corsOrigins = access.CorsOriginsIn(parse);
             var interval = parse.GetValue(scheduleInterval);
             if (!(interval is >= 0.1 and <= 3600)) throw CairnException.InvalidParameter($"--schedule-interval must be between 0.1 and 3600 seconds, got {interval}.");
+            var allowedRoots = AllowedRoots(parse.GetValue(pipelinesRoot));
             using var metadata = await StoreWiring.OpenMetadataAsync(parse.GetValue(backend), ct);
             var artifactStore = StoreWiring.OpenArtifacts(parse.GetValue(artifacts), metadata);
             var app = CairnServer.Build(new CairnServerOptions(metadata.Tracking, artifactStore, metadata.Registry, metadata.Datasets)
@@ -58,7 +62,7 @@ internal static class ServerCommand
                 AllowedHosts = allowedHosts,
                 CorsOrigins = corsOrigins,
                 Schedules = metadata.Schedules,
-                BackgroundWork = parse.GetValue(noScheduler) ? [] : [Scheduler(metadata, artifactStore, Roots(parse.GetValue(pipelinesRoot), artifactStore), TimeSpan.FromSeconds(interval), stderr)],
+                BackgroundWork = parse.GetValue(noScheduler) ? [] : [Scheduler(metadata, artifactStore, Roots(allowedRoots, artifactStore), TimeSpan.FromSeconds(interval), stderr)],
             });
             await Listening.StartAsync(app, portValue, ct);
             stdout.WriteLine($"Cairn server listening on {app.BoundAddress()} (metadata: {metadata.Database.Description}, artifacts: {StoreWiring.Describe(artifactStore)}). Press Ctrl+C to stop.");

@@ -104,4 +104,16 @@ public sealed class ScheduleCliTests : IDisposable
         Assert.NotEqual(0, exit);
         Assert.Contains("--", err);
     }
+
+    [Theory]
+    [InlineData("--pipelines-root", "NOWHERE", "--pipelines-root")]
+    [InlineData("--schedule-interval", "0", "--schedule-interval")]
+    public async Task Server_BadSchedulerOption_ExitsNonZeroBeforeCreatingTheStore(string option, string value, string said)
+    {
+        var store = _folder.File("server-store");
+        var (exit, _, err) = await Cairn("server", "--port", "0", "--backend-store-uri", store, option, value == "NOWHERE" ? _folder.File("nowhere") : value);
+        Assert.NotEqual(0, exit);
+        Assert.Contains(said, err);
+        Assert.False(Directory.Exists(store), "nothing was created before the options were checked");
+    }
 }
