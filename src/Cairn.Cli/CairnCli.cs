@@ -17,7 +17,7 @@ public static class CairnCli
             stdout = new TerminalWriter(stdout, width);
         var root = new RootCommand("Cairn: reproducible, deployable, observable machine learning for .NET.");
         root.Options.Add(GlobalOptions.TrackingUri);
-        root.Subcommands.Add(ServerCommand.Create(stdout));
+        root.Subcommands.Add(ServerCommand.Create(stdout, stderr));
         root.Subcommands.Add(ExperimentsCommands.Create(stdout));
         root.Subcommands.Add(RunsCommands.Create(stdout));
         root.Subcommands.Add(ArtifactsCommands.Create(stdout));

@@ -10,11 +10,15 @@ internal static class PipelineWiring
 
     public static PipelineGraph Check(PipelineDefinition definition) => PipelineGraph.Build(definition, Builtins().Keys.ToHashSet());
 
-    public static PipelineEngine Engine(CairnClient client, ParseResult parse) => new(client)
+    public static PipelineEngine Engine(CairnClient client, ParseResult parse) =>
+        Engine(client, AbsoluteTrackingUri(parse.GetValue(GlobalOptions.TrackingUri) ?? Environment.GetEnvironmentVariable(Cairn.TrackingUri.EnvironmentVariable)));
+
+    /// <param name="trackingUri">What step processes are given as CAIRN_TRACKING_URI.</param>
+    public static PipelineEngine Engine(CairnClient client, string trackingUri) => new(client)
     {
         Builtins = Builtins(),
         CairnCommand = ["dotnet", typeof(PipelineWiring).Assembly.Location],
-        TrackingUri = AbsoluteTrackingUri(parse.GetValue(GlobalOptions.TrackingUri) ?? Environment.GetEnvironmentVariable(Cairn.TrackingUri.EnvironmentVariable)),
+        TrackingUri = trackingUri,
     };
 
     /// <summary>Steps run in the pipeline's folder: a relative store folder must still name the same store there.</summary>

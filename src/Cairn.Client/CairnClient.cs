@@ -1,5 +1,6 @@
 using Cairn.Artifacts;
 using Cairn.Data;
+using Cairn.Pipelines;
 using Cairn.Registry;
 using Cairn.Rest;
 using Cairn.Storage.Local;
@@ -29,6 +30,15 @@ public sealed class CairnClient : IDisposable
     public IArtifactStore Artifacts { get; }
     public IRegistryStore Registry { get; }
     public IDatasetStore Datasets { get; }
+
+    /// <summary>Pipeline schedules, triggers and fires (set by <see cref="Open"/>; a client built from parts may have none).</summary>
+    public IPipelineScheduleStore Schedules
+    {
+        get => _schedules ?? throw CairnException.InvalidState("This client was built without a pipeline schedule store.");
+        init => _schedules = value;
+    }
+
+    private readonly IPipelineScheduleStore? _schedules;
     public TrackingLocation Location { get; }
     public TimeProvider Time { get; }
 
@@ -56,12 +66,14 @@ public sealed class CairnClient : IDisposable
             case ServerLocation server:
             {
                 var transport = new RestTransport(server.BaseUri);
-                return new CairnClient(new RestTrackingStore(transport), new RestArtifactStore(transport), new RestRegistryStore(transport), new RestDatasetStore(transport), location, time, transport);
+                return new CairnClient(new RestTrackingStore(transport), new RestArtifactStore(transport), new RestRegistryStore(transport), new RestDatasetStore(transport), location, time, transport)
+                    { Schedules = new RestPipelineScheduleStore(transport) };
             }
             case EmbeddedLocation embedded:
             {
                 var stores = new SqliteStores(embedded.DatabasePath, time);
-                return new CairnClient(stores.Tracking, new LocalArtifactStore(embedded.ArtifactRoot), stores.Registry, stores.Datasets, location, time, stores);
+                return new CairnClient(stores.Tracking, new LocalArtifactStore(embedded.ArtifactRoot), stores.Registry, stores.Datasets, location, time, stores)
+                    { Schedules = stores.Schedules };
             }
             default:
                 throw new NotSupportedException(location.ToString());

@@ -2,6 +2,7 @@ using System.Net;
 using Cairn.Artifacts;
 using Cairn.Data;
 using Cairn.Hosting;
+using Cairn.Pipelines;
 using Cairn.Registry;
 using Cairn.Server.Endpoints;
 using Cairn.Server.Ui;
@@ -29,6 +30,10 @@ public sealed record CairnServerOptions(ITrackingStore Tracking, IArtifactStore 
     public IReadOnlyList<string> AllowedHosts { get; init; } = [];
     /// <summary>Web origins whose pages may call the server from a browser; none: no CORS headers.</summary>
     public IReadOnlyList<string> CorsOrigins { get; init; } = [];
+    /// <summary>Pipeline schedules, triggers and fires; null: no /api/2.0/cairn/pipelines endpoints.</summary>
+    public IPipelineScheduleStore? Schedules { get; init; }
+    /// <summary>Long-running work (the pipeline scheduler) started once the server listens.</summary>
+    public IReadOnlyList<ServerWork> BackgroundWork { get; init; } = [];
 }
 
 /// <summary>The Cairn server on Kestrel: MLflow's tracking and registry API, the artifact proxy, and the web UI at <c>/</c>.</summary>
@@ -64,7 +69,13 @@ public static class CairnServer
         builder.Services.AddCorsOrigins(options.CorsOrigins);
         builder.Services.AddCairnUi(new UiStores(options.Tracking, options.Registry, options.Artifacts, options.Datasets, options.Time));
 
+        WebApplication? built = null;
+        foreach (var work in options.BackgroundWork)
+            builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(services =>
+                new BackgroundWorkService(built!, work, services.GetRequiredService<ILoggerFactory>().CreateLogger("Cairn.Server.BackgroundWork")));
+
         var app = builder.Build();
+        built = app;
         app.Lifetime.ApplicationStarted.Register(() => listening = true);
         app.UseDefaultResponseHeaders(CairnUi.SecurityHeaders);
         app.UseAllowedHosts(new AllowedHosts(options.AllowedHosts), ErrorHandling.Write);
@@ -80,6 +91,7 @@ public static class CairnServer
         app.MapArtifactsApi(options.Tracking, options.Artifacts);
         app.MapRegistryApi(options.Registry, options.Tracking);
         app.MapDatasetsApi(options.Datasets);
+        if (options.Schedules is not null) app.MapPipelineScheduleApi(options.Schedules, options.Time);
         app.MapFallback("/api/{**rest}", (HttpContext http) =>
             ErrorHandling.Write(http, StatusCodes.Status404NotFound, "ENDPOINT_NOT_FOUND",
                 $"No API endpoint {http.Request.Method} {http.Request.Path}. See /openapi/v1.json for the API."));

@@ -194,6 +194,7 @@ public sealed class PostgresStores : IDisposable
     public SqlTrackingStore Tracking { get; }
     public SqlRegistryStore Registry { get; }
     public SqlDatasetStore Datasets { get; }
+    public SqlPipelineScheduleStore Schedules { get; }
 
     private PostgresStores(PostgresDatabase database, TimeProvider? time)
     {
@@ -201,6 +202,7 @@ public sealed class PostgresStores : IDisposable
         Tracking = new SqlTrackingStore(database, time);
         Registry = new SqlRegistryStore(database, time);
         Datasets = new SqlDatasetStore(database, time);
+        Schedules = new SqlPipelineScheduleStore(database, time);
     }
 
     public static async Task<PostgresStores> OpenAsync(string uri, TimeProvider? time = null, CancellationToken ct = default) =>

@@ -15,6 +15,7 @@ public static class MetadataCopier
         "experiments", "experiment_tags", "runs", "metrics", "latest_metrics", "params", "tags", "run_inputs",
         "registered_models", "registered_model_tags", "model_versions", "model_version_tags", "registered_model_aliases", "model_transitions",
         "datasets", "dataset_versions",
+        "pipeline_schedules", "pipeline_triggers", "pipeline_fires",
     ];
 
     /// <returns>Rows copied per table.</returns>

@@ -154,6 +154,7 @@ public static class SqliteSchema
                 PRIMARY KEY (name, version),
                 UNIQUE (name, digest));
             """),
+        (5, Cairn.Storage.Sql.PipelineScheduleSchema.Description, Cairn.Storage.Sql.PipelineScheduleSchema.Sql),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -17,6 +17,7 @@ public sealed class SqliteStores : IDisposable
     public SqlTrackingStore Tracking { get; }
     public SqlRegistryStore Registry { get; }
     public SqlDatasetStore Datasets { get; }
+    public SqlPipelineScheduleStore Schedules { get; }
 
     public SqliteStores(string databasePath, TimeProvider? time = null)
     {
@@ -24,6 +25,7 @@ public sealed class SqliteStores : IDisposable
         Tracking = new SqlTrackingStore(Database, time);
         Registry = new SqlRegistryStore(Database, time);
         Datasets = new SqlDatasetStore(Database, time);
+        Schedules = new SqlPipelineScheduleStore(Database, time);
     }
 
     public void Dispose() => Database.Dispose();

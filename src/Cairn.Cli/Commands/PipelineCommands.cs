@@ -22,6 +22,7 @@ internal static class PipelineCommands
         command.Subcommands.Add(Finish(stdout));
         command.Subcommands.Add(Step(stdout, stderr));
         command.Subcommands.Add(CSharpStep(stderr));
+        foreach (var scheduling in PipelineScheduleCommands.Create(stdout)) command.Subcommands.Add(scheduling);
         return command;
     }
 
