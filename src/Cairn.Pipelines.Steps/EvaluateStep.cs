@@ -13,7 +13,7 @@ namespace Cairn.Pipelines.Steps;
 /// <remarks>
 /// with: <c>model</c> (<c>runs:/...</c> or <c>models:/...</c>), <c>data</c> (a CSV or <c>data:/name@N</c>),
 /// <c>label</c>, <c>filter</c> (e.g. <c>month=3</c>), <c>log_to_model_run</c> (default true).
-/// Outputs: <c>auc</c>, <c>accuracy</c>, <c>f1</c>, <c>log_loss</c>, <c>precision</c>, <c>recall</c>, <c>rows</c>.
+/// Outputs: <c>auc</c>, <c>accuracy</c>, <c>f1</c>, <c>log_loss</c>, <c>precision</c>, <c>recall</c>, <c>rows</c>, <c>run_id</c> (the run a gate reads).
 /// </remarks>
 public sealed class EvaluateStep : IPipelineStep
 {
@@ -70,6 +70,7 @@ public sealed class EvaluateStep : IPipelineStep
         if (toModelRun && loaded.Manifest.RunId is { } modelRun && modelRun != context.StepRunId)
             await StepRunLog.MetricsAsync(client, modelRun, metrics.Where(kv => kv.Key != "rows").ToDictionary(), ct).ConfigureAwait(false);
         foreach (var (k, v) in metrics) context.SetOutput(k, StepRunLog.Format(v));
+        context.SetOutput("run_id", context.StepRunId);
         context.Log.WriteLine($"{modelUri} on {rows:N0} rows: " + string.Join(", ", metrics.Where(kv => kv.Key != "rows").Select(kv => $"{kv.Key} {kv.Value.ToString("F4", CultureInfo.InvariantCulture)}")));
     }
 }

@@ -16,7 +16,7 @@ namespace Cairn.Pipelines.Steps;
 /// them, one-hot encoded), <c>trainer</c> (default LightGbm), <c>options</c> (the trainer's Options by
 /// name: a mapping or <c>k=v, k=v</c>), <c>filter</c> (training rows, e.g. <c>month=1-2</c>),
 /// <c>datasets</c> (data:/ versions the table was built from, recorded as inputs for lineage), <c>seed</c>.
-/// Outputs: <c>model</c>, <c>rows</c>, <c>trainer</c>.
+/// Outputs: <c>model</c>, <c>rows</c>, <c>trainer</c>, <c>run_id</c>.
 /// </remarks>
 public sealed class TrainStep : IPipelineStep
 {
@@ -98,5 +98,6 @@ public sealed class TrainStep : IPipelineStep
         context.SetOutput("model", logged.ModelUri);
         context.SetOutput("rows", rows.ToString(System.Globalization.CultureInfo.InvariantCulture));
         context.SetOutput("trainer", trainerName);
+        context.SetOutput("run_id", context.StepRunId);
     }
 }

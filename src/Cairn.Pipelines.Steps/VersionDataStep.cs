@@ -9,7 +9,7 @@ namespace Cairn.Pipelines.Steps;
 /// it is only read). Unchanged content gives the same version, so downstream steps stay cached.
 /// </summary>
 /// <remarks>
-/// with: <c>name</c> (the dataset), <c>path</c> (in the workspace), <c>source</c> (optional),
+/// with: <c>name</c> (the dataset), <c>path</c> (in the workspace; default with a source: <c>data/&lt;name&gt;&lt;its extension&gt;</c>), <c>source</c> (optional),
 /// <c>description</c> (optional). Outputs: <c>uri</c> (<c>data:/name@N</c>), <c>version</c>, <c>digest</c>.
 /// </remarks>
 public sealed class VersionDataStep : IPipelineStep
@@ -29,17 +29,20 @@ public sealed class VersionDataStep : IPipelineStep
         {
             throw StepArgs.Invalid(context, "name", $"('{name}') is not a dataset name: {e.Message}");
         }
-        var path = context.WorkspacePath(context.Require("path"));
-        if (context.Optional("source") is { } source)
+        var source = context.Optional("source");
+        var relative = context.Optional("path")
+            ?? (source is not null ? $"data/{name}{Path.GetExtension(source)}" : throw new StepFailedException($"step '{context.StepName}' needs 'with.path' (or 'with.source' to copy in)."));
+        var path = context.WorkspacePath(relative);
+        if (source is not null)
         {
             var from = Path.GetFullPath(source, context.Workspace);
             if (!File.Exists(from)) throw StepArgs.Invalid(context, "source", $"('{source}') is not a file.");
             CopyIfChanged(from, path);
-            context.Log.WriteLine($"copied {source} to {context.Require("path")}");
+            context.Log.WriteLine($"copied {source} to {relative}");
         }
         else if (!File.Exists(path) && !Directory.Exists(path))
         {
-            throw StepArgs.Invalid(context, "path", $"('{context.Require("path")}') does not exist; give with.source to copy it in.");
+            throw StepArgs.Invalid(context, "path", $"('{relative}') does not exist; give with.source to copy it in.");
         }
 
         DataWorkspace workspace;
@@ -61,7 +64,7 @@ public sealed class VersionDataStep : IPipelineStep
             var uri = version.ToUri().ToString();
             await StepRunLog.ParamsAsync(context, new Dictionary<string, string>
             {
-                ["dataset"] = uri, ["dataset_digest"] = version.Digest, ["dataset_path"] = context.Require("path"),
+                ["dataset"] = uri, ["dataset_digest"] = version.Digest, ["dataset_path"] = relative,
             }, ct).ConfigureAwait(false);
             await StepRunLog.InputAsync(context, uri, "versioned", ct).ConfigureAwait(false);
             context.SetOutput("uri", uri);
