@@ -110,7 +110,8 @@ internal static class StepArgs
                 await StepRunLog.InputAsync(context, location, usage, ct).ConfigureAwait(false);
                 return source;
             }
-            return DataSource.FromFile(context.WorkspacePath(location));
+            context.WorkspacePath(location); // kept inside the workspace
+            return DataSource.FromFile(location, context.Workspace);
         }
         catch (CairnException e)
         {

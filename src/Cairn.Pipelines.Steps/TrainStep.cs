@@ -15,17 +15,19 @@ namespace Cairn.Pipelines.Steps;
 /// <c>features</c> (comma list; default: every other column), <c>categorical</c> (text columns among
 /// them, one-hot encoded), <c>trainer</c> (default LightGbm), <c>options</c> (the trainer's Options by
 /// name: a mapping or <c>k=v, k=v</c>), <c>filter</c> (training rows, e.g. <c>month=1-2</c>),
-/// <c>datasets</c> (data:/ versions the table was built from, recorded as inputs for lineage), <c>seed</c>.
+/// <c>datasets</c> (data:/ versions the table was built from, recorded as inputs for lineage), <c>seed</c>,
+/// <c>normalize</c> (min-max scaling of the features; default true except for tree trainers).
 /// Outputs: <c>model</c>, <c>rows</c>, <c>trainer</c>, <c>run_id</c>.
 /// </remarks>
 public sealed class TrainStep : IPipelineStep
 {
     public const string Kind = "train";
     public const string ModelArtifact = "model";
+    private static readonly string[] TreeTrainers = ["LightGbm", "FastTree", "FastForest", "Gam"];
 
     public async Task RunAsync(StepContext context, CancellationToken ct)
     {
-        StepArgs.RequireKnown(context, Kind, "data", "label", "features", "categorical", "trainer", "options", "filter", "datasets", "seed");
+        StepArgs.RequireKnown(context, Kind, "data", "label", "features", "categorical", "trainer", "options", "filter", "datasets", "seed", "normalize");
         var client = StepRunLog.Client(context);
         var label = context.Require("label");
         var trainerName = context.Optional("trainer") ?? "LightGbm";
@@ -33,6 +35,8 @@ public sealed class TrainStep : IPipelineStep
         var filter = StepArgs.Filter(context, "filter");
         if (filter is { Ranges.Count: > 1 }) throw StepArgs.Invalid(context, "filter", $"({filter}) must be one range, such as month=1-2.");
         var seed = (int)StepArgs.Number(context, "seed", 1);
+        // Linear learners need features on one scale; trees split on raw values and do not.
+        var normalize = StepArgs.Bool(context, "normalize", !TreeTrainers.Contains(trainerName));
         var datasets = StepArgs.List(context.Optional("datasets"));
         foreach (var d in datasets)
             if (!DataUri.IsDataUri(d)) throw StepArgs.Invalid(context, "datasets", $"has '{d}', which is not a dataset version data:/<name>@<version>.");
@@ -66,6 +70,7 @@ public sealed class TrainStep : IPipelineStep
         var encoded = categorical.Select(c => new InputOutputColumnPair(c + "_onehot", c)).ToArray();
         IEstimator<ITransformer> featurizer = ml.Transforms.Concatenate("Features", features.Select(f => categorical.Contains(f) ? f + "_onehot" : f).ToArray());
         if (encoded.Length > 0) featurizer = ml.Transforms.Categorical.OneHotEncoding(encoded).Append(featurizer);
+        if (normalize) featurizer = featurizer.Append(ml.Transforms.NormalizeMinMax("Features"));
 
         var rows = data.GetColumn<bool>(label).LongCount();
         if (rows == 0) throw StepArgs.Invalid(context, filter is null ? "data" : "filter", $"leaves no training rows in {context.Require("data")}.");
@@ -89,7 +94,7 @@ public sealed class TrainStep : IPipelineStep
         var parameters = new Dictionary<string, string>
         {
             ["trainer"] = trainerName, ["label"] = label, ["features"] = string.Join(",", features), ["categorical"] = string.Join(",", categorical),
-            ["filter"] = filter?.ToString() ?? "", ["seed"] = seed.ToString(System.Globalization.CultureInfo.InvariantCulture), ["training_rows"] = rows.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["filter"] = filter?.ToString() ?? "", ["seed"] = seed.ToString(System.Globalization.CultureInfo.InvariantCulture), ["normalize"] = normalize ? "true" : "false", ["training_rows"] = rows.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         foreach (var (k, v) in options) parameters["option." + k] = v;
         await StepRunLog.ParamsAsync(context, parameters, ct).ConfigureAwait(false);

@@ -76,8 +76,8 @@ public sealed class TrainingStepTests : IDisposable
         Assert.Equal("1", version.Version);
         Assert.Equal(train.Info.RunId, version.RunId);
         using var model = await _f.Client.LoadModelAsync("models:/toy@challenger");
-        var row = model.Predict(new Dictionary<string, object?> { ["hour"] = 21f, ["month"] = 3f, ["distance"] = 700f, ["origin"] = "SEA" });
-        Assert.True((bool)row["PredictedLabel"]!);
+        float Late(float hour) => (float)model.Predict(new Dictionary<string, object?> { ["hour"] = hour, ["month"] = 3f, ["distance"] = 700f, ["origin"] = "SEA" })["Probability"]!;
+        Assert.True(Late(21) > Late(8), "an evening departure is likelier to be late");
 
         var deployment = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(_f.Workspace, "deploy/toy/deployment.json"))).RootElement;
         Assert.Equal("models:/toy/1", deployment.GetProperty("model_uri").GetString());
@@ -101,6 +101,7 @@ public sealed class TrainingStepTests : IDisposable
         var with = new Dictionary<string, string> { ["data"] = "toy.csv", ["label"] = "late", ["categorical"] = "origin" };
         var (key, value) = (line[..line.IndexOf(':')], line[(line.IndexOf(':') + 2)..]);
         if (key == "lable") with.Remove("label");
+        if (key == "features") with.Remove("categorical");
         with[key] = value;
         var yaml = "name: toy\nsteps:\n  train:\n    uses: train\n    with:\n" + string.Concat(with.Select(kv => $"      {kv.Key}: {kv.Value}\n"));
         var error = StepsFixture.FailureOf(await _f.RunYamlAsync(yaml), "train");
