@@ -55,6 +55,39 @@ public sealed class DataAndGateStepTests : IDisposable
     }
 
     [Fact]
+    public async Task AParquetDatasetVersion_IsReadAsParquet_FromTheDataCache()
+    {
+        var distance = new Parquet.Schema.DataField<long>("distance");
+        var origin = new Parquet.Schema.DataField<string>("origin");
+        Directory.CreateDirectory(Path.Combine(_f.Workspace, "incoming"));
+        await using (var stream = File.Create(Path.Combine(_f.Workspace, "incoming/flights.parquet")))
+        await using (var writer = await Parquet.ParquetWriter.CreateAsync(new Parquet.Schema.ParquetSchema(distance, origin), stream))
+        {
+            using var group = writer.CreateRowGroup();
+            await group.WriteAsync<long>(distance, new ReadOnlyMemory<long>([300, 900, 1200]));
+            await group.WriteAsync(origin, new[] { "ORD", "SEA", "DEN" });
+        }
+        _f.WriteFile("expectations.yaml", "expectations:\n  - expect: row_count\n    min: 3\n  - expect: range\n    column: distance\n    min: 1\n    max: 5000\n");
+        var result = await _f.RunYamlAsync("""
+            name: p
+            steps:
+              version:
+                uses: version-data
+                with: {source: incoming/flights.parquet, name: flights}
+                outputs: [uri]
+              validate:
+                uses: validate-data
+                with:
+                  data: ${{ steps.version.outputs.uri }}
+                  expectations: expectations.yaml
+                outputs: [rows]
+            """);
+        StepsFixture.AssertSucceeded(result);
+        Assert.True(File.Exists(Path.Combine(_f.Workspace, "data/flights.parquet")));
+        Assert.Equal(3, (await _f.StepRunAsync(result, "validate")).Data.Metrics.Single(m => m.Key == "rows").Value);
+    }
+
+    [Fact]
     public async Task VersionData_OutsideAGitWorkspace_SaysSo()
     {
         using var bare = new StepsFixture(git: false);
