@@ -86,6 +86,21 @@ public sealed class TrainingStepTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_f.Workspace, "deploy/toy/image/Containerfile")));
     }
 
+    [Fact]
+    public async Task Deploy_WithBuild_RunsPodmanBuildOnTheImageContext()
+    {
+        var chain = Chain.Replace("      image: toy:1\n", "      image: toy:1\n      build: true\n", StringComparison.Ordinal);
+        Assert.Contains("build: true", chain);
+        var script = Path.Combine(_f.Workspace, "fake-podman.sh");
+        File.WriteAllText(script, $"#!/bin/sh\necho \"$@\" > '{_f.Workspace}/podman-args.txt'\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var builtins = new Dictionary<string, IPipelineStep>(_f.Engine.Builtins) { ["deploy"] = new DeployStep((c, _, _, _) => Directory.CreateDirectory(c), script) };
+        var engine = _f.Engine with { Builtins = builtins };
+        var result = await new PipelineRunner(engine).RunAsync(_f.Write(chain), _f.Workspace, new PipelineRunOptions());
+        StepsFixture.AssertSucceeded(result);
+        Assert.Equal($"build -t toy:1 {Path.Combine(_f.Workspace, "deploy/toy/image")}", File.ReadAllText(Path.Combine(_f.Workspace, "podman-args.txt")).Trim());
+    }
+
     [Theory]
     [InlineData("trainer: Nope", "with.trainer is refused: 'Nope' is not a binary classification trainer; the trainers are ", "LightGbm")]
     [InlineData("options: {NumberOfLeafs: 3}", "with.options is refused: 'NumberOfLeafs' is not an option of LightGbm; its options are ", "NumberOfLeaves")]
