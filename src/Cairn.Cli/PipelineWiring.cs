@@ -1,12 +1,13 @@
 using System.CommandLine;
 using Cairn.Pipelines;
+using Cairn.Pipelines.Steps;
 
 namespace Cairn.Cli;
 
 /// <summary>What the CLI gives the pipeline engine: the built-in step kinds, itself as the host of C# steps, and the tracking URI for step processes.</summary>
 internal static class PipelineWiring
 {
-    public static IReadOnlyDictionary<string, IPipelineStep> Builtins() => new Dictionary<string, IPipelineStep>(StringComparer.Ordinal);
+    public static IReadOnlyDictionary<string, IPipelineStep> Builtins() => BuiltinSteps.All(Packaging.ImageContext.Write);
 
     public static PipelineGraph Check(PipelineDefinition definition) => PipelineGraph.Build(definition, Builtins().Keys.ToHashSet());
 

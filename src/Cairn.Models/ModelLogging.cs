@@ -17,32 +17,62 @@ public static class ModelLogging
     /// </summary>
     /// <param name="labelColumn">A column of the schema the model does not need to predict (left out of the signature).</param>
     public static LoggedModel LogModel(this ActiveRun run, string artifactPath, MLContext ml, ITransformer model, DataViewSchema inputSchema,
-        object? inputExample = null, string? labelColumn = null)
+        object? inputExample = null, string? labelColumn = null) =>
+        WithPackageFolder(run, artifactPath, folder => SaveMlnet(folder, artifactPath, run.RunId, ml, model, inputSchema, inputExample, labelColumn));
+
+    /// <summary>
+    /// As <see cref="LogModel"/>, to a run that exists already and is not held open here (a pipeline
+    /// step's run, which its engine ends).
+    /// </summary>
+    public static async Task<LoggedModel> LogModelAsync(this CairnClient client, string runId, string artifactPath, MLContext ml, ITransformer model,
+        DataViewSchema inputSchema, object? inputExample = null, string? labelColumn = null, CancellationToken ct = default)
     {
-        return WithPackageFolder(run, artifactPath, folder =>
+        var path = Cairn.Artifacts.ArtifactPath.Normalize(artifactPath, allowRoot: false);
+        var run = await client.Tracking.GetRunAsync(runId, ct).ConfigureAwait(false);
+        var target = Cairn.Artifacts.ArtifactPath.Combine(Cairn.Artifacts.ArtifactPath.FromUri(run.Info.ArtifactUri), path);
+        var folder = Directory.CreateTempSubdirectory("cairn-model-").FullName;
+        try
         {
-            // The label is needed to train, not to predict: the saved schema leaves it out, so typed
-            // prediction classes and the ONNX graph do not have to carry it.
-            var predictionSchema = inputSchema;
-            if (labelColumn is not null)
+            var manifest = SaveMlnet(folder, artifactPath, runId, ml, model, inputSchema, inputExample, labelColumn);
+            ModelPackage.Seal(folder, manifest);
+            foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
             {
-                if (inputSchema.GetColumnOrNull(labelColumn) is null)
-                    throw CairnException.InvalidParameter($"The label column '{labelColumn}' is not in the input schema.");
-                var builder = new DataViewSchema.Builder();
-                builder.AddColumns(inputSchema.Where(c => c.Name != labelColumn));
-                predictionSchema = builder.ToSchema();
+                await using var input = File.OpenRead(file);
+                var relative = Path.GetRelativePath(folder, file).Replace(Path.DirectorySeparatorChar, '/');
+                await client.Artifacts.PutAsync(Cairn.Artifacts.ArtifactPath.Combine(target, relative), input, ct).ConfigureAwait(false);
             }
-            ml.Model.Save(model, predictionSchema, Path.Combine(folder, "model.zip"));
-            var signature = MlnetPredictor.InferSignature(model, predictionSchema);
-            var manifest = ModelManifest.Create(artifactPath, run.RunId, signature);
-            manifest.AddFlavor(ModelManifest.MlnetFlavor, new Dictionary<string, string>
-            {
-                ["model_path"] = "model.zip",
-                ["mlnet_version"] = typeof(MLContext).Assembly.GetName().Version?.ToString(3) ?? "",
-            });
-            WriteInputExample(folder, manifest, inputExample, signature);
-            return manifest;
+            return new LoggedModel($"runs:/{runId}/{path}", manifest.ModelUuid!, manifest.Signature!, manifest.Flavors);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static ModelManifest SaveMlnet(string folder, string artifactPath, string runId, MLContext ml, ITransformer model, DataViewSchema inputSchema,
+        object? inputExample, string? labelColumn)
+    {
+        // The label is needed to train, not to predict: the saved schema leaves it out, so typed
+        // prediction classes and the ONNX graph do not have to carry it.
+        var predictionSchema = inputSchema;
+        if (labelColumn is not null)
+        {
+            if (inputSchema.GetColumnOrNull(labelColumn) is null)
+                throw CairnException.InvalidParameter($"The label column '{labelColumn}' is not in the input schema.");
+            var builder = new DataViewSchema.Builder();
+            builder.AddColumns(inputSchema.Where(c => c.Name != labelColumn));
+            predictionSchema = builder.ToSchema();
+        }
+        ml.Model.Save(model, predictionSchema, Path.Combine(folder, "model.zip"));
+        var signature = MlnetPredictor.InferSignature(model, predictionSchema);
+        var manifest = ModelManifest.Create(artifactPath, runId, signature);
+        manifest.AddFlavor(ModelManifest.MlnetFlavor, new Dictionary<string, string>
+        {
+            ["model_path"] = "model.zip",
+            ["mlnet_version"] = typeof(MLContext).Assembly.GetName().Version?.ToString(3) ?? "",
         });
+        WriteInputExample(folder, manifest, inputExample, signature);
+        return manifest;
     }
 
     /// <summary>Logs an ONNX file (from any framework) as a package with the <c>onnx</c> flavor and a tensor signature.</summary>

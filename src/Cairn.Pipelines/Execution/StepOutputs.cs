@@ -14,8 +14,10 @@ public static class StepOutputs
     {
         var who = $"step '{step.Name}'";
         var written = StepOutputsFile.Read(outputsFile, who);
-        foreach (var (k, v) in context.Outputs) written[k] = v;
         var declared = step.Definition.Outputs;
+        // Built-in kinds offer several outputs; the pipeline declares those it uses, and the rest are dropped.
+        foreach (var (k, v) in context.Outputs)
+            if (step.Definition.Kind != StepKind.Builtin || declared.Any(o => o.Name == k)) written[k] = v;
         foreach (var name in written.Keys)
             if (declared.All(o => o.Name != name))
                 throw new StepFailedException($"{who} wrote the output '{name}', which it does not declare; declare it under 'outputs'.");

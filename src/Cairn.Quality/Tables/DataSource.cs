@@ -3,10 +3,13 @@ using Cairn.Data;
 
 namespace Cairn.Quality.Tables;
 
-/// <summary>One CSV or Parquet file of a data source, with the name messages give it.</summary>
-public sealed record DataFile(string Path, string Name)
+/// <summary>
+/// One CSV or Parquet file of a data source, with the name messages give it, and the path whose
+/// extension says its format (a dataset version's file in the data cache has none of its own).
+/// </summary>
+public sealed record DataFile(string Path, string Name, string? FormatPath = null)
 {
-    public bool IsParquet => Path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) || Name.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase);
+    public bool IsParquet => new[] { Path, Name, FormatPath }.Any(p => p?.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) == true);
 }
 
 /// <summary>

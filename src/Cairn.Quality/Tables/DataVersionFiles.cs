@@ -42,13 +42,13 @@ internal static class DataVersionFiles
             {
                 if (!IsTabular(version.Path)) throw CairnException.InvalidParameter($"{label} is {version.Path}, which is neither CSV nor Parquet.");
                 var path = Locate(workspace, hex, version.Path, label);
-                return new DataSource(label, [new DataFile(path, $"{label} ({version.Path})")]);
+                return new DataSource(label, [new DataFile(path, $"{label} ({version.Path})", version.Path)]);
             }
             if (!workspace.Cache.Contains(hex))
                 throw NotHere(label, version);
             var files = new List<DataFile>();
             foreach (var entry in DirectoryManifest.Load(workspace.Cache, hex, version.Path).Where(e => IsTabular(e.Path)))
-                files.Add(new DataFile(Locate(workspace, entry.Digest, $"{version.Path}/{entry.Path}", label), $"{label} ({version.Path}/{entry.Path})"));
+                files.Add(new DataFile(Locate(workspace, entry.Digest, $"{version.Path}/{entry.Path}", label), $"{label} ({version.Path}/{entry.Path})", entry.Path));
             return files.Count > 0 ? new DataSource(label, files)
                 : throw CairnException.InvalidParameter($"{label} is the folder {version.Path}, which holds no CSV or Parquet file.");
         }
