@@ -125,7 +125,7 @@ public sealed class DataAndGateStepTests : IDisposable
     [InlineData("{data: flights.csv}", "step 'check' needs 'with.expectations'.")]
     [InlineData("{data: flights.csv, expectations: nope.yaml}", "with.expectations (nope.yaml) cannot be used")]
     [InlineData("{data: flights.csv, expectations: expectations.yaml, fail: maybe}", "with.fail is 'maybe': write true or false.")]
-    [InlineData("{data: data:/nothing@1, expectations: expectations.yaml}", "with.data ('data:/nothing@1') cannot be read")]
+    [InlineData("{data: data:/nothing@1, expectations: expectations.yaml}", "step 'check': with.data: Dataset version")]
     public async Task ValidateData_RefusesBadArguments(string with, string expected)
     {
         _f.WriteFile("flights.csv", Flights);

@@ -11,18 +11,20 @@ public static class ChildProcesses
     /// <returns>The exit code.</returns>
     /// <exception cref="TimeoutException">When <paramref name="timeout"/> passed first.</exception>
     /// <exception cref="OperationCanceledException">When <paramref name="ct"/> was cancelled.</exception>
-    public static async Task<int> RunAsync(ProcessStartInfo start, TextWriter log, TimeSpan? timeout, CancellationToken ct)
+    /// <param name="log">Where the process's output lines go; null when the process sees to its output itself (it then inherits this process's streams).</param>
+    public static async Task<int> RunAsync(ProcessStartInfo start, TextWriter? log, TimeSpan? timeout, CancellationToken ct)
     {
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        start.RedirectStandardInput = true;
+        var capture = log is not null;
+        start.RedirectStandardOutput = capture;
+        start.RedirectStandardError = capture;
+        start.RedirectStandardInput = capture;
         start.UseShellExecute = false;
         using var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var gate = new object();
         void Write(string? line)
         {
             if (line is null) return;
-            lock (gate) log.WriteLine(line);
+            lock (gate) log!.WriteLine(line);
         }
         process.OutputDataReceived += (_, e) => Write(e.Data);
         process.ErrorDataReceived += (_, e) => Write(e.Data);
@@ -34,9 +36,12 @@ public static class ChildProcesses
         {
             throw new StepFailedException($"cannot start '{start.FileName}': {e.Message}.");
         }
-        process.StandardInput.Close();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        if (capture)
+        {
+            process.StandardInput.Close();
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
         if (timeout is { } t) limit.CancelAfter(t);
         try
@@ -51,7 +56,7 @@ public static class ChildProcesses
             throw new TimeoutException($"killed after its timeout of {timeout}");
         }
         // The output pipes drain after exit.
-        process.WaitForExit();
+        if (capture) process.WaitForExit();
         return process.ExitCode;
     }
 
