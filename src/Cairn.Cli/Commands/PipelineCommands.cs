@@ -64,7 +64,7 @@ internal static class PipelineCommands
             if (executor == "local")
                 return await ExecuteAsync(parse, definition, workspace, options, outputs, stdout, stderr, ct);
             return await ExecuteAsync(parse, definition, workspace, options, outputs, stdout, stderr, ct,
-                (engine, progress, token) => cluster.RunAsync(parse, engine, definition, workspace, options, progress, token));
+                (engine, progress, token) => cluster.RunAsync(parse, engine, definition, workspace, options, progress, token), executor);
         });
         return command;
     }
@@ -98,12 +98,13 @@ internal static class PipelineCommands
 
     private static async Task<int> ExecuteAsync(ParseResult parse, PipelineDefinition definition, string workspace, PipelineRunOptions options,
         RunOutputFiles files, TextWriter stdout, TextWriter stderr, CancellationToken ct,
-        Func<PipelineEngine, Action<StepEvent>, CancellationToken, Task<PipelineRunResult>>? onCluster = null)
+        Func<PipelineEngine, Action<StepEvent>, CancellationToken, Task<PipelineRunResult>>? onCluster = null, string? executor = null)
     {
         using var client = GlobalOptions.OpenClient(parse);
         var engine = PipelineWiring.Engine(client, parse);
         var graph = engine.Check(definition);
-        stdout.WriteLine($"Pipeline {definition.Name}: {graph.Order.Count} steps, up to {options.Parallel} at once{(options.ResumeRunId is null ? "" : $", resuming {options.ResumeRunId}")}.");
+        var where = onCluster is null ? $"up to {options.Parallel} at once" : $"each a job on {executor}";
+        stdout.WriteLine($"Pipeline {definition.Name}: {graph.Order.Count} steps, {where}{(options.ResumeRunId is null ? "" : $", resuming {options.ResumeRunId}")}.");
         var progress = new PipelineProgress([.. graph.Order.Select(s => s.Name)]);
         PipelineRunResult result;
         try
@@ -134,8 +135,15 @@ internal static class PipelineCommands
         }
         if (result.Succeeded) return 0;
         foreach (var failed in result.Steps.Where(s => s.State is StepState.Failed))
-            stderr.WriteLine($"error: step '{failed.Step}' failed: {failed.Error} See `cairn pipeline logs {result.PipelineRunId} {failed.Step}`; resume with `cairn pipeline retry {result.PipelineRunId}`.");
+            stderr.WriteLine($"error: step '{failed.Step}' failed: {WithoutStepPrefix(failed)} See `cairn pipeline logs {result.PipelineRunId} {failed.Step}`; resume with `cairn pipeline retry {result.PipelineRunId}`.");
         return result.Cancelled ? 130 : 1;
+    }
+
+    /// <summary>A step's error often starts by naming the step, which the line already does.</summary>
+    private static string? WithoutStepPrefix(StepOutcome failed)
+    {
+        var prefix = $"step '{failed.Step}': ";
+        return failed.Error is { } error && error.StartsWith(prefix, StringComparison.Ordinal) ? error[prefix.Length..] : failed.Error;
     }
 
     private sealed record RunOutputFiles(string? RunId, (string Model, string File)? ModelVersion);

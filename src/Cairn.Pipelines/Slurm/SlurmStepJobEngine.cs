@@ -157,9 +157,23 @@ public sealed class SlurmStepJobEngine(SlurmClient slurm, SlurmOptions? options 
     {
         var live = steps.Where(s => s.JobId is not null && !s.Ended).ToList();
         if (live.Count == 0) return;
+        // A job may have started since the last poll: ask once more, so that it is reported as killed, not as never run.
+        IReadOnlyDictionary<string, SlurmJobStatus> now;
+        try
+        {
+            now = await slurm.StatusAsync(live.Select(s => s.JobId!).ToList(), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (CairnException)
+        {
+            now = new Dictionary<string, SlurmJobStatus>();
+        }
         await slurm.CancelAsync(live.Select(s => s.JobId!).ToList(), CancellationToken.None).ConfigureAwait(false);
         foreach (var step in live)
-            set(step, step.State == StepState.Running ? StepState.Killed : StepState.Skipped, why);
+        {
+            var started = step.State == StepState.Running
+                || (now.TryGetValue(step.JobId!, out var status) && SlurmJobStates.StepStateOf(status.State, status.Reason) == StepState.Running);
+            set(step, started ? StepState.Killed : StepState.Skipped, why);
+        }
     }
 
     /// <summary>Why a job failed: its state, exit code and the end of its log.</summary>
