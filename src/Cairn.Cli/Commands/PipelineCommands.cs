@@ -156,7 +156,7 @@ internal static class PipelineCommands
         return (value[..eq], value[(eq + 1)..]);
     }
 
-    private static Dictionary<string, string> ParseParameters(IEnumerable<string> values)
+    internal static Dictionary<string, string> ParseParameters(IEnumerable<string> values)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var v in values)

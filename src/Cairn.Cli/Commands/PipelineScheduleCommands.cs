@@ -30,7 +30,7 @@ internal static class PipelineScheduleCommands
             {
                 using var client = GlobalOptions.OpenClient(parse);
                 var s = await client.Schedules.CreateScheduleAsync(new NewPipelineSchedule(parse.GetValue(name)!, Path.GetFullPath(parse.GetValue(file)!),
-                    parse.GetValue(cron)!, parse.GetValue(zone)!, ParseParameters(parse.GetValue(parameters) ?? []), !parse.GetValue(disabled)), ct);
+                    parse.GetValue(cron)!, parse.GetValue(zone)!, PipelineCommands.ParseParameters(parse.GetValue(parameters) ?? []), !parse.GetValue(disabled)), ct);
                 var next = CronSchedule.Parse(s.Cron, s.TimeZone).NextAfter(client.Time.GetUtcNow());
                 stdout.WriteLine($"Schedule '{s.Name}': {s.PipelineFile} at \"{s.Cron}\" ({s.TimeZone}){(s.Enabled ? "" : ", disabled")}; next {Next(next, s.TimeZone)}.");
                 return 0;
@@ -116,7 +116,7 @@ internal static class PipelineScheduleCommands
                 using var client = GlobalOptions.OpenClient(parse);
                 var t = await client.Schedules.CreateTriggerAsync(new NewPipelineTrigger(parse.GetValue(name)!, Path.GetFullPath(parse.GetValue(file)!),
                     dataset is not null ? TriggerEvents.Dataset : TriggerEvents.Alert, (dataset ?? alert)!, parse.GetValue(paramName),
-                    ParseParameters(parse.GetValue(parameters) ?? [])), ct);
+                    PipelineCommands.ParseParameters(parse.GetValue(parameters) ?? [])), ct);
                 stdout.WriteLine(t.Event == TriggerEvents.Dataset
                     ? $"Trigger '{t.Name}': {t.PipelineFile} on each new version of dataset '{t.Source}' after @{t.BaselineVersion}, as -p {t.ParameterName}=data:/{t.Source}@N."
                     : $"Trigger '{t.Name}': {t.PipelineFile} when alert '{t.Source}' fires (POST Alertmanager webhooks to /api/2.0/cairn/pipelines/alerts).");
@@ -199,16 +199,4 @@ internal static class PipelineScheduleCommands
         : "never";
 
     private static string Parameters(IReadOnlyDictionary<string, string> parameters) => string.Join(", ", parameters.Select(p => $"{p.Key}={p.Value}"));
-
-    private static Dictionary<string, string> ParseParameters(IEnumerable<string> values)
-    {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var v in values)
-        {
-            var eq = v.IndexOf('=');
-            if (eq <= 0) throw CairnException.InvalidParameter($"-p takes name=value, not '{v}'.");
-            result[v[..eq]] = v[(eq + 1)..];
-        }
-        return result;
-    }
 }
