@@ -45,25 +45,16 @@ public sealed class EvaluateStep : IPipelineStep
         if (rows == 0) throw StepArgs.Invalid(context, filter is null ? "data" : "filter", $"leaves no rows to evaluate in {context.Require("data")}.");
         var scored = predictor.Model.Transform(data);
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal) { ["rows"] = rows };
-        if (scored.Schema.GetColumnOrNull("Probability") is not null)
-        {
-            var m = ml.BinaryClassification.Evaluate(scored, label);
-            metrics["auc"] = m.AreaUnderRocCurve;
-            metrics["accuracy"] = m.Accuracy;
-            metrics["f1"] = m.F1Score;
-            metrics["log_loss"] = m.LogLoss;
-            metrics["precision"] = m.PositivePrecision;
-            metrics["recall"] = m.PositiveRecall;
-        }
-        else
-        {
-            var m = ml.BinaryClassification.EvaluateNonCalibrated(scored, label);
-            metrics["auc"] = m.AreaUnderRocCurve;
-            metrics["accuracy"] = m.Accuracy;
-            metrics["f1"] = m.F1Score;
-            metrics["precision"] = m.PositivePrecision;
-            metrics["recall"] = m.PositiveRecall;
-        }
+        // Calibrated models (a Probability column) also have a log loss; the rest is common to both.
+        var m = scored.Schema.GetColumnOrNull("Probability") is not null
+            ? ml.BinaryClassification.Evaluate(scored, label)
+            : ml.BinaryClassification.EvaluateNonCalibrated(scored, label);
+        metrics["auc"] = m.AreaUnderRocCurve;
+        metrics["accuracy"] = m.Accuracy;
+        metrics["f1"] = m.F1Score;
+        metrics["precision"] = m.PositivePrecision;
+        metrics["recall"] = m.PositiveRecall;
+        if (m is Microsoft.ML.Data.CalibratedBinaryClassificationMetrics calibrated) metrics["log_loss"] = calibrated.LogLoss;
         await StepRunLog.ParamsAsync(context, new Dictionary<string, string> { ["model"] = modelUri, ["label"] = label, ["filter"] = filter?.ToString() ?? "" }, ct)
             .ConfigureAwait(false);
         await StepRunLog.MetricsAsync(client, context.StepRunId, metrics, ct).ConfigureAwait(false);

@@ -28,7 +28,7 @@ public sealed class ExternalPipelineRun(PipelineEngine engine)
         var run = await _recorder.StartPipelineRunAsync(experimentId, pipeline, parameters, executor, workspace, code.HeadCommit, ct).ConfigureAwait(false);
         var jobs = graph.Order.Select(step => new StepJob(
             step.Name,
-            noCache ? [.. cairnCommand, "pipeline", "step", run.Info.RunId, step.Name, "--no-cache"] : [.. cairnCommand, "pipeline", "step", run.Info.RunId, step.Name],
+            [.. cairnCommand, "pipeline", "step", run.Info.RunId, step.Name, .. (noCache ? ["--no-cache"] : Array.Empty<string>())],
             new Dictionary<string, string> { [TrackingUri.EnvironmentVariable] = trackingUri },
             jobWorkspace,
             step.Kind == StepKind.Container ? step.Image : image,

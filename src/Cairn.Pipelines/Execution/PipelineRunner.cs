@@ -36,12 +36,10 @@ public sealed class PipelineRunner(PipelineEngine engine)
         var stop = false;
         while (ready.Count > 0 || running.Count > 0)
         {
-            // Twice as many steps as slots are under way, so that one step's records are written while
-            // the next one's command already runs; the slots bound the commands (see RunStepInSlotAsync).
-            while (!stop && ready.Count > 0 && running.Count < options.Parallel * 2)
+            while (!stop && ready.Count > 0 && running.Count < options.Parallel)
             {
                 var next = ready.Dequeue();
-                running[Task.Run(() => RunStepInSlotAsync(run, next, ct), CancellationToken.None)] = next;
+                running[Task.Run(() => RunStepAsync(run, next, ct), CancellationToken.None)] = next;
             }
             if (running.Count == 0) break;
             var done = await Task.WhenAny(running.Keys).ConfigureAwait(false);
@@ -51,10 +49,8 @@ public sealed class PipelineRunner(PipelineEngine engine)
             if (outcome.State is StepState.Failed or StepState.Killed)
             {
                 stop = true;
-                run.Stopping = true;
                 continue;
             }
-            if (outcome.State == StepState.Skipped) continue;
             foreach (var d in graph.Downstream(outcome.Step))
                 if (--remaining[d] == 0) ready.Enqueue(graph.Pipeline.Step(d));
         }
@@ -100,7 +96,7 @@ public sealed class PipelineRunner(PipelineEngine engine)
                 throw CairnException.InvalidState($"step '{stepName}' needs step '{up}', which has not finished in the pipeline run {pipelineRunId}.");
             run.Results[up] = PipelineRecorder.Record(upRun);
         }
-        return await RunStepAsync(run, step, () => { }, ct).ConfigureAwait(false);
+        return await RunStepAsync(run, step, ct).ConfigureAwait(false);
     }
 
     private async Task<(Run Run, IReadOnlyDictionary<string, Run> Previous)> OpenRunAsync(PipelineDefinition pipeline,
@@ -130,47 +126,11 @@ public sealed class PipelineRunner(PipelineEngine engine)
         IReadOnlyDictionary<string, Run> Previous, ConcurrentDictionary<string, StepRecord> Cache, CodeVersions Code, PipelineRunOptions Options)
     {
         public ConcurrentDictionary<string, StepRecord> Results { get; } = new(StringComparer.Ordinal);
-        /// <summary>At most <see cref="PipelineRunOptions.Parallel"/> steps run their code at once.</summary>
-        public SemaphoreSlim Slots { get; } = new(Math.Max(1, Options.Parallel));
-        /// <summary>A step failed: steps waiting for a slot do not start.</summary>
-        public volatile bool Stopping;
         public string RunId => PipelineRun.Info.RunId;
         public string Scratch => Path.Combine(Workspace, ".cairn", "pipelines", RunId);
     }
 
-    /// <summary>Runs a step in one of the run's slots; the slot is given back as soon as its code has ended, before its records are written.</summary>
-    private async Task<StepOutcome> RunStepInSlotAsync(RunState run, StepDefinition step, CancellationToken ct)
-    {
-        try
-        {
-            await run.Slots.WaitAsync(ct).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            return NotRun(run, step, "not run: the run was cancelled");
-        }
-        var released = 0;
-        void Release()
-        {
-            if (Interlocked.Exchange(ref released, 1) == 0) run.Slots.Release();
-        }
-        try
-        {
-            return run.Stopping ? NotRun(run, step, "not run: an earlier step failed") : await RunStepAsync(run, step, Release, ct).ConfigureAwait(false);
-        }
-        finally
-        {
-            Release();
-        }
-    }
-
-    private static StepOutcome NotRun(RunState run, StepDefinition step, string why)
-    {
-        run.Options.Progress?.Invoke(new StepEvent(step.Name, StepState.Skipped));
-        return new StepOutcome(step.Name, StepState.Skipped, TimeSpan.Zero, null, why, 0);
-    }
-
-    private async Task<StepOutcome> RunStepAsync(RunState run, StepDefinition step, Action codeEnded, CancellationToken ct)
+    private async Task<StepOutcome> RunStepAsync(RunState run, StepDefinition step, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         var progress = run.Options.Progress;
@@ -265,7 +225,6 @@ public sealed class PipelineRunner(PipelineEngine engine)
             }
         }
         error ??= inputError;
-        codeEnded();
         await log.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         if (log.Written)
             await _recorder.PutFileAsync(stepRunId, PipelineTags.LogArtifact, log.Path, CancellationToken.None).ConfigureAwait(false);
