@@ -1,3 +1,5 @@
+using Cairn.Monitoring;
+
 namespace Cairn.Serving;
 
 /// <summary>An inference as the request path hands it over; the log copies its values and keeps nothing of it.</summary>
@@ -150,12 +152,11 @@ public sealed class InferenceLog : IAsyncDisposable
 
     private async Task WriteAsync(InferenceBatch batch)
     {
-        const long hourMs = 3_600_000;
+        const long hourMs = InferenceLogLayout.HourMs;
         var hours = Enumerable.Range(0, batch.Count).GroupBy(i => batch.Timestamps[i] / hourMs).ToList();
         foreach (var hour in hours)
         {
-            var start = DateTimeOffset.FromUnixTimeMilliseconds(hour.Key * hourMs).UtcDateTime;
-            var folder = Path.Combine(_folder, $"model={Safe(batch.Model)}", $"date={start:yyyy-MM-dd}", $"hour={start:HH}");
+            var folder = InferenceLogLayout.HourFolder(_folder, batch.Model, hour.Key * hourMs);
             Directory.CreateDirectory(folder);
             var final = Path.Combine(folder, $"part-{_time.GetUtcNow().ToUnixTimeMilliseconds()}-{Guid.NewGuid():N}.parquet");
             var temp = final + ".tmp";
@@ -164,8 +165,6 @@ public sealed class InferenceLog : IAsyncDisposable
             File.Move(temp, final);
         }
     }
-
-    private static string Safe(string name) => string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
 
     /// <summary>Writes what is buffered, then stops; later entries are dropped.</summary>
     public async ValueTask DisposeAsync()
