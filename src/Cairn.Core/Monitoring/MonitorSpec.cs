@@ -15,6 +15,7 @@ namespace Cairn.Monitoring;
 /// <param name="Schedule">Cron (five fields, or six with seconds first) on which <c>cairn server</c> runs the monitor; null: only by hand.</param>
 /// <param name="InferenceLog">Folder of the Parquet inference log that <c>cairn serve --inference-log</c> writes; null: <c>.cairn/inference-log</c> beside the store.</param>
 /// <param name="Features">Columns compared; null: every input column the reference and the log share, and the prediction.</param>
+/// <param name="ServingMetrics">The <c>/metrics</c> URL of the <c>cairn serve</c> that answers the model: each run reads its request and error counters, for <c>error_rate</c>.</param>
 public sealed record MonitorSpec(
     string Name,
     string Model,
@@ -28,7 +29,8 @@ public sealed record MonitorSpec(
     PerformanceSettings? Performance = null,
     IReadOnlyList<AlertRuleSpec>? Alerts = null,
     IReadOnlyList<AlertDestination>? Destinations = null,
-    string? Description = null);
+    string? Description = null,
+    string? ServingMetrics = null);
 
 /// <summary>How drift is decided. Defaults follow Evidently: KS / chi-square at p &lt; 0.05 for samples of at most 1,000 rows, Wasserstein / Jensen–Shannon above 0.1 for larger ones, dataset drift when half the features drift.</summary>
 /// <param name="Method">Null: chosen by type and size as above; otherwise one of <see cref="DriftMethods"/>.</param>

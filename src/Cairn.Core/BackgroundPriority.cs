@@ -1,14 +1,14 @@
 using System.Runtime.InteropServices;
 
-namespace Cairn.Serving;
+namespace Cairn;
 
 /// <summary>
 /// Lowers the calling thread's CPU priority. .NET's <see cref="Thread.Priority"/> does nothing on
-/// Linux, so background work (the inference log's flushes) would compete as an equal with the
+/// Linux, so background work (the inference log's flushes, monitor runs) would compete as an equal with the
 /// request threads and show up in their tail latency; a nice value of 19 gives it only the CPU
 /// that requests leave idle. Lowering one's own priority needs no privileges.
 /// </summary>
-internal static partial class BackgroundPriority
+public static partial class BackgroundPriority
 {
     private const int PriorityProcess = 0; // PRIO_PROCESS: on Linux, a thread id names one thread
     private const int Lowest = 19;
