@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Cairn.Monitoring;
 using Cairn.Pipelines;
 using Cairn.Server;
 using Microsoft.AspNetCore.Builder;
@@ -15,6 +16,15 @@ internal static class ServerCommand
         var launcher = InProcessPipelineLauncher.Create(PipelineWiring.Engine(client, address.ToString()), roots);
         var options = new PipelineSchedulerOptions { PollInterval = interval, Log = message => { lock (log) log.WriteLine(message); } };
         return new PipelineScheduler(metadata.Schedules, metadata.Datasets, launcher, TimeProvider.System, options).RunAsync(stopping);
+    };
+
+    /// <summary>The monitor scheduler: scheduled monitors run in this process, on the server's own stores, at the lowest CPU priority.</summary>
+    private static ServerWork MonitorScheduling(MetadataStores metadata, Cairn.Artifacts.IArtifactStore artifacts, TimeSpan interval, TextWriter log) => (address, stopping) =>
+    {
+        var client = new CairnClient(metadata.Tracking, artifacts, metadata.Registry, metadata.Datasets, new ServerLocation(address)) { Schedules = metadata.Schedules };
+        void Log(string message) { lock (log) log.WriteLine(message); }
+        var runner = new MonitorRunner(client, metadata.Monitors, new MonitorRunnerOptions { Log = Log }, TimeProvider.System);
+        return new MonitorScheduler(metadata.Monitors, runner, TimeProvider.System, new MonitorSchedulerOptions { PollInterval = interval, Log = Log }).RunAsync(stopping);
     };
 
     private static List<string> AllowedRoots(string[]? given)
@@ -34,11 +44,11 @@ internal static class ServerCommand
         var port = new Option<int>("--port", "-p") { Description = "Port to listen on (0 picks a free one).", DefaultValueFactory = _ => 5000 };
         var backend = new Option<string?>("--backend-store-uri") { Description = "Metadata store: postgresql://user:pw@host:5432/db, sqlite:///path/cairn.db or a folder. Defaults to ./.cairn." };
         var artifacts = new Option<string?>("--artifacts-destination") { Description = "Artifacts served through the proxy: s3://bucket/prefix or a folder. Defaults to artifacts/ beside a SQLite database." };
-        var scheduleInterval = new Option<double>("--schedule-interval") { Description = "Seconds between the scheduler's looks for due schedules, new dataset versions and queued alerts.", DefaultValueFactory = _ => 15 };
+        var scheduleInterval = new Option<double>("--schedule-interval") { Description = "Seconds between the schedulers' looks for due schedules, monitors, new dataset versions and queued alerts.", DefaultValueFactory = _ => 15 };
         var pipelinesRoot = new Option<string[]>("--pipelines-root") { Description = "A folder scheduled pipeline files may be in (repeatable); default: the current folder. Files in the local artifact folder never run." };
-        var noScheduler = new Option<bool>("--no-scheduler") { Description = "Do not run pipeline schedules and triggers in this server (another server on the same database does)." };
+        var noScheduler = new Option<bool>("--no-scheduler") { Description = "Do not run pipeline schedules, triggers and scheduled monitors in this server (another server on the same database does)." };
         var access = new HostAccessOptions();
-        var command = new Command("server", "Serve the MLflow-compatible tracking and registry API and the artifact proxy; run pipeline schedules and triggers.")
+        var command = new Command("server", "Serve the MLflow-compatible tracking and registry API and the artifact proxy; run pipeline schedules, triggers and scheduled monitors.")
             { host, port, backend, artifacts, scheduleInterval, pipelinesRoot, noScheduler };
         access.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -62,7 +72,12 @@ internal static class ServerCommand
                 AllowedHosts = allowedHosts,
                 CorsOrigins = corsOrigins,
                 Schedules = metadata.Schedules,
-                BackgroundWork = parse.GetValue(noScheduler) ? [] : [Scheduler(metadata, artifactStore, Roots(allowedRoots, artifactStore), TimeSpan.FromSeconds(interval), stderr)],
+                Monitors = metadata.Monitors,
+                BackgroundWork = parse.GetValue(noScheduler) ? [] :
+                [
+                    Scheduler(metadata, artifactStore, Roots(allowedRoots, artifactStore), TimeSpan.FromSeconds(interval), stderr),
+                    MonitorScheduling(metadata, artifactStore, TimeSpan.FromSeconds(interval), stderr),
+                ],
             });
             await Listening.StartAsync(app, portValue, ct);
             stdout.WriteLine($"Cairn server listening on {app.BoundAddress()} (metadata: {metadata.Database.Description}, artifacts: {StoreWiring.Describe(artifactStore)}). Press Ctrl+C to stop.");

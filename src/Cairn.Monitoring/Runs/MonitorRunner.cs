@@ -1,4 +1,5 @@
 using System.Globalization;
+using Cairn.Pipelines;
 using Cairn.Quality.Tables;
 using Cairn.Registry;
 
@@ -17,7 +18,7 @@ public sealed record MonitorRunnerOptions
 }
 
 /// <summary>What a run made: the stored run, the report (null when it failed), a one-line summary, and the alert notifications it sent.</summary>
-public sealed record MonitorRunResult(MonitorRun Run, MonitorReport? Report, string Summary, IReadOnlyList<AlertNotification> Notifications);
+public sealed record MonitorRunResult(MonitorRun Run, MonitorReport? Report, string Summary, IReadOnlyList<AlertNotification> Notifications, IReadOnlyList<AlertDelivery> Deliveries);
 
 /// <summary>
 /// Runs a monitor over one window: resolves the model version and the reference, profiles both
@@ -55,12 +56,12 @@ public sealed class MonitorRunner(CairnClient client, IMonitorStore store, Monit
         {
             var message = e is CairnException ? e.Message : $"{e.GetType().Name}: {e.Message}";
             var failed = await store.FinishMonitorRunAsync(claimed.RunId, MonitorRunStatuses.Failed, null, new Dictionary<string, double>(), message, CancellationToken.None).ConfigureAwait(false);
-            return new MonitorRunResult(failed, null, message, []);
+            return new MonitorRunResult(failed, null, message, [], []);
         }
         var trackingRunId = await RecordAsync(monitor, report, ct).ConfigureAwait(false);
         var finished = await store.FinishMonitorRunAsync(claimed.RunId, MonitorRunStatuses.Succeeded, trackingRunId, report.Values, null, CancellationToken.None).ConfigureAwait(false);
-        var notifications = await MonitorAlerts.EvaluateAndRouteAsync(monitor, finished, report, client, store, options, time, ct).ConfigureAwait(false);
-        return new MonitorRunResult(finished, report, Summarize(report), notifications);
+        var alerts = await AlertAsync(monitor, finished, report, ct).ConfigureAwait(false);
+        return new MonitorRunResult(finished, report, Summarize(report), alerts?.Evaluation.Notifications ?? [], alerts?.Deliveries ?? []);
     }
 
     /// <summary>The statistics of one window against the reference, without recording anything.</summary>
@@ -83,13 +84,13 @@ public sealed class MonitorRunner(CairnClient client, IMonitorStore store, Monit
             var columns = MonitoredColumns.Choose(spec, reference, referenceColumns, current, currentColumns);
             if (currentColumns.Count == 0) notes.Add($"No rows were logged in {current}.");
 
-            var referenceProfile = new WindowProfile(columns, spec.Drift);
+            var referenceProfile = new WindowProfile(columns);
             var referenceRows = table is not null
                 ? await TableReading.ReadAsync(table, columns, referenceProfile, ct).ConfigureAwait(false)
                 : await InferenceLogReader.ReadAsync(((LogWindowReference)reference).Window, columns, referenceProfile, null, null, ct).ConfigureAwait(false);
             if (referenceRows == 0) throw CairnException.InvalidParameter($"The reference {reference} has no rows: nothing to compare the window with.");
 
-            var currentProfile = new WindowProfile(columns, spec.Drift);
+            var currentProfile = new WindowProfile(columns);
             var serving = new ServingFigures();
             var join = spec.Performance is { } performance ? PerformanceJoin(performance, currentColumns) : null;
             var currentRows = await InferenceLogReader.ReadAsync(current, columns, currentProfile, async (batch, token) =>
@@ -112,6 +113,24 @@ public sealed class MonitorRunner(CairnClient client, IMonitorStore store, Monit
         {
             if (table is not null) await table.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Evaluates the alert rules on the run's values, saves what changed and routes the notifications.</summary>
+    private async Task<AlertOutcome?> AlertAsync(MonitorRecord monitor, MonitorRun run, MonitorReport report, CancellationToken ct)
+    {
+        if (monitor.Spec.Alerts is not { Count: > 0 }) return null;
+        IPipelineScheduleStore? schedules;
+        try
+        {
+            schedules = client.Schedules;
+        }
+        catch (CairnException)
+        {
+            schedules = null;
+        }
+        var dispatcher = new AlertDispatcher(options.Http ?? SharedHttp.Value, options.Log ?? (_ => { }), client.Registry, schedules, time);
+        var watched = report.ModelVersion is null ? null : new WatchedModelVersion(ModelUri.Parse(monitor.Spec.Model).Name, report.ModelVersion);
+        return await new AlertProcessor(store, dispatcher, time).ProcessAsync(monitor.Spec, run, watched, ct).ConfigureAwait(false);
     }
 
     private async Task<ModelVersion> ResolveModelAsync(string model, CancellationToken ct)
@@ -189,7 +208,7 @@ public sealed class MonitorRunner(CairnClient client, IMonitorStore store, Monit
     public static string Summarize(MonitorReport report)
     {
         var parts = new List<string> { $"{report.CurrentRows} rows" };
-        if (report.Drift is { } drift) parts.Add($"drift share {drift.DriftShare.ToString("0.###", CultureInfo.InvariantCulture)} ({drift.DriftedCount} of {drift.Features.Count} columns drifted{(drift.DatasetDrift ? ", dataset drift" : "")})");
+        if (report.Drift is { } drift) parts.Add($"drift share {drift.Dataset.DriftShare.ToString("0.###", CultureInfo.InvariantCulture)} ({drift.Dataset.DriftedFeatures} of {drift.Dataset.ComparedFeatures} columns drifted{(drift.Dataset.Drifted ? ", dataset drift" : "")})");
         if (report.Values.TryGetValue("auc", out var auc)) parts.Add($"AUC {auc.ToString("0.###", CultureInfo.InvariantCulture)}");
         return string.Join(", ", parts);
     }

@@ -33,8 +33,12 @@ public static class MonitoredColumns
                     $"The reference {reference} shares no column with the model's logged inputs: it has {string.Join(", ", inReference.Keys)}; {current} logs {string.Join(", ", logged)}. " +
                     "Give a reference with the model's input columns, or name the features to compare.");
         }
-        return chosen.Select(c => spec.Drift?.PerFeature?.GetValueOrDefault(c.Name)?.Kind is { } kind ? c with { Kind = ParseKind(kind, c.Name) } : c).ToList();
+        return WithKinds(spec, chosen);
     }
+
+    /// <summary>The columns with the kinds the monitor's per-feature settings give them.</summary>
+    public static IReadOnlyList<MonitoredColumn> WithKinds(MonitorSpec spec, IReadOnlyList<MonitoredColumn> columns) =>
+        columns.Select(c => spec.Drift?.PerFeature?.GetValueOrDefault(c.Name)?.Kind is { } kind ? c with { Kind = ParseKind(kind, c.Name) } : c).ToList();
 
     private static MonitoredKind ParseKind(string kind, string column) => kind.ToLowerInvariant() switch
     {

@@ -17,18 +17,17 @@ internal sealed class BatchColumns
         if (column.Kind == MonitoredKind.Numeric)
         {
             if (_numbers.Length < count) _numbers = new double[count];
+            // Values that are present but not numbers are counted, not passed on as missing.
             var violations = 0;
+            var kept = 0;
             for (var i = 0; i < count; i++)
             {
                 var row = rows is null ? i : rows[i];
-                if (values.TryGetNumber(row, out var number)) _numbers[i] = number;
-                else
-                {
-                    _numbers[i] = double.NaN;
-                    if (!values.IsMissing(row)) violations++;
-                }
+                if (values.TryGetNumber(row, out var number)) _numbers[kept++] = number;
+                else if (values.IsMissing(row)) _numbers[kept++] = double.NaN;
+                else violations++;
             }
-            sink.AddNumbers(column.Name, _numbers.AsSpan(0, count), violations);
+            sink.AddNumbers(column.Name, _numbers.AsSpan(0, kept), violations);
         }
         else
         {

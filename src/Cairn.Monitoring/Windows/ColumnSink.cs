@@ -9,8 +9,8 @@ public sealed record MonitoredColumn(string Name, MonitoredKind Kind);
 /// <summary>Where a window's values go, one batch of one column at a time (the profiles of the window).</summary>
 public interface IColumnSink
 {
-    /// <param name="values">NaN for a missing value.</param>
-    /// <param name="typeViolations">Values in the batch that were present but not numbers (counted as missing in <paramref name="values"/>).</param>
+    /// <param name="values">The batch's numbers, NaN for a missing value.</param>
+    /// <param name="typeViolations">Values in the batch that were present but not numbers (not in <paramref name="values"/>).</param>
     void AddNumbers(string column, ReadOnlySpan<double> values, int typeViolations);
 
     /// <param name="values">null for a missing value.</param>

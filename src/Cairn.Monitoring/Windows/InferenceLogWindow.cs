@@ -23,7 +23,7 @@ public sealed record InferenceLogWindow(string LogFolder, string Model, long Sta
     public static IEnumerable<MonitoredColumn> ColumnsOf(IReadOnlyList<TableField> fields) => fields
         .Where(f => f.Name.StartsWith("input_", StringComparison.Ordinal) || f.Name.StartsWith("output_", StringComparison.Ordinal))
         .Select(f => new MonitoredColumn(f.Name.StartsWith("input_", StringComparison.Ordinal) ? f.Name["input_".Length..] : f.Name,
-            ColumnKinds.Of(f.DeclaredType ?? ColumnType.String)));
+            MonitoredKinds.Of(f.DeclaredType ?? ColumnType.String)));
 }
 
 /// <summary>What a window read hands to performance and latency consumers for each batch: the kept rows' identities and the batch.</summary>

@@ -7,7 +7,7 @@ public static class TableReading
 {
     /// <summary>The table's columns and their kinds.</summary>
     public static IReadOnlyList<MonitoredColumn> ColumnsOf(ITableReader reader) =>
-        reader.Fields.Select(f => new MonitoredColumn(f.Name, ColumnKinds.Of(f.DeclaredType ?? ColumnType.String))).ToList();
+        reader.Fields.Select(f => new MonitoredColumn(f.Name, MonitoredKinds.Of(f.DeclaredType ?? ColumnType.String))).ToList();
 
     /// <summary>Feeds the columns to <paramref name="sink"/>; returns the number of rows read.</summary>
     public static async Task<long> ReadAsync(ITableReader reader, IReadOnlyList<MonitoredColumn> columns, IColumnSink sink, CancellationToken ct)
