@@ -8,8 +8,8 @@ namespace Cairn.Cli.Commands;
 /// <summary><c>cairn monitor run|compare|report</c>: parse, call the runner, print.</summary>
 internal static class MonitorRunCommands
 {
-    /// <summary>The exit code of <c>--fail-on-drift</c> when the dataset drifts (1 is an error).</summary>
-    public const int DriftExitCode = 2;
+    /// <summary>The exit code of <c>--fail-on-drift</c> when the dataset drifts: 1, as a failed quality check (2 is a user error).</summary>
+    public const int DriftExitCode = 1;
 
     public static IEnumerable<Command> Create(TextWriter stdout) => [Run(stdout), Compare(stdout), Report(stdout)];
 
@@ -17,8 +17,13 @@ internal static class MonitorRunCommands
 
     private static Option<bool> FailOnDriftOption() => new("--fail-on-drift") { Description = $"Exit with {DriftExitCode} when the dataset drifts (for CI gates)." };
 
+    private static Option<string?> DirectoryOption() => new("-C") { Description = "Run as if started in this folder: the git workspace whose data cache holds data:/ references." };
+
+    private static string Workspace(ParseResult parse, Option<string?> directory) => Path.GetFullPath(parse.GetValue(directory) ?? Environment.CurrentDirectory);
+
     private static Command Run(TextWriter stdout)
     {
+        var directory = DirectoryOption();
         var name = new Argument<string>("name") { Description = "The monitor's name." };
         var at = new Option<string?>("--at") { Description = "End of the window (ISO 8601, UTC when no offset is given); default: now." };
         var html = HtmlOption();
@@ -26,11 +31,11 @@ internal static class MonitorRunCommands
         var output = GlobalOptions.Output();
         var inferenceLog = new Option<string?>("--inference-log") { Description = "The inference log folder of a monitor that names none (default .cairn/inference-log)." };
         var command = new Command("run", "Run a monitor now over the window ending now (or --at): drift, quality, performance; record it; route its alerts.")
-            { name, at, html, failOnDrift, output, inferenceLog };
+            { name, at, html, failOnDrift, output, inferenceLog, directory };
         command.SetAction(async (parse, ct) =>
         {
             using var client = GlobalOptions.OpenClient(parse);
-            var options = new MonitorRunnerOptions { Log = message => stdout.WriteLine(message) };
+            var options = new MonitorRunnerOptions { Log = message => stdout.WriteLine(message), Workspace = Workspace(parse, directory) };
             if (parse.GetValue(inferenceLog) is { } folder) options = options with { DefaultInferenceLog = folder };
             var runner = new MonitorRunner(client, client.Monitors, options, client.Time);
             var result = await runner.RunNowAsync(parse.GetValue(name)!, ParseTime(parse.GetValue(at)), ct);
@@ -46,6 +51,7 @@ internal static class MonitorRunCommands
 
     private static Command Compare(TextWriter stdout)
     {
+        var directory = DirectoryOption();
         var reference = new Argument<string>("reference") { Description = "The reference: a CSV or Parquet file, or data:/<name>@<version>." };
         var current = new Argument<string>("current") { Description = "The data compared with it: a file or data:/<name>@<version>." };
         var features = new Option<string[]>("--feature") { Description = "A column to compare (repeatable); default: every column both have." };
@@ -56,7 +62,7 @@ internal static class MonitorRunCommands
         var failOnDrift = FailOnDriftOption();
         var output = GlobalOptions.Output();
         var command = new Command("compare", "Compare two tables offline: drift and data quality per column.")
-            { reference, current, features, method, threshold, share, html, failOnDrift, output };
+            { reference, current, features, method, threshold, share, html, failOnDrift, output, directory };
         command.SetAction(async (parse, ct) =>
         {
             var referenceText = parse.GetValue(reference)!;
@@ -65,7 +71,7 @@ internal static class MonitorRunCommands
             using var client = needsStore ? GlobalOptions.OpenClient(parse) : null;
             var drift = new DriftSettings(parse.GetValue(method), parse.GetValue(threshold), parse.GetValue(share));
             MonitorSpecRules.Validate(new MonitorSpec("compare", "models:/compare/1", Drift: drift));
-            var report = await MonitorComparison.CompareAsync(referenceText, currentText, drift, parse.GetValue(features), client, Environment.CurrentDirectory, ct);
+            var report = await MonitorComparison.CompareAsync(referenceText, currentText, drift, parse.GetValue(features), client, Workspace(parse, directory), ct);
             if (parse.GetValue(html) is { } file) await File.WriteAllTextAsync(file, MonitorReportHtml.Render(report, []), ct);
             if (parse.GetValue(output) == OutputFormat.Json) Output.Json(stdout, report);
             else Print(stdout, report, null);
