@@ -1,17 +1,20 @@
-using Prometheus;
+using System.Globalization;
+using System.Text;
 
 namespace Cairn.Monitoring;
 
 /// <summary>
 /// The monitors' Prometheus gauges, read from the store at each scrape: the values of each monitor's
 /// latest succeeded run (<c>cairn_monitor_value{monitor,value}</c>), whether each alert fires
-/// (<c>cairn_monitor_alert_firing{monitor,alert,severity}</c>) and when the run ended
+/// (<c>cairn_monitor_alert_firing{monitor,alert,severity}</c>) and when that run ended
 /// (<c>cairn_monitor_last_run_timestamp_seconds{monitor}</c>).
 /// </summary>
 /// <remarks>
-/// Each scrape builds a fresh registry, so a deleted monitor or a value a run no longer has
-/// disappears instead of lingering. Label values stay bounded: at most <see cref="MaxValuesPerMonitor"/>
-/// values per monitor (the plain names such as <c>drift_share</c> first, then per-column ones by name).
+/// Written in Prometheus' text format (0.0.4) directly: the gauges are a snapshot of the store, so a
+/// deleted monitor or a value a run no longer has disappears instead of lingering in a registry, and
+/// every project that references monitoring stays free of prometheus-net's package graph.
+/// Label values stay bounded: at most <see cref="MaxValuesPerMonitor"/> values per monitor (the plain
+/// names such as <c>drift_share</c> first, then per-column ones such as <c>psi(Distance)</c>, each by name).
 /// </remarks>
 public sealed class MonitorMetrics(IMonitorStore store)
 {
@@ -22,42 +25,66 @@ public sealed class MonitorMetrics(IMonitorStore store)
 
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
-    /// <summary>Reads the store and writes the Prometheus text exposition to <paramref name="output"/>.</summary>
+    /// <summary>Reads the store and writes the exposition to <paramref name="output"/>.</summary>
     public async Task WriteAsync(Stream output, CancellationToken ct = default)
     {
-        var registry = await CollectAsync(ct);
-        await registry.CollectAndExportAsTextAsync(output, ct);
+        var bytes = Encoding.UTF8.GetBytes(await RenderAsync(ct));
+        await output.WriteAsync(bytes, ct);
     }
 
-    /// <summary>A registry holding the gauges as of now.</summary>
-    public async Task<CollectorRegistry> CollectAsync(CancellationToken ct = default)
+    /// <summary>The exposition text as of now.</summary>
+    public async Task<string> RenderAsync(CancellationToken ct = default)
     {
-        var registry = Metrics.NewCustomRegistry();
-        var factory = Metrics.WithCustomRegistry(registry);
-        var values = factory.CreateGauge("cairn_monitor_value", "A value of the monitor's latest succeeded run (drift_share, psi(col), auc...).", ["monitor", "value"]);
-        var firing = factory.CreateGauge("cairn_monitor_alert_firing", "1 while the monitor's alert fires, else 0.", ["monitor", "alert", "severity"]);
-        var lastRun = factory.CreateGauge("cairn_monitor_last_run_timestamp_seconds", "When the monitor's latest succeeded run ended (Unix seconds).", ["monitor"]);
+        var values = new Family("cairn_monitor_value", "A value of the monitor's latest succeeded run (drift_share, psi(col), auc...).");
+        var firing = new Family("cairn_monitor_alert_firing", "1 while the monitor's alert fires, else 0.");
+        var lastRun = new Family("cairn_monitor_last_run_timestamp_seconds", "When the monitor's latest succeeded run ended (Unix seconds).");
 
         var states = await store.ListAlertStatesAsync(null, ct);
-        foreach (var monitor in await store.ListMonitorsAsync(ct))
+        foreach (var monitor in (await store.ListMonitorsAsync(ct)).OrderBy(m => m.Name, StringComparer.Ordinal))
         {
             var runs = await store.ListMonitorRunsAsync(monitor.Name, RunsSearched, ct);
             if (runs.FirstOrDefault(r => r.Status == MonitorRunStatuses.Succeeded) is { } latest)
             {
-                lastRun.WithLabels(monitor.Name).Set((latest.EndTime ?? latest.CreationTime) / 1000.0);
+                lastRun.Add([("monitor", monitor.Name)], (latest.EndTime ?? latest.CreationTime) / 1000.0);
                 foreach (var (key, value) in Bounded(latest.Values))
-                    values.WithLabels(monitor.Name, key).Set(value);
+                    values.Add([("monitor", monitor.Name), ("value", key)], value);
             }
             foreach (var alert in monitor.Spec.Alerts ?? [])
             {
                 var state = states.FirstOrDefault(s => s.MonitorName == monitor.Name && s.AlertName == alert.Name);
-                firing.WithLabels(monitor.Name, alert.Name, alert.Severity).Set(state?.State == AlertStates.Firing ? 1 : 0);
+                firing.Add([("monitor", monitor.Name), ("alert", alert.Name), ("severity", alert.Severity)], state?.State == AlertStates.Firing ? 1 : 0);
             }
         }
-        return registry;
+        var text = new StringBuilder();
+        foreach (var family in new[] { values, firing, lastRun }) family.WriteTo(text);
+        return text.ToString();
     }
 
     /// <summary>At most <see cref="MaxValuesPerMonitor"/> values: plain names first, then per-column ones, each by name.</summary>
     public static IEnumerable<KeyValuePair<string, double>> Bounded(IReadOnlyDictionary<string, double> values) =>
         values.OrderBy(v => v.Key.Contains('(') ? 1 : 0).ThenBy(v => v.Key, StringComparer.Ordinal).Take(MaxValuesPerMonitor);
+
+    /// <summary>One gauge and its samples.</summary>
+    private sealed class Family(string name, string help)
+    {
+        private readonly StringBuilder _samples = new();
+
+        public void Add((string Name, string Value)[] labels, double value)
+        {
+            _samples.Append(name).Append('{');
+            _samples.AppendJoin(',', labels.Select(l => $"{l.Name}=\"{Escape(l.Value)}\""));
+            _samples.Append("} ").Append(Number(value)).Append('\n');
+        }
+
+        public void WriteTo(StringBuilder text) =>
+            text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n')
+                .Append("# TYPE ").Append(name).Append(" gauge\n")
+                .Append(_samples);
+
+        private static string Escape(string value) => value.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n");
+
+        private static string Number(double value) =>
+            double.IsNaN(value) ? "NaN" : double.IsPositiveInfinity(value) ? "+Inf" : double.IsNegativeInfinity(value) ? "-Inf"
+            : value.ToString("R", CultureInfo.InvariantCulture);
+    }
 }
