@@ -8,7 +8,7 @@ namespace Cairn;
 /// request threads and show up in their tail latency; a nice value of 19 gives it only the CPU
 /// that requests leave idle. Lowering one's own priority needs no privileges.
 /// </summary>
-public static partial class BackgroundPriority
+public static class BackgroundPriority
 {
     private const int PriorityProcess = 0; // PRIO_PROCESS: on Linux, a thread id names one thread
     private const int Lowest = 19;
@@ -26,9 +26,10 @@ public static partial class BackgroundPriority
         }
     }
 
-    [LibraryImport("libc", EntryPoint = "gettid")]
-    private static partial int GetThreadId();
+    // DllImport rather than LibraryImport: these take and return plain ints, and Core need not allow unsafe code.
+    [DllImport("libc", EntryPoint = "gettid")]
+    private static extern int GetThreadId();
 
-    [LibraryImport("libc", EntryPoint = "setpriority")]
-    private static partial int SetPriority(int which, int who, int priority);
+    [DllImport("libc", EntryPoint = "setpriority")]
+    private static extern int SetPriority(int which, int who, int priority);
 }
