@@ -156,8 +156,8 @@ internal static class MonitorCommands
             stdout.WriteLine($"  schedule:      {(s.Schedule is null ? "(by hand)" : $"{s.Schedule} ({s.TimeZone})")}");
             stdout.WriteLine($"  inference log: {s.InferenceLog ?? "(default)"}");
             stdout.WriteLine($"  features:      {(s.Features is null ? "(all shared columns)" : string.Join(", ", s.Features))}");
-            if (s.Drift is { } d)
-                stdout.WriteLine($"  drift:         method {d.Method ?? "(by type and size)"}, threshold {(d.Threshold is { } t ? Output.Number(t) : "(default)")}, drift share {Output.Number(d.DriftShare)}");
+            if (s.Drift is { } drift)
+                stdout.WriteLine($"  drift:         method {drift.Method ?? "(by type and size)"}, threshold {(drift.Threshold is { } t ? Output.Number(t) : "(default)")}, drift share {Output.Number(drift.DriftShare)}");
             if (s.Performance is { } p)
                 stdout.WriteLine($"  performance:   {p.Task}, prediction {p.Prediction ?? "(first numeric output)"}, threshold {Output.Number(p.Threshold)}");
             foreach (var a in s.Alerts ?? []) stdout.WriteLine($"  alert {a.Name}: {a.Rule} ({a.Severity}, cooldown {a.Cooldown})");
