@@ -1,5 +1,6 @@
 using Cairn.Artifacts;
 using Cairn.Data;
+using Cairn.Monitoring;
 using Cairn.Pipelines;
 using Cairn.Registry;
 using Cairn.Rest;
@@ -39,6 +40,15 @@ public sealed class CairnClient : IDisposable
     }
 
     private readonly IPipelineScheduleStore? _schedules;
+
+    /// <summary>Monitors, their runs and alerts, and feedback labels (set by <see cref="Open"/>; a client built from parts may have none).</summary>
+    public IMonitorStore Monitors
+    {
+        get => _monitors ?? throw CairnException.InvalidState("This client was built without a monitor store.");
+        init => _monitors = value;
+    }
+
+    private readonly IMonitorStore? _monitors;
     public TrackingLocation Location { get; }
     public TimeProvider Time { get; }
 
@@ -67,13 +77,13 @@ public sealed class CairnClient : IDisposable
             {
                 var transport = new RestTransport(server.BaseUri);
                 return new CairnClient(new RestTrackingStore(transport), new RestArtifactStore(transport), new RestRegistryStore(transport), new RestDatasetStore(transport), location, time, transport)
-                    { Schedules = new RestPipelineScheduleStore(transport) };
+                    { Schedules = new RestPipelineScheduleStore(transport), Monitors = new RestMonitorStore(transport) };
             }
             case EmbeddedLocation embedded:
             {
                 var stores = new SqliteStores(embedded.DatabasePath, time);
                 return new CairnClient(stores.Tracking, new LocalArtifactStore(embedded.ArtifactRoot), stores.Registry, stores.Datasets, location, time, stores)
-                    { Schedules = stores.Schedules };
+                    { Schedules = stores.Schedules, Monitors = stores.Monitors };
             }
             default:
                 throw new NotSupportedException(location.ToString());

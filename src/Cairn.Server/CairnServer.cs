@@ -33,7 +33,7 @@ public sealed record CairnServerOptions(ITrackingStore Tracking, IArtifactStore 
     public IReadOnlyList<string> CorsOrigins { get; init; } = [];
     /// <summary>Pipeline schedules, triggers and fires; null: no /api/2.0/cairn/pipelines endpoints.</summary>
     public IPipelineScheduleStore? Schedules { get; init; }
-    /// <summary>Monitors, their runs and alert states; null: no monitor gauges at /metrics.</summary>
+    /// <summary>Monitors, their runs and alerts, and feedback labels; null: no /api/2.0/cairn/monitors and /api/2.0/cairn/feedback endpoints, no monitor gauges at /metrics.</summary>
     public IMonitorStore? Monitors { get; init; }
     /// <summary>Long-running work (the pipeline scheduler) started once the server listens.</summary>
     public IReadOnlyList<ServerWork> BackgroundWork { get; init; } = [];
@@ -95,7 +95,11 @@ public static class CairnServer
         app.MapRegistryApi(options.Registry, options.Tracking);
         app.MapDatasetsApi(options.Datasets);
         if (options.Schedules is not null) app.MapPipelineScheduleApi(options.Schedules, options.Time);
-        if (options.Monitors is not null) app.MapMetricsApi(options.Monitors);
+        if (options.Monitors is not null)
+        {
+            app.MapMonitorsApi(options.Monitors, options.Time);
+            app.MapMetricsApi(options.Monitors);
+        }
         app.MapFallback("/api/{**rest}", (HttpContext http) =>
             ErrorHandling.Write(http, StatusCodes.Status404NotFound, "ENDPOINT_NOT_FOUND",
                 $"No API endpoint {http.Request.Method} {http.Request.Path}. See /openapi/v1.json for the API."));

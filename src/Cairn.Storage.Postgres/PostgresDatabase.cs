@@ -195,6 +195,7 @@ public sealed class PostgresStores : IDisposable
     public SqlRegistryStore Registry { get; }
     public SqlDatasetStore Datasets { get; }
     public SqlPipelineScheduleStore Schedules { get; }
+    public SqlMonitorStore Monitors { get; }
 
     private PostgresStores(PostgresDatabase database, TimeProvider? time)
     {
@@ -203,6 +204,7 @@ public sealed class PostgresStores : IDisposable
         Registry = new SqlRegistryStore(database, time);
         Datasets = new SqlDatasetStore(database, time);
         Schedules = new SqlPipelineScheduleStore(database, time);
+        Monitors = new SqlMonitorStore(database, time);
     }
 
     public static async Task<PostgresStores> OpenAsync(string uri, TimeProvider? time = null, CancellationToken ct = default) =>

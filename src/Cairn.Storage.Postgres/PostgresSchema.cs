@@ -159,6 +159,7 @@ public static class PostgresSchema
                 UNIQUE (name, digest));
             """),
         (5, Cairn.Storage.Sql.PipelineScheduleSchema.Description, Cairn.Storage.Sql.PipelineScheduleSchema.Sql),
+        (6, Cairn.Storage.Sql.MonitorSchema.Description, Cairn.Storage.Sql.MonitorSchema.Sql),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

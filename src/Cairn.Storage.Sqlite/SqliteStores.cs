@@ -18,6 +18,7 @@ public sealed class SqliteStores : IDisposable
     public SqlRegistryStore Registry { get; }
     public SqlDatasetStore Datasets { get; }
     public SqlPipelineScheduleStore Schedules { get; }
+    public SqlMonitorStore Monitors { get; }
 
     public SqliteStores(string databasePath, TimeProvider? time = null)
     {
@@ -26,6 +27,7 @@ public sealed class SqliteStores : IDisposable
         Registry = new SqlRegistryStore(Database, time);
         Datasets = new SqlDatasetStore(Database, time);
         Schedules = new SqlPipelineScheduleStore(Database, time);
+        Monitors = new SqlMonitorStore(Database, time);
     }
 
     public void Dispose() => Database.Dispose();

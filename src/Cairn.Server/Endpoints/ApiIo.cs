@@ -6,12 +6,15 @@ namespace Cairn.Server.Endpoints;
 /// <summary>Reading MLflow request bodies and query strings, and writing MLflow-shaped JSON.</summary>
 internal static class ApiIo
 {
-    public static async Task<T> ReadBodyAsync<T>(HttpContext context) where T : class
+    public static Task<T> ReadBodyAsync<T>(HttpContext context) where T : class => ReadBodyAsync<T>(context, CairnJson.Options);
+
+    /// <param name="options">Other JSON options than the API's usual ones, such as refusing unknown fields.</param>
+    public static async Task<T> ReadBodyAsync<T>(HttpContext context, JsonSerializerOptions options) where T : class
     {
         T? body;
         try
         {
-            body = await JsonSerializer.DeserializeAsync<T>(context.Request.Body, CairnJson.Options, context.RequestAborted);
+            body = await JsonSerializer.DeserializeAsync<T>(context.Request.Body, options, context.RequestAborted);
         }
         catch (JsonException e)
         {
