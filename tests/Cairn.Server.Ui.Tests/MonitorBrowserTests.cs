@@ -30,11 +30,14 @@ public sealed class MonitorBrowserTests(MonitorServer monitors, Browser browser,
         var path = await page.Locator("figure[id='chart-drift_share'] path.series").GetAttributeAsync("d");
         Assert.Equal(MonitorServer.SucceededRuns, path!.Count(c => c is 'M' or 'L'));
         await Expect(page.Locator("table.monitor-runs tbody tr")).ToHaveCountAsync(MonitorServer.SucceededRuns + 1);
+        Assert.True(await page.EvaluateAsync<int>("document.documentElement.scrollWidth") <= 1280, "the monitor page is no wider than the window");
         await watched.ScreenshotAsync("11-monitor");
 
         await page.Locator("table.features").GetByRole(AriaRole.Link, new() { Name = "Distance", Exact = true }).ClickAsync();
         await page.WaitForURLAsync("**/features?column=Distance");
         await Expect(page.Locator("figure[id='chart-drift_score(Distance)'] svg.line-chart")).ToBeVisibleAsync();
+        await Expect(page.Locator("table.feature-runs tbody tr")).ToHaveCountAsync(MonitorServer.SucceededRuns);
+        await watched.ScreenshotAsync("12-monitor-feature");
 
         foreach (var problem in watched.Problems) output.WriteLine(problem);
         Assert.Empty(watched.Problems);
