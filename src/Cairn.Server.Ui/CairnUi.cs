@@ -58,7 +58,14 @@ public static class CairnUi
 
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
-    /// <summary>A run's artifact file as it is: shown inline when it is an image, downloaded otherwise.</summary>
+    private static bool IsHtml(string fileName) =>
+        fileName.EndsWith(".html", StringComparison.OrdinalIgnoreCase) || fileName.EndsWith(".htm", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// A run's artifact file as it is: shown inline when it is an image or an HTML page (a
+    /// monitor's report), downloaded otherwise. Either way the sandbox policy below applies: a
+    /// page opened here runs no script and has no origin, so it cannot read the UI or act as it.
+    /// </summary>
     private static async Task<IResult> ServeArtifactAsync(HttpContext http, string runId, string? path, UiStores stores)
     {
         var run = await stores.Tracking.GetRunAsync(runId, http.RequestAborted);
@@ -70,7 +77,7 @@ public static class CairnUi
         // An SVG can carry script: shown as an image it cannot run, opened directly it is sandboxed.
         http.Response.Headers.ContentSecurityPolicy = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:";
         http.Response.Headers.XContentTypeOptions = "nosniff";
-        return Browsing.ArtifactPreview.IsImage(fileName)
+        return Browsing.ArtifactPreview.IsImage(fileName) || IsHtml(fileName)
             ? Results.Stream(stream, type)
             : Results.Stream(stream, type, fileDownloadName: fileName);
     }

@@ -33,7 +33,7 @@ public sealed record CairnServerOptions(ITrackingStore Tracking, IArtifactStore 
     public IReadOnlyList<string> CorsOrigins { get; init; } = [];
     /// <summary>Pipeline schedules, triggers and fires; null: no /api/2.0/cairn/pipelines endpoints.</summary>
     public IPipelineScheduleStore? Schedules { get; init; }
-    /// <summary>Monitors, their runs and alerts, and feedback labels; null: no /api/2.0/cairn/monitors and /api/2.0/cairn/feedback endpoints, no monitor gauges at /metrics.</summary>
+    /// <summary>Monitors, their runs and alerts, and feedback labels; null: no /api/2.0/cairn/monitors and /api/2.0/cairn/feedback endpoints, no monitor gauges at /metrics, no monitor pages.</summary>
     public IMonitorStore? Monitors { get; init; }
     /// <summary>Long-running work (the pipeline scheduler) started once the server listens.</summary>
     public IReadOnlyList<ServerWork> BackgroundWork { get; init; } = [];
@@ -70,7 +70,7 @@ public static class CairnServer
             return Task.CompletedTask;
         }));
         builder.Services.AddCorsOrigins(options.CorsOrigins);
-        builder.Services.AddCairnUi(new UiStores(options.Tracking, options.Registry, options.Artifacts, options.Datasets, options.Time));
+        builder.Services.AddCairnUi(new UiStores(options.Tracking, options.Registry, options.Artifacts, options.Datasets, options.Time) { Monitors = options.Monitors });
 
         WebApplication? built = null;
         foreach (var work in options.BackgroundWork)

@@ -82,8 +82,10 @@ public sealed class WatchedPage : IAsyncDisposable
     /// <summary>A status a test provokes on purpose (a 400 for a bad filter), not counted as a problem.</summary>
     public void Expect(int status, string path) => _expectedStatuses.Add($"{status} {path}");
 
+    /// <summary>Whether a console message's location (<c>url:line:column</c>) is a page that was expected to fail.</summary>
     private bool IsExpected(string location) =>
-        Uri.TryCreate(location, UriKind.Absolute, out var url) && _expectedStatuses.Any(e => e.EndsWith(" " + url.AbsolutePath, StringComparison.Ordinal));
+        Uri.TryCreate(System.Text.RegularExpressions.Regex.Replace(location, @":\d+:\d+$", ""), UriKind.Absolute, out var url)
+        && _expectedStatuses.Any(e => e.EndsWith(" " + url.AbsolutePath, StringComparison.Ordinal));
 
     public IReadOnlyList<string> Problems
     {

@@ -61,4 +61,12 @@ public static class Format
     public static string Cut(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 
     public static string VersionLink(string name, string version) => $"/models/{Escape(name)}/versions/{Escape(version)}";
+
+    /// <summary>A run's artifact file as it is (<c>/ui/runs/&lt;id&gt;/artifact?path=...</c>).</summary>
+    public static string RawArtifactLink(string runId, string path) => $"/ui/runs/{Escape(runId)}/artifact?path={Escape(path)}";
+
+    public static string MonitorLink(string name) => "/monitors/" + Escape(name);
+
+    /// <summary>One column's values over a monitor's runs; the column goes in the query, as a name may hold a '/'.</summary>
+    public static string MonitorFeatureLink(string name, string column) => $"{MonitorLink(name)}/features?column={Escape(column)}";
 }
