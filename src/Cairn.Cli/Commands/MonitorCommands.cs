@@ -19,6 +19,7 @@ internal static class MonitorCommands
         command.Subcommands.Add(Alerts(stdout));
         command.Subcommands.Add(Runs(stdout));
         command.Subcommands.Add(Feedback(stdout));
+        foreach (var run in MonitorRunCommands.Create(stdout)) command.Subcommands.Add(run);
         return command;
     }
 

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Cairn.Cli;
 using Cairn.Models;
+using Cairn.Server;
 using Cairn.Serving;
 using Cairn.Testing;
 using Microsoft.AspNetCore.Builder;
