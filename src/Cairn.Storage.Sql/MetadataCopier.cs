@@ -16,6 +16,7 @@ public static class MetadataCopier
         "registered_models", "registered_model_tags", "model_versions", "model_version_tags", "registered_model_aliases", "model_transitions",
         "datasets", "dataset_versions",
         "pipeline_schedules", "pipeline_triggers", "pipeline_fires",
+        "monitors", "monitor_runs", "alert_states", "alert_events", "monitor_feedback",
     ];
 
     /// <returns>Rows copied per table.</returns>

@@ -19,7 +19,7 @@ public static class MonitorSpecRules
     public const string WindowReferencePrefix = "window:";
     public static readonly IReadOnlyList<string> Severities = ["critical", "warning", "info"];
     public static readonly IReadOnlyList<string> Tasks = ["classification", "regression"];
-    public static readonly IReadOnlyList<string> FeatureKinds = ["numerical", "categorical"];
+    public static readonly IReadOnlyList<string> FeatureKinds = ["numeric", "categorical"];
     public static readonly IReadOnlyList<string> WebhookFormats = ["json", "slack"];
 
     /// <summary>

@@ -14,10 +14,8 @@ public static class MonitorComparison
     {
         var referenceSource = await DataSource.ResolveAsync(reference, client, workspace, ct).ConfigureAwait(false);
         var currentSource = await DataSource.ResolveAsync(current, client, workspace, ct).ConfigureAwait(false);
-        await using var referenceTable = await referenceSource.OpenAsync(ct).ConfigureAwait(false);
-        await using var currentTable = await currentSource.OpenAsync(ct).ConfigureAwait(false);
-        var referenceColumns = TableReading.ColumnsOf(referenceTable);
-        var currentNames = currentTable.Fields.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        var referenceColumns = await TableReading.ColumnsOfAsync(referenceSource, ct).ConfigureAwait(false);
+        var currentNames = (await TableReading.ColumnsOfAsync(currentSource, ct).ConfigureAwait(false)).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
         IReadOnlyList<MonitoredColumn> columns;
         if (features is { Count: > 0 })
         {
@@ -37,8 +35,11 @@ public static class MonitorComparison
         columns = MonitoredColumns.WithKinds(spec, columns);
         var referenceProfile = new WindowProfile(columns);
         var currentProfile = new WindowProfile(columns);
-        var referenceRows = await TableReading.ReadAsync(referenceTable, columns, referenceProfile, ct).ConfigureAwait(false);
-        var currentRows = await TableReading.ReadAsync(currentTable, columns, currentProfile, ct).ConfigureAwait(false);
+        long referenceRows, currentRows;
+        await using (var referenceTable = await referenceSource.OpenAsync(ct).ConfigureAwait(false))
+            referenceRows = await TableReading.ReadAsync(referenceTable, columns, referenceProfile, ct).ConfigureAwait(false);
+        await using (var currentTable = await currentSource.OpenAsync(ct).ConfigureAwait(false))
+            currentRows = await TableReading.ReadAsync(currentTable, columns, currentProfile, ct).ConfigureAwait(false);
         var statistics = MonitorStatistics.Compute(referenceProfile, currentProfile, spec, null, null);
         return new MonitorReport("compare", "", null, referenceSource.Description, currentSource.Description, 0, 0, referenceRows, currentRows,
             statistics.Drift, statistics.Quality, null, statistics.Values, []);

@@ -76,43 +76,43 @@ public sealed class MonitorRunner(CairnClient client, IMonitorStore store, Monit
         var notes = new List<string>();
 
         var currentColumns = await InferenceLogReader.ColumnsAsync(current, ct).ConfigureAwait(false);
-        ITableReader? table = reference is DatasetReference d ? await d.Source.OpenAsync(ct).ConfigureAwait(false) : null;
-        try
+        var referenceColumns = reference switch
         {
-            var referenceColumns = table is not null ? TableReading.ColumnsOf(table)
-                : await InferenceLogReader.ColumnsAsync(((LogWindowReference)reference).Window, ct).ConfigureAwait(false);
-            var columns = MonitoredColumns.Choose(spec, reference, referenceColumns, current, currentColumns);
-            if (currentColumns.Count == 0) notes.Add($"No rows were logged in {current}.");
+            DatasetReference d => await TableReading.ColumnsOfAsync(d.Source, ct).ConfigureAwait(false),
+            LogWindowReference w => await InferenceLogReader.ColumnsAsync(w.Window, ct).ConfigureAwait(false),
+            _ => throw new InvalidOperationException(reference.GetType().Name),
+        };
+        var columns = MonitoredColumns.Choose(spec, reference, referenceColumns, current, currentColumns);
+        if (currentColumns.Count == 0) notes.Add($"No rows were logged in {current}.");
 
-            var referenceProfile = new WindowProfile(columns);
-            var referenceRows = table is not null
-                ? await TableReading.ReadAsync(table, columns, referenceProfile, ct).ConfigureAwait(false)
-                : await InferenceLogReader.ReadAsync(((LogWindowReference)reference).Window, columns, referenceProfile, null, null, ct).ConfigureAwait(false);
-            if (referenceRows == 0) throw CairnException.InvalidParameter($"The reference {reference} has no rows: nothing to compare the window with.");
-
-            var currentProfile = new WindowProfile(columns);
-            var serving = new ServingFigures();
-            var join = spec.Performance is { } performance ? PerformanceJoin(performance, currentColumns) : null;
-            var currentRows = await InferenceLogReader.ReadAsync(current, columns, currentProfile, async (batch, token) =>
-            {
-                serving.Add(batch);
-                if (join is not null) await join.AddAsync(batch, token).ConfigureAwait(false);
-            }, spec.Performance?.Slices, ct).ConfigureAwait(false);
-
-            var expected = await ExpectedVolumeAsync(monitor.Name, run, ct).ConfigureAwait(false);
-            var statistics = MonitorStatistics.Compute(referenceProfile, currentProfile, spec, join?.Joined, expected);
-            var values = new Dictionary<string, double>(statistics.Values, StringComparer.Ordinal);
-            serving.AddValues(values);
-            if (spec.ServingMetrics is { } metricsUrl)
-                await AddErrorRateAsync(monitor.Name, version.Name, metricsUrl, values, notes, ct).ConfigureAwait(false);
-            if (join is { UnscoredRows: > 0 }) notes.Add($"{join.UnscoredRows} labelled rows had no numeric prediction in {join.PredictionField} and were left out of the performance.");
-            return new MonitorReport(monitor.Name, $"models:/{version.Name}/{version.Version}", version.Version, reference.Description, current.ToString(),
-                run.WindowStart, run.WindowEnd, referenceRows, currentRows, statistics.Drift, statistics.Quality, statistics.Performance, values, notes);
-        }
-        finally
+        var referenceProfile = new WindowProfile(columns);
+        long referenceRows;
+        if (reference is DatasetReference dataset)
         {
-            if (table is not null) await table.DisposeAsync().ConfigureAwait(false);
+            await using var table = await dataset.Source.OpenAsync(ct).ConfigureAwait(false);
+            referenceRows = await TableReading.ReadAsync(table, columns, referenceProfile, ct).ConfigureAwait(false);
         }
+        else referenceRows = await InferenceLogReader.ReadAsync(((LogWindowReference)reference).Window, columns, referenceProfile, null, null, ct).ConfigureAwait(false);
+        if (referenceRows == 0) throw CairnException.InvalidParameter($"The reference {reference} has no rows: nothing to compare the window with.");
+
+        var currentProfile = new WindowProfile(columns);
+        var serving = new ServingFigures();
+        var join = spec.Performance is { } performance ? PerformanceJoin(performance, currentColumns) : null;
+        var currentRows = await InferenceLogReader.ReadAsync(current, columns, currentProfile, async (batch, token) =>
+        {
+            serving.Add(batch);
+            if (join is not null) await join.AddAsync(batch, token).ConfigureAwait(false);
+        }, join is null ? null : [.. spec.Performance!.Slices ?? [], join.PredictionField], ct).ConfigureAwait(false);
+
+        var expected = await ExpectedVolumeAsync(monitor.Name, run, ct).ConfigureAwait(false);
+        var statistics = MonitorStatistics.Compute(referenceProfile, currentProfile, spec, join?.Joined, expected);
+        var values = new Dictionary<string, double>(statistics.Values, StringComparer.Ordinal);
+        serving.AddValues(values);
+        if (spec.ServingMetrics is { } metricsUrl)
+            await AddErrorRateAsync(monitor.Name, version.Name, metricsUrl, values, notes, ct).ConfigureAwait(false);
+        if (join is { UnscoredRows: > 0 }) notes.Add($"{join.UnscoredRows} labelled rows had no numeric prediction in {join.PredictionField} and were left out of the performance.");
+        return new MonitorReport(monitor.Name, $"models:/{version.Name}/{version.Version}", version.Version, reference.Description, current.ToString(),
+            run.WindowStart, run.WindowEnd, referenceRows, currentRows, statistics.Drift, statistics.Quality, statistics.Performance, values, notes);
     }
 
     /// <summary>Evaluates the alert rules on the run's values, saves what changed and routes the notifications.</summary>

@@ -126,7 +126,10 @@ public sealed class MonitorRunTests : IAsyncLifetime
         Assert.True(exit == 0, $"exit {exit}: {error}{output}");
         Assert.Contains("Dataset drift: no", output);
 
-        (exit, output, error) = await MonitoredPoints.Cli("monitor", "compare", reference, shifted, "--fail-on-drift", "--output", "json");
+        // One column of three drifts: under the default share (0.5) the dataset does not, at 0.3 it does.
+        (exit, output, error) = await MonitoredPoints.Cli("monitor", "compare", reference, shifted, "--fail-on-drift");
+        Assert.True(exit == 0, $"exit {exit}: {error}{output}");
+        (exit, output, error) = await MonitoredPoints.Cli("monitor", "compare", reference, shifted, "--fail-on-drift", "--drift-share", "0.3", "--output", "json");
         Assert.True(exit == 1, $"exit {exit}: {error}{output}");
         Assert.Contains("\"drift(X)\": 1", output);
         Assert.Contains("\"drift(Y)\": 0", output);

@@ -112,7 +112,10 @@ public sealed class MonitoredPoints : IAsyncDisposable
                 var id = $"{requestPrefix}{start / 10}";
                 using var request = new HttpRequestMessage(HttpMethod.Post, "/invocations")
                 {
-                    Content = JsonContent.Create(new { dataframe_records = batch.Select(p => new { p.X, p.Y, p.Color }) }),
+                    Content = JsonContent.Create(new Dictionary<string, object>
+                    {
+                        ["dataframe_records"] = batch.Select(p => new Dictionary<string, object> { ["X"] = p.X, ["Y"] = p.Y, ["Color"] = p.Color }).ToList(),
+                    }),
                 };
                 request.Headers.Add("x-request-id", id);
                 using var response = await http.SendAsync(request);
