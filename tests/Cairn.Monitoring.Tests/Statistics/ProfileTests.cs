@@ -84,6 +84,13 @@ public class ProfileTests
         Assert.Throws<CairnException>(() => profile.Categorical("x"));
     }
 
+    [Fact]
+    public void A_profile_is_not_merged_into_itself()
+    {
+        var profile = Build([1, 2], ["a"]);
+        Assert.Throws<ArgumentException>(() => profile.Merge(profile));
+    }
+
     private static DatasetProfile Build(double[] numbers, string?[] categories)
     {
         var profile = new DatasetProfile();
