@@ -68,7 +68,7 @@ public static class MonitoringBenchmark
         report.Add("current window's profile as JSON (1M rows, 10 columns)", $"{profileBytes / 1024.0:0} KiB", "-", "-", "bounded", true);
         foreach (var feature in drift!.Features)
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {feature.Column}: {feature.Method} {feature.Statistic:0.0000} (bound {feature.ErrorBound:0.00000}), threshold {feature.Threshold}: {feature.Verdict}"));
+                $"  {feature.Column}: {feature.Method} {feature.Statistic:0.0000} (bound {feature.ErrorBound:0.00000}), threshold {feature.Threshold}: {feature.Verdict}{(feature.Statistics.TryGetValue("ks", out var ks) ? $"; ks {ks:0.0000} (bound {feature.ErrorBounds["ks"]:0.00000})" : "")}"));
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  drift share {drift.Dataset.DriftShare:0.00}, dataset drift: {drift.Dataset.Drifted}"));
     }
 
