@@ -64,12 +64,14 @@ public class EdgeCaseTests
     {
         var five = Enumerable.Repeat(5.0, 2000).ToArray();
         var six = Enumerable.Repeat(6.0, 2000).ToArray();
-        var same = DriftCalculator.Compare(Samples.Numeric("x", five), Samples.Numeric("x", five)).Features[0];
+        // By default so few values are compared as categories (below); as numbers here.
+        var asNumbers = new DriftSettings(DriftMethods.Wasserstein);
+        var same = DriftCalculator.Compare(Samples.Numeric("x", five), Samples.Numeric("x", five), asNumbers).Features[0];
         Assert.Equal(0, same.Statistics["ks"]);
         Assert.Equal(0, same.ErrorBounds["ks"]);
         Assert.Equal(0, same.Statistics["wasserstein"]);
         Assert.False(same.Drifted);
-        var shifted = DriftCalculator.Compare(Samples.Numeric("x", five), Samples.Numeric("x", six)).Features[0];
+        var shifted = DriftCalculator.Compare(Samples.Numeric("x", five), Samples.Numeric("x", six), asNumbers).Features[0];
         Assert.Equal(1, shifted.Statistics["ks"]);
         Assert.True(double.IsPositiveInfinity(shifted.Statistics["wasserstein"]));
         Assert.True(shifted.Drifted);
@@ -91,7 +93,8 @@ public class EdgeCaseTests
     [Fact]
     public void Zero_and_tiny_values_share_the_zero_bucket()
     {
-        var feature = DriftCalculator.Compare(Samples.Numeric("x", [0, 0, 1e-12, -1e-12]), Samples.Numeric("x", [0, 0, 0, 0])).Features[0];
+        var feature = DriftCalculator.Compare(Samples.Numeric("x", [0, 0, 1e-12, -1e-12]), Samples.Numeric("x", [0, 0, 0, 0]),
+            new DriftSettings(DriftMethods.KolmogorovSmirnov)).Features[0];
         Assert.Equal(0, feature.Statistics["ks"], 12);
         Assert.True(feature.ErrorBounds["ks"] > 0);
     }
@@ -102,5 +105,18 @@ public class EdgeCaseTests
         var report = DriftCalculator.Compare(Samples.Categorical("c", ["a", "b"]), Samples.Categorical("c", new string?[] { null, null }));
         Assert.Equal(DriftVerdicts.NoData, report.Features[0].Verdict);
         Assert.False(report.Features[0].Drifted);
+    }
+
+    [Fact]
+    public void Numbers_with_at_most_five_values_are_compared_as_categories_by_default()
+    {
+        var reference = Samples.Integers(1, 3000, 3);
+        var current = Samples.Integers(2, 3000, 4);
+        var feature = DriftCalculator.Compare(Samples.Numeric("x", reference), Samples.Numeric("x", current)).Features[0];
+        Assert.Equal((ColumnKinds.Categorical, DriftMethods.JensenShannon), (feature.Kind, feature.Method));
+        string?[] Text(double[] values) => values.Select(v => (string?)v.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(ExactDrift.JensenShannon(Text(reference), Text(current)), feature.Statistic, 12);
+        var six = DriftCalculator.Compare(Samples.Numeric("x", reference), Samples.Numeric("x", Samples.Integers(3, 3000, 6))).Features[0];
+        Assert.Equal(ColumnKinds.Numeric, six.Kind);
     }
 }
