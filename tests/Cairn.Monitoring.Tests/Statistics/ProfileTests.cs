@@ -85,6 +85,20 @@ public class ProfileTests
     }
 
     [Fact]
+    public void Reports_with_infinite_and_missing_statistics_survive_json()
+    {
+        var settings = new DriftSettings(PerFeature: new Dictionary<string, FeatureDriftSettings> { ["c"] = new(DriftMethods.ChiSquare) });
+        var current = Build([double.NaN], ["zzz"]);
+        var report = DriftCalculator.Compare(Build([1, 2, 3], ["a"]), current, settings);
+        Assert.True(double.IsPositiveInfinity(report.Features.Single(f => f.Column == "c").Statistic));
+        var json = ReportJson.Serialize(report);
+        var back = ReportJson.Deserialize<DriftReport>(json)!;
+        Assert.True(double.IsPositiveInfinity(back.Features.Single(f => f.Column == "c").Statistic));
+        Assert.Equal(DriftVerdicts.NoData, back.Features.Single(f => f.Column == "n").Verdict);
+        Assert.Contains("\"drift_share\"", json);
+    }
+
+    [Fact]
     public void A_profile_is_not_merged_into_itself()
     {
         var profile = Build([1, 2], ["a"]);
