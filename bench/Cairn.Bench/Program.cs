@@ -1,4 +1,4 @@
-// Usage: dotnet run -c Release --project bench/Cairn.Bench -- [ingest|search|sdk|registry|scale-out|serving|data|ui|pipelines|all]
+// Usage: dotnet run -c Release --project bench/Cairn.Bench -- [ingest|search|sdk|registry|scale-out|serving|data|ui|pipelines|monitoring|all]
 // Prints a markdown table of each figure beside its baseline, measured in the same run.
 using Cairn.Bench;
 
@@ -14,4 +14,5 @@ if (which is "all" or "serving") await ServingBenchmark.RunAsync(report);
 if (which is "all" or "data") DataBenchmark.Run(report);
 if (which is "all" or "ui") await UiBenchmark.RunAsync(report);
 if (which is "all" or "pipelines") await PipelineBenchmark.RunAsync(report);
+if (which is "all" or "monitoring") MonitoringBenchmark.Run(report);
 report.Print();

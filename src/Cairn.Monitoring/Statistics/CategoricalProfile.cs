@@ -50,6 +50,7 @@ public sealed class CategoricalProfile
     /// <summary>Adds another profile's counts: the result is the profile of both chunks of rows (exactly so while under the cap).</summary>
     public void Merge(CategoricalProfile other)
     {
+        if (ReferenceEquals(this, other)) throw new ArgumentException("A profile cannot be merged into itself; merge a copy.", nameof(other));
         foreach (var (value, count) in other._counts) AddCount(value, count);
         Other += other.Other;
         Count += other.Count;

@@ -56,6 +56,7 @@ public sealed class DatasetProfile
     /// <summary>Adds another profile's rows and columns (the profile of both datasets' rows).</summary>
     public void Merge(DatasetProfile other)
     {
+        if (ReferenceEquals(this, other)) throw new ArgumentException("A profile cannot be merged into itself; merge a copy.", nameof(other));
         Rows += other.Rows;
         foreach (var column in other._columns)
         {

@@ -28,6 +28,11 @@ public static class DriftCalculator
         {
             var perFeature = settings.PerFeature is not null && settings.PerFeature.TryGetValue(column, out var f) ? f : null;
             var kind = perFeature?.Kind ?? KindOf(reference, current, column);
+            // As Evidently: numbers with at most 5 distinct values (both sides together) are compared as categories
+            // unless a method or kind was chosen.
+            if (kind == ColumnKinds.Numeric && perFeature?.Kind is null && perFeature?.Method is null && settings.Method is null
+                && FewValues(reference, current, column))
+                kind = ColumnKinds.Categorical;
             var result = kind == ColumnKinds.Numeric
                 ? CompareNumeric(column, NumericOf(reference, column), NumericOf(current, column), settings, perFeature)
                 : CompareCategorical(column, CategoricalOf(reference, column), CategoricalOf(current, column), settings, perFeature);
@@ -186,6 +191,19 @@ public static class DriftCalculator
         foreach (var column in reference.Columns)
             if (current.NumericColumns.ContainsKey(column) || current.CategoricalColumns.ContainsKey(column)) shared.Add(column);
         return shared;
+    }
+
+    public const int FewValuesAsCategories = 5;
+
+    private static bool FewValues(DatasetProfile reference, DatasetProfile current, string column)
+    {
+        if (!reference.NumericColumns.TryGetValue(column, out var r) || r.DistinctValues is not { } rValues) return false;
+        if (!current.NumericColumns.TryGetValue(column, out var c) || c.DistinctValues is not { } cValues) return false;
+        if (rValues.Count == 0 || cValues.Count == 0) return false;
+        var union = rValues.Count;
+        foreach (var value in cValues.Keys)
+            if (!rValues.ContainsKey(value)) union++;
+        return union <= FewValuesAsCategories;
     }
 
     private static string KindOf(DatasetProfile reference, DatasetProfile current, string column)

@@ -101,6 +101,7 @@ public sealed class NumericProfile
     /// <summary>Adds another profile's counts: the result is the profile of both chunks of rows.</summary>
     public void Merge(NumericProfile other)
     {
+        if (ReferenceEquals(this, other)) throw new ArgumentException("A profile cannot be merged into itself; merge a copy.", nameof(other));
         Missing += other.Missing;
         TypeViolations += other.TypeViolations;
         if (other.Count > 0)
