@@ -28,7 +28,7 @@ public sealed class AlertDispatcher(HttpClient http, Action<string> log, IRegist
 
     /// <summary>The destinations of <paramref name="monitor"/>, in its order; ones that cannot be built here throw when sent to.</summary>
     public IReadOnlyList<IAlertDestination> DestinationsFor(MonitorSpec monitor, WatchedModelVersion? modelVersion) =>
-        (monitor.Destinations ?? []).Select(d => Build(monitor, d, modelVersion)).ToList();
+        (monitor.Destinations ?? []).Select(d => BuildOrExplain(monitor, d, modelVersion)).ToList();
 
     /// <summary>Sends every notification to every destination of the monitor; returns one delivery per pair.</summary>
     public async Task<IReadOnlyList<AlertDelivery>> DispatchAsync(MonitorSpec monitor, IReadOnlyList<AlertNotification> notifications,
@@ -52,11 +52,24 @@ public sealed class AlertDispatcher(HttpClient http, Action<string> log, IRegist
             await destination.SendAsync(n, bounded.Token);
             return new AlertDelivery(n, destination.Description, true, null);
         }
-        catch (Exception e) when (!ct.IsCancellationRequested && e is HttpRequestException or OperationCanceledException or CairnException or IOException)
+        catch (Exception e) when (!ct.IsCancellationRequested)
         {
             var error = e is OperationCanceledException ? $"no answer within {Timeout.TotalSeconds:0.#} s" : e.Message;
             log($"Alert {n.AlertName} of monitor {n.MonitorName} ({n.State}) not delivered to {destination.Description}: {error}");
             return new AlertDelivery(n, destination.Description, false, error);
+        }
+    }
+
+    private IAlertDestination BuildOrExplain(MonitorSpec monitor, AlertDestination d, WatchedModelVersion? modelVersion)
+    {
+        try
+        {
+            return Build(monitor, d, modelVersion);
+        }
+        catch (CairnException e)
+        {
+            // A spec stored before validation existed: that one destination fails, not the others.
+            return new Unavailable($"{d?.Type} {d?.Url}".Trim(), e.Message);
         }
     }
 

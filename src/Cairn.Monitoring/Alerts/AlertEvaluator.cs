@@ -9,7 +9,7 @@ namespace Cairn.Monitoring;
 /// <remarks>
 /// A newly firing alert notifies. A still-firing one is de-duplicated unless its cool-down has passed
 /// since it was last notified. A firing one whose rule no longer holds resolves and notifies. A rule
-/// whose value the run lacks leaves its state as it was (a failed statistic is not a resolve).
+/// whose value the run lacks or is NaN leaves its state as it was (a failed statistic is not a resolve).
 /// </remarks>
 public static class AlertEvaluator
 {
@@ -29,7 +29,8 @@ public static class AlertEvaluator
         foreach (var alert in parsed)
         {
             var before = previous.FirstOrDefault(s => s.MonitorName == monitorName && s.AlertName == alert.Spec.Name);
-            if (!values.TryGetValue(alert.Rule.ValueKey, out var value)) continue;
+            // NaN (an AUC over one class, say) is no value, like a missing one.
+            if (!values.TryGetValue(alert.Rule.ValueKey, out var value) || double.IsNaN(value)) continue;
             var holds = alert.Rule.Holds(value);
             var wasFiring = before?.State == AlertStates.Firing;
             AlertState? next = null;

@@ -54,7 +54,7 @@ public static partial class AlertRouting
             case AlertDestinationTypes.Pipeline:
                 if (string.IsNullOrWhiteSpace(d.Trigger))
                     throw CairnException.InvalidParameter(
-                        $"{where} (pipeline) has no trigger: name a pipeline trigger of event 'alert', created with 'cairn pipeline trigger create'.");
+                        $"{where} (pipeline) has no trigger: name a pipeline trigger of event 'alert', created with 'cairn pipeline trigger add NAME FILE --on-alert ALERT'.");
                 break;
         }
     }

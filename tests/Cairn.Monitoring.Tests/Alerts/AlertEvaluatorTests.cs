@@ -80,6 +80,10 @@ public class AlertEvaluatorTests
 
         Assert.Empty(next.States);
         Assert.Empty(next.Notifications);
+
+        var nan = Eval(first.States, new() { ["drift_share"] = double.NaN }, T0.AddHours(3));
+        Assert.Empty(nan.States);
+        Assert.Empty(nan.Notifications);
     }
 
     [Fact]

@@ -151,16 +151,19 @@ public sealed class DestinationTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_missing_trigger_fails_only_its_destination()
+    public async Task A_missing_trigger_or_a_bad_url_fails_only_its_destination()
     {
         using var stores = new SqliteStores(_folder.File("cairn.db"));
         var dispatcher = new AlertDispatcher(_http, _log.Add, schedules: stores.Schedules);
-        var monitor = Monitor(new AlertDestination(AlertDestinationTypes.Pipeline, Trigger: "nope"), new AlertDestination(AlertDestinationTypes.Log));
+        var monitor = Monitor(new AlertDestination(AlertDestinationTypes.Pipeline, Trigger: "nope"),
+            new AlertDestination(AlertDestinationTypes.Webhook, "not a url"), new AlertDestination(AlertDestinationTypes.Log));
 
         var deliveries = await dispatcher.DispatchAsync(monitor, [Firing()], null);
 
         Assert.False(deliveries[0].Delivered);
         Assert.Contains("nope", deliveries[0].Error);
-        Assert.True(deliveries[1].Delivered);
+        Assert.False(deliveries[1].Delivered);
+        Assert.Contains("absolute http or https URL", deliveries[1].Error);
+        Assert.True(deliveries[2].Delivered);
     }
 }
