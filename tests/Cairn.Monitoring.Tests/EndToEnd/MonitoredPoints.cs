@@ -132,7 +132,7 @@ public sealed class MonitoredPoints : IAsyncDisposable
         }
     }
 
-    private static void Git(string directory, params string[] args)
+    public static void Git(string directory, params string[] args)
     {
         var info = new System.Diagnostics.ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { "-c", "user.name=Test", "-c", "user.email=test@example.com" }.Concat(args)) info.ArgumentList.Add(a);
@@ -143,7 +143,7 @@ public sealed class MonitoredPoints : IAsyncDisposable
         if (git.ExitCode != 0) throw new InvalidOperationException($"git {string.Join(' ', args)} failed: {error}");
     }
 
-    private static async Task Expect(Task<(int Exit, string Out, string Err)> command)
+    public static async Task Expect(Task<(int Exit, string Out, string Err)> command)
     {
         var (exit, output, error) = await command;
         Assert.True(exit == 0, $"exit {exit}: {error}{output}");
