@@ -48,9 +48,11 @@ public sealed class MonitorRunner(CairnClient client, IMonitorStore store, Monit
     public async Task<MonitorRunResult> ExecuteAsync(MonitorRecord monitor, MonitorRun claimed, CancellationToken ct)
     {
         MonitorReport report;
+        string trackingRunId;
         try
         {
             report = await ComputeAsync(monitor, claimed, ct).ConfigureAwait(false);
+            trackingRunId = await RecordAsync(monitor, report, ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
@@ -58,7 +60,6 @@ public sealed class MonitorRunner(CairnClient client, IMonitorStore store, Monit
             var failed = await store.FinishMonitorRunAsync(claimed.RunId, MonitorRunStatuses.Failed, null, new Dictionary<string, double>(), message, CancellationToken.None).ConfigureAwait(false);
             return new MonitorRunResult(failed, null, message, [], []);
         }
-        var trackingRunId = await RecordAsync(monitor, report, ct).ConfigureAwait(false);
         var finished = await store.FinishMonitorRunAsync(claimed.RunId, MonitorRunStatuses.Succeeded, trackingRunId, report.Values, null, CancellationToken.None).ConfigureAwait(false);
         var alerts = await AlertAsync(monitor, finished, report, ct).ConfigureAwait(false);
         return new MonitorRunResult(finished, report, Summarize(report), alerts?.Evaluation.Notifications ?? [], alerts?.Deliveries ?? []);
@@ -196,7 +197,9 @@ public sealed class MonitorRunner(CairnClient client, IMonitorStore store, Monit
         });
         run.LogMetrics(MonitorMetricKeys.ToMetrics(report.Values), step: 0);
         run.LogText(MonitorReportJson.Write(report), "report.json");
-        run.LogText(MonitorReportHtml.Render(report, await HistoryAsync(monitor.Name, ct).ConfigureAwait(false)), "report.html");
+        // The page's lines over time end with this run, which is not finished in the store yet.
+        var thisRun = new MonitorRun("", monitor.Name, "", report.WindowStart, report.WindowEnd, MonitorRunStatuses.Succeeded, null, null, report.Values, null, 0, null);
+        run.LogText(MonitorReportHtml.Render(report, [.. await HistoryAsync(monitor.Name, ct).ConfigureAwait(false), thisRun]), "report.html");
         return run.Info.RunId;
     }
 
