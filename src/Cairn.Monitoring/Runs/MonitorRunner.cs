@@ -113,7 +113,8 @@ public sealed class MonitorRunner(CairnClient client, IMonitorStore store, Monit
             await AddErrorRateAsync(monitor.Name, version.Name, metricsUrl, values, notes, ct).ConfigureAwait(false);
         if (join is { UnscoredRows: > 0 }) notes.Add($"{join.UnscoredRows} labelled rows had no numeric prediction in {join.PredictionField} and were left out of the performance.");
         return new MonitorReport(monitor.Name, $"models:/{version.Name}/{version.Version}", version.Version, reference.Description, current.ToString(),
-            run.WindowStart, run.WindowEnd, referenceRows, currentRows, statistics.Drift, statistics.Quality, statistics.Performance, values, notes);
+            run.WindowStart, run.WindowEnd, referenceRows, currentRows, statistics.Drift, statistics.Quality, statistics.Performance, values, notes)
+            { ReferenceUri = (reference as DatasetReference)?.Uri };
     }
 
     /// <summary>Evaluates the alert rules on the run's values, saves what changed and routes the notifications.</summary>
@@ -196,6 +197,8 @@ public sealed class MonitorRunner(CairnClient client, IMonitorStore store, Monit
             ["window_end"] = end.ToString("O", CultureInfo.InvariantCulture),
         });
         run.LogMetrics(MonitorMetricKeys.ToMetrics(report.Values), step: 0);
+        // Lineage: the data the monitor observed the model against.
+        if (report.ReferenceUri is { } reference) await run.LogInputAsync(reference, "reference", ct).ConfigureAwait(false);
         run.LogText(MonitorReportJson.Write(report), "report.json");
         // The page's lines over time end with this run, which is not finished in the store yet.
         var thisRun = new MonitorRun("", monitor.Name, "", report.WindowStart, report.WindowEnd, MonitorRunStatuses.Succeeded, null, null, report.Values, null, 0, null);
