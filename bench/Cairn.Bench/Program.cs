@@ -1,8 +1,9 @@
-// Usage: dotnet run -c Release --project bench/Cairn.Bench -- [ingest|search|sdk|registry|scale-out|serving|data|ui|pipelines|monitoring|all]
+// Usage: dotnet run -c Release --project bench/Cairn.Bench -- [ingest|search|sdk|registry|scale-out|serving|data|ui|pipelines|monitoring|monitoring-memory|monitoring-serving|all]
 // Prints a markdown table of each figure beside its baseline, measured in the same run.
 using Cairn.Bench;
 
 var which = args.Length > 0 ? args[0] : "all";
+if (which == MonitoringMemoryBenchmark.ChildCommand) return await MonitoringMemoryBenchmark.ChildAsync(args);
 var report = new Report();
 report.Header();
 if (which is "all" or "ingest") await IngestBenchmark.RunAsync(report);
@@ -15,4 +16,7 @@ if (which is "all" or "data") DataBenchmark.Run(report);
 if (which is "all" or "ui") await UiBenchmark.RunAsync(report);
 if (which is "all" or "pipelines") await PipelineBenchmark.RunAsync(report);
 if (which is "all" or "monitoring") MonitoringBenchmark.Run(report);
+if (which is "all" or "monitoring" or "monitoring-memory") await MonitoringMemoryBenchmark.RunAsync(report);
+if (which is "all" or "monitoring" or "monitoring-serving") await MonitoringServingBenchmark.RunAsync(report);
 report.Print();
+return 0;
