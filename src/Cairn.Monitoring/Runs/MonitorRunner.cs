@@ -110,6 +110,13 @@ public sealed class MonitorRunner(CairnClient client, IMonitorStore store, Monit
         serving.AddValues(values);
         if (spec.ServingMetrics is { } metricsUrl)
             await AddErrorRateAsync(monitor.Name, version.Name, metricsUrl, values, notes, ct).ConfigureAwait(false);
+        if (spec.Performance is not null && join is not { Joined.Count: > 0 })
+        {
+            // Said and recorded, so that labels sent under other request ids do not look like a missing performance section.
+            values.TryAdd("labelled_rows", 0);
+            if (currentRows > 0)
+                notes.Add($"No feedback labels matched the {currentRows} rows of this window: labels are joined by the request id the model server answered (x-request-id) and the row within the request.");
+        }
         if (join is { UnscoredRows: > 0 }) notes.Add($"{join.UnscoredRows} labelled rows had no numeric prediction in {join.PredictionField} and were left out of the performance.");
         return new MonitorReport(monitor.Name, $"models:/{version.Name}/{version.Version}", version.Version, reference.Description, current.ToString(),
             run.WindowStart, run.WindowEnd, referenceRows, currentRows, statistics.Drift, statistics.Quality, statistics.Performance, values, notes);
