@@ -19,7 +19,7 @@ public sealed class RemoteMonitorTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private string MonitorFile(string name)
+    private string MonitorFile(string name, string? webhook = null)
     {
         var path = Points.Folder.File($"{name}.yaml");
         File.WriteAllText(path, $"""
@@ -30,7 +30,7 @@ public sealed class RemoteMonitorTests : IAsyncLifetime
             performance: {"{"}prediction: Probability, slices: [Color]{"}"}
             alerts:
               - {"{"}name: drifting, rule: "drift_share > 0.3", severity: critical{"}"}
-            """);
+            """ + (webhook is null ? "" : $"\ndestinations:\n  - {{type: webhook, url: \"{webhook}\"}}\n"));
         return path;
     }
 
@@ -149,5 +149,31 @@ public sealed class RemoteMonitorTests : IAsyncLifetime
         var run = Assert.Single(await remote.Monitors.ListMonitorRunsAsync("unlabelled"));
         Assert.Equal(0, run.Values["labelled_rows"]);
         Assert.False(run.Values.ContainsKey("auc"));
+    }
+
+    [Fact]
+    public async Task RemoteRun_FiringAlert_IsSavedThroughTheServer_AndSentOnce()
+    {
+        await using var webhook = await RecordingWebhook.StartAsync();
+        await Points.ServeAsync(Point.Generate(200, seed: 2, shift: 0.6f), "req-");
+        var (exit, output, error) = await _server.Cli("monitor", "create", "--file", MonitorFile("alerting", webhook.Url));
+        Assert.True(exit == 0, $"exit {exit}: {error}{output}");
+
+        for (var i = 0; i < 2; i++)
+        {
+            (exit, output, error) = await _server.Cli("monitor", "run", "alerting", "-C", Points.Repo);
+            Assert.True(exit == 0, $"exit {exit}: {error}{output}");
+        }
+        var posted = Assert.Single(webhook.Bodies); // the second run is within the cool-down
+        Assert.Contains("drifting", posted);
+
+        (exit, output, error) = await _server.Cli("monitor", "alerts", "alerting");
+        Assert.True(exit == 0, $"exit {exit}: {error}{output}");
+        Assert.Contains("drifting", output);
+        Assert.Contains("firing", output);
+        using var remote = CairnClient.Open(_server.Url);
+        var state = Assert.Single(await remote.Monitors.ListAlertStatesAsync("alerting"));
+        Assert.Equal(AlertStates.Firing, state.State);
+        Assert.NotEmpty(await remote.Monitors.ListAlertEventsAsync("alerting"));
     }
 }
