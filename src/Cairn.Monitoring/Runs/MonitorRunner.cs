@@ -47,18 +47,20 @@ public sealed class MonitorRunner(CairnClient client, IMonitorStore store, Monit
     /// <summary>Runs a claimed run to its end; a failure is recorded on the run (and returned), never thrown, except cancellation.</summary>
     public async Task<MonitorRunResult> ExecuteAsync(MonitorRecord monitor, MonitorRun claimed, CancellationToken ct)
     {
-        MonitorReport report;
+        MonitorReport? report = null;
+        string trackingRunId;
         try
         {
             report = await ComputeAsync(monitor, claimed, ct).ConfigureAwait(false);
+            trackingRunId = await RecordAsync(monitor, report, ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            var message = e is CairnException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            // A report that cannot be stored (artifact store full or refusing) fails the run too: never left "running".
+            var message = (report is null ? "" : "The report could not be recorded: ") + (e is CairnException ? e.Message : $"{e.GetType().Name}: {e.Message}");
             var failed = await store.FinishMonitorRunAsync(claimed.RunId, MonitorRunStatuses.Failed, null, new Dictionary<string, double>(), message, CancellationToken.None).ConfigureAwait(false);
             return new MonitorRunResult(failed, null, message, [], []);
         }
-        var trackingRunId = await RecordAsync(monitor, report, ct).ConfigureAwait(false);
         var finished = await store.FinishMonitorRunAsync(claimed.RunId, MonitorRunStatuses.Succeeded, trackingRunId, report.Values, null, CancellationToken.None).ConfigureAwait(false);
         var alerts = await AlertAsync(monitor, finished, report, ct).ConfigureAwait(false);
         return new MonitorRunResult(finished, report, Summarize(report), alerts?.Evaluation.Notifications ?? [], alerts?.Deliveries ?? []);
