@@ -44,7 +44,7 @@ public sealed class MonitorRunner(CairnClient client, IMonitorStore store, Monit
         return await ExecuteAsync(monitor, claimed, ct).ConfigureAwait(false);
     }
 
-    /// <summary>Runs a claimed run to its end; a failure is recorded on the run (and returned), never thrown, except cancellation.</summary>
+    /// <summary>Runs a claimed run to its end; a failure to compute or record it is recorded on the run (and returned), not thrown; only routing the alerts afterwards (and cancellation) may throw.</summary>
     public async Task<MonitorRunResult> ExecuteAsync(MonitorRecord monitor, MonitorRun claimed, CancellationToken ct)
     {
         MonitorReport? report = null;

@@ -95,8 +95,8 @@ public sealed class MonitorScheduler(IMonitorStore store, MonitorRunner runner, 
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
-                // Only what happens after the run is recorded (routing its alerts) gets here: the next monitors still run.
-                Log($"monitors: '{monitor.Name}' ({key}) alerts failed: {e.Message}");
+                // Failures to compute or record are on the run already; what gets here came after (its alerts, the store): the next monitors still run.
+                Log($"monitors: '{monitor.Name}' ({key}) failed after its statistics were recorded (alerts not routed): {e.Message}");
                 made.Add(await store.GetMonitorRunAsync(claimed.RunId, ct).ConfigureAwait(false));
                 continue;
             }
