@@ -44,10 +44,10 @@ public sealed class MonitorRunner(CairnClient client, IMonitorStore store, Monit
         return await ExecuteAsync(monitor, claimed, ct).ConfigureAwait(false);
     }
 
-    /// <summary>Runs a claimed run to its end; a failure is recorded on the run (and returned), never thrown, except cancellation.</summary>
+    /// <summary>Runs a claimed run to its end; a failure to compute or record it is recorded on the run (and returned), not thrown; only routing the alerts afterwards (and cancellation) may throw.</summary>
     public async Task<MonitorRunResult> ExecuteAsync(MonitorRecord monitor, MonitorRun claimed, CancellationToken ct)
     {
-        MonitorReport report;
+        MonitorReport? report = null;
         string trackingRunId;
         try
         {
@@ -56,7 +56,8 @@ public sealed class MonitorRunner(CairnClient client, IMonitorStore store, Monit
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            var message = e is CairnException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            // A report that cannot be stored (artifact store full or refusing) fails the run too: never left "running".
+            var message = (report is null ? "" : "The report could not be recorded: ") + (e is CairnException ? e.Message : $"{e.GetType().Name}: {e.Message}");
             var failed = await store.FinishMonitorRunAsync(claimed.RunId, MonitorRunStatuses.Failed, null, new Dictionary<string, double>(), message, CancellationToken.None).ConfigureAwait(false);
             return new MonitorRunResult(failed, null, message, [], []);
         }
@@ -111,6 +112,13 @@ public sealed class MonitorRunner(CairnClient client, IMonitorStore store, Monit
         serving.AddValues(values);
         if (spec.ServingMetrics is { } metricsUrl)
             await AddErrorRateAsync(monitor.Name, version.Name, metricsUrl, values, notes, ct).ConfigureAwait(false);
+        if (spec.Performance is not null && join is not { Joined.Count: > 0 })
+        {
+            // Said and recorded, so that labels sent under other request ids do not look like a missing performance section.
+            values.TryAdd("labelled_rows", 0);
+            if (currentRows > 0)
+                notes.Add($"No feedback labels matched the {currentRows} rows of this window: labels are joined by the request id the model server answered (x-request-id) and the row within the request.");
+        }
         if (join is { UnscoredRows: > 0 }) notes.Add($"{join.UnscoredRows} labelled rows had no numeric prediction in {join.PredictionField} and were left out of the performance.");
         return new MonitorReport(monitor.Name, $"models:/{version.Name}/{version.Version}", version.Version, reference.Description, current.ToString(),
             run.WindowStart, run.WindowEnd, referenceRows, currentRows, statistics.Drift, statistics.Quality, statistics.Performance, values, notes)

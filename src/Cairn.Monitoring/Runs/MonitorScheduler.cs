@@ -88,7 +88,18 @@ public sealed class MonitorScheduler(IMonitorStore store, MonitorRunner runner, 
             var claimed = await store.TryClaimMonitorRunAsync(new NewMonitorRun(monitor.Name, key, end - window, end, options.Owner), ct).ConfigureAwait(false);
             if (claimed is null) continue; // another server has it
             Log($"monitors: '{monitor.Name}' runs for the window ending {key}");
-            var result = await runner.ExecuteAsync(monitor, claimed, ct).ConfigureAwait(false);
+            MonitorRunResult result;
+            try
+            {
+                result = await runner.ExecuteAsync(monitor, claimed, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                // Failures to compute or record are on the run already; what gets here came after (its alerts, the store): the next monitors still run.
+                Log($"monitors: '{monitor.Name}' ({key}) failed after its statistics were recorded (alerts not routed): {e.Message}");
+                made.Add(await store.GetMonitorRunAsync(claimed.RunId, ct).ConfigureAwait(false));
+                continue;
+            }
             Log(result.Run.Status == MonitorRunStatuses.Succeeded
                 ? $"monitors: '{monitor.Name}' ({key}) done: {result.Summary}"
                 : $"monitors: '{monitor.Name}' ({key}) failed: {result.Run.Error}");
