@@ -59,8 +59,6 @@ public static class MonitorsApi
         group.MapPost("/runs/claim", async (HttpContext http) =>
         {
             var b = await ApiIo.ReadBodyAsync<ClaimMonitorRunRequest>(http);
-            // A run of a monitor that does not exist is a 404, not a run with nothing behind it.
-            await store.GetMonitorAsync(ApiIo.Require(b.MonitorName, "monitor_name"), http.RequestAborted);
             var run = await store.TryClaimMonitorRunAsync(new NewMonitorRun(ApiIo.Require(b.MonitorName, "monitor_name"), ApiIo.Require(b.RunKey, "run_key"),
                 b.WindowStart ?? throw Missing("window_start"), b.WindowEnd ?? throw Missing("window_end"), ApiIo.Require(b.Owner, "owner")), http.RequestAborted);
             return ApiIo.Json(new MonitorRunResponse(run));
