@@ -33,7 +33,8 @@ public sealed class MonitorScheduler(IMonitorStore store, MonitorRunner runner, 
             BackgroundPriority.LowerCurrentThread();
             try
             {
-                LoopAsync(ct).GetAwaiter().GetResult();
+                // Blocking here keeps every poll, and the runs' reads and profiles, on this lowered thread.
+                PollingLoop.RunOnThisThread(PollAsync, options.PollInterval, time, e => Log($"monitors: poll failed: {e.Message}"), ct);
                 done.TrySetResult();
             }
             catch (Exception e)
@@ -43,33 +44,6 @@ public sealed class MonitorScheduler(IMonitorStore store, MonitorRunner runner, 
         }) { IsBackground = true, Name = "cairn-monitors" };
         thread.Start();
         return done.Task;
-    }
-
-    private async Task LoopAsync(CancellationToken ct)
-    {
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                await PollAsync(ct).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e)
-            {
-                Log($"monitors: poll failed: {e.Message}");
-            }
-            try
-            {
-                await Task.Delay(options.PollInterval, time, ct).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
     }
 
     /// <summary>One poll: claims and runs what is due; returns the runs this server made.</summary>
