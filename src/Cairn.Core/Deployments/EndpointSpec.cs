@@ -8,6 +8,7 @@ namespace Cairn.Deployments;
 /// <param name="Name">Letters, digits, '-', '_' and '.', starting with a letter or digit.</param>
 /// <param name="Variants">The model versions and their weights; the weights of the live variants sum to 100.</param>
 /// <param name="Alias">The registry alias the endpoint follows (from <c>--model models:/delay@champion</c>): promoting a variant or finishing a canary moves it.</param>
+/// <param name="Previous">The live variants before the last promotion, A/B test or canary: what <c>cairn deploy rollback</c> restores.</param>
 /// <param name="StickyBy">How requests are assigned to variants: null (at random), <c>header:&lt;Name&gt;</c> (a hash of that header, so one user always sees one variant), or <c>request_id</c>.</param>
 public sealed record EndpointSpec(
     string Name,
@@ -20,7 +21,8 @@ public sealed record EndpointSpec(
     AbTestSettings? AbTest = null,
     CanaryState? Canary = null,
     ShadowSettings? Shadow = null,
-    string? Description = null);
+    string? Description = null,
+    IReadOnlyList<EndpointVariant>? Previous = null);
 
 /// <summary>One model version in an endpoint.</summary>
 /// <param name="Name">Unique in the endpoint: letters, digits, '-', '_' and '.'.</param>
@@ -77,6 +79,7 @@ public static class AbMetricKinds
 /// <param name="Status">One of <see cref="CanaryStatuses"/>.</param>
 /// <param name="Reason">Why it was rolled back or stopped; null while it runs.</param>
 /// <param name="MinRequests">Canary requests an interval needs before its analysis counts (fewer: the step waits).</param>
+/// <param name="Gate">A promotion gate (as <c>cairn models promote --require</c>) checked when the last step moves the alias; failing, the canary awaits a reviewer's approval.</param>
 public sealed record CanaryState(
     string Variant,
     string Baseline,
@@ -89,7 +92,8 @@ public sealed record CanaryState(
     long StepStartedAt = 0,
     string Status = CanaryStatuses.Running,
     string? Reason = null,
-    int MinRequests = 20);
+    int MinRequests = 20,
+    string? Gate = null);
 
 public static class CanaryStatuses
 {

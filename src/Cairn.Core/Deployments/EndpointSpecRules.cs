@@ -61,6 +61,9 @@ public static class EndpointSpecRules
         AbTest(spec.AbTest, live);
         Canary(spec.Canary, live);
         Shadow(spec.Shadow, variants);
+        foreach (var previous in spec.Previous ?? [])
+            if (previous is null || ModelUri.Parse(previous.Model ?? "").Version is null)
+                throw CairnException.InvalidParameter("The previous variants (kept for rollback) must each name a model version.");
         return spec with { Variants = variants };
     }
 
@@ -98,8 +101,9 @@ public static class EndpointSpecRules
     private static void Canary(CanaryState? c, IReadOnlyList<EndpointVariant> live)
     {
         if (c is null) return;
-        if (live.All(v => v.Name != c.Variant)) throw CairnException.InvalidParameter($"The canary variant '{c.Variant}' is not a live variant of the endpoint.");
-        if (c.Baseline == c.Variant || live.All(v => v.Name != c.Baseline))
+        var active = c.Status is CanaryStatuses.Running or CanaryStatuses.AwaitingApproval;
+        if (active && live.All(v => v.Name != c.Variant)) throw CairnException.InvalidParameter($"The canary variant '{c.Variant}' is not a live variant of the endpoint.");
+        if (c.Baseline == c.Variant || (active && live.All(v => v.Name != c.Baseline)))
             throw CairnException.InvalidParameter($"A canary needs a baseline: another live variant to compare with and roll back to; '{c.Baseline}' is not one.");
         var steps = c.Steps ?? [];
         if (steps.Count == 0 || steps[^1] != 100 || steps.Any(s => s is < 1 or > 100) || steps.Zip(steps.Skip(1)).Any(p => p.Second <= p.First))
@@ -109,6 +113,7 @@ public static class EndpointSpecRules
         if (c.MaxErrorRate is { } e && !(e is >= 0 and <= 1)) throw CairnException.InvalidParameter($"The canary's maximum error rate is a share from 0 to 1; got {e}.");
         if (c.MaxP99Ms is { } p && !(p > 0 && double.IsFinite(p))) throw CairnException.InvalidParameter($"The canary's maximum p99 must be a positive number of milliseconds; got {p}.");
         if (c.MaxPredictionPsi is { } psi && !(psi > 0 && double.IsFinite(psi))) throw CairnException.InvalidParameter($"The canary's maximum prediction PSI must be positive; got {psi}.");
+        if (c.Gate is { Length: > 2000 }) throw CairnException.InvalidParameter("The canary's promotion gate is longer than 2000 characters.");
         if (c.MinRequests is < 1 or > 1_000_000) throw CairnException.InvalidParameter($"The canary's minimum requests per interval must be 1 to 1000000; got {c.MinRequests}.");
         if (c.Status is not (CanaryStatuses.Running or CanaryStatuses.Promoted or CanaryStatuses.RolledBack or CanaryStatuses.AwaitingApproval))
             throw CairnException.InvalidParameter($"Unknown canary status '{c.Status}'.");
