@@ -94,6 +94,7 @@ public static class EndpointSpecRules
         if (!AbMetricKinds.All.Contains(ab.Kind)) throw CairnException.InvalidParameter($"A/B metric kind '{ab.Kind}' is unknown; use {string.Join(" or ", AbMetricKinds.All)}.");
         if (!(ab.Alpha is > 0 and < 0.5)) throw CairnException.InvalidParameter($"The A/B significance level must be between 0 and 0.5; got {ab.Alpha}.");
         if (ab.MinimumDetectableEffect is { } mde && !(mde > 0 && double.IsFinite(mde))) throw CairnException.InvalidParameter($"The minimum detectable effect must be a positive relative lift such as 0.05; got {mde}.");
+        if (ab.EndedAt is not null) return; // a finished test is kept for its report; its variants may be gone
         if (live.Count < 2) throw CairnException.InvalidParameter("An A/B test needs at least two live variants.");
         if (ab.Control is { } control && live.All(v => v.Name != control)) throw CairnException.InvalidParameter($"The A/B control '{control}' is not a live variant ({string.Join(", ", live.Select(v => v.Name))}).");
     }
