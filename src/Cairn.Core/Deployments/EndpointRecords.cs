@@ -18,6 +18,8 @@ public sealed record EndpointChange(string Kind, string Message, string Actor);
 public static class EndpointEventKinds
 {
     public const string Created = "created";
+    /// <summary>Recorded by the store when an endpoint is deleted; its history stays.</summary>
+    public const string Deleted = "deleted";
     public const string Updated = "updated";
     public const string WeightsChanged = "weights_changed";
     public const string AbStarted = "ab_started";
