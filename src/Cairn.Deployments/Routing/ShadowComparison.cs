@@ -23,33 +23,47 @@ public sealed class ShadowComparison
     {
         lock (_lock)
         {
+            AddRequest(primaryLatencyMs, shadowLatencyMs);
+            for (var i = 0; i < Math.Min(primary.Count, shadow.Count); i++)
+                AddRow(PredictionValues.ValueOf(primary[i]), PredictionValues.ValueOf(shadow[i]), PredictionValues.LabelOf(primary[i]), PredictionValues.LabelOf(shadow[i]));
+        }
+    }
+
+    /// <summary>One request's latencies, as logged (the report rebuilds a comparison from the inference log).</summary>
+    public void AddRequest(double primaryLatencyMs, double shadowLatencyMs)
+    {
+        lock (_lock)
+        {
             _requests++;
             Keep(_primaryLatencies, primaryLatencyMs, _requests);
             Keep(_shadowLatencies, shadowLatencyMs, _requests);
-            for (var i = 0; i < Math.Min(primary.Count, shadow.Count); i++)
+        }
+    }
+
+    /// <summary>One row: the two prediction values and labels.</summary>
+    public void AddRow(double? primary, double? shadow, string? primaryLabel, string? shadowLabel)
+    {
+        lock (_lock)
+        {
+            _rows++;
+            if (primaryLabel is not null || shadowLabel is not null)
             {
-                _rows++;
-                var (p, s) = (PredictionValues.ValueOf(primary[i]), PredictionValues.ValueOf(shadow[i]));
-                var (pl, sl) = (PredictionValues.LabelOf(primary[i]), PredictionValues.LabelOf(shadow[i]));
-                if (pl is not null || sl is not null)
-                {
-                    _compared++;
-                    if (pl == sl) _agreed++;
-                }
-                else if (p is { } pv && s is { } svAgreement)
-                {
-                    _compared++;
-                    if (Math.Abs(svAgreement - pv) <= 1e-6 * Math.Max(1, Math.Abs(pv))) _agreed++;
-                }
-                if (p is { } a && s is { } b)
-                {
-                    _valued++;
-                    var d = b - a;
-                    _sumDifference += d;
-                    _sumAbsDifference += Math.Abs(d);
-                    _maxAbs = Math.Max(_maxAbs, Math.Abs(d));
-                    Keep(_absDifferences, Math.Abs(d), _valued);
-                }
+                _compared++;
+                if (primaryLabel == shadowLabel) _agreed++;
+            }
+            else if (primary is { } pv && shadow is { } sv)
+            {
+                _compared++;
+                if (Math.Abs(sv - pv) <= 1e-6 * Math.Max(1, Math.Abs(pv))) _agreed++;
+            }
+            if (primary is { } a && shadow is { } b)
+            {
+                _valued++;
+                var d = b - a;
+                _sumDifference += d;
+                _sumAbsDifference += Math.Abs(d);
+                _maxAbs = Math.Max(_maxAbs, Math.Abs(d));
+                Keep(_absDifferences, Math.Abs(d), _valued);
             }
         }
     }
