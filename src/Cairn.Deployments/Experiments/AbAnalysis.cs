@@ -29,7 +29,7 @@ public static partial class AbAnalysis
         var controlSummary = summaries[control];
         var srm = SampleRatioMismatch.Check(variants.Select(v => (v.Variant, v.Assigned)).ToList(), weights, options.SampleRatioThreshold);
         var tauSquared = options.MixingVariance
-            ?? MixingVariance.Default(controlSummary.Mean, PooledVariance(summaries.Values), settings.MinimumDetectableEffect);
+            ?? MixingVariance.Default(controlSummary.Mean, OutcomeVariance(summaries.Values), settings.MinimumDetectableEffect);
         if (!(tauSquared > 0) || !double.IsFinite(tauSquared))
             throw CairnException.InvalidParameter($"The mixing variance must be positive and finite, got {tauSquared}.");
         var required = RequiredSamples(settings, controlSummary, proportion, options.Power);
@@ -105,11 +105,18 @@ public static partial class AbAnalysis
         return n;
     }
 
-    private static double PooledVariance(IEnumerable<SampleSummary> summaries)
+    /// <summary>
+    /// Variance of all outcomes taken together (spread within arms plus between them), so that a
+    /// test whose arms are each constant, say all 0 against all 1, still gets a mixing variance.
+    /// </summary>
+    private static double OutcomeVariance(IEnumerable<SampleSummary> summaries)
     {
-        var withSpread = summaries.Where(s => s.Count > 1).ToList();
-        var df = withSpread.Sum(s => s.Count - 1);
-        return df > 0 ? withSpread.Sum(s => s.Variance * (s.Count - 1)) / df : 0;
+        var all = summaries.Where(s => s.Count > 0).ToList();
+        var n = all.Sum(s => s.Count);
+        if (n < 2) return 0;
+        var mean = all.Sum(s => s.Mean * s.Count) / n;
+        var squares = all.Sum(s => s.Variance * (s.Count - 1) + s.Count * (s.Mean - mean) * (s.Mean - mean));
+        return squares / (n - 1);
     }
 
     private static long? RequiredSamples(AbTestSettings settings, SampleSummary control, bool proportion, double power)

@@ -84,7 +84,7 @@ public static class MixingVariance
     /// <summary>
     /// τ = relative effect × |control mean|: the minimum detectable effect when one is set, else
     /// <see cref="MixtureSequentialTest.DefaultRelativeEffect"/>. With a control mean of 0 (a relative
-    /// effect means nothing) τ is a tenth of the outcome's standard deviation; with no variance either, 1e-4.
+    /// effect means nothing) τ is a tenth of the outcome's standard deviation; with no variance either (nothing varies, so there is nothing to find) 1e-8.
     /// </summary>
     public static double Default(double controlMean, double outcomeVariance, double? relativeEffect)
     {

@@ -38,7 +38,7 @@ public static class WelchTTest
             t = difference == 0 ? 0 : null;
             p = difference == 0 ? 1 : 0;
         }
-        var critical = StudentT.InvCDF(0, 1, df, 1 - alpha / 2);
+        var critical = StudentTQuantile.Upper(df, 1 - alpha / 2);
         var half = critical * Math.Sqrt(se2);
         var (lift, liftLow, liftHigh) = RelativeLift.Estimate(a.Mean, varA, b.Mean, varB, critical);
         return new(t, df, p, difference, difference - half, difference + half, lift, liftLow, liftHigh);
