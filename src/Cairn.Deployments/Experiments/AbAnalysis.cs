@@ -122,16 +122,24 @@ public static partial class AbAnalysis
     private static long? RequiredSamples(AbTestSettings settings, SampleSummary control, bool proportion, double power)
     {
         if (settings.MinimumDetectableEffect is not { } mde) return null;
-        if (proportion)
+        try
         {
-            var treated = control.Mean * (1 + mde);
-            return control.Count > 0 && control.Mean is > 0 and < 1 && treated is > 0 and < 1
-                ? SampleSize.ForProportions(control.Mean, mde, settings.Alpha, power)
+            if (proportion)
+            {
+                var treated = control.Mean * (1 + mde);
+                return control.Count > 0 && control.Mean is > 0 and < 1 && treated is > 0 and < 1
+                    ? SampleSize.ForProportions(control.Mean, mde, settings.Alpha, power)
+                    : null;
+            }
+            return control.Count > 1 && control.Mean != 0 && control.StandardDeviation > 0
+                ? SampleSize.ForMeans(control.Mean, control.StandardDeviation, mde, settings.Alpha, power)
                 : null;
         }
-        return control.Count > 1 && control.Mean != 0 && control.StandardDeviation > 0
-            ? SampleSize.ForMeans(control.Mean, control.StandardDeviation, mde, settings.Alpha, power)
-            : null;
+        catch (CairnException)
+        {
+            // A control mean near 0 makes a relative effect vanish: no feasible size, so none is stated.
+            return null;
+        }
     }
 
     private static (double?, double?) LiftInterval(double? low, double? high, double controlMean)

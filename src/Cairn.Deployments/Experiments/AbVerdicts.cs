@@ -33,7 +33,7 @@ internal static class AbVerdicts
         if (row.RequiredSamples is { } required)
         {
             return fewest < required
-                ? $"no significant difference yet: {Count(fewest)} of {Count(required)} samples needed per variant ({comparison})"
+                ? $"no significant difference yet: {Count(fewest)} of {Count(required)} samples needed per variant; {comparison}"
                 : $"no significant difference after {Count(fewest)} samples per variant ({Count(required)} planned for a "
                   + $"{Percent(settings.MinimumDetectableEffect!.Value)} lift): {comparison}";
         }

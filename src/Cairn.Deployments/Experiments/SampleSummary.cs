@@ -11,17 +11,25 @@ public sealed record SampleSummary(long Count, double Mean, double Variance)
     /// <summary>Variance of the mean, s²/n; 0 without samples.</summary>
     public double VarianceOfMean => Count > 0 ? Variance / Count : 0;
 
-    /// <summary>One pass (Welford), stable for large values such as revenue in cents.</summary>
+    /// <summary>
+    /// Two passes: a compensated (Neumaier) sum for the mean, so that outcomes that cancel give exactly
+    /// 0, then squared deviations from it, stable for large values such as revenue in cents.
+    /// </summary>
     public static SampleSummary Of(IReadOnlyList<double> values)
     {
-        double mean = 0, squares = 0;
+        if (values.Count == 0) return Empty;
+        double sum = 0, compensation = 0;
         for (var i = 0; i < values.Count; i++)
         {
-            var delta = values[i] - mean;
-            mean += delta / (i + 1);
-            squares += delta * (values[i] - mean);
+            var x = values[i];
+            var t = sum + x;
+            compensation += Math.Abs(sum) >= Math.Abs(x) ? (sum - t) + x : (x - t) + sum;
+            sum = t;
         }
-        return new(values.Count, mean, values.Count > 1 ? Math.Max(0, squares / (values.Count - 1)) : 0);
+        var mean = (sum + compensation) / values.Count;
+        double squares = 0;
+        for (var i = 0; i < values.Count; i++) squares += (values[i] - mean) * (values[i] - mean);
+        return new(values.Count, mean, values.Count > 1 ? squares / (values.Count - 1) : 0);
     }
 
     /// <summary>A 0/1 arm from its successes: mean is the rate, variance the Bernoulli p(1-p)·n/(n-1).</summary>
