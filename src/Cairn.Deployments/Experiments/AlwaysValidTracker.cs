@@ -3,7 +3,8 @@ namespace Cairn.Deployments.Experiments;
 /// <summary>
 /// Running always-valid inference over successive mSPRT looks: the p-value is the running minimum of
 /// 1/Λ (so it never rises) and the interval the running intersection of the looks' intervals (so it
-/// never widens). The two agree: the p-value is below alpha exactly when some look's interval left 0 out.
+/// never widens). The two agree: the p-value is below alpha exactly when some look's interval left 0
+/// out (unless the fallback below replaced an empty intersection).
 /// </summary>
 public sealed class AlwaysValidTracker
 {
