@@ -96,11 +96,12 @@ public sealed partial class ProcessReplicaLauncher(
         catch (Exception e) when (e is not CairnException)
         {
             await ProcessTree.KillAsync(process).ConfigureAwait(false);
-            process.Dispose();
-            ct.ThrowIfCancellationRequested();
-            throw e is OperationCanceledException
+            var error = ct.IsCancellationRequested ? null : e is OperationCanceledException
                 ? NotReady($"did not become ready within {ReadyTimeout.TotalSeconds:0.#} s and was stopped")
                 : NotReady($"failed while starting ({e.GetBaseException().Message}) and was stopped");
+            process.Dispose();
+            ct.ThrowIfCancellationRequested();
+            throw error!;
         }
         catch
         {
@@ -111,7 +112,7 @@ public sealed partial class ProcessReplicaLauncher(
 
         CairnException NotReady(string what)
         {
-            process.WaitForExit(1000); // lets the last lines of output arrive
+            if (process.HasExited) process.WaitForExit(2000); // lets the last lines of output arrive
             var tail = Tail();
             var code = process.HasExited ? $" (exit code {process.ExitCode})" : "";
             return CairnException.InvalidState($"A replica of {modelUri} ({executable} {string.Join(' ', info.ArgumentList)}) {what}{code}. " +

@@ -24,6 +24,7 @@ public sealed class RemoteReplica : IReplica
     {
         Id = id;
         _process = process;
+        ProcessId = process.Id;
         Address = address;
         ModelName = modelName;
         ModelVersion = modelVersion;
@@ -42,7 +43,7 @@ public sealed class RemoteReplica : IReplica
     public bool Healthy => !_unreachable && !_exited.Task.IsCompleted;
     public Task Exited => _exited.Task;
     public Uri Address { get; }
-    public int ProcessId => _process.Id;
+    public int ProcessId { get; }
     public string ModelName { get; }
     public string ModelVersion { get; }
 
@@ -51,7 +52,9 @@ public sealed class RemoteReplica : IReplica
     {
         get
         {
-            var code = _process.HasExited ? $"exited with code {_process.ExitCode}" : "is still running";
+            string code;
+            try { code = _process.HasExited ? $"exited with code {_process.ExitCode}" : "is still running"; }
+            catch (InvalidOperationException) { code = "was stopped"; } // disposed already
             var tail = _stderrTail();
             return tail.Length == 0 ? $"replica {Id} (pid {ProcessId}) {code}" : $"replica {Id} (pid {ProcessId}) {code}; its last output: {tail}";
         }
@@ -76,6 +79,12 @@ public sealed class RemoteReplica : IReplica
             catch (Exception e) when (e is HttpRequestException or IOException)
             {
                 // Refused, reset or closed before a whole answer: the process is gone or going.
+                _unreachable = true;
+                throw new ReplicaUnreachableException(Id, e);
+            }
+            catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+            {
+                // Not the caller's cancellation: the replica was stopped (it crashed and was retired) mid-request.
                 _unreachable = true;
                 throw new ReplicaUnreachableException(Id, e);
             }

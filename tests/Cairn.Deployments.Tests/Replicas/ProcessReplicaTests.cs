@@ -25,8 +25,8 @@ public sealed class ProcessReplicaTests(PointsPackage points) : IClassFixture<Po
         Assert.False(remote.IsLocal);
         Assert.True(remote.Healthy);
 
-        // A bad input is the same CairnException either way.
-        Rows bad = [new Dictionary<string, object?> { ["X"] = "far", ["Y"] = 0.5f, ["Color"] = "red" }];
+        // A bad input (from a JSON body) is the same CairnException either way.
+        Rows bad = [new Dictionary<string, object?> { ["X"] = Json("far"), ["Y"] = Json(0.5), ["Color"] = Json("red") }];
         var inProcess = await Assert.ThrowsAsync<CairnException>(() => local.PredictAsync(bad, default));
         var overHttp = await Assert.ThrowsAsync<CairnException>(() => remote.PredictAsync(bad, default));
         Assert.Equal(inProcess.ErrorCode, overHttp.ErrorCode);
@@ -133,6 +133,8 @@ public sealed class ProcessReplicaTests(PointsPackage points) : IClassFixture<Po
         Assert.Contains($"serve {Path.Combine(points.Folder, "missing")} --host 127.0.0.1 --port 0", e.Message); // the command is named
         Assert.Contains("exit code", e.Message);
     }
+
+    private static System.Text.Json.JsonElement Json<T>(T value) => System.Text.Json.JsonSerializer.SerializeToElement(value);
 
     /// <summary>Gone, or a zombie nobody reaped yet (it runs nothing).</summary>
     private static async Task<bool> GoneAsync(int pid)
