@@ -94,7 +94,16 @@ public sealed class ReplicaSet : IAsyncDisposable
             {
                 // The request never got an answer: send it once more, to another replica.
                 Retire(first, $"{Describe(first.Replica)} could not be reached ({e.InnerException?.GetBaseException().Message})");
-                return await ScoreAsync(Take(exclude: first), rows, ct).ConfigureAwait(false);
+                var second = Take(exclude: first);
+                try
+                {
+                    return await ScoreAsync(second, rows, ct).ConfigureAwait(false);
+                }
+                catch (ReplicaUnreachableException again)
+                {
+                    Retire(second, $"{Describe(second.Replica)} could not be reached ({again.InnerException?.GetBaseException().Message})");
+                    throw;
+                }
             }
         }
         finally

@@ -85,12 +85,17 @@ public sealed class ProcessReplicaTests(PointsPackage points) : IClassFixture<Po
             }
         }
         var streams = Enumerable.Range(0, 4).Select(_ => Task.Run(Stream)).ToList();
-        while (set.States.Single(s => s.Id == victim.Id).Requests == 0 && errors.Count == 0) await Task.Delay(5);
+        var deadline = DateTime.UtcNow + Patience;
+        while (set.States.Single(s => s.Id == victim.Id).Requests == 0 && errors.Count == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no request reached the replica process");
+            await Task.Delay(5);
+        }
 
-        Process.GetProcessById(victim.ProcessId).Kill(entireProcessTree: true);
+        Process.GetProcessById(victim.ProcessId).Kill(entireProcessTree: true); // as a crash would: no goodbye
         var reason = await restarted.Task.WaitAsync(Patience);
         var afterRestart = Volatile.Read(ref answered);
-        while (Volatile.Read(ref answered) < afterRestart + 20 && errors.Count == 0) await Task.Delay(5);
+        while (Volatile.Read(ref answered) < afterRestart + 20 && errors.Count == 0 && DateTime.UtcNow < deadline + Patience) await Task.Delay(5);
         stop.Cancel();
         await Task.WhenAll(streams);
 
