@@ -37,9 +37,13 @@ public sealed class PointsPackage : IAsyncLifetime
     private readonly TempFolder _folder = new();
 
     public string Folder => _folder.File("pkg");
+
+    /// <summary>A multiclass model whose outputs are a key (uint) and a vector of scores (float[]).</summary>
+    public string ClassesFolder => _folder.File("pkg-classes");
     public string Store => _folder.File("store");
     public List<ColoredPoint> Points { get; } = ColoredPoint.Generate(300, seed: 7);
     public ServedModel Model { get; private set; } = null!;
+    public ServedModel ClassesModel { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -55,6 +59,15 @@ public sealed class PointsPackage : IAsyncLifetime
         var (_, path) = await registry.ResolveAsync(uri);
         await registry.DownloadPackageAsync(path, Folder);
         Model = new ServedModel("points", "1", ModelLoading.Load(ModelPackage.Open(Folder)));
+
+        // The color as a key label, mapped outside the saved model: its PredictedLabel stays a key.
+        var keyed = ml.Transforms.Conversion.MapValueToKey("Label", "Color").Fit(data).Transform(data);
+        var classes = ml.Transforms.Concatenate("Features", "X", "Y")
+            .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy("Label", maximumNumberOfIterations: 10)).Fit(keyed);
+        using (var run = cairn.StartRun("points")) uri = run.LogModel("model", ml, classes, keyed.Schema, labelColumn: "Label").ModelUri;
+        (_, path) = await registry.ResolveAsync(uri);
+        await registry.DownloadPackageAsync(path, ClassesFolder);
+        ClassesModel = new ServedModel("points", "1", ModelLoading.Load(ModelPackage.Open(ClassesFolder)));
     }
 
     /// <summary>Runs <c>dotnet cairn.dll serve &lt;folder&gt; ... --name points --version 1</c>, with its own store.</summary>
@@ -88,6 +101,7 @@ public sealed class PointsPackage : IAsyncLifetime
     public async Task DisposeAsync()
     {
         if (Model is not null) await Model.DisposeAsync();
+        if (ClassesModel is not null) await ClassesModel.DisposeAsync();
         _folder.Dispose();
     }
 }

@@ -34,6 +34,20 @@ public sealed class ProcessReplicaTests(PointsPackage points) : IClassFixture<Po
     }
 
     [Fact]
+    public async Task A_remote_replica_keeps_keys_and_vectors_as_the_model_gives_them()
+    {
+        await using var remote = await points.Launcher().StartAsync(points.ClassesFolder, default);
+        var rows = points.JsonRows(30);
+
+        var expected = await new LocalReplica(points.ClassesModel).PredictAsync(rows, default);
+        var actual = await remote.PredictAsync(rows, default);
+
+        Assert.IsType<uint>(expected[0]["PredictedLabel"]);
+        Assert.IsType<float[]>(expected[0]["Score"]);
+        AssertIdentical(expected, actual);
+    }
+
+    [Fact]
     public async Task Scaling_to_two_starts_a_process_and_requests_go_to_both()
     {
         var local = new HeldReplica(new LocalReplica(points.Model));
