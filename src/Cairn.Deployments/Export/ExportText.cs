@@ -18,8 +18,11 @@ internal static class ExportText
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>A YAML document from nested dictionaries and lists (keys kept in the order given), after a comment header.</summary>
-    public static string ToYaml(object document, string header) =>
-        string.Join("", header.Split('\n').Select(line => $"# {line}".TrimEnd() + "\n")) + YamlWriter.Serialize(document);
+    public static string ToYaml(object document, string header) => Comment(header) + YamlWriter.Serialize(document);
+
+    /// <summary>Each line of <paramref name="text"/> as a '#' comment; nothing for no text.</summary>
+    public static string Comment(string text) =>
+        text.Length == 0 ? "" : string.Join("", text.Split('\n').Select(line => $"# {line}".TrimEnd() + "\n"));
 
     public static string ToJson(JsonNode document) => document.ToJsonString(Indented) + "\n";
 

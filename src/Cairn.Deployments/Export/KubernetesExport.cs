@@ -38,7 +38,7 @@ internal static class KubernetesExport
         var header = ExportText.Header(plan.Spec, "kubernetes") + "\n"
             + "The endpoint Service spreads requests over the pods of every live variant, so the weights hold as far as\n"
             + "the replica counts match them; for an exact split, export --target kserve or route with a service mesh.";
-        var yaml = string.Join("", header.Split('\n').Select(l => $"# {l}\n"))
+        var yaml = ExportText.Comment(header)
             + string.Join("---\n", objects.Select(KubernetesYaml.Serialize).Select(d => d.EndsWith('\n') ? d : d + "\n"));
         return [new ExportedFile($"{ExportNames.Dns(plan.Spec.Name)}.yaml", yaml, ExportText.Yaml)];
     }
