@@ -48,7 +48,7 @@ public sealed partial class KubernetesPodmanTests
             var (played, playOutput) = await Podman(environment, "kube", "play", "--replace", "--network", "none", manifest);
             Assert.True(played == 0, playOutput);
             var pod = $"{deployment.Metadata.Name}-pod";
-            var containerName = $"{pod}-{KubernetesExport.ContainerName}";
+            var containerName = $"{pod}-{container.Name}";
 
             var (inspected, state) = await Podman(environment, "inspect", "--format", "{{.State.Status}}", containerName);
             Assert.True(inspected == 0, state);
