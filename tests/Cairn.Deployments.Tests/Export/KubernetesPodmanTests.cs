@@ -45,9 +45,14 @@ public sealed partial class KubernetesPodmanTests
 
         try
         {
-            var (played, playOutput) = await Podman(environment, "kube", "play", "--replace", "--network", "none", manifest);
+            // The default network: podman publishes the container port, which it refuses with --network none.
+            var (played, playOutput) = await Podman(environment, "kube", "play", "--replace", manifest);
             Assert.True(played == 0, playOutput);
-            var pod = $"{deployment.Metadata.Name}-pod";
+            // podman names the pod {deployment}-pod, or {deployment}-pod-0 before 4.4; the endpoint label finds it either way.
+            var (listed, pods) = await Podman(environment, "pod", "ps", "--filter", $"label=cairn.dev/endpoint={spec.Name}", "--format", "{{.Name}}");
+            Assert.True(listed == 0, pods);
+            var pod = Assert.Single(pods.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            Assert.StartsWith($"{deployment.Metadata.Name}-pod", pod);
             var containerName = $"{pod}-{container.Name}";
 
             var (inspected, state) = await Podman(environment, "inspect", "--format", "{{.State.Status}}", containerName);
