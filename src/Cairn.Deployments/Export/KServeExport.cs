@@ -32,7 +32,7 @@ internal static class KServeExport
             var others = plan.Live.Where(v => v != canary && v != baseline && v.Weight > 0).Select(v => v.Name).ToList();
             if (others.Count > 0)
                 throw CairnException.InvalidParameter($"KServe's canary splits one InferenceService between two revisions, but endpoint '{plan.Spec.Name}' also sends traffic to {string.Join(", ", others)}; finish or stop the canary, or set those weights to 0, before exporting to KServe.");
-            var canaryHeader = $"{header}\nStep 2 of 2: the canary. Apply after step 1 is ready; KServe sends {canary.Weight}% to this revision and keeps\nthe rest on the previous one (the baseline). Raising canaryTrafficPercent to 100 and removing it promotes the canary.";
+            var canaryHeader = $"{header}\nStep 2 of 2: the canary. Apply after step 1 is ready; KServe sends {canary.Weight}% to this revision and keeps\nthe rest on the previous one (the baseline). Removing canaryTrafficPercent promotes the canary (all traffic to this revision).";
             var files = new List<ExportedFile>
             {
                 new($"1-{endpointName}-baseline.yaml", ExportText.ToYaml(InferenceService(plan, endpointName, baseline, null), $"{header}\nStep 1 of 2: the baseline revision ({baseline.Name}), the one the canary is compared with."), ExportText.Yaml),
