@@ -34,6 +34,8 @@ internal sealed record ExportPlan(EndpointSpec Spec, IReadOnlyList<ExportVariant
         if (string.IsNullOrWhiteSpace(repository) || repository.Any(char.IsWhiteSpace) || repository.Contains('@')
             || repository.LastIndexOf(':') > repository.LastIndexOf('/'))
             throw CairnException.InvalidParameter($"The image repository '{repository}' must be a registry path without a tag or digest, e.g. registry.example.com/team/cairn-model; each variant's tag is added to it.");
+        if (repository.Contains('/') && repository[(repository.IndexOf('/') + 1)..].Any(char.IsAsciiLetterUpper))
+            throw CairnException.InvalidParameter($"The image repository '{repository}' has upper-case letters in its path; image paths are lower case.");
         if (options.Namespace is { } ns && !ExportNames.IsNamespace(ns))
             throw CairnException.InvalidParameter($"The namespace '{ns}' is not a Kubernetes namespace name: at most 63 lowercase letters, digits and '-', alphanumeric at both ends.");
         if (options.ContainerPort is < 1 or > 65535)

@@ -111,5 +111,7 @@ public sealed class ExportNamesTests
         var e = Assert.Throws<CairnException>(() => EndpointExport.Export(ExportSamples.AbOnly(), "kubernetes", new ExportOptions(ImageRepository: "registry.example.com/cairn:latest")));
         Assert.Contains("without a tag", e.Message);
         Assert.Single(EndpointExport.Export(ExportSamples.AbOnly(), "kubernetes", new ExportOptions(ImageRepository: "localhost:5000/cairn")));
+        e = Assert.Throws<CairnException>(() => EndpointExport.Export(ExportSamples.AbOnly(), "kubernetes", new ExportOptions(ImageRepository: "Registry.example.com/Team/cairn")));
+        Assert.Contains("lower case", e.Message);
     }
 }
