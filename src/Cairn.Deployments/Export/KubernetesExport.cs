@@ -29,13 +29,12 @@ internal static class KubernetesExport
         foreach (var variant in plan.Variants)
         {
             var (min, max) = Replicas(plan, variant);
-            var deployment = Deployment(plan, variant, min);
-            objects.Add(deployment);
+            objects.Add(Deployment(plan, variant, min));
             objects.Add(VariantService(plan, variant));
             objects.Add(Autoscaler(plan, variant, min, max));
         }
         objects.Add(EndpointService(plan));
-        var header = ExportText.Header(plan.Spec, "kubernetes") + "\n"
+        var header = ExportText.Header(plan.Spec, EndpointExport.Kubernetes) + "\n"
             + "The endpoint Service spreads requests over the pods of every live variant, so the weights hold as far as\n"
             + "the replica counts match them; for an exact split, export --target kserve or route with a service mesh.";
         var yaml = ExportText.Comment(header)
