@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Cairn.Deployments;
 using Cairn.Testing;
 
 namespace Cairn.Server.Tests;
@@ -111,5 +112,23 @@ public sealed class EndpointsApiTests : IAsyncLifetime
         // Nothing of that changed the endpoint.
         var got = await Json.OkAsync(Json.GetAsync(Http, Base + "/get?name=delay-api"));
         Assert.Equal(1, got["endpoint"]!["revision"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task CairnClient_Endpoints_AreTheServersOverHttpAndTheFilesEmbedded()
+    {
+        var spec = new EndpointSpec("delay-api", [new EndpointVariant("blue", "models:/delay/3", 100)]);
+        using (var remote = _server.Client())
+        {
+            await remote.Endpoints.CreateEndpointAsync(spec, "ana");
+            Assert.Equal(1, (await _server.Stores.Endpoints.GetEndpointAsync("delay-api")).Revision);
+            var e = await Assert.ThrowsAsync<CairnException>(() => remote.Endpoints.UpdateEndpointAsync(spec, 2, new EndpointChange("updated", "", "ana")));
+            Assert.Equal(ErrorCodes.InvalidState, e.ErrorCode);
+        }
+        using var folder = new TempFolder();
+        using (var embedded = CairnClient.Open(folder.Path))
+            await embedded.Endpoints.CreateEndpointAsync(spec, "ana");
+        using (var again = CairnClient.Open(folder.Path))
+            Assert.Equal("delay-api", Assert.Single(await again.Endpoints.ListEndpointsAsync()).Name);
     }
 }
