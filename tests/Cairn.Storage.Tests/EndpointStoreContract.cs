@@ -218,6 +218,21 @@ public abstract class EndpointStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AppendEndpointEvent_EightConcurrently_KeepsEveryOne()
+    {
+        var name = Unique("busy");
+        await Store.CreateEndpointAsync(Simple(name), "ana");
+
+        await Task.WhenAll(Enumerable.Range(1, 8).Select(i => Task.Run(() =>
+            Store.AppendEndpointEventAsync(name, new EndpointChange(EndpointEventKinds.ReplicaRestarted, $"replica {i}", "cairn")))));
+
+        var history = await Store.ListEndpointEventsAsync(name);
+        Assert.Equal(9, history.Count);
+        Assert.Equal(Enumerable.Range(1, 8).Select(i => $"replica {i}").Order(), history.Take(8).Select(e => e.Message).Order());
+        Assert.Equal(EndpointEventKinds.Created, history[^1].Kind);
+    }
+
+    [Fact]
     public async Task DeleteEndpoint_RemovesItAndKeepsItsHistory()
     {
         var name = Unique("del");
