@@ -218,6 +218,21 @@ public abstract class EndpointStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AppendEndpointEvent_EightConcurrently_KeepsEveryOne()
+    {
+        var name = Unique("busy");
+        await Store.CreateEndpointAsync(Simple(name), "ana");
+
+        await Task.WhenAll(Enumerable.Range(1, 8).Select(i => Task.Run(() =>
+            Store.AppendEndpointEventAsync(name, new EndpointChange(EndpointEventKinds.ReplicaRestarted, $"replica {i}", "cairn")))));
+
+        var history = await Store.ListEndpointEventsAsync(name);
+        Assert.Equal(9, history.Count);
+        Assert.Equal(Enumerable.Range(1, 8).Select(i => $"replica {i}").Order(), history.Take(8).Select(e => e.Message).Order());
+        Assert.Equal(EndpointEventKinds.Created, history[^1].Kind);
+    }
+
+    [Fact]
     public async Task DeleteEndpoint_RemovesItAndKeepsItsHistory()
     {
         var name = Unique("del");
@@ -325,5 +340,33 @@ public sealed class RestEndpointStoreContract : EndpointStoreContract
     {
         _transport?.Dispose();
         if (_server is not null) await _server.DisposeAsync();
+    }
+}
+
+public sealed class EndpointCopyTests
+{
+    [Fact]
+    public async Task MetadataCopier_SqliteToPostgres_KeepsEndpointsAndTheirHistory()
+    {
+        using var folder = new TempFolder();
+        using var source = new SqliteStores(folder.File("cairn.db"));
+        var spec = new EndpointSpec("delay-api", [new EndpointVariant("blue", "models:/delay/3", 100)], Alias: "champion");
+        await source.Endpoints.CreateEndpointAsync(spec, "ana");
+        await source.Endpoints.UpdateEndpointAsync(spec with { MaxReplicas = 3 }, 1, new EndpointChange(EndpointEventKinds.Updated, "max 3 replicas", "ana"));
+        await source.Endpoints.CreateEndpointAsync(spec with { Name = "gone" }, "ana");
+        await source.Endpoints.DeleteEndpointAsync("gone", "bob");
+        using var target = await Cairn.Storage.Postgres.PostgresStores.OpenAsync(PostgresServer.Instance.NewDatabase());
+
+        var counts = await Cairn.Storage.Sql.MetadataCopier.CopyAsync(source.Database, target.Database);
+
+        Assert.Equal((1, 4), (counts["endpoints"], counts["endpoint_events"]));
+        var copied = await target.Endpoints.GetEndpointAsync("delay-api");
+        Assert.Equal((2, 3, "champion"), (copied.Revision, copied.Spec.MaxReplicas, copied.Spec.Alias));
+        Assert.Equal([EndpointEventKinds.Deleted, EndpointEventKinds.Created], (await target.Endpoints.ListEndpointEventsAsync("gone")).Select(e => e.Kind));
+        // The copy goes on where the source stopped: the compare-and-set and the event order.
+        await Assert.ThrowsAsync<CairnException>(() => target.Endpoints.UpdateEndpointAsync(spec, 1, new EndpointChange(EndpointEventKinds.Updated, "", "ana")));
+        await target.Endpoints.AppendEndpointEventAsync("delay-api", new EndpointChange(EndpointEventKinds.Scaled, "3 replicas", "cairn"));
+        Assert.Equal([EndpointEventKinds.Scaled, EndpointEventKinds.Updated, EndpointEventKinds.Created],
+            (await target.Endpoints.ListEndpointEventsAsync("delay-api")).Select(e => e.Kind));
     }
 }
