@@ -38,8 +38,13 @@ internal static class DeployServeCommand
             }
             var logFolder = parse.GetValue(log)!;
             var inferenceLog = logFolder == "none" ? null : new InferenceLog(logFolder, parse.GetValue(sample));
+            // Replica processes are this same cairn serving one version each, on the same store; the router logs their answers.
+            var trackingUri = parse.GetValue(GlobalOptions.TrackingUri);
+            var replicas = Cairn.Deployments.Replicas.ProcessReplicaLauncher.ForThisProcess(
+                trackingUri is null ? null : new Dictionary<string, string> { [Cairn.TrackingUri.EnvironmentVariable] = trackingUri },
+                parse.GetValue(flavor) is { } f ? ["--flavor", f] : null);
             await using var endpoint = new EndpointHost(new EndpointManager(client, client.Endpoints), parse.GetValue(name)!, Load, inferenceLog,
-                TimeSpan.FromSeconds(pollEvery), message => stderr.WriteLine($"cairn deploy serve: {message}"));
+                TimeSpan.FromSeconds(pollEvery), message => stderr.WriteLine($"cairn deploy serve: {message}"), replicas: replicas);
             await endpoint.StartAsync(ct);
             var options = new ModelServerOptions(endpoint.Router) { Address = parse.GetValue(host)!, Log = inferenceLog, AllowedHosts = access.AllowedHostsIn(parse), CorsOrigins = access.CorsOriginsIn(parse) }
                 .FromEnvironment(parse.GetValue(port));
