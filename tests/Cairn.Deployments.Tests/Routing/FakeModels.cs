@@ -47,10 +47,14 @@ public sealed class FakeModels : IDisposable
     }
 
     /// <summary>Registers the next version of <c>delay</c> with this predictor; returns its URI.</summary>
-    public async Task<string> AddVersionAsync(FakePredictor predictor)
+    public async Task<string> AddVersionAsync(FakePredictor predictor, double? auc = null)
     {
         string runId;
-        using (var run = Client.StartRun("fake-models")) runId = run.RunId;
+        using (var run = Client.StartRun("fake-models"))
+        {
+            runId = run.RunId;
+            if (auc is { } value) run.LogMetric("auc", value);
+        }
         var version = await Client.Registry.CreateModelVersionAsync(new NewModelVersion("delay", $"runs:/{runId}/model", runId));
         var uri = $"models:/delay/{version.Version}";
         Predictors[uri] = predictor;
