@@ -13,6 +13,22 @@ public sealed record EndpointTraffic(long Start, long End, IReadOnlyList<Variant
 {
     public const long MinuteMs = 60_000;
     public long Requests => Variants.Sum(v => v.Requests);
+
+    /// <summary>The variants in the order <paramref name="names"/> gives them (an endpoint's own), then any other (a retired variant) by name.</summary>
+    public EndpointTraffic OrderedBy(IReadOnlyList<string> names) => this with
+    {
+        Variants = Variants
+            .OrderBy(v => Position(names, v.Variant))
+            .ThenBy(v => v.Variant, StringComparer.Ordinal)
+            .ToList(),
+    };
+
+    private static int Position(IReadOnlyList<string> names, string name)
+    {
+        for (var i = 0; i < names.Count; i++)
+            if (names[i] == name) return i;
+        return names.Count;
+    }
 }
 
 /// <summary>
