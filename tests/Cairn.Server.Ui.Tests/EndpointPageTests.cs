@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Cairn.Deployments;
 using Cairn.Testing;
 
 namespace Cairn.Server.Ui.Tests;
@@ -230,11 +231,42 @@ public sealed partial class EndpointPageTests(EndpointServer endpoints)
     public async Task WithoutAnInferenceLog_ThePageSaysLiveFiguresAreOff()
     {
         var store = new InMemoryEndpointStore();
-        await store.CreateEndpointAsync(new Cairn.Deployments.EndpointSpec("solo", [new Cairn.Deployments.EndpointVariant("main", "models:/delay/3", 100)]), "alice");
+        await store.CreateEndpointAsync(new EndpointSpec("solo", [new EndpointVariant("main", "models:/delay/3", 100)]), "alice");
         await using var server = await RunningServer.StartAsync(o => o with { Endpoints = store, InferenceLog = null });
         var html = WebUtility.HtmlDecode(await server.Http.GetStringAsync("/endpoints/solo"));
         Assert.Contains("Live figures are off", html);
         Assert.DoesNotContain("<table class=\"grid traffic\">", html);
         Assert.Contains("<span class=\"event event-good\">created</span>", html);
+    }
+
+    [Fact]
+    public async Task SqliteEndpointStore_AnEndpointAndItsChanges_ShowAsStored_MarkupAsText()
+    {
+        await using var server = await RunningServer.StartAsync(); // the SQLite endpoint store
+        var store = server.Stores.Endpoints;
+        const string script = "<script>alert('sql')</script> **not bold**";
+        var created = await store.CreateEndpointAsync(new EndpointSpec("fares", [new EndpointVariant("stable", "models:/fares/1", 100)], Description: script), "alice");
+        await store.UpdateEndpointAsync(created.Spec with
+        {
+            Variants = [new EndpointVariant("stable", "models:/fares/1", 90), new EndpointVariant("v2", "models:/fares/2", 10)],
+            Canary = new CanaryState("v2", "stable", [10, 50, 100], 300, MaxErrorRate: 0.02),
+        }, created.Revision, new EndpointChange(EndpointEventKinds.CanaryStarted, script, "bob"));
+
+        using var response = await server.Http.GetAsync("/endpoints/fares");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var raw = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("<script", raw, StringComparison.OrdinalIgnoreCase);
+        var html = WebUtility.HtmlDecode(raw);
+        Assert.Contains($"<p class=\"description\">{script}</p>", html);
+        Assert.Contains("<span class=\"step-weight\">10%</span>", Around(html, "aria-current=\"step\"", "<li", "</li>"));
+        Assert.Contains("<dt>Interval</dt><dd>5 min per step</dd>", html);
+        var history = Section(html, "history-title");
+        Assert.Equal(2, Regex.Count(history, "<tr><td>"));
+        Assert.Contains($"<td class=\"event-message\">{script}</td>", history);
+        Assert.Contains(">bob<", history);
+
+        using var unknown = await server.Http.GetAsync("/endpoints/nope");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Contains("There is no endpoint named &#x27;nope&#x27;", await unknown.Content.ReadAsStringAsync());
     }
 }
