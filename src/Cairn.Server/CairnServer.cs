@@ -36,7 +36,7 @@ public sealed record CairnServerOptions(ITrackingStore Tracking, IArtifactStore 
     public IPipelineScheduleStore? Schedules { get; init; }
     /// <summary>Monitors, their runs and alerts, and feedback labels; null: no /api/2.0/cairn/monitors and /api/2.0/cairn/feedback endpoints, no monitor gauges at /metrics, no monitor pages.</summary>
     public IMonitorStore? Monitors { get; init; }
-    /// <summary>Deployment endpoints and their history; null: no /api/2.0/cairn/endpoints endpoints.</summary>
+    /// <summary>Deployment endpoints and their history; null: no /api/2.0/cairn/endpoints endpoints, no endpoint pages.</summary>
     public IEndpointStore? Endpoints { get; init; }
     /// <summary>The inference log folder the endpoint pages read live figures from; null: none shown.</summary>
     public string? InferenceLog { get; init; } = UiStores.DefaultInferenceLog;
