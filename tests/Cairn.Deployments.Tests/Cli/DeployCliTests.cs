@@ -153,6 +153,56 @@ public sealed partial class DeployCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Cairn_server_hosts_an_endpoint_on_its_own_port_and_follows_changes_made_through_its_api()
+    {
+        await Ok("deploy", "create", "pts", "--model", "models:/points/1");
+        var port = FreePort();
+        using var server = ChildProcess.StartDll("cairn.dll", ["server", "--port", "0", "--backend-store-uri", Store, "--no-scheduler", "--endpoint", $"pts={port}", "--inference-log", Log]);
+        var listening = await server.WaitForLineAsync(l => l.Contains("listening on"), TimeSpan.FromSeconds(90));
+        var api = Regex.Match(listening, @"http://127\.0\.0\.1:\d+").Value;
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        async Task<string> VersionAsync()
+        {
+            using var response = await http.PostAsJsonAsync("/v2/models/pts/infer", new
+            {
+                inputs = new object[]
+                {
+                    new { name = "X", shape = new[] { 1 }, datatype = "FP32", data = new[] { 0.3f } },
+                    new { name = "Y", shape = new[] { 1 }, datatype = "FP32", data = new[] { 0.4f } },
+                    new { name = "Color", shape = new[] { 1 }, datatype = "BYTES", data = new[] { "red" } },
+                },
+            });
+            response.EnsureSuccessStatusCode();
+            return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("model_version").GetString()!;
+        }
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try { Assert.Equal("1", await VersionAsync()); break; }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline) { await Task.Delay(200); }
+        }
+
+        // A change made through the server's REST API (the CLI pointed at it) is served at the next poll.
+        var stdout = new StringWriter();
+        Assert.Equal(0, await CairnCli.RunAsync(["--tracking-uri", api, "deploy", "promote", "pts"], stdout, new StringWriter()));
+        Assert.Equal(0, await CairnCli.RunAsync(["--tracking-uri", api, "deploy", "canary", "pts", "--model", "models:/points/2", "--steps", "50,100", "--interval", "1h"], stdout, new StringWriter()));
+        var versions = new HashSet<string>();
+        deadline = DateTime.UtcNow.AddSeconds(30);
+        while (versions.Count < 2 && DateTime.UtcNow < deadline) versions.Add(await VersionAsync());
+        Assert.Equal(["1", "2"], versions.Order());
+        server.Kill();
+    }
+
+    private static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    [Fact]
     public async Task Bad_input_is_refused_with_a_message_and_the_endpoint_is_unchanged()
     {
         await Refused("version=99) not found", "deploy", "create", "pts", "--model", "models:/points/99");
