@@ -38,7 +38,11 @@ public static class CanaryAnalysis
         if (state.MaxPredictionPsi is { } maxPsi)
         {
             var psi = Psi(baseline.Predictions, canary.Predictions, state.MinRequests);
-            checks.Add(new("prediction_psi", psi, null, maxPsi, enough && psi is { } value ? value <= maxPsi : null));
+            // PSI of two samples of one distribution is about (bins − 1)(1/n₁ + 1/n₂), not 0: judged
+            // on too few predictions it would roll back a good canary. It waits until that noise is a
+            // quarter of the limit (with 10 bins and a limit of 0.2: about 200 canary predictions).
+            var judged = enough && psi is not null && PsiNoise(baseline.Predictions.Count, canary.Predictions.Count) <= maxPsi / 4;
+            checks.Add(new("prediction_psi", psi, null, maxPsi, judged ? psi <= maxPsi : null));
         }
         var failed = checks.Where(c => c.Passed == false).ToList();
         var elapsed = nowMs - state.StepStartedAt >= state.IntervalSeconds * 1000L;
@@ -71,13 +75,19 @@ public static class CanaryAnalysis
         return new CanaryVerdict(decision, checks, summary, canary.Requests, baseline.Requests);
     }
 
+    public const int PsiBins = 10;
+
+    /// <summary>The PSI two samples of the same distribution show on average, from their sizes alone.</summary>
+    public static double PsiNoise(int baselineCount, int canaryCount) =>
+        baselineCount == 0 || canaryCount == 0 ? double.PositiveInfinity : (PsiBins - 1) * (1.0 / baselineCount + 1.0 / canaryCount);
+
     /// <summary>PSI of the canary's predictions against the baseline's, over the baseline's deciles; null with fewer than <paramref name="minimum"/> of either.</summary>
     public static double? Psi(IReadOnlyList<double> baseline, IReadOnlyList<double> canary, int minimum)
     {
         if (baseline.Count < Math.Max(minimum, 10) || canary.Count < minimum) return null;
         var sorted = baseline.ToArray();
         Array.Sort(sorted);
-        var edges = Enumerable.Range(1, 9).Select(i => sorted[(int)((long)i * (sorted.Length - 1) / 10)]).Distinct().ToArray();
+        var edges = Enumerable.Range(1, PsiBins - 1).Select(i => sorted[(int)((long)i * (sorted.Length - 1) / PsiBins)]).Distinct().ToArray();
         var psi = ExactDrift.Psi(sorted, canary.ToArray(), edges);
         return double.IsFinite(psi) ? psi : null;
     }

@@ -52,6 +52,22 @@ public class CanaryAnalysisTests
     }
 
     [Fact]
+    public void Psi_waits_while_its_sampling_noise_could_pass_for_a_shift()
+    {
+        // 26 canary predictions against 92, same distribution: PSI alone would be about 0.44 by chance.
+        var random = new Random(4);
+        var baseline = Enumerable.Range(0, 92).Select(_ => random.NextDouble()).ToList();
+        var canary = Enumerable.Range(0, 26).Select(_ => random.NextDouble()).ToList();
+        var few = CanaryAnalysis.Evaluate(State, Window(26, 0, 1, canary), Window(92, 0, 1, baseline), nowMs: 120_000);
+        Assert.Equal(CanaryDecisions.Wait, few.Decision);
+        Assert.Contains("not enough data for prediction_psi", few.Summary);
+
+        var manyBaseline = Enumerable.Range(0, 4000).Select(_ => random.NextDouble()).ToList();
+        var manyCanary = Enumerable.Range(0, 1000).Select(_ => random.NextDouble()).ToList();
+        Assert.Equal(CanaryDecisions.Advance, CanaryAnalysis.Evaluate(State, Window(1000, 0, 1, manyCanary), Window(4000, 0, 1, manyBaseline), nowMs: 120_000).Decision);
+    }
+
+    [Fact]
     public void Psi_is_zero_for_the_same_sample_and_large_for_a_disjoint_one()
     {
         var baseline = Uniform(1000).ToList();
