@@ -8,7 +8,7 @@ using Cairn.Storage.Sqlite;
 namespace Cairn.Cli;
 
 /// <summary>An opened metadata database with its stores.</summary>
-internal sealed record MetadataStores(SqlDatabase Database, SqlTrackingStore Tracking, SqlRegistryStore Registry, SqlDatasetStore Datasets, SqlPipelineScheduleStore Schedules, SqlMonitorStore Monitors, string? DefaultArtifactFolder) : IDisposable
+internal sealed record MetadataStores(SqlDatabase Database, SqlTrackingStore Tracking, SqlRegistryStore Registry, SqlDatasetStore Datasets, SqlPipelineScheduleStore Schedules, SqlMonitorStore Monitors, SqlEndpointStore Endpoints, string? DefaultArtifactFolder) : IDisposable
 {
     public void Dispose() => Database.Dispose();
 }
@@ -35,7 +35,8 @@ internal static class StoreWiring
             database = SqliteDatabase.OpenMigrated(location.DatabasePath);
             artifacts = location.ArtifactRoot;
         }
-        return new MetadataStores(database, new SqlTrackingStore(database), new SqlRegistryStore(database), new SqlDatasetStore(database), new SqlPipelineScheduleStore(database), new SqlMonitorStore(database, TimeProvider.System), artifacts);
+        return new MetadataStores(database, new SqlTrackingStore(database), new SqlRegistryStore(database), new SqlDatasetStore(database), new SqlPipelineScheduleStore(database), new SqlMonitorStore(database, TimeProvider.System),
+            new SqlEndpointStore(database, TimeProvider.System), artifacts);
     }
 
     /// <summary><c>s3://bucket/prefix</c> or a folder; falls back to the folder beside an embedded database.</summary>

@@ -1,5 +1,6 @@
 using Cairn.Artifacts;
 using Cairn.Data;
+using Cairn.Deployments;
 using Cairn.Monitoring;
 using Cairn.Pipelines;
 using Cairn.Registry;
@@ -49,6 +50,15 @@ public sealed class CairnClient : IDisposable
     }
 
     private readonly IMonitorStore? _monitors;
+
+    /// <summary>Deployment endpoints and their history (set by <see cref="Open"/>; a client built from parts may have none).</summary>
+    public IEndpointStore Endpoints
+    {
+        get => _endpoints ?? throw CairnException.InvalidState("This client was built without an endpoint store.");
+        init => _endpoints = value;
+    }
+
+    private readonly IEndpointStore? _endpoints;
     public TrackingLocation Location { get; }
     public TimeProvider Time { get; }
 
@@ -77,13 +87,13 @@ public sealed class CairnClient : IDisposable
             {
                 var transport = new RestTransport(server.BaseUri);
                 return new CairnClient(new RestTrackingStore(transport), new RestArtifactStore(transport), new RestRegistryStore(transport), new RestDatasetStore(transport), location, time, transport)
-                    { Schedules = new RestPipelineScheduleStore(transport), Monitors = new RestMonitorStore(transport) };
+                    { Schedules = new RestPipelineScheduleStore(transport), Monitors = new RestMonitorStore(transport), Endpoints = new RestEndpointStore(transport) };
             }
             case EmbeddedLocation embedded:
             {
                 var stores = new SqliteStores(embedded.DatabasePath, time);
                 return new CairnClient(stores.Tracking, new LocalArtifactStore(embedded.ArtifactRoot), stores.Registry, stores.Datasets, location, time, stores)
-                    { Schedules = stores.Schedules, Monitors = stores.Monitors };
+                    { Schedules = stores.Schedules, Monitors = stores.Monitors, Endpoints = stores.Endpoints };
             }
             default:
                 throw new NotSupportedException(location.ToString());

@@ -67,7 +67,7 @@ public static class MonitorYaml
         {
             var key = Key(e.Path);
             throw CairnException.InvalidParameter(e.Message.Contains("could not be mapped", StringComparison.Ordinal)
-                ? $"{source}: unknown key '{key}'. A monitor file has name, model, reference, window, schedule, time_zone, inference_log, features, drift, performance, alerts, destinations and description (see docs/monitoring.md)."
+                ? $"{source}: unknown key '{key}'. A monitor file has name, model, reference, window, schedule, time_zone, inference_log, features, drift, performance, alerts, destinations, description and serving_metrics (see docs/monitors.md)."
                 : $"{source}: the value of '{key}' has the wrong type ({FirstSentence(e.Message)}).");
         }
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using Cairn.Artifacts;
 using Cairn.Data;
+using Cairn.Deployments;
 using Cairn.Hosting;
 using Cairn.Monitoring;
 using Cairn.Pipelines;
@@ -35,6 +36,8 @@ public sealed record CairnServerOptions(ITrackingStore Tracking, IArtifactStore 
     public IPipelineScheduleStore? Schedules { get; init; }
     /// <summary>Monitors, their runs and alerts, and feedback labels; null: no /api/2.0/cairn/monitors and /api/2.0/cairn/feedback endpoints, no monitor gauges at /metrics, no monitor pages.</summary>
     public IMonitorStore? Monitors { get; init; }
+    /// <summary>Deployment endpoints and their history; null: no /api/2.0/cairn/endpoints endpoints.</summary>
+    public IEndpointStore? Endpoints { get; init; }
     /// <summary>Long-running work (the pipeline scheduler) started once the server listens.</summary>
     public IReadOnlyList<ServerWork> BackgroundWork { get; init; } = [];
 }
@@ -100,6 +103,7 @@ public static class CairnServer
             app.MapMonitorsApi(options.Monitors, options.Time);
             app.MapMetricsApi(options.Monitors);
         }
+        if (options.Endpoints is not null) app.MapEndpointsApi(options.Endpoints);
         app.MapFallback("/api/{**rest}", (HttpContext http) =>
             ErrorHandling.Write(http, StatusCodes.Status404NotFound, "ENDPOINT_NOT_FOUND",
                 $"No API endpoint {http.Request.Method} {http.Request.Path}. See /openapi/v1.json for the API."));

@@ -94,6 +94,8 @@ internal sealed class InferenceBatch
     public string Model { get; }
     public string Version { get; }
     public string Protocol { get; }
+    /// <summary>The endpoint variant the rows went to; null for a model served alone.</summary>
+    public string? Variant { get; init; }
     public string[] InputNames { get; }
     public string[] OutputNames { get; }
     public int Count { get; private set; }
@@ -117,10 +119,10 @@ internal sealed class InferenceBatch
     }
 
     /// <summary>An empty batch for the same kind of request, as large as this one grew.</summary>
-    public InferenceBatch Twin() => new(Model, Version, Protocol, InputNames, OutputNames, Timestamps.Length);
+    public InferenceBatch Twin() => new(Model, Version, Protocol, InputNames, OutputNames, Timestamps.Length) { Variant = Variant };
 
     public bool Accepts(InferenceEntry entry) =>
-        entry.Model == Model && entry.Version == Version && entry.Protocol == Protocol
+        entry.Model == Model && entry.Version == Version && entry.Protocol == Protocol && entry.Variant == Variant
         && SameNames(entry.Inputs, InputNames) && SameNames(entry.Outputs, OutputNames);
 
     /// <summary>The column names of an entry: those of its first row (the signature's, in practice).</summary>

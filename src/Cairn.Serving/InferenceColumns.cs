@@ -21,10 +21,11 @@ internal static class InferenceColumns
         var model = new DataField<string>("model");
         var version = new DataField<string>("version");
         var protocol = new DataField<string>("protocol");
+        var variant = new DataField<string>("variant");
         var latency = new DataField<double>("latency_ms");
         var cells = batch.InputNames.Select((name, c) => Column("input_" + name, batch.Inputs[c], index))
             .Concat(batch.OutputNames.Select((name, c) => Column("output_" + name, batch.Outputs[c], index))).ToList();
-        var schema = new ParquetSchema([requestId, row, timestamp, model, version, protocol, latency, .. cells.Select(c => c.Field)]);
+        var schema = new ParquetSchema([requestId, row, timestamp, model, version, variant, protocol, latency, .. cells.Select(c => c.Field)]);
 
         await using var writer = await ParquetWriter.CreateAsync(schema, stream).ConfigureAwait(false);
         using var group = writer.CreateRowGroup();
@@ -33,6 +34,7 @@ internal static class InferenceColumns
         await group.WriteAsync<long>(timestamp, index.Select(i => batch.Timestamps[i]).ToArray()).ConfigureAwait(false);
         await group.WriteAsync(model, (IReadOnlyCollection<string>)Enumerable.Repeat(batch.Model, index.Length).ToArray()).ConfigureAwait(false);
         await group.WriteAsync(version, (IReadOnlyCollection<string>)Enumerable.Repeat(batch.Version, index.Length).ToArray()).ConfigureAwait(false);
+        await group.WriteAsync(variant, (IReadOnlyCollection<string?>)Enumerable.Repeat(batch.Variant, index.Length).ToArray()).ConfigureAwait(false);
         await group.WriteAsync(protocol, (IReadOnlyCollection<string>)Enumerable.Repeat(batch.Protocol, index.Length).ToArray()).ConfigureAwait(false);
         await group.WriteAsync<double>(latency, index.Select(i => batch.LatencyMs[i]).ToArray()).ConfigureAwait(false);
         foreach (var cell in cells) await cell.Write(group).ConfigureAwait(false);

@@ -3,8 +3,9 @@ using Cairn.Monitoring;
 namespace Cairn.Serving;
 
 /// <summary>An inference as the request path hands it over; the log copies its values and keeps nothing of it.</summary>
+/// <param name="Variant">The endpoint variant that answered (or the shadow that scored a copy); null for a model served alone.</param>
 public sealed record InferenceEntry(string RequestId, long Timestamp, string Model, string Version, string Protocol,
-    IReadOnlyList<IReadOnlyDictionary<string, object?>> Inputs, IReadOnlyList<IReadOnlyDictionary<string, object?>> Outputs, double LatencyMs);
+    IReadOnlyList<IReadOnlyDictionary<string, object?>> Inputs, IReadOnlyList<IReadOnlyDictionary<string, object?>> Outputs, double LatencyMs, string? Variant = null);
 
 /// <summary>
 /// The inference log, the monitoring capability's input: sampled requests appended to Parquet
@@ -12,7 +13,7 @@ public sealed record InferenceEntry(string RequestId, long Timestamp, string Mod
 /// written behind the request path by a thread of its own at the lowest CPU priority. One Parquet
 /// row per scored row, with typed columns <c>input_&lt;name&gt;</c> and <c>output_&lt;name&gt;</c>
 /// (numbers as doubles, booleans, strings; arrays as JSON), beside <c>request_id</c>, <c>row</c>,
-/// <c>timestamp</c>, <c>model</c>, <c>version</c>, <c>protocol</c> and <c>latency_ms</c>.
+/// <c>timestamp</c>, <c>model</c>, <c>version</c>, <c>variant</c> (an endpoint's), <c>protocol</c> and <c>latency_ms</c>.
 /// A request's values are copied into column buffers when it is logged (see
 /// <see cref="InferenceBatch"/>), so the request itself is garbage as soon as it is answered. The
 /// buffer is bounded in rows; when the writer falls behind, rows are dropped and counted (a
@@ -106,7 +107,7 @@ public sealed class InferenceLog : IAsyncDisposable
             var slot = _slots.Find(s => s.Filling.Accepts(entry));
             if (slot is null)
             {
-                slot = new Slot(new InferenceBatch(entry.Model, entry.Version, entry.Protocol, InferenceBatch.NamesOf(entry.Inputs), InferenceBatch.NamesOf(entry.Outputs)));
+                slot = new Slot(new InferenceBatch(entry.Model, entry.Version, entry.Protocol, InferenceBatch.NamesOf(entry.Inputs), InferenceBatch.NamesOf(entry.Outputs)) { Variant = entry.Variant });
                 _slots.Add(slot);
             }
             slot.Filling.Add(entry);

@@ -1,4 +1,5 @@
 using Cairn.Models;
+using Microsoft.AspNetCore.Http;
 
 namespace Cairn.Serving;
 
@@ -13,13 +14,20 @@ public sealed class ServedModel(string name, string version, IModelPredictor pre
     public IModelPredictor Predictor { get; } = predictor;
     public ModelBatcher? Batcher { get; } = batching is null ? null : new ModelBatcher(predictor, batching);
 
-    public Task<IReadOnlyList<IReadOnlyDictionary<string, object?>>> PredictAsync(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows) =>
-        Batcher is { } batcher ? batcher.PredictAsync(rows) : Task.FromResult(Predictor.Predict(rows));
+    /// <summary>Where rows are scored instead of here (an endpoint variant's replicas); null: by this process's predictor.</summary>
+    public Func<IReadOnlyList<IReadOnlyDictionary<string, object?>>, CancellationToken, Task<IReadOnlyList<IReadOnlyDictionary<string, object?>>>>? Dispatch { get; init; }
+
+    /// <summary>False when another <see cref="ServedModel"/> shares the predictor and disposes it.</summary>
+    public bool OwnsPredictor { get; init; } = true;
+
+    public Task<IReadOnlyList<IReadOnlyDictionary<string, object?>>> PredictAsync(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows, CancellationToken ct = default) =>
+        Dispatch is { } dispatch ? dispatch(rows, ct)
+        : Batcher is { } batcher ? batcher.PredictAsync(rows) : Task.FromResult(Predictor.Predict(rows));
 
     public async ValueTask DisposeAsync()
     {
         if (Batcher is not null) await Batcher.DisposeAsync().ConfigureAwait(false); // finishes what is queued
-        Predictor.Dispose();
+        if (OwnsPredictor) Predictor.Dispose();
     }
 }
 
@@ -28,11 +36,17 @@ public sealed class ServedModel(string name, string version, IModelPredictor pre
 /// reference assignment; the old one is disposed only after a grace period, so requests in
 /// flight finish on the model they started with and none fails.
 /// </summary>
-public sealed class ModelHost(ServedModel model) : IAsyncDisposable
+public sealed class ModelHost(ServedModel model) : IServingTarget, IAsyncDisposable
 {
     private volatile ServedModel _current = model;
 
     public ServedModel Current => _current;
+
+    public string Name => _current.Name;
+
+    public IReadOnlyList<ServedModel> Models => [_current];
+
+    public ServedModel Choose(HttpContext http, string? version) => _current;
 
     public event Action<ServedModel>? Swapped;
 

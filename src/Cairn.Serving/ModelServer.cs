@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Cairn.Serving;
 
-public sealed record ModelServerOptions(ModelHost Host)
+public sealed record ModelServerOptions(IServingTarget Host)
 {
     public ServingMetrics Metrics { get; init; } = new();
     /// <summary>Where sampled requests are logged (null: not logged).</summary>
@@ -72,7 +72,7 @@ public static class ModelServer
         {
             // Metrics for scoring requests, per model version and protocol.
             if (!HttpMethods.IsPost(context.Request.Method)) { await next(context); return; }
-            var model = options.Host.Current;
+            var model = options.Host.ModelFor(context, context.Request.RouteValues.TryGetValue("version", out var v) ? v as string : null);
             var protocol = ServingMetrics.Protocol(context.Request.Path);
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
@@ -81,10 +81,12 @@ public static class ModelServer
             }
             finally
             {
+                var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
                 metrics.Requests.WithLabels(model.Name, model.Version, protocol).Inc();
-                metrics.Latency.WithLabels(model.Name, model.Version, protocol).Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+                metrics.Latency.WithLabels(model.Name, model.Version, protocol).Observe(elapsed.TotalSeconds);
                 if (context.Response.StatusCode >= 400)
                     metrics.Errors.WithLabels(model.Name, model.Version, protocol, context.Response.StatusCode.ToString()).Inc();
+                options.Host.Completed(context, model, context.Response.StatusCode, elapsed.TotalMilliseconds);
             }
         });
         app.Use(async (context, next) =>
@@ -122,13 +124,15 @@ public static class ModelServer
         app.MapVertex(options.Host, options.Log, options.VertexHealthRoute, options.VertexPredictRoute);
         app.MapGet("/metrics", async (HttpContext http) =>
         {
-            var model = options.Host.Current;
-            metrics.QueueDepth.WithLabels(model.Name, model.Version).Set(model.Batcher?.QueueDepth ?? 0);
-            metrics.LogDropped.WithLabels(model.Name, model.Version).IncTo(options.Log?.Dropped ?? 0);
+            foreach (var model in options.Host.Models)
+                metrics.QueueDepth.WithLabels(model.Name, model.Version).Set(model.Batcher?.QueueDepth ?? 0);
+            // The log is the server's, not a version's: an endpoint's router reports it without a version.
+            var served = options.Host.Models;
+            metrics.LogDropped.WithLabels(options.Host.Name, served.Count == 1 ? served[0].Version : "").IncTo(options.Log?.Dropped ?? 0);
             http.Response.ContentType = "text/plain; version=0.0.4";
             await metrics.Registry.CollectAndExportAsTextAsync(http.Response.Body, http.RequestAborted);
         });
-        Observe(options.Host.Current, metrics);
+        foreach (var model in options.Host.Models) Observe(model, metrics);
         options.Host.Swapped += next => Observe(next, metrics);
         // Graceful shutdown: Kestrel lets requests in flight finish; then the log is flushed.
         app.Lifetime.ApplicationStopped.Register(() => options.Log?.DisposeAsync().AsTask().GetAwaiter().GetResult());

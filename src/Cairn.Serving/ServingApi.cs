@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Cairn.Serving;
 
-/// <summary>The protocol routes over one <see cref="ModelHost"/>. Each group maps one cloud's contract.</summary>
+/// <summary>The protocol routes over one <see cref="IServingTarget"/> (a model, or an endpoint's router). Each group maps one cloud's contract.</summary>
 public static class ServingApi
 {
     // Relaxed escaping: labels and messages read as written (it's, not it\u0027s) in curl.
@@ -15,7 +15,7 @@ public static class ServingApi
         { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>MLflow scoring (also SageMaker's container contract): /invocations, /ping, /health, /version.</summary>
-    public static IEndpointRouteBuilder MapMlflowScoring(this IEndpointRouteBuilder app, ModelHost host, InferenceLog? log)
+    public static IEndpointRouteBuilder MapMlflowScoring(this IEndpointRouteBuilder app, IServingTarget host, InferenceLog? log)
     {
         app.MapPost("/invocations", (Delegate)((HttpContext http) => Score(http, host, log, "mlflow")));
         app.MapGet("/ping", () => Results.Text("\n", "application/json"));
@@ -25,7 +25,7 @@ public static class ServingApi
     }
 
     /// <summary>Azure ML online endpoints: POST /score, liveness GET /.</summary>
-    public static IEndpointRouteBuilder MapAzureScoring(this IEndpointRouteBuilder app, ModelHost host, InferenceLog? log)
+    public static IEndpointRouteBuilder MapAzureScoring(this IEndpointRouteBuilder app, IServingTarget host, InferenceLog? log)
     {
         app.MapPost("/score", (Delegate)((HttpContext http) => Score(http, host, log, "azure")));
         app.MapGet("/", () => Results.Text("Healthy"));
@@ -33,7 +33,7 @@ public static class ServingApi
     }
 
     /// <summary>Vertex AI custom containers: AIP_HEALTH_ROUTE and AIP_PREDICT_ROUTE, {"instances"} in, {"predictions"} out.</summary>
-    public static IEndpointRouteBuilder MapVertex(this IEndpointRouteBuilder app, ModelHost host, InferenceLog? log, string healthRoute, string predictRoute)
+    public static IEndpointRouteBuilder MapVertex(this IEndpointRouteBuilder app, IServingTarget host, InferenceLog? log, string healthRoute, string predictRoute)
     {
         app.MapGet(healthRoute, () => Results.Ok());
         app.MapPost(predictRoute, async (HttpContext http) =>
@@ -41,9 +41,9 @@ public static class ServingApi
             var root = await ReadJson(http);
             if (!root.TryGetProperty("instances", out _))
                 throw CairnException.InvalidParameter("A Vertex AI prediction request is {\"instances\": [...]}.");
-            var model = host.Current;
+            var model = host.ModelFor(http);
             var rows = ScoringInput.FromJson(root, model.Predictor.Signature);
-            return Results.Json(new { predictions = await Predict(http, model, rows, log, "vertex") }, Json);
+            return Results.Json(new { predictions = await Predict(http, host, model, rows, log, "vertex") }, Json);
         });
         return app;
     }
@@ -52,43 +52,43 @@ public static class ServingApi
     /// KServe's V1 data plane (TensorFlow Serving's REST shape): the model list, readiness, and
     /// <c>:predict</c> with <c>{"instances": [...]}</c> or <c>{"inputs": ...}</c> in, <c>{"predictions": [...]}</c> out.
     /// </summary>
-    public static IEndpointRouteBuilder MapKServeV1(this IEndpointRouteBuilder app, ModelHost host, InferenceLog? log)
+    public static IEndpointRouteBuilder MapKServeV1(this IEndpointRouteBuilder app, IServingTarget host, InferenceLog? log)
     {
-        app.MapGet("/v1/models", () => Results.Json(new { models = new[] { host.Current.Name } }, Json));
-        app.MapGet("/v1/models/{name}", (string name) => Results.Json(new { name = Resolve(host, name, null).Name, ready = true }, Json));
+        app.MapGet("/v1/models", () => Results.Json(new { models = new[] { host.Name } }, Json));
+        app.MapGet("/v1/models/{name}", (HttpContext http, string name) => Results.Json(new { name = Resolve(http, host, name, null).Name, ready = true }, Json));
         app.MapPost("/v1/models/{name}:predict", async (HttpContext http, string name) =>
         {
-            var model = Resolve(host, name, null);
+            var model = Resolve(http, host, name, null);
             var root = await ReadJson(http);
             if (root.ValueKind != JsonValueKind.Object || !(root.TryGetProperty("instances", out _) || root.TryGetProperty("inputs", out _)))
                 throw CairnException.InvalidParameter("A KServe V1 prediction request is {\"instances\": [...]} or {\"inputs\": ...}.");
             var rows = ScoringInput.FromJson(root, model.Predictor.Signature);
-            return Results.Json(new { predictions = await Predict(http, model, rows, log, "kserve-v1") }, Json);
+            return Results.Json(new { predictions = await Predict(http, host, model, rows, log, "kserve-v1") }, Json);
         });
         return app;
     }
 
     /// <summary>The Open Inference Protocol v2 (KServe, Triton, Seldon MLServer).</summary>
-    public static IEndpointRouteBuilder MapOpenInference(this IEndpointRouteBuilder app, ModelHost host, InferenceLog? log)
+    public static IEndpointRouteBuilder MapOpenInference(this IEndpointRouteBuilder app, IServingTarget host, InferenceLog? log)
     {
         app.MapGet("/v2", () => Results.Json(new { name = "cairn", version = typeof(ServingApi).Assembly.GetName().Version?.ToString(3), extensions = new[] { BinaryTensorData.Extension } }, Json));
         app.MapGet("/v2/health/live", () => Results.Json(new { live = true }, Json));
         app.MapGet("/v2/health/ready", () => Results.Json(new { ready = true }, Json));
         foreach (var prefix in new[] { "/v2/models/{name}", "/v2/models/{name}/versions/{version}" })
         {
-            app.MapGet(prefix, (string name, string? version) =>
+            app.MapGet(prefix, (HttpContext http, string name, string? version) =>
             {
-                var model = Resolve(host, name, version);
+                var model = Resolve(http, host, name, version);
                 var s = model.Predictor.Signature;
                 return Results.Json(new ModelMetadata(model.Name, [model.Version], model.Predictor.Flavor == "onnx" ? "onnxruntime_onnx" : "mlnet",
                     s.Inputs.Select(OpenInference.Describe).ToList(), s.Outputs.Select(OpenInference.Describe).ToList()), Json);
             });
-            app.MapGet(prefix + "/ready", (string name, string? version) => Results.Json(new { name = Resolve(host, name, version).Name, ready = true }, Json));
+            app.MapGet(prefix + "/ready", (HttpContext http, string name, string? version) => Results.Json(new { name = Resolve(http, host, name, version).Name, ready = true }, Json));
             app.MapPost(prefix + "/infer", async (HttpContext http, string name, string? version) =>
             {
-                var model = Resolve(host, name, version);
+                var model = Resolve(http, host, name, version);
                 if (http.Request.Headers.ContainsKey(BinaryTensorData.HeaderLength) || model.Predictor is IColumnPredictor && http.Request.ContentLength is null or >= ColumnarMinBytes)
-                    return await InferFromColumnsAsync(http, model, log);
+                    return await InferFromColumnsAsync(http, host, model, log);
                 InferRequest? request;
                 try
                 {
@@ -98,7 +98,7 @@ public static class ServingApi
                 var rows = OpenInference.ToRows(request ?? throw CairnException.InvalidParameter("The request body is empty."));
                 if (request.Id is { Length: > 0 } id) http.Items[RequestIdKey] = id;
                 var wanted = WantedOutputs(model, request.Outputs?.Select(x => x.Name ?? "").ToList());
-                var results = await Predict(http, model, rows, log, "oip-v2");
+                var results = await Predict(http, host, model, rows, log, "oip-v2");
                 var tensors = OpenInference.ToTensors(results, wanted);
                 var binary = OpenInference.BinaryOutputs(request);
                 if (tensors.Any(t => OpenInferenceColumns.IsBinary(t, binary)))
@@ -130,7 +130,7 @@ public static class ServingApi
     /// extension (the JSON object, then binary tensors). Large batches to a column predictor are
     /// scored as columns, others as rows through the micro-batcher.
     /// </summary>
-    private static async Task<IResult> InferFromColumnsAsync(HttpContext http, ServedModel model, InferenceLog? log)
+    private static async Task<IResult> InferFromColumnsAsync(HttpContext http, IServingTarget host, ServedModel model, InferenceLog? log)
     {
         int? jsonLength = null;
         if (http.Request.Headers.TryGetValue(BinaryTensorData.HeaderLength, out var header))
@@ -151,10 +151,10 @@ public static class ServingApi
         catch (JsonException e) { throw CairnException.InvalidParameter($"Malformed inference request: {e.Message}"); }
         finally { System.Buffers.ArrayPool<byte>.Shared.Return(body.Array!); }
         if (model.Predictor is IColumnPredictor && request.Rows >= ColumnarRows)
-            return await InferColumnsAsync(http, model, request, log);
+            return await InferColumnsAsync(http, host, model, request, log);
         if (request.Id is { Length: > 0 } id) http.Items[RequestIdKey] = id;
         var wanted = WantedOutputs(model, request.Outputs);
-        var results = await Predict(http, model, new ColumnRows(request.Inputs, request.Rows), log, "oip-v2");
+        var results = await Predict(http, host, model, new ColumnRows(request.Inputs, request.Rows), log, "oip-v2");
         return await WriteInferResponseAsync(http, model, request.Id, OpenInference.ToTensors(results, wanted), request.BinaryOutput);
     }
 
@@ -187,17 +187,17 @@ public static class ServingApi
     }
 
     /// <summary>A large OIP request: tensors read into typed arrays, scored as columns, written from typed arrays.</summary>
-    private static async Task<IResult> InferColumnsAsync(HttpContext http, ServedModel model, ColumnarInferRequest request, InferenceLog? log)
+    private static async Task<IResult> InferColumnsAsync(HttpContext http, IServingTarget host, ServedModel model, ColumnarInferRequest request, InferenceLog? log)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var wanted = WantedOutputs(model, request.Outputs);
         var outputs = ((IColumnPredictor)model.Predictor).PredictColumns(request.Inputs, request.Rows);
+        var latency = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        if (request.Id is { Length: > 0 } given) http.Items[RequestIdKey] = given;
         if (log is not null)
-        {
-            var id = request.Id is { Length: > 0 } given ? given : http.Request.Headers["x-request-id"] is { Count: > 0 } h ? h.ToString() : Ids.NewId();
-            log.Append(new InferenceEntry(id, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), model.Name, model.Version, "oip-v2",
-                new ColumnRows(request.Inputs, request.Rows), new ColumnRows(outputs, request.Rows), System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds));
-        }
+            log.Append(new InferenceEntry(RequestId(http), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), model.Name, model.Version, "oip-v2",
+                new ColumnRows(request.Inputs, request.Rows), new ColumnRows(outputs, request.Rows), latency, ServingTargets.VariantOf(http)));
+        host.Scored(http, model, new ColumnRows(request.Inputs, request.Rows), new ColumnRows(outputs, request.Rows), latency);
         var tensors = OpenInferenceColumns.ToTensors(wanted.Select(n => outputs.First(o => o.Name == n)), request.Rows);
         if (tensors.Any(t => OpenInferenceColumns.IsBinary(t, request.BinaryOutput)))
             return await WriteInferResponseAsync(http, model, request.Id, tensors, request.BinaryOutput);
@@ -223,19 +223,19 @@ public static class ServingApi
         return Results.Empty;
     }
 
-    private static ServedModel Resolve(ModelHost host, string name, string? version)
+    private static ServedModel Resolve(HttpContext http, IServingTarget host, string name, string? version)
     {
-        var model = host.Current;
-        if (name != model.Name) throw CairnException.NotFound($"Model '{name}' is not served here; this server serves '{model.Name}'.");
+        if (name != host.Name) throw CairnException.NotFound($"Model '{name}' is not served here; this server serves '{host.Name}'.");
+        var model = host.ModelFor(http, version);
         if (version is not null && version != model.Version) throw CairnException.NotFound($"Version {version} of '{name}' is not served here; this server serves version {model.Version}.");
         return model;
     }
 
     private const string RequestIdKey = "cairn.request_id";
 
-    private static async Task<IResult> Score(HttpContext http, ModelHost host, InferenceLog? log, string protocol)
+    private static async Task<IResult> Score(HttpContext http, IServingTarget host, InferenceLog? log, string protocol)
     {
-        var model = host.Current;
+        var model = host.ModelFor(http);
         var contentType = http.Request.ContentType ?? "";
         IReadOnlyList<IReadOnlyDictionary<string, object?>> rows;
         if (contentType.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase))
@@ -244,22 +244,30 @@ public static class ServingApi
             rows = ScoringInput.FromJson(await ReadJson(http), model.Predictor.Signature);
         else
             throw new CairnException("UNSUPPORTED_MEDIA_TYPE", $"Content-Type '{contentType}' is not supported: send application/json or text/csv.");
-        return Results.Json(new { predictions = await Predict(http, model, rows, log, protocol) }, Json);
+        return Results.Json(new { predictions = await Predict(http, host, model, rows, log, protocol) }, Json);
     }
 
     /// <summary>Scores through the model's batcher, then offers the request to the inference log (never blocking).</summary>
-    private static async Task<IReadOnlyList<IReadOnlyDictionary<string, object?>>> Predict(HttpContext http, ServedModel model,
+    private static async Task<IReadOnlyList<IReadOnlyDictionary<string, object?>>> Predict(HttpContext http, IServingTarget host, ServedModel model,
         IReadOnlyList<IReadOnlyDictionary<string, object?>> rows, InferenceLog? log, string protocol)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var results = await model.PredictAsync(rows);
+        var latency = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         if (log is not null)
-        {
-            var id = http.Items[RequestIdKey] as string ?? (http.Request.Headers["x-request-id"] is { Count: > 0 } h ? h.ToString() : Ids.NewId());
-            log.Append(new InferenceEntry(id, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), model.Name, model.Version, protocol, rows, results,
-                System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds));
-        }
+            log.Append(new InferenceEntry(RequestId(http), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), model.Name, model.Version, protocol, rows, results,
+                latency, ServingTargets.VariantOf(http)));
+        host.Scored(http, model, rows, results, latency);
         return results;
+    }
+
+    /// <summary>The request's id: the one the request body gave, else the X-Request-Id header, else a new one (kept for the request, so the log and a shadow copy share it).</summary>
+    public static string RequestId(HttpContext http)
+    {
+        if (http.Items[RequestIdKey] is string id) return id;
+        id = http.Request.Headers["x-request-id"] is { Count: > 0 } h ? h.ToString() : Ids.NewId();
+        http.Items[RequestIdKey] = id;
+        return id;
     }
 
     private static async Task<JsonElement> ReadJson(HttpContext http)

@@ -196,6 +196,7 @@ public sealed class PostgresStores : IDisposable
     public SqlDatasetStore Datasets { get; }
     public SqlPipelineScheduleStore Schedules { get; }
     public SqlMonitorStore Monitors { get; }
+    public SqlEndpointStore Endpoints { get; }
 
     private PostgresStores(PostgresDatabase database, TimeProvider? time)
     {
@@ -205,6 +206,7 @@ public sealed class PostgresStores : IDisposable
         Datasets = new SqlDatasetStore(database, time);
         Schedules = new SqlPipelineScheduleStore(database, time);
         Monitors = new SqlMonitorStore(database, time);
+        Endpoints = new SqlEndpointStore(database, time);
     }
 
     public static async Task<PostgresStores> OpenAsync(string uri, TimeProvider? time = null, CancellationToken ct = default) =>

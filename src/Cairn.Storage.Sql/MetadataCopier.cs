@@ -17,6 +17,7 @@ public static class MetadataCopier
         "datasets", "dataset_versions",
         "pipeline_schedules", "pipeline_triggers", "pipeline_fires",
         "monitors", "monitor_runs", "alert_states", "alert_events", "monitor_feedback",
+        "endpoints", "endpoint_events",
     ];
 
     /// <returns>Rows copied per table.</returns>

@@ -156,6 +156,7 @@ public static class SqliteSchema
             """),
         (5, Cairn.Storage.Sql.PipelineScheduleSchema.Description, Cairn.Storage.Sql.PipelineScheduleSchema.Sql),
         (6, Cairn.Storage.Sql.MonitorSchema.Description, Cairn.Storage.Sql.MonitorSchema.Sql),
+        (7, Cairn.Storage.Sql.EndpointSchema.Description, Cairn.Storage.Sql.EndpointSchema.Sql),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -19,6 +19,7 @@ public sealed class SqliteStores : IDisposable
     public SqlDatasetStore Datasets { get; }
     public SqlPipelineScheduleStore Schedules { get; }
     public SqlMonitorStore Monitors { get; }
+    public SqlEndpointStore Endpoints { get; }
 
     public SqliteStores(string databasePath, TimeProvider? time = null)
     {
@@ -28,6 +29,7 @@ public sealed class SqliteStores : IDisposable
         Datasets = new SqlDatasetStore(Database, time);
         Schedules = new SqlPipelineScheduleStore(Database, time);
         Monitors = new SqlMonitorStore(Database, time);
+        Endpoints = new SqlEndpointStore(Database, time);
     }
 
     public void Dispose() => Database.Dispose();

@@ -96,7 +96,7 @@ internal static class ServeCommand
         }
     }
 
-    private static string Address(WebApplication app) =>
+    internal static string Address(WebApplication app) =>
         app.Services.GetService(typeof(Microsoft.AspNetCore.Hosting.Server.IServer)) is Microsoft.AspNetCore.Hosting.Server.IServer server
         && server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.FirstOrDefault() is { } a
             ? a : "?";

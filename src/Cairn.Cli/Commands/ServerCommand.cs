@@ -73,6 +73,7 @@ internal static class ServerCommand
                 CorsOrigins = corsOrigins,
                 Schedules = metadata.Schedules,
                 Monitors = metadata.Monitors,
+                Endpoints = metadata.Endpoints,
                 BackgroundWork = parse.GetValue(noScheduler) ? [] :
                 [
                     Scheduler(metadata, artifactStore, Roots(allowedRoots, artifactStore), TimeSpan.FromSeconds(interval), stderr),

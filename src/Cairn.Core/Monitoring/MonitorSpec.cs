@@ -70,7 +70,7 @@ public sealed record PerformanceSettings(
 /// <summary>An alert rule over a monitor run's values or the serving metrics.</summary>
 /// <param name="Rule">
 /// <c>value op number</c>: <c>drift_share &gt; 0.3</c>, <c>psi(Distance) &gt; 0.2</c>, <c>missing_rate(Origin) &gt; 0.05</c>,
-/// <c>p99_latency_ms &gt; 50</c>, <c>error_rate &gt; 0.01</c>, <c>auc &lt; 0.7</c>. See docs/monitoring.md for every value.
+/// <c>p99_latency_ms &gt; 50</c>, <c>error_rate &gt; 0.01</c>, <c>auc &lt; 0.7</c>. See docs/monitoring-alerts.md for every value.
 /// </param>
 /// <param name="Severity"><c>critical</c>, <c>warning</c> or <c>info</c>.</param>
 /// <param name="Cooldown">After a notification, the same firing alert is not notified again for this long (<c>1h</c>); a resolve is always notified.</param>

@@ -56,6 +56,8 @@ public static class MonitorSpecRules
         if (schedule is not null) CronSchedule.Parse(schedule, timeZone);
         if (spec.InferenceLog is { } log && (log.Length is 0 or > 4096 || log.Contains('\0')))
             throw CairnException.InvalidParameter("The inference_log must be a folder path of 1 to 4096 characters.");
+        if (spec.ServingMetrics is { } metrics && !(Uri.TryCreate(metrics, UriKind.Absolute, out var metricsUrl) && (metricsUrl.Scheme == Uri.UriSchemeHttp || metricsUrl.Scheme == Uri.UriSchemeHttps)))
+            throw CairnException.InvalidParameter($"The serving_metrics must be the absolute http(s) URL of a cairn serve's /metrics, such as http://127.0.0.1:8080/metrics; got '{metrics}'.");
         if (spec.Description is { Length: > 4000 })
             throw CairnException.InvalidParameter($"The description is {spec.Description.Length} characters long; the limit is 4000.");
         return spec with

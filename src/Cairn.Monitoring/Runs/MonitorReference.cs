@@ -12,7 +12,8 @@ public abstract record ReferenceSource(string Description)
     public override string ToString() => Description;
 }
 
-public sealed record DatasetReference(string Description, DataSource Source) : ReferenceSource(Description);
+/// <param name="Uri">The dataset version, <c>data:/name@N</c>, when the reference is one (a run logs it as its input).</param>
+public sealed record DatasetReference(string Description, DataSource Source, string? Uri = null) : ReferenceSource(Description);
 
 public sealed record LogWindowReference(string Description, InferenceLogWindow Window) : ReferenceSource(Description);
 
@@ -44,7 +45,7 @@ public static partial class MonitorReference
         if (!DataUri.IsDataUri(uri))
             throw CairnException.InvalidParameter($"Invalid reference '{uri}': use data:/<name>@<version>, window:-7d, or leave it out to use the data the model was trained on.");
         var source = await DataSource.ResolveAsync(uri, client, workspace, ct).ConfigureAwait(false);
-        return new DatasetReference(spec.Reference is null ? $"{uri} (the training data of models:/{version.Name}/{version.Version})" : uri, source);
+        return new DatasetReference(spec.Reference is null ? $"{uri} (the training data of models:/{version.Name}/{version.Version})" : uri, source, uri);
     }
 
     /// <summary>The <c>data:/</c> version the version's run read, preferring one logged with a training context; else its pipeline's.</summary>

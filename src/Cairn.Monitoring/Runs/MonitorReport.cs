@@ -19,4 +19,8 @@ public sealed record MonitorReport(
     QualityReport? Quality,
     PerformanceReport? Performance,
     IReadOnlyDictionary<string, double> Values,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes)
+{
+    /// <summary>The reference's dataset version (<c>data:/name@N</c>) when it is one: the tracking run logs it as its input.</summary>
+    public string? ReferenceUri { get; init; }
+}

@@ -44,21 +44,23 @@ public sealed class MonitorRunner(CairnClient client, IMonitorStore store, Monit
         return await ExecuteAsync(monitor, claimed, ct).ConfigureAwait(false);
     }
 
-    /// <summary>Runs a claimed run to its end; a failure is recorded on the run (and returned), never thrown, except cancellation.</summary>
+    /// <summary>Runs a claimed run to its end; a failure to compute or record it is recorded on the run (and returned), not thrown; only routing the alerts afterwards (and cancellation) may throw.</summary>
     public async Task<MonitorRunResult> ExecuteAsync(MonitorRecord monitor, MonitorRun claimed, CancellationToken ct)
     {
-        MonitorReport report;
+        MonitorReport? report = null;
+        string trackingRunId;
         try
         {
             report = await ComputeAsync(monitor, claimed, ct).ConfigureAwait(false);
+            trackingRunId = await RecordAsync(monitor, report, ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            var message = e is CairnException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            // A report that cannot be stored (artifact store full or refusing) fails the run too: never left "running".
+            var message = (report is null ? "" : "The report could not be recorded: ") + (e is CairnException ? e.Message : $"{e.GetType().Name}: {e.Message}");
             var failed = await store.FinishMonitorRunAsync(claimed.RunId, MonitorRunStatuses.Failed, null, new Dictionary<string, double>(), message, CancellationToken.None).ConfigureAwait(false);
             return new MonitorRunResult(failed, null, message, [], []);
         }
-        var trackingRunId = await RecordAsync(monitor, report, ct).ConfigureAwait(false);
         var finished = await store.FinishMonitorRunAsync(claimed.RunId, MonitorRunStatuses.Succeeded, trackingRunId, report.Values, null, CancellationToken.None).ConfigureAwait(false);
         var alerts = await AlertAsync(monitor, finished, report, ct).ConfigureAwait(false);
         return new MonitorRunResult(finished, report, Summarize(report), alerts?.Evaluation.Notifications ?? [], alerts?.Deliveries ?? []);
@@ -110,9 +112,17 @@ public sealed class MonitorRunner(CairnClient client, IMonitorStore store, Monit
         serving.AddValues(values);
         if (spec.ServingMetrics is { } metricsUrl)
             await AddErrorRateAsync(monitor.Name, version.Name, metricsUrl, values, notes, ct).ConfigureAwait(false);
+        if (spec.Performance is not null && join is not { Joined.Count: > 0 })
+        {
+            // Said and recorded, so that labels sent under other request ids do not look like a missing performance section.
+            values.TryAdd("labelled_rows", 0);
+            if (currentRows > 0)
+                notes.Add($"No feedback labels matched the {currentRows} rows of this window: labels are joined by the request id the model server answered (x-request-id) and the row within the request.");
+        }
         if (join is { UnscoredRows: > 0 }) notes.Add($"{join.UnscoredRows} labelled rows had no numeric prediction in {join.PredictionField} and were left out of the performance.");
         return new MonitorReport(monitor.Name, $"models:/{version.Name}/{version.Version}", version.Version, reference.Description, current.ToString(),
-            run.WindowStart, run.WindowEnd, referenceRows, currentRows, statistics.Drift, statistics.Quality, statistics.Performance, values, notes);
+            run.WindowStart, run.WindowEnd, referenceRows, currentRows, statistics.Drift, statistics.Quality, statistics.Performance, values, notes)
+            { ReferenceUri = (reference as DatasetReference)?.Uri };
     }
 
     /// <summary>Evaluates the alert rules on the run's values, saves what changed and routes the notifications.</summary>
@@ -195,8 +205,12 @@ public sealed class MonitorRunner(CairnClient client, IMonitorStore store, Monit
             ["window_end"] = end.ToString("O", CultureInfo.InvariantCulture),
         });
         run.LogMetrics(MonitorMetricKeys.ToMetrics(report.Values), step: 0);
+        // Lineage: the data the monitor observed the model against.
+        if (report.ReferenceUri is { } reference) await run.LogInputAsync(reference, "reference", ct).ConfigureAwait(false);
         run.LogText(MonitorReportJson.Write(report), "report.json");
-        run.LogText(MonitorReportHtml.Render(report, await HistoryAsync(monitor.Name, ct).ConfigureAwait(false)), "report.html");
+        // The page's lines over time end with this run, which is not finished in the store yet.
+        var thisRun = new MonitorRun("", monitor.Name, "", report.WindowStart, report.WindowEnd, MonitorRunStatuses.Succeeded, null, null, report.Values, null, 0, null);
+        run.LogText(MonitorReportHtml.Render(report, [.. await HistoryAsync(monitor.Name, ct).ConfigureAwait(false), thisRun]), "report.html");
         return run.Info.RunId;
     }
 

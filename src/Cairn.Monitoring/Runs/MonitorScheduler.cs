@@ -33,7 +33,8 @@ public sealed class MonitorScheduler(IMonitorStore store, MonitorRunner runner, 
             BackgroundPriority.LowerCurrentThread();
             try
             {
-                LoopAsync(ct).GetAwaiter().GetResult();
+                // Blocking here keeps every poll, and the runs' reads and profiles, on this lowered thread.
+                PollingLoop.RunOnThisThread(PollAsync, options.PollInterval, time, e => Log($"monitors: poll failed: {e.Message}"), ct);
                 done.TrySetResult();
             }
             catch (Exception e)
@@ -43,33 +44,6 @@ public sealed class MonitorScheduler(IMonitorStore store, MonitorRunner runner, 
         }) { IsBackground = true, Name = "cairn-monitors" };
         thread.Start();
         return done.Task;
-    }
-
-    private async Task LoopAsync(CancellationToken ct)
-    {
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                await PollAsync(ct).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e)
-            {
-                Log($"monitors: poll failed: {e.Message}");
-            }
-            try
-            {
-                await Task.Delay(options.PollInterval, time, ct).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
     }
 
     /// <summary>One poll: claims and runs what is due; returns the runs this server made.</summary>
@@ -88,7 +62,18 @@ public sealed class MonitorScheduler(IMonitorStore store, MonitorRunner runner, 
             var claimed = await store.TryClaimMonitorRunAsync(new NewMonitorRun(monitor.Name, key, end - window, end, options.Owner), ct).ConfigureAwait(false);
             if (claimed is null) continue; // another server has it
             Log($"monitors: '{monitor.Name}' runs for the window ending {key}");
-            var result = await runner.ExecuteAsync(monitor, claimed, ct).ConfigureAwait(false);
+            MonitorRunResult result;
+            try
+            {
+                result = await runner.ExecuteAsync(monitor, claimed, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                // Failures to compute or record are on the run already; what gets here came after (its alerts, the store): the next monitors still run.
+                Log($"monitors: '{monitor.Name}' ({key}) failed after its statistics were recorded (alerts not routed): {e.Message}");
+                made.Add(await store.GetMonitorRunAsync(claimed.RunId, ct).ConfigureAwait(false));
+                continue;
+            }
             Log(result.Run.Status == MonitorRunStatuses.Succeeded
                 ? $"monitors: '{monitor.Name}' ({key}) done: {result.Summary}"
                 : $"monitors: '{monitor.Name}' ({key}) failed: {result.Run.Error}");

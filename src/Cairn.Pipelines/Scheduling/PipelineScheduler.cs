@@ -35,30 +35,7 @@ public sealed class PipelineScheduler(IPipelineScheduleStore store, IDatasetStor
     /// <summary>Polls until <paramref name="ct"/> is cancelled, then waits for the pipelines it started (which are cancelled too).</summary>
     public async Task RunAsync(CancellationToken ct)
     {
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                await PollAsync(ct).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e)
-            {
-                // The database may be briefly away; the next poll tries again.
-                Log($"scheduler: poll failed: {e.Message}");
-            }
-            try
-            {
-                await Task.Delay(options.PollInterval, time, ct).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
+        await PollingLoop.RunAsync(PollAsync, options.PollInterval, time, e => Log($"scheduler: poll failed: {e.Message}"), ct).ConfigureAwait(false);
         await DrainAsync().ConfigureAwait(false);
     }
 

@@ -51,7 +51,7 @@ public sealed class CsvTableReader : ITableReader
 
     public async IAsyncEnumerable<TableBatch> ReadAsync(IReadOnlySet<int> fields, [EnumeratorCancellation] CancellationToken ct = default)
     {
-        await Task.Yield();
+        await Task.CompletedTask; // reads stay on the caller's thread (see CallerThreadFileStream)
         var wanted = fields.Order().ToArray();
         while (true)
         {

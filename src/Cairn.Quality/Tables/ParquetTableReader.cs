@@ -29,7 +29,7 @@ public sealed class ParquetTableReader : ITableReader
     public static async Task<ParquetTableReader> OpenAsync(string path, string? source = null, CancellationToken ct = default)
     {
         source ??= path;
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: false);
+        var stream = new CallerThreadFileStream(path);
         try
         {
             if (stream.Length == 0) throw CairnException.InvalidParameter($"{source} is empty: it is not a Parquet file.");
@@ -153,5 +153,26 @@ public sealed class ParquetTableReader : ITableReader
     {
         await _reader.DisposeAsync().ConfigureAwait(false);
         await _stream.DisposeAsync().ConfigureAwait(false);
+    }
+}
+
+/// <summary>
+/// A file whose asynchronous reads are done on the calling thread. On Linux, FileStream's ReadAsync
+/// queues the read to the thread pool, so a reader called on a lowered-priority thread (a monitor
+/// run in <c>cairn server</c>) would decode the rest of the file on normal-priority pool threads,
+/// competing with requests. Local reads block briefly either way.
+/// </summary>
+internal sealed class CallerThreadFileStream(string path) : FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: false)
+{
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Read(buffer.Span));
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Read(buffer, offset, count));
     }
 }

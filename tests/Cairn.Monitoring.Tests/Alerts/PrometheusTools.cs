@@ -51,7 +51,11 @@ internal sealed class PrometheusTool : IDisposable
     }
 
     /// <summary>Prometheus scraping <paramref name="target"/> every second, evaluating <paramref name="rules"/> every second, alerting <paramref name="alertmanager"/>.</summary>
-    public static Task<PrometheusTool> StartPrometheusAsync(Uri target, Uri alertmanager, string rules)
+    public static Task<PrometheusTool> StartPrometheusAsync(Uri target, Uri alertmanager, string rules) =>
+        StartPrometheusAsync([target], alertmanager, rules);
+
+    /// <summary>Prometheus scraping every one of <paramref name="targets"/> (one job, <c>cairn</c>).</summary>
+    public static Task<PrometheusTool> StartPrometheusAsync(IReadOnlyList<Uri> targets, Uri alertmanager, string rules)
     {
         var folder = new TempFolder();
         File.WriteAllText(folder.File("rules.yml"), rules);
@@ -67,7 +71,7 @@ internal sealed class PrometheusTool : IDisposable
             scrape_configs:
               - job_name: cairn
                 static_configs:
-                  - targets: ['{target.Authority}']
+                  - targets: [{string.Join(", ", targets.Select(t => $"'{t.Authority}'"))}]
             """);
         var port = FreePort();
         return StartAsync(folder, Require(PrometheusPath, "prometheus"), port,

@@ -63,6 +63,7 @@ public sealed class MonitorRunTests : IAsyncLifetime
         var tracking = await cairn.Tracking.GetRunAsync(run.TrackingRunId!);
         Assert.Contains(tracking.Data.Metrics, m => m.Key == "drift_share" && m.Value == run.Values["drift_share"]);
         Assert.Contains(tracking.Data.Metrics, m => m.Key == "drift/X" && m.Value == 1);
+        Assert.Contains(tracking.Inputs!.DatasetInputs, i => i.Dataset.Source == "data:/points@1" && i.Context == "reference");
 
         // Still drifting an instant later: de-duplicated within the cool-down, nothing sent.
         (exit, output, error) = await Cli("monitor", "run", "points-drift", "-C", _points.Repo);
