@@ -13,8 +13,15 @@ public static class OpenLoopLoad
     /// <summary>A constant rate (requests per second) for a number of seconds.</summary>
     public sealed record Phase(double Seconds, double Rate);
 
-    /// <summary>One request: when it ended (seconds after the start), how long since it was due (ms), and whether it succeeded.</summary>
-    public readonly record struct Sample(double EndedAt, double LatencyMs, bool Ok);
+    /// <summary>
+    /// One request: when it ended (seconds after the start), how long since it was due (ms: what a
+    /// client sending on that schedule waits), how long since it was sent (ms: the server's part,
+    /// without the generator's own lag), and the error's message if it failed.
+    /// </summary>
+    public readonly record struct Sample(double EndedAt, double LatencyMs, double ServiceMs, string? Error)
+    {
+        public bool Ok => Error is null;
+    }
 
     /// <summary>
     /// Runs the phases one after the other, timed from <paramref name="start"/> (a
@@ -29,11 +36,11 @@ public static class OpenLoopLoad
 
         async Task OneAsync(double dueAt)
         {
-            var ok = true;
+            var (error, sent) = ((string?)null, Now());
             try { await send().ConfigureAwait(false); }
-            catch (Exception) { ok = false; }
+            catch (Exception e) { error = $"{e.GetType().Name}: {e.Message}"; }
             var ended = Now();
-            lock (samples) samples.Add(new Sample(ended, (ended - dueAt) * 1000, ok));
+            lock (samples) samples.Add(new Sample(ended, (ended - dueAt) * 1000, (ended - sent) * 1000, error));
             Interlocked.Decrement(ref pending);
         }
 
@@ -85,10 +92,10 @@ public static class OpenLoopLoad
         return from;
     }
 
-    /// <summary>The p99 (ms) of successful requests that ended within [from, to) seconds; null when none did.</summary>
-    public static double? P99(IEnumerable<Sample> samples, double from, double to)
+    /// <summary>The p99 (ms, <paramref name="latency"/> of each: by default since it was due) of successful requests that ended within [from, to) seconds; null when none did.</summary>
+    public static double? P99(IEnumerable<Sample> samples, double from, double to, Func<Sample, double>? latency = null)
     {
-        var within = samples.Where(s => s.Ok && s.EndedAt >= from && s.EndedAt < to).Select(s => s.LatencyMs).ToList();
+        var within = samples.Where(s => s.Ok && s.EndedAt >= from && s.EndedAt < to).Select(latency ?? (s => s.LatencyMs)).ToList();
         return within.Count == 0 ? null : Report.Percentile(within, 0.99);
     }
 }
