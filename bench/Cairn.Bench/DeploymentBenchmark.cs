@@ -191,15 +191,17 @@ public static class DeploymentBenchmark
         var launcher = new TimedLauncher(new ProcessReplicaLauncher("dotnet", [cairnDll], new Dictionary<string, string> { [TrackingUri.EnvironmentVariable] = store },
             ["--flavor", "onnx", "--name", Endpoint, "--version", "1"]));
         await using var local = new ServedModel(Endpoint, "1", ModelLoading.Load(package, "onnx"), new BatchingOptions());
-        await using var set = new ReplicaSet(package.Folder, new LocalReplica(local), launcher);
         IReadOnlyList<IReadOnlyDictionary<string, object?>> rows = [Row];
+        // The step's size from the capacity of a set of one replica: 64 callers in a closed loop for 3 s. A set of its own, so
+        // that the measured set's latency window (which the autoscaler reads) starts empty.
+        double capacity;
+        await using (var probe = new ReplicaSet(package.Folder, new LocalReplica(local), launcher))
+            capacity = await ClosedLoopRateAsync(() => probe.PredictAsync(rows, CancellationToken.None), 64, TimeSpan.FromSeconds(3));
+        await using var set = new ReplicaSet(package.Folder, new LocalReplica(local), launcher);
         Func<Task> predict = () => set.PredictAsync(rows, CancellationToken.None);
-
-        // The step's size from this set's own capacity: 64 callers in a closed loop for 3 s.
-        var capacity = await ClosedLoopRateAsync(predict, 64, TimeSpan.FromSeconds(3));
         var (low, high) = (LowShare * capacity, HighShare * capacity);
         // The p99 limit from the low rate: the median of its 1 s windows (one stall of the shared cores moves a single window by 100x).
-        var calibration = await OpenLoopLoad.RunAsync(predict, [new(5, low)], Stopwatch.GetTimestamp());
+        var calibration = await OpenLoopLoad.RunAsync(() => local.PredictAsync(rows), [new(5, low)], Stopwatch.GetTimestamp());
         var calibrationP99 = Report.Median(Enumerable.Range(1, 4).Select(t => OpenLoopLoad.P99(calibration, t, t + 1, Service) ?? 0));
         var settings = new AutoscalingSettings(TargetConcurrency: 8, MaxP99Ms: Math.Max(1, 4 * calibrationP99), CooldownSeconds: 2);
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
