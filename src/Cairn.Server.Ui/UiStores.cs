@@ -1,5 +1,6 @@
 using Cairn.Artifacts;
 using Cairn.Data;
+using Cairn.Deployments;
 using Cairn.Monitoring;
 using Cairn.Registry;
 using Cairn.Tracking;
@@ -11,4 +12,16 @@ public sealed record UiStores(ITrackingStore Tracking, IRegistryStore Registry, 
 {
     /// <summary>Monitors, their runs and alerts; null: the monitor pages say monitoring is not configured.</summary>
     public IMonitorStore? Monitors { get; init; }
+
+    /// <summary>Deployment endpoints and their history; null: the endpoint pages say endpoints are not configured.</summary>
+    public IEndpointStore? Endpoints { get; init; }
+
+    /// <summary>
+    /// The folder of the Parquet inference log the endpoints' servers write (<c>cairn deploy serve --inference-log</c>),
+    /// read for the live figures of an endpoint page; null: no live figures. The default is the one the serving and
+    /// monitoring commands use, relative to the server's working folder.
+    /// </summary>
+    public string? InferenceLog { get; init; } = DefaultInferenceLog;
+
+    public static readonly string DefaultInferenceLog = Path.Combine(TrackingUri.DefaultFolder, "inference-log");
 }

@@ -36,8 +36,10 @@ public sealed record CairnServerOptions(ITrackingStore Tracking, IArtifactStore 
     public IPipelineScheduleStore? Schedules { get; init; }
     /// <summary>Monitors, their runs and alerts, and feedback labels; null: no /api/2.0/cairn/monitors and /api/2.0/cairn/feedback endpoints, no monitor gauges at /metrics, no monitor pages.</summary>
     public IMonitorStore? Monitors { get; init; }
-    /// <summary>Deployment endpoints and their history; null: no /api/2.0/cairn/endpoints endpoints.</summary>
+    /// <summary>Deployment endpoints and their history; null: no /api/2.0/cairn/endpoints endpoints, no endpoint pages.</summary>
     public IEndpointStore? Endpoints { get; init; }
+    /// <summary>The inference log folder the endpoint pages read live figures from; null: none shown.</summary>
+    public string? InferenceLog { get; init; } = UiStores.DefaultInferenceLog;
     /// <summary>Long-running work (the pipeline scheduler) started once the server listens.</summary>
     public IReadOnlyList<ServerWork> BackgroundWork { get; init; } = [];
 }
@@ -73,7 +75,7 @@ public static class CairnServer
             return Task.CompletedTask;
         }));
         builder.Services.AddCorsOrigins(options.CorsOrigins);
-        builder.Services.AddCairnUi(new UiStores(options.Tracking, options.Registry, options.Artifacts, options.Datasets, options.Time) { Monitors = options.Monitors });
+        builder.Services.AddCairnUi(new UiStores(options.Tracking, options.Registry, options.Artifacts, options.Datasets, options.Time) { Monitors = options.Monitors, Endpoints = options.Endpoints, InferenceLog = options.InferenceLog });
 
         WebApplication? built = null;
         foreach (var work in options.BackgroundWork)

@@ -72,7 +72,17 @@ public static class ModelServer
         {
             // Metrics for scoring requests, per model version and protocol.
             if (!HttpMethods.IsPost(context.Request.Method)) { await next(context); return; }
-            var model = options.Host.ModelFor(context, context.Request.RouteValues.TryGetValue("version", out var v) ? v as string : null);
+            ServedModel model;
+            try
+            {
+                model = options.Host.ModelFor(context, context.Request.RouteValues.TryGetValue("version", out var v) ? v as string : null);
+            }
+            catch (CairnException)
+            {
+                // No model answers this request (a version not served): the route says so with a 4xx below.
+                await next(context);
+                return;
+            }
             var protocol = ServingMetrics.Protocol(context.Request.Path);
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             try

@@ -30,7 +30,7 @@ internal static class DeployReportCommands
             // The weights of the test are its variants' (kept in Previous once the test has ended by a promotion).
             var variants = ab.EndedAt is null ? record.Spec.Variants.Where(v => v.Role == VariantRoles.Live).ToList() : (record.Spec.Previous ?? record.Spec.Variants).ToList();
             var end = ab.EndedAt ?? client.Time.GetUtcNow().ToUnixTimeMilliseconds() + 1;
-            var rows = await EndpointLog.ReadAsync(parse.GetValue(log)!, record.Name, ab.StartedAt, end, ct);
+            var rows = await EndpointLog.ReadAsync(parse.GetValue(log)!, record.Name, Math.Max(ab.StartedAt, record.CreationTime), end, ct);
             var outcomes = await AbOutcomes.CollectAsync(rows, [.. variants.Select(v => v.Name)], client.Monitors, ct);
             var report = Cairn.Deployments.Experiments.AbAnalysis.Analyze(ab, outcomes, variants.ToDictionary(v => v.Name, v => v.Weight));
             if (parse.GetValue(output) == OutputFormat.Json) { Output.Json(stdout, report); return 0; }
@@ -98,7 +98,7 @@ internal static class DeployReportCommands
             var record = await client.Endpoints.GetEndpointAsync(parse.GetValue(name)!, ct);
             var shadow = record.Spec.Shadow ?? throw CairnException.InvalidState($"Endpoint '{record.Name}' has no shadow: start one with `cairn deploy shadow {record.Name} --model models:/NAME/VERSION`.");
             var variant = record.Spec.Variants.First(v => v.Name == shadow.Variant);
-            var rows = await EndpointLog.ReadAsync(parse.GetValue(log)!, record.Name, shadow.StartedAt, client.Time.GetUtcNow().ToUnixTimeMilliseconds() + 1, ct);
+            var rows = await EndpointLog.ReadAsync(parse.GetValue(log)!, record.Name, Math.Max(shadow.StartedAt, record.CreationTime), client.Time.GetUtcNow().ToUnixTimeMilliseconds() + 1, ct);
             var report = ShadowReport.Compare(rows, shadow.Variant, Cairn.Registry.ModelUri.Parse(variant.Model).Version!);
             if (parse.GetValue(output) == OutputFormat.Json) { Output.Json(stdout, report); return 0; }
             if (report.Rows == 0)

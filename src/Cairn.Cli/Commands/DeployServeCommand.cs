@@ -1,11 +1,6 @@
 using System.CommandLine;
-using Cairn.Deployments.Hosting;
-using Cairn.Deployments.Management;
-using Cairn.Models;
 using Cairn.Serving;
 using Cairn.Tracking;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Hosting;
 
 namespace Cairn.Cli.Commands;
 
@@ -30,28 +25,13 @@ internal static class DeployServeCommand
             var pollEvery = parse.GetValue(poll);
             if (!(pollEvery is >= 0.05 and <= 3600)) throw CairnException.InvalidParameter("--poll-seconds must be between 0.05 and 3600.");
             using var client = GlobalOptions.OpenClient(parse);
-            var batching = new BatchingOptions();
-            async Task<ServedModel> Load(string uri, string servedName, CancellationToken token)
-            {
-                var model = await client.LoadModelAsync(uri, parse.GetValue(flavor), token);
-                return new ServedModel(servedName, model.Version?.Version ?? "1", model.Predictor, model.Flavor == ModelManifest.OnnxFlavor ? batching : null);
-            }
             var logFolder = parse.GetValue(log)!;
-            var inferenceLog = logFolder == "none" ? null : new InferenceLog(logFolder, parse.GetValue(sample));
-            await using var endpoint = new EndpointHost(new EndpointManager(client, client.Endpoints), parse.GetValue(name)!, Load, inferenceLog,
-                TimeSpan.FromSeconds(pollEvery), message => stderr.WriteLine($"cairn deploy serve: {message}"));
-            await endpoint.StartAsync(ct);
-            var options = new ModelServerOptions(endpoint.Router) { Address = parse.GetValue(host)!, Log = inferenceLog, AllowedHosts = access.AllowedHostsIn(parse), CorsOrigins = access.CorsOriginsIn(parse) }
-                .FromEnvironment(parse.GetValue(port));
-            var app = ModelServer.Build(options);
-            app.MapEndpointStatus(endpoint);
-            await Listening.StartAsync(app, options.Port, ct);
-            var served = endpoint.Router.Endpoint!;
-            stdout.WriteLine($"Serving endpoints:/{served.Name} revision {served.Revision} ({DeployCommands.Variants(served.Spec)}) on {ServeCommand.Address(app)}: "
-                + $"/v2/models/{served.Name}/infer, /v1/models/{served.Name}:predict, /invocations, /score, {options.VertexPredictRoute}, /metrics, {EndpointStatusApi.Route}. Press Ctrl+C to stop.");
-            var following = endpoint.RunAsync(app.Lifetime.ApplicationStopping);
-            await app.WaitForShutdownAsync(ct);
-            await following;
+            var settings = new EndpointServingSettings(parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(flavor), TimeSpan.FromSeconds(pollEvery),
+                logFolder == "none" ? null : new InferenceLog(logFolder, parse.GetValue(sample)), access.AllowedHostsIn(parse), access.CorsOriginsIn(parse),
+                parse.GetValue(GlobalOptions.TrackingUri));
+            await using var serving = await EndpointServing.StartAsync(client, parse.GetValue(name)!, settings, message => stderr.WriteLine($"cairn deploy serve: {message}"), ct);
+            stdout.WriteLine($"Serving {serving.Describe()}. Press Ctrl+C to stop.");
+            await serving.RunAsync(ct);
             return 0;
         });
         return command;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Cairn.Monitoring;
 using Cairn.Pipelines;
 using Cairn.Server;
+using Cairn.Tracking;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
 
@@ -27,6 +28,49 @@ internal static class ServerCommand
         return new MonitorScheduler(metadata.Monitors, runner, TimeProvider.System, new MonitorSchedulerOptions { PollInterval = interval, Log = Log }).RunAsync(stopping);
     };
 
+    /// <summary>
+    /// Endpoints this server serves, each on its own port (their protocol routes, such as
+    /// /invocations, are per endpoint), on the server's own stores; replica processes reach the
+    /// store through this server.
+    /// </summary>
+    private static ServerWork EndpointHosting(MetadataStores metadata, Cairn.Artifacts.IArtifactStore artifacts, string address, IReadOnlyList<(string Name, int Port)> endpoints,
+        string inferenceLog, TextWriter log) => async (serverAddress, stopping) =>
+    {
+        using var client = new CairnClient(metadata.Tracking, artifacts, metadata.Registry, metadata.Datasets, new ServerLocation(serverAddress))
+            { Schedules = metadata.Schedules, Monitors = metadata.Monitors, Endpoints = metadata.Endpoints };
+        void Log(string message) { lock (log) log.WriteLine(message); }
+        var serving = new List<EndpointServing>();
+        try
+        {
+            var inference = inferenceLog == "none" ? null : new Cairn.Serving.InferenceLog(inferenceLog);
+            foreach (var (name, port) in endpoints)
+            {
+                var started = await EndpointServing.StartAsync(client, name, new EndpointServingSettings(address, port, null, TimeSpan.FromSeconds(1), inference, [], [], serverAddress.ToString()),
+                    message => Log($"cairn server: {message}"), stopping);
+                serving.Add(started);
+                Log($"cairn server: serving {started.Describe()}");
+            }
+            await Task.WhenAll(serving.Select(s => s.RunAsync(stopping)));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log($"cairn server: endpoints not served: {e.GetBaseException().Message}");
+        }
+        finally
+        {
+            foreach (var s in serving) await s.DisposeAsync();
+        }
+    };
+
+    /// <summary>"delay-api=8081" → (delay-api, 8081).</summary>
+    private static (string Name, int Port) EndpointOption(string text)
+    {
+        var eq = text.LastIndexOf('=');
+        if (eq <= 0 || !int.TryParse(text[(eq + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+            throw CairnException.InvalidParameter($"Invalid --endpoint '{text}': write NAME=PORT, such as delay-api=8081.");
+        return (Cairn.Deployments.EndpointSpecRules.Name(text[..eq]), port);
+    }
+
     private static List<string> AllowedRoots(string[]? given)
     {
         var allowed = given is { Length: > 0 } ? given.Select(Path.GetFullPath).ToList() : [Environment.CurrentDirectory];
@@ -46,10 +90,12 @@ internal static class ServerCommand
         var artifacts = new Option<string?>("--artifacts-destination") { Description = "Artifacts served through the proxy: s3://bucket/prefix or a folder. Defaults to artifacts/ beside a SQLite database." };
         var scheduleInterval = new Option<double>("--schedule-interval") { Description = "Seconds between the schedulers' looks for due schedules, monitors, new dataset versions and queued alerts.", DefaultValueFactory = _ => 15 };
         var pipelinesRoot = new Option<string[]>("--pipelines-root") { Description = "A folder scheduled pipeline files may be in (repeatable); default: the current folder. Files in the local artifact folder never run." };
+        var endpoints = new Option<string[]>("--endpoint") { Description = "Serve this endpoint too, on its own port: NAME=PORT (repeatable)." };
+        var inferenceLog = new Option<string>("--inference-log") { Description = "Folder of the inference log: written by the endpoints served here, read by the endpoint pages.", DefaultValueFactory = _ => Path.Combine(TrackingUri.DefaultFolder, "inference-log") };
         var noScheduler = new Option<bool>("--no-scheduler") { Description = "Do not run pipeline schedules, triggers and scheduled monitors in this server (another server on the same database does)." };
         var access = new HostAccessOptions();
         var command = new Command("server", "Serve the MLflow-compatible tracking and registry API and the artifact proxy; run pipeline schedules, triggers and scheduled monitors.")
-            { host, port, backend, artifacts, scheduleInterval, pipelinesRoot, noScheduler };
+            { host, port, backend, artifacts, scheduleInterval, pipelinesRoot, noScheduler, endpoints, inferenceLog };
         access.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
@@ -63,6 +109,9 @@ internal static class ServerCommand
             var interval = parse.GetValue(scheduleInterval);
             if (!(interval is >= 0.1 and <= 3600)) throw CairnException.InvalidParameter($"--schedule-interval must be between 0.1 and 3600 seconds, got {interval}.");
             var allowedRoots = AllowedRoots(parse.GetValue(pipelinesRoot));
+            var served = (parse.GetValue(endpoints) ?? []).Select(EndpointOption).ToList();
+            if (served.GroupBy(e => e.Port).FirstOrDefault(g => g.Count() > 1 || g.Key == portValue) is { } clash)
+                throw CairnException.InvalidParameter($"Port {clash.Key} is given twice: the server and each endpoint need a port of their own.");
             using var metadata = await StoreWiring.OpenMetadataAsync(parse.GetValue(backend), ct);
             var artifactStore = StoreWiring.OpenArtifacts(parse.GetValue(artifacts), metadata);
             var app = CairnServer.Build(new CairnServerOptions(metadata.Tracking, artifactStore, metadata.Registry, metadata.Datasets)
@@ -74,10 +123,15 @@ internal static class ServerCommand
                 Schedules = metadata.Schedules,
                 Monitors = metadata.Monitors,
                 Endpoints = metadata.Endpoints,
-                BackgroundWork = parse.GetValue(noScheduler) ? [] :
+                InferenceLog = parse.GetValue(inferenceLog) is "none" ? null : parse.GetValue(inferenceLog),
+                BackgroundWork =
                 [
-                    Scheduler(metadata, artifactStore, Roots(allowedRoots, artifactStore), TimeSpan.FromSeconds(interval), stderr),
-                    MonitorScheduling(metadata, artifactStore, TimeSpan.FromSeconds(interval), stderr),
+                    .. parse.GetValue(noScheduler) ? (ServerWork[])[] :
+                    [
+                        Scheduler(metadata, artifactStore, Roots(allowedRoots, artifactStore), TimeSpan.FromSeconds(interval), stderr),
+                        MonitorScheduling(metadata, artifactStore, TimeSpan.FromSeconds(interval), stderr),
+                    ],
+                    .. served.Count == 0 ? (ServerWork[])[] : [EndpointHosting(metadata, artifactStore, hostValue, served, parse.GetValue(inferenceLog)!, stderr)],
                 ],
             });
             await Listening.StartAsync(app, portValue, ct);

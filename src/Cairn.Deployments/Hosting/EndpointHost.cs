@@ -1,5 +1,6 @@
 using Cairn.Deployments.Canary;
 using Cairn.Deployments.Management;
+using Cairn.Deployments.Replicas;
 using Cairn.Deployments.Routing;
 using Cairn.Serving;
 
@@ -23,17 +24,25 @@ public sealed class EndpointHost : IAsyncDisposable
     private string? _lastError;
 
     public EndpointHost(EndpointManager manager, string name, VariantLoader load, InferenceLog? log = null, TimeSpan? pollInterval = null,
-        Action<string>? report = null, TimeProvider? time = null, TimeSpan? grace = null)
+        Action<string>? report = null, TimeProvider? time = null, TimeSpan? grace = null, IReplicaLauncher? replicas = null)
     {
         _manager = manager;
         _time = time ?? TimeProvider.System;
         _report = report ?? (_ => { });
         PollInterval = pollInterval ?? TimeSpan.FromSeconds(1);
-        Router = new EndpointRouter(name, load, log, _time, grace);
+        Router = new EndpointRouter(name, load, log, _time, grace, replicas is null ? null : new ReplicaOptions(replicas, RecordEvent));
         Canary = new CanaryController(manager, Router, _time);
     }
 
     public EndpointRouter Router { get; }
+
+    /// <summary>Scaling and restarts go to the endpoint's history; a store that is briefly away loses the entry, not the replica.</summary>
+    private void RecordEvent(string kind, string message) =>
+        _ = Task.Run(async () =>
+        {
+            try { await _manager.Store.AppendEndpointEventAsync(Router.Name, new EndpointChange(kind, message, "cairn")).ConfigureAwait(false); }
+            catch (Exception e) { _report($"could not record '{message}' in the history of '{Router.Name}': {e.GetBaseException().Message}"); }
+        });
     public CanaryController Canary { get; }
     public TimeSpan PollInterval { get; }
 

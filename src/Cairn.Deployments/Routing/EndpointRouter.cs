@@ -1,4 +1,4 @@
-using Cairn.Registry;
+using Cairn.Deployments.Replicas;
 using Cairn.Serving;
 using Microsoft.AspNetCore.Http;
 
@@ -6,6 +6,12 @@ namespace Cairn.Deployments.Routing;
 
 /// <summary>Loads a variant's model under the endpoint's name (its version is the model version).</summary>
 public delegate Task<ServedModel> VariantLoader(string modelUri, string servedName, CancellationToken ct);
+
+/// <summary>
+/// Replica processes for endpoints with more than one replica: how to start one, and where the
+/// router reports scaling and restarts (an event kind of <see cref="EndpointEventKinds"/> and a message).
+/// </summary>
+public sealed record ReplicaOptions(IReplicaLauncher Launcher, Action<string, string>? Record = null);
 
 /// <summary>A live variant as the router holds it.</summary>
 public sealed record RoutedVariant(EndpointVariant Variant, ServedModel Model, VariantWindow Window);
@@ -31,13 +37,24 @@ public sealed class EndpointRouter : IServingTarget, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly TimeSpan _grace;
     private readonly SemaphoreSlim _applying = new(1, 1);
-    private readonly Dictionary<string, ServedModel> _models = [];
+    private readonly ReplicaOptions? _replicas;
+    /// <summary>A loaded model: what requests are sent to, and everything to release with it (replica set, autoscaler, the in-process model).</summary>
+    private sealed record Loaded(ServedModel Routed, IReadOnlyList<IAsyncDisposable> Owned) : IAsyncDisposable
+    {
+        /// <summary>In order: the autoscaler stops, the replica processes end, then the model here.</summary>
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var owned in Owned) await owned.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+    private readonly Dictionary<string, Loaded> _models = [];
     private volatile RouteTable? _table;
 
-    public EndpointRouter(string endpointName, VariantLoader load, InferenceLog? log = null, TimeProvider? time = null, TimeSpan? grace = null)
+    /// <param name="replicas">How to start replica processes; null: every variant is served in this process only, whatever its max replicas.</param>
+    public EndpointRouter(string endpointName, VariantLoader load, InferenceLog? log = null, TimeProvider? time = null, TimeSpan? grace = null, ReplicaOptions? replicas = null)
     {
         _name = EndpointSpecRules.Name(endpointName);
-        (_load, _log, _time, _grace) = (load, log, time ?? TimeProvider.System, grace ?? TimeSpan.FromSeconds(10));
+        (_load, _log, _time, _grace, _replicas) = (load, log, time ?? TimeProvider.System, grace ?? TimeSpan.FromSeconds(10), replicas);
     }
 
     public string Name => _name;
@@ -74,9 +91,9 @@ public sealed class EndpointRouter : IServingTarget, IAsyncDisposable
             foreach (var variant in spec.Variants)
                 if (!_models.ContainsKey(variant.Model))
                 {
-                    var model = await _load(variant.Model, _name, ct).ConfigureAwait(false);
-                    _models[variant.Model] = model;
-                    Swapped?.Invoke(model);
+                    var loaded = await LoadAsync(variant, spec, ct).ConfigureAwait(false);
+                    _models[variant.Model] = loaded;
+                    Swapped?.Invoke(loaded.Routed);
                 }
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             var live = new Dictionary<string, RoutedVariant>();
@@ -86,30 +103,60 @@ public sealed class EndpointRouter : IServingTarget, IAsyncDisposable
                 var kept = previous?.Live.GetValueOrDefault(variant.Name) is { } old && old.Variant.Model == variant.Model
                     && previous.Record.Spec.Canary?.StepIndex == spec.Canary?.StepIndex && previous.Record.Spec.Canary?.Status == spec.Canary?.Status
                     ? old.Window : new VariantWindow(variant.Name, variant.Model, now);
-                live[variant.Name] = new RoutedVariant(variant, _models[variant.Model], kept);
+                live[variant.Name] = new RoutedVariant(variant, _models[variant.Model].Routed, kept);
             }
             var shadow = previous?.Shadow;
             var shadowSpec = spec.Shadow is { } s ? spec.Variants.First(v => v.Name == s.Variant) : null;
-            if (shadow is not null && (shadowSpec is null || shadow.Variant != shadowSpec.Name || shadow.Model != _models[shadowSpec.Model]))
+            if (shadow is not null && (shadowSpec is null || shadow.Variant != shadowSpec.Name || shadow.Model != _models[shadowSpec.Model].Routed))
                 shadow = null; // the old mirror finishes its queue below
             if (shadow is null && shadowSpec is not null)
-                shadow = new ShadowMirror(_name, shadowSpec.Name, _models[shadowSpec.Model], _log);
+                shadow = new ShadowMirror(_name, shadowSpec.Name, _models[shadowSpec.Model].Routed, _log);
             var sticky = spec.StickyBy;
             _table = new RouteTable(record, new TrafficSplit(OrderForSplit(spec), Salt(spec)), live, shadow, spec.Shadow?.Percent ?? 0,
                 sticky?.StartsWith(EndpointSpecRules.HeaderPrefix, StringComparison.Ordinal) == true ? sticky[EndpointSpecRules.HeaderPrefix.Length..] : null,
                 sticky == EndpointSpecRules.RequestIdSticky);
             if (previous?.Shadow is { } oldShadow && oldShadow != shadow) _ = RetireAsync(oldShadow);
             var unused = _models.Where(m => spec.Variants.All(v => v.Model != m.Key)).ToList();
-            foreach (var (uri, model) in unused)
+            foreach (var (uri, loaded) in unused)
             {
                 _models.Remove(uri);
-                _ = RetireAsync(model);
+                _ = RetireAsync(loaded);
             }
         }
         finally
         {
             _applying.Release();
         }
+    }
+
+    /// <summary>
+    /// Loads a variant's model into this process. A live variant of an endpoint with more than one
+    /// replica gets a replica set (this process's copy first, then processes up to the minimum)
+    /// and an autoscaler between the endpoint's minimum and maximum; a shadow is always served here alone.
+    /// </summary>
+    private async Task<Loaded> LoadAsync(EndpointVariant variant, EndpointSpec spec, CancellationToken ct)
+    {
+        var local = await _load(variant.Model, _name, ct).ConfigureAwait(false);
+        if (_replicas is null || spec.MaxReplicas <= 1 || variant.Role == VariantRoles.Shadow) return new Loaded(local, [local]);
+        var set = new ReplicaSet(variant.Model, new LocalReplica(local), _replicas.Launcher, _time);
+        var record = _replicas.Record ?? ((_, _) => { });
+        set.ReplicaRestarted += reason => record(EndpointEventKinds.ReplicaRestarted, $"{variant.Model}: {reason}");
+        try
+        {
+            if (spec.MinReplicas > 1) await set.ScaleToAsync(spec.MinReplicas, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await set.DisposeAsync().ConfigureAwait(false);
+            await local.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        var scaler = new Autoscaler(set, spec.Autoscaling ?? new AutoscalingSettings(), spec.MinReplicas, spec.MaxReplicas, _time);
+        scaler.Scaled += (from, to, reason) => record(EndpointEventKinds.Scaled, $"{variant.Model}: {from} -> {to} replicas ({reason})");
+        scaler.ScaleFailed += message => record(EndpointEventKinds.Scaled, $"{variant.Model}: scaling failed: {message}");
+        scaler.Start();
+        var routed = new ServedModel(_name, local.Version, local.Predictor) { Dispatch = set.PredictAsync, OwnsPredictor = false };
+        return new Loaded(routed, [scaler, set, local]);
     }
 
     /// <summary>The canary first, so that its keys stay with it as its weight grows; then the spec's order.</summary>
@@ -174,7 +221,7 @@ public sealed class EndpointRouter : IServingTarget, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (_table?.Shadow is { } shadow) await shadow.DisposeAsync().ConfigureAwait(false);
-        foreach (var model in _models.Values) await model.DisposeAsync().ConfigureAwait(false);
+        foreach (var loaded in _models.Values) await loaded.DisposeAsync().ConfigureAwait(false);
         _models.Clear();
     }
 }

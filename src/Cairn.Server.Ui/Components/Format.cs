@@ -69,4 +69,6 @@ public static class Format
 
     /// <summary>One column's values over a monitor's runs; the column goes in the query, as a name may hold a '/'.</summary>
     public static string MonitorFeatureLink(string name, string column) => $"{MonitorLink(name)}/features?column={Escape(column)}";
+
+    public static string EndpointLink(string name) => "/endpoints/" + Escape(name);
 }
