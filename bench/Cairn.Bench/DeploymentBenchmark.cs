@@ -190,8 +190,8 @@ public static class DeploymentBenchmark
 
     /// <summary>
     /// A replica set (the model in this process plus up to one <c>cairn serve</c> process) with its
-    /// autoscaler, under an open-loop load step, driven through <see cref="ReplicaSet.PredictAsync"/>:
-    /// the router does not route through a replica set yet.
+    /// autoscaler, under an open-loop load step, driven through <see cref="ReplicaSet.PredictAsync"/>
+    /// (written when the router did not route through a replica set; it now does, with these same classes).
     /// </summary>
     private static async Task ScaleUpAsync(Report report, string store, ModelPackage package)
     {
@@ -276,7 +276,7 @@ public static class DeploymentBenchmark
             var stepViews = views.Where(v => v.At >= stepAt + 2 && v.At <= end).Select(v => v.Load.MeanInFlightPerReplica * v.Load.Replicas).ToList();
             string Ms(double value) => value.ToString("0.000", CultureInfo.InvariantCulture);
             var conditions = string.Create(CultureInfo.InvariantCulture,
-                $"ReplicaSet.PredictAsync driven directly (the router does not route through a replica set yet); single rows, open loop {low:N0}/s for {stepAt:0} s then {high:N0}/s for {stepSeconds:0} s ({LowShare:P0} and {HighShare:P0} of the set's closed-loop capacity with 64 callers, {capacity:N0}/s); latency from each request's send; autoscaler every 1 s, cool-down 2 s, target concurrency 8, max_p99_ms {settings.MaxP99Ms:0.###} (4x the low rate's median 1 s p99, at least 1 ms), 1..2 replicas; {errors} errors{(errors > 0 ? $", the first: {samples.First(x => !x.Ok).Error}" : "")}");
+                $"ReplicaSet.PredictAsync driven directly, not through an EndpointRouter; single rows, open loop {low:N0}/s for {stepAt:0} s then {high:N0}/s for {stepSeconds:0} s ({LowShare:P0} and {HighShare:P0} of the set's closed-loop capacity with 64 callers, {capacity:N0}/s); latency from each request's send; autoscaler every 1 s, cool-down 2 s, target concurrency 8, max_p99_ms {settings.MaxP99Ms:0.###} (4x the low rate's median 1 s p99, at least 1 ms), 1..2 replicas; {errors} errors{(errors > 0 ? $", the first: {samples.First(x => !x.Ok).Error}" : "")}");
             report.Add($"replica set under a load step: p99 over sliding 1 s windows ({conditions})",
                 $"after the step: peak {Ms(peakAfter)} ms, last 6 s median {Ms(settled)} ms", $"before the step: median {Ms(preP99)} ms (windows {Ms(before.Min())}-{Ms(before.Max())} ms)",
                 string.Create(CultureInfo.InvariantCulture, $"peak {peakAfter / preP99:0.#}x, settled {settled / preP99:0.#}x"), "report", true);
