@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Cairn.Models;
 using Cairn.Monitoring;
 using Cairn.Serving;
@@ -17,7 +16,7 @@ namespace Cairn.Bench;
 /// <see cref="MonitorRunner.ExecuteAsync"/>, recorded in the same store) but every 5 s instead of
 /// on a cron, over a 1 h window of 100,000 logged rows against 100,000 reference rows.
 /// </summary>
-public static partial class MonitoringServingBenchmark
+public static class MonitoringServingBenchmark
 {
     private const string Monitor = "serving-load";
     private static readonly TimeSpan Every = TimeSpan.FromSeconds(5);
@@ -39,22 +38,16 @@ public static partial class MonitoringServingBenchmark
             using var cairn = CairnClient.Open(store);
             var uri = RegistryBenchmark.LogDelayModel(cairn, RegistryBenchmark.LoadFlights(), "serving-bench", leaves: 31, trees: 100);
             var registry = new ModelRegistry(cairn);
-            var (_, path) = await registry.ResolveAsync(uri);
-            var local = Path.Combine(folder.FullName, "package");
-            await registry.DownloadPackageAsync(path, local);
-            OnnxExport.AddOnnxFlavor(ModelPackage.Open(local));
-            await using var host = new ModelHost(new ServedModel("delay", "1", ModelLoading.Load(ModelPackage.Open(local), "onnx"), new BatchingOptions()));
+            var package = await ServingFixture.OnnxPackageAsync(registry, uri, Path.Combine(folder.FullName, "package"));
+            await using var host = new ModelHost(new ServedModel("delay", "1", ModelLoading.Load(package, "onnx"), new BatchingOptions()));
             await using var log = new InferenceLog(Path.Combine(folder.FullName, "inference-log"));
-            var app = ModelServer.Build(new ModelServerOptions(host) { Port = 0, Log = log });
-            await app.StartAsync();
-            var server = (Microsoft.AspNetCore.Hosting.Server.IServer)app.Services.GetService(typeof(Microsoft.AspNetCore.Hosting.Server.IServer))!;
-            var url = server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First() + "/invocations";
-            var script = Path.Combine(folder.FullName, "post.lua");
-            File.WriteAllText(script, "wrk.method = \"POST\"\nwrk.body = [==[{\"dataframe_split\": {\"columns\": [\"Hour\", \"DayOfWeek\", \"Distance\", \"Origin\", \"Destination\"], \"data\": [[17, 5, 733, \"ORD\", \"LGA\"]]}}]==]\nwrk.headers[\"Content-Type\"] = \"application/json\"\n");
+            var (app, baseUrl) = await ServingFixture.StartAsync(new ModelServerOptions(host) { Port = 0, Log = log });
+            var url = baseUrl + "/invocations";
+            var script = Wrk.Script(folder.FullName, ServingFixture.MlflowBody);
 
             var runner = new MonitorRunner(cairn, cairn.Monitors, new MonitorRunnerOptions { Workspace = folder.FullName }, TimeProvider.System);
             var record = await cairn.Monitors.GetMonitorAsync(Monitor);
-            Wrk(url, script, 5); // warm-up
+            Wrk.Rate(url, script, 5); // warm-up
             // Where the monitor's CPU goes, with no load: the process's CPU time over 3 runs against the lowered thread's own.
             var probe = new LoopState();
             var processCpu = Process.GetCurrentProcess().TotalProcessorTime;
@@ -74,10 +67,10 @@ public static partial class MonitoringServingBenchmark
             var state = new LoopState();
             for (var round = 0; round < Rounds; round++)
             {
-                without.Add(Wrk(url, script, Seconds));
+                without.Add(Wrk.Rate(url, script, Seconds));
                 using var stop = new CancellationTokenSource();
                 var loop = MonitorLoop(cairn.Monitors, runner, record, state, stop.Token);
-                with.Add(Wrk(url, script, Seconds));
+                with.Add(Wrk.Rate(url, script, Seconds));
                 stop.Cancel();
                 loop.Join();
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  round {round}: {without[^1]:N0} req/s without, {with[^1]:N0} with a monitor"));
@@ -138,17 +131,4 @@ public static partial class MonitoringServingBenchmark
         // After the name: state is field 3, utime 14 and stime 15 (1-based in proc(5)).
         return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
     }
-
-    private static double Wrk(string url, string script, int seconds)
-    {
-        var process = Process.Start(new ProcessStartInfo("wrk", $"-t1 -c64 -d{seconds}s -s {script} {url}") { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        var match = RequestsPerSecond().Match(output);
-        if (!match.Success || output.Contains("Non-2xx")) throw new InvalidOperationException($"wrk: {output}");
-        return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-    }
-
-    [GeneratedRegex(@"Requests/sec:\s+([0-9.]+)")]
-    private static partial Regex RequestsPerSecond();
 }

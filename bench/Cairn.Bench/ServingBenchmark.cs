@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 using Cairn.Models;
 using Cairn.Serving;
 using Cairn.Serving.Protocols;
@@ -15,7 +14,7 @@ namespace Cairn.Bench;
 /// inference log on), loaded by wrk over keep-alive HTTP/1.1 on the same 2 cores; beside it, the
 /// same model called in process with no HTTP; and one request of 10,000 rows.
 /// </summary>
-public static partial class ServingBenchmark
+public static class ServingBenchmark
 {
     public static async Task RunAsync(Report report)
     {
@@ -26,11 +25,7 @@ public static partial class ServingBenchmark
             using var cairn = CairnClient.Open(folder.FullName);
             var uri = RegistryBenchmark.LogDelayModel(cairn, flights, "serving-bench", leaves: 31, trees: 100);
             var registry = new ModelRegistry(cairn);
-            var (_, path) = await registry.ResolveAsync(uri);
-            var local = Path.Combine(folder.FullName, "package");
-            await registry.DownloadPackageAsync(path, local);
-            OnnxExport.AddOnnxFlavor(ModelPackage.Open(local));
-            var package = ModelPackage.Open(local);
+            var package = await ServingFixture.OnnxPackageAsync(registry, uri, Path.Combine(folder.FullName, "package"));
 
             var row = new Dictionary<string, object?> { ["Hour"] = 17f, ["DayOfWeek"] = 5f, ["Distance"] = 733f, ["Origin"] = "ORD", ["Destination"] = "LGA" };
             using var inProcessModel = ModelLoading.Load(package, "onnx");
@@ -39,22 +34,19 @@ public static partial class ServingBenchmark
             await using var host = new ModelHost(new ServedModel("delay", "1", ModelLoading.Load(package, "onnx"), new BatchingOptions()));
             // The inference log is on, as `cairn serve` runs by default; BENCH_NO_LOG=1 measures the server without it.
             await using var log = new InferenceLog(Path.Combine(folder.FullName, "inference-log"));
-            var app = ModelServer.Build(new ModelServerOptions(host) { Port = 0, Log = Environment.GetEnvironmentVariable("BENCH_NO_LOG") is null ? log : null });
-            await app.StartAsync();
-            var server = (Microsoft.AspNetCore.Hosting.Server.IServer)app.Services.GetService(typeof(Microsoft.AspNetCore.Hosting.Server.IServer))!;
-            var url = server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
+            var (app, url) = await ServingFixture.StartAsync(new ModelServerOptions(host) { Port = 0, Log = Environment.GetEnvironmentVariable("BENCH_NO_LOG") is null ? log : null });
 
-            var mlflowBody = """{"dataframe_split": {"columns": ["Hour", "DayOfWeek", "Distance", "Origin", "Destination"], "data": [[17, 5, 733, "ORD", "LGA"]]}}""";
-            var oipBody = """{"inputs": [{"name": "Hour", "shape": [1], "datatype": "FP32", "data": [17]}, {"name": "DayOfWeek", "shape": [1], "datatype": "FP32", "data": [5]}, {"name": "Distance", "shape": [1], "datatype": "FP32", "data": [733]}, {"name": "Origin", "shape": [1], "datatype": "BYTES", "data": ["ORD"]}, {"name": "Destination", "shape": [1], "datatype": "BYTES", "data": ["LGA"]}]}""";
-            foreach (var (label, route, body) in new[] { ("POST /invocations", "/invocations", mlflowBody), ("POST /v2/models/delay/infer", "/v2/models/delay/infer", oipBody) })
+            foreach (var (label, route, body) in new[] { ("POST /invocations", "/invocations", ServingFixture.MlflowBody), ("POST /v2/models/delay/infer", "/v2/models/delay/infer", ServingFixture.OipBody) })
             {
-                var rate = Wrk(url + route, body, folder.FullName);
+                var script = Wrk.Script(folder.FullName, body);
+                Wrk.Rate(url + route, script, 3); // warm-up
+                var rate = Wrk.Rate(url + route, script, 10);
                 report.Add($"serving: single-row {label}, wrk 64 connections keep-alive", $"{rate:N0} req/s", $"{inProcess:N0} predictions/s in process (no HTTP)",
                     $"{rate / inProcess:P0} of in process", ">= 20,000 req/s and >= 25% of in process", rate >= 20_000 && rate / inProcess >= 0.25);
                 // Latency under a lighter load: wrk (closed loop) with the fewest connections that reach half the peak rate.
                 var (connections, lightRate, p99) = (0, 0.0, 0.0);
                 while (connections < 4 && lightRate < rate / 2)
-                    (lightRate, p99) = WrkLatency(url + route, folder.FullName, ++connections);
+                    (lightRate, p99) = Wrk.Latency(url + route, script, 10, ++connections);
                 report.Add($"serving: {label} latency under lighter load (wrk {connections} connection(s), {lightRate:N0} req/s = {lightRate / rate:P0} of peak)", $"p99 {p99:F2} ms",
                     $"{rate:N0} req/s peak", "", "p99 < 5 ms at about half the peak rate", p99 < 5 && lightRate >= rate / 2);
             }
@@ -105,11 +97,8 @@ public static partial class ServingBenchmark
             foreach (var leaves in new[] { 31, 255 })
             {
                 var lightGbm = RegistryBenchmark.LogDelayModel(cairn, flights, "serving-bench-lightgbm", leaves, trees: 100, lightGbm: true);
-                var (_, lightGbmPath) = await registry.ResolveAsync(lightGbm);
-                var lightGbmLocal = Path.Combine(folder.FullName, $"lightgbm-{leaves}");
-                await registry.DownloadPackageAsync(lightGbmPath, lightGbmLocal);
-                OnnxExport.AddOnnxFlavor(ModelPackage.Open(lightGbmLocal));
-                using var lightGbmModel = (OnnxPredictor)ModelLoading.Load(ModelPackage.Open(lightGbmLocal), "onnx");
+                var lightGbmPackage = await ServingFixture.OnnxPackageAsync(registry, lightGbm, Path.Combine(folder.FullName, $"lightgbm-{leaves}"));
+                using var lightGbmModel = (OnnxPredictor)ModelLoading.Load(lightGbmPackage, "onnx");
                 var (lightGbmWhole, lightGbmSplit) = OneThreadRowsPerSecond(lightGbmModel, rows);
                 report.Add($"the same for LightGBM, {leaves} leaves x 100 trees (scorer {(lightGbmModel.TreeEnsembleCompiled ? "on" : "OFF")})", $"{lightGbmSplit:N0} rows/s",
                     $"{lightGbmWhole:N0} rows/s, the whole graph in ONNX Runtime", $"{lightGbmSplit / lightGbmWhole:F2}x", "report", true);
@@ -231,41 +220,4 @@ public static partial class ServingBenchmark
         });
         return count / clock.Elapsed.TotalSeconds;
     }
-
-    private static double Wrk(string url, string body, string folder)
-    {
-        var script = Path.Combine(folder, "post.lua");
-        File.WriteAllText(script, $"wrk.method = \"POST\"\nwrk.body = [==[{body}]==]\nwrk.headers[\"Content-Type\"] = \"application/json\"\n");
-        Run("wrk", $"-t1 -c64 -d3s -s {script} {url}"); // warm-up
-        var output = Run("wrk", $"-t1 -c64 -d10s -s {script} {url}");
-        var match = RequestsPerSecond().Match(output);
-        if (!match.Success) throw new InvalidOperationException($"wrk printed no rate: {output}");
-        if (output.Contains("Non-2xx")) throw new InvalidOperationException($"wrk saw errors: {output}");
-        return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>Rate and p99 latency from wrk --latency with few connections (the script written by <see cref="Wrk"/>).</summary>
-    private static (double Rate, double P99) WrkLatency(string url, string folder, int connections)
-    {
-        var output = Run("wrk", $"-t1 -c{connections} -d10s --latency -s {Path.Combine(folder, "post.lua")} {url}");
-        var rate = double.Parse(RequestsPerSecond().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
-        var p99 = P99().Match(output);
-        if (!p99.Success) throw new InvalidOperationException($"wrk printed no latency distribution: {output}");
-        var value = double.Parse(p99.Groups[1].Value, CultureInfo.InvariantCulture);
-        return (rate, p99.Groups[2].Value switch { "us" => value / 1000, "s" => value * 1000, _ => value });
-    }
-
-    private static string Run(string file, string args)
-    {
-        var process = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return output;
-    }
-
-    [GeneratedRegex(@"99%\s+([0-9.]+)(us|ms|s)")]
-    private static partial Regex P99();
-
-    [GeneratedRegex(@"Requests/sec:\s+([0-9.]+)")]
-    private static partial Regex RequestsPerSecond();
 }
