@@ -60,6 +60,12 @@ public sealed class Autoscaler : IAsyncDisposable
         {
             ScaleFailed?.Invoke($"Scaling {_set.ModelUri} from {load.Replicas} to {desired} replicas ({reason}) failed: {e.Message}");
         }
+        finally
+        {
+            // The cool-down runs from when the new replica is ready, not from the decision: a
+            // replica that takes longer to start than the cool-down was removed by the next tick.
+            _lastChange = _time.GetUtcNow();
+        }
         return desired;
     }
 

@@ -50,8 +50,12 @@ internal sealed class FakeLauncher : IReplicaLauncher
     private int _count;
     public List<FakeReplica> Started { get; } = [];
 
+    /// <summary>Runs as a replica starts (a test advances its clock here: a replica that takes long to start).</summary>
+    public Action? Starting { get; set; }
+
     public Task<IReplica> StartAsync(string modelUri, CancellationToken ct)
     {
+        Starting?.Invoke();
         var replica = new FakeReplica($"f{Interlocked.Increment(ref _count)}");
         lock (Started) Started.Add(replica);
         return Task.FromResult<IReplica>(replica);

@@ -139,6 +139,40 @@ public class ReplicaSetTests
     }
 
     [Fact]
+    public void The_latency_window_measures_concurrency_over_the_whole_span_at_rates_beyond_its_ring()
+    {
+        var time = new ManualTime();
+        var window = new LatencyWindow(TimeSpan.FromSeconds(10), time, capacity: 16);
+        time.Advance(TimeSpan.FromSeconds(30));
+        // 10 s at 1,000 requests per second of 5 ms each: 5 in flight on average; the ring keeps 16.
+        for (var ms = 0; ms < 10_000; ms++)
+        {
+            window.Record(5);
+            time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+        var (p99, requests, concurrency) = window.Read();
+        Assert.Equal(5, p99);
+        Assert.InRange(requests, 9_000, 10_000);
+        Assert.InRange(concurrency, 4.5, 5.0);
+    }
+
+    [Fact]
+    public async Task The_cool_down_runs_from_when_a_slow_replica_is_ready_not_from_the_decision()
+    {
+        var time = new ManualTime();
+        var launcher = new FakeLauncher();
+        await using var set = new ReplicaSet("models:/points/1", new FakeReplica("local", isLocal: true), launcher, time);
+        time.Advance(TimeSpan.FromSeconds(60));
+        for (var i = 0; i < 10; i++) set.Latency.Record(30_000);
+        await using var autoscaler = new Autoscaler(set, new AutoscalingSettings(TargetConcurrency: 4, CooldownSeconds: 30), 1, 3, time);
+        launcher.Starting = () => time.Advance(TimeSpan.FromSeconds(40)); // longer to start than the cool-down
+        Assert.Equal(2, await autoscaler.StepAsync(default));
+        // The load is gone by the time it is ready (no requests in the window): still within the cool-down, so it stays.
+        Assert.Equal(2, await autoscaler.StepAsync(default));
+        Assert.Equal(2, set.Count);
+    }
+
+    [Fact]
     public async Task The_autoscaler_adds_a_replica_under_load_and_reports_why()
     {
         var time = new ManualTime();
