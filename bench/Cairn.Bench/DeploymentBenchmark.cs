@@ -33,7 +33,7 @@ public static class DeploymentBenchmark
     private static readonly Dictionary<string, object?> Row = new() { ["Hour"] = 17f, ["DayOfWeek"] = 5f, ["Distance"] = 733f, ["Origin"] = "ORD", ["Destination"] = "LGA" };
 
     /// <param name="replicasOnly">Only the replica set's figures (no servers, no wrk).</param>
-    public static async Task RunAsync(Report report, bool replicasOnly = false)
+    public static async Task RunAsync(Report report, bool replicasOnly = false, bool shadowOnly = false)
     {
         var folder = Directory.CreateTempSubdirectory("cairn-bench-deployments-");
         try
@@ -75,9 +75,9 @@ public static class DeploymentBenchmark
                 Shadow: new ShadowSettings("challenger", 100)), 1, 0, 0));
             var (shadowedApp, shadowedUrl) = await ServingFixture.StartAsync(new ModelServerOptions(shadowed) { Port = 0, Log = shadowLog });
 
-            RouterOverhead(report, folder.FullName, singleUrl, routerUrl, router, single);
+            if (!shadowOnly) RouterOverhead(report, folder.FullName, singleUrl, routerUrl, router, single);
             await ShadowCostAsync(report, routerUrl, shadowedUrl, shadowed);
-            await ScaleUpAsync(report, store, packages[uris[0]].Package);
+            if (!shadowOnly) await ScaleUpAsync(report, store, packages[uris[0]].Package);
 
             foreach (var app in new[] { singleApp, routerApp, shadowedApp }) await app.StopAsync();
         }
@@ -183,7 +183,7 @@ public static class DeploymentBenchmark
             string.Create(CultureInfo.InvariantCulture, $"median p99 {b:0.00} ms (runs {P99s(with)}; {Details(with)})"),
             string.Create(CultureInfo.InvariantCulture, $"the same endpoint without a shadow: median p99 {a:0.00} ms (runs {P99s(without)}; {Details(without)})"),
             $"{b / a:P1}", "within 5% of no shadow", b <= 1.05 * a);
-        report.Add($"the shadow's copies over those {Rounds} × {Seconds} s (its queue: 1,000 copies, lowest-priority thread)",
+        report.Add($"the shadow's copies over those {Rounds} × {Seconds} s (its queue: {ShadowMirror.DefaultCapacity} copies, scored in batches of up to {ShadowMirror.MaxBatchRows} rows, lowest-priority thread)",
             $"{after.Requests - before.Requests:N0} scored, {after.Dropped - before.Dropped:N0} dropped, {after.Failed - before.Failed:N0} failed",
             $"{offered:N0} requests sent", $"{(after.Dropped - before.Dropped) / (double)offered:P2} dropped", "report", true);
     }

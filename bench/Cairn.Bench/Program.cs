@@ -1,4 +1,4 @@
-// Usage: dotnet run -c Release --project bench/Cairn.Bench -- [ingest|search|sdk|registry|scale-out|serving|data|ui|pipelines|monitoring|monitoring-memory|monitoring-serving|deployments|deployments-replicas|all]
+// Usage: dotnet run -c Release --project bench/Cairn.Bench -- [ingest|search|sdk|registry|scale-out|serving|data|ui|pipelines|monitoring|monitoring-memory|monitoring-serving|deployments|deployments-replicas|deployments-shadow|all]
 // Prints a markdown table of each figure beside its baseline, measured in the same run.
 using Cairn.Bench;
 
@@ -18,6 +18,6 @@ if (which is "all" or "pipelines") await PipelineBenchmark.RunAsync(report);
 if (which is "all" or "monitoring") MonitoringBenchmark.Run(report);
 if (which is "all" or "monitoring" or "monitoring-memory") await MonitoringMemoryBenchmark.RunAsync(report);
 if (which is "all" or "monitoring" or "monitoring-serving") await MonitoringServingBenchmark.RunAsync(report);
-if (which is "all" or "deployments" or "deployments-replicas") await DeploymentBenchmark.RunAsync(report, replicasOnly: which == "deployments-replicas");
+if (which is "all" or "deployments" or "deployments-replicas" or "deployments-shadow") await DeploymentBenchmark.RunAsync(report, replicasOnly: which == "deployments-replicas", shadowOnly: which == "deployments-shadow");
 report.Print();
 return 0;
