@@ -73,13 +73,22 @@ public sealed class EndpointHost : IAsyncDisposable
 
     /// <summary>Polls until <paramref name="stop"/>; a failed poll (the store briefly away) is reported and the next one tries again.</summary>
     public Task RunAsync(CancellationToken stop) =>
-        PollingLoop.RunAsync(PollAsync, PollInterval, _time, e => _report($"endpoint '{Router.Name}': {e.GetBaseException().Message}"), stop);
+        PollingLoop.RunAsync(PollAsync, PollInterval, _time, e =>
+        {
+            // Said once, not every poll: an endpoint deleted while served fails every poll until it is stopped.
+            var message = $"endpoint '{Router.Name}': {e.GetBaseException().Message}; still serving revision {Router.Revision}.";
+            if (message != _lastError) _report(message);
+            _lastError = message;
+        }, stop);
 
     public EndpointStatus Status()
     {
         var record = Router.Endpoint;
-        var variants = Router.Variants.Select(v => v.Window.Snapshot() is var s
-            ? new VariantStatus(v.Variant.Name, v.Variant.Model, v.Variant.Weight, s.Since, s.Requests, s.Errors, s.ClientErrors, s.ErrorRate, s.P50Ms, s.P99Ms) : null!).ToList();
+        var variants = Router.Variants.Select(v =>
+        {
+            var s = v.Window.Snapshot();
+            return new VariantStatus(v.Variant.Name, v.Variant.Model, v.Variant.Weight, s.Since, s.Requests, s.Errors, s.ClientErrors, s.ErrorRate, s.P50Ms, s.P99Ms);
+        }).ToList();
         return new EndpointStatus(Router.Name, Router.Revision, variants, record?.Spec.Canary, Canary.LastVerdict, Router.ShadowSnapshot());
     }
 

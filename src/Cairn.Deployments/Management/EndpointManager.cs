@@ -108,7 +108,7 @@ public sealed class EndpointManager(CairnClient client, IEndpointStore store, st
     public Task<EndpointRecord> StartShadowAsync(string name, string modelUri, int percent, string? variantName = null, CancellationToken ct = default) =>
         ChangeAsync(name, async record =>
         {
-            var shadow = await ResolveAsync(variantName is null ? null : variantName, modelUri, 0, ct).ConfigureAwait(false);
+            var shadow = await ResolveAsync(variantName, modelUri, 0, ct).ConfigureAwait(false);
             if (variantName is null) shadow = shadow with { Name = $"shadow-{shadow.Name}" };
             var spec = EndpointTransitions.StartShadow(record.Spec, shadow, percent, Now);
             return (spec, new EndpointChange(EndpointEventKinds.ShadowStarted, $"Shadow {shadow.Name}={shadow.Model} gets a copy of {percent}% of requests", _actor));
