@@ -51,14 +51,12 @@ public sealed class EndpointManager(CairnClient client, IEndpointStore store, st
             {
                 return await store.UpdateEndpointAsync(spec, current.Revision, what, ct).ConfigureAwait(false);
             }
-            catch (CairnException e) when (e.ErrorCode == ErrorCodes.InvalidState && attempt < Attempts && Changed(e))
+            catch (CairnException e) when (e.ErrorCode == ErrorCodes.InvalidState && attempt < Attempts)
             {
                 // Someone else (another user, the canary analysis) changed it first: decide again on what is there now.
             }
         }
     }
-
-    private static bool Changed(CairnException e) => e.Message.Contains("changed since revision", StringComparison.Ordinal);
 
     public Task<EndpointRecord> StartAbTestAsync(string name, IReadOnlyList<(string Variant, string Model)> variants, IReadOnlyList<int> split,
         string metric, string kind = AbMetricKinds.Proportion, string? stickyBy = null, double alpha = 0.05, double? minimumDetectableEffect = null,
