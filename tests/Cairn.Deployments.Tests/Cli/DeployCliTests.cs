@@ -2,7 +2,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Cairn.Cli;
-using Cairn.Deployments.Tests.Replicas;
 using Cairn.Models;
 using Cairn.Monitoring;
 using Cairn.Testing;

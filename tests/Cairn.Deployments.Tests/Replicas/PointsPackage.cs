@@ -6,27 +6,6 @@ using Microsoft.ML;
 
 namespace Cairn.Deployments.Tests.Replicas;
 
-/// <summary>A labelled point with a category: a pipeline that one-hot encodes a string and scores floats and a bool.</summary>
-public sealed class ColoredPoint
-{
-    public float X { get; set; }
-    public float Y { get; set; }
-    public string Color { get; set; } = "";
-    public bool Label { get; set; }
-
-    private static readonly string[] Colors = ["red", "green", "blue"];
-
-    public static List<ColoredPoint> Generate(int count, int seed)
-    {
-        var random = new Random(seed);
-        return Enumerable.Range(0, count).Select(_ =>
-        {
-            var (x, y, c) = ((float)random.NextDouble(), (float)random.NextDouble(), Colors[random.Next(3)]);
-            return new ColoredPoint { X = x, Y = y, Color = c, Label = x + y + (c == "red" ? 0.3 : 0) > 1 };
-        }).ToList();
-    }
-}
-
 /// <summary>
 /// A small ML.NET model as a package folder (what <c>cairn serve &lt;folder&gt;</c> serves), the
 /// same model loaded in this process, and a launcher that runs the real CLI (<c>dotnet cairn.dll</c>).

@@ -1,4 +1,4 @@
-namespace Cairn.Serving.Tests;
+namespace Cairn.Testing;
 
 /// <summary>A small labelled data set with two numbers and a category: enough to train models whose pipelines one-hot encode a string.</summary>
 public sealed class ColoredPoint
