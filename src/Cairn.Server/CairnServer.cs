@@ -88,6 +88,7 @@ public static class CairnServer
         app.UseDefaultResponseHeaders(CairnUi.SecurityHeaders);
         app.UseAllowedHosts(new AllowedHosts(options.AllowedHosts), ErrorHandling.Write);
         app.UseCorsOrigins(options.CorsOrigins);
+        app.UseAjaxApiAliases();
         // Routing after the checks above, so that a refused host is not even matched to a route.
         app.UseRouting();
         app.UseMlflowErrors(app.Logger);
@@ -108,7 +109,7 @@ public static class CairnServer
         if (options.Endpoints is not null) app.MapEndpointsApi(options.Endpoints);
         app.MapFallback("/api/{**rest}", (HttpContext http) =>
             ErrorHandling.Write(http, StatusCodes.Status404NotFound, "ENDPOINT_NOT_FOUND",
-                $"No API endpoint {http.Request.Method} {http.Request.Path}. See /openapi/v1.json for the API."));
+                $"No API endpoint {http.Request.Method} {AjaxApi.OriginalPath(http)}. See /openapi/v1.json for the API."));
         app.MapCairnUi();
         return app;
     }

@@ -99,21 +99,25 @@ public class SqlRegistryStore : IRegistryStore, IDisposable
 
     public Task<Page<RegisteredModel>> SearchRegisteredModelsAsync(RegistryQuery query, CancellationToken ct = default)
     {
-        ValidateMaxResults(query.MaxResults);
+        RegistryQuery.CheckModelPageSize(query.MaxResults);
         var offset = PageToken.Decode(query.PageToken);
         var p = new List<(string, object?)>();
         string Bind(object? v) { var n = "@p" + p.Count; p.Add((n, v)); return n; }
+        var (queryingPrompts, comparisons) = PromptFilter.Split(FilterParser.Parse(query.Filter));
         var where = new List<string> { "1 = 1" };
-        foreach (var c in FilterParser.Parse(query.Filter))
+        if (!queryingPrompts)
+            where.Add($"NOT EXISTS (SELECT 1 FROM registered_model_tags pt WHERE pt.name = m.name AND pt.key = {Bind(PromptFilter.IsPromptTag)} AND pt.value = 'true')");
+        foreach (var c in comparisons)
         {
             where.Add(c.Kind switch
             {
                 EntityKind.Attribute when c.Key == "name" => SqlSearchCompiler.StringCondition("m.name", c, Bind, _db.Dialect),
+                // As in MLflow: a tag comparison needs the tag, so a model without it never matches (even !=).
                 EntityKind.Tag => $"EXISTS (SELECT 1 FROM registered_model_tags t WHERE t.name = m.name AND t.key = {Bind(c.Key)} AND {SqlSearchCompiler.StringCondition("t.value", c, Bind, _db.Dialect)})",
                 _ => throw CairnException.InvalidParameter($"Registered models can be filtered on name and tags only, not on '{c.Key}'."),
             });
         }
-        var order = OrderClause(query.OrderBy, new() { ["name"] = "m.name", ["last_updated_timestamp"] = "m.last_updated_time", ["creation_timestamp"] = "m.creation_time" }, "m.name ASC");
+        var order = OrderClause(query.OrderBy, new() { ["name"] = "m.name", ["timestamp"] = "m.last_updated_time", ["last_updated_timestamp"] = "m.last_updated_time", ["creation_timestamp"] = "m.creation_time" }, "m.name ASC");
         using var conn = _db.Open();
         var models = ReadModels(conn, $"WHERE {string.Join(" AND ", where)} ORDER BY {order} LIMIT {query.MaxResults + 1} OFFSET {offset}", p);
         var more = models.Count > query.MaxResults;
@@ -204,12 +208,16 @@ public class SqlRegistryStore : IRegistryStore, IDisposable
 
     public Task<Page<ModelVersion>> SearchModelVersionsAsync(RegistryQuery query, CancellationToken ct = default)
     {
-        ValidateMaxResults(query.MaxResults);
+        RegistryQuery.CheckVersionPageSize(query.MaxResults);
         var offset = PageToken.Decode(query.PageToken);
         var p = new List<(string, object?)>();
         string Bind(object? v) { var n = "@p" + p.Count; p.Add((n, v)); return n; }
+        var (queryingPrompts, comparisons) = PromptFilter.Split(FilterParser.Parse(query.Filter));
         var where = new List<string> { $"v.current_stage != '{Deleted}'" };
-        foreach (var c in FilterParser.Parse(query.Filter))
+        // MLflow leaves out every version of a model any version of which is tagged as a prompt.
+        if (!queryingPrompts)
+            where.Add($"NOT EXISTS (SELECT 1 FROM model_version_tags pt WHERE pt.name = v.name AND pt.key = {Bind(PromptFilter.IsPromptTag)} AND pt.value = 'true')");
+        foreach (var c in comparisons)
         {
             where.Add(c.Kind switch
             {
@@ -221,7 +229,10 @@ public class SqlRegistryStore : IRegistryStore, IDisposable
                 _ => throw CairnException.InvalidParameter($"Model versions can be filtered on name, run_id, source_path, version_number and tags, not on '{c.Key}'."),
             });
         }
-        var order = OrderClause(query.OrderBy, new() { ["name"] = "v.name", ["version_number"] = "v.version", ["creation_timestamp"] = "v.creation_time", ["last_updated_timestamp"] = "v.last_updated_time" }, "v.name ASC, v.version DESC");
+        // MLflow's order: the terms asked for, then name ascending and version descending; with none, the most recently updated first.
+        var order = query.OrderBy is { Count: > 0 }
+            ? OrderClause(query.OrderBy, new() { ["name"] = "v.name", ["version_number"] = "v.version", ["creation_timestamp"] = "v.creation_time", ["last_updated_timestamp"] = "v.last_updated_time" }, "v.name ASC, v.version DESC")
+            : "v.last_updated_time DESC, v.name ASC, v.version DESC";
         using var conn = _db.Open();
         var versions = ReadVersions(conn, $"WHERE {string.Join(" AND ", where)} ORDER BY {order} LIMIT {query.MaxResults + 1} OFFSET {offset}", p);
         var more = versions.Count > query.MaxResults;
@@ -249,6 +260,25 @@ public class SqlRegistryStore : IRegistryStore, IDisposable
             if (Exec(c, t, "DELETE FROM model_version_tags WHERE name = @n AND version = @v AND key = @k", ("@n", name), ("@v", number), ("@k", key)) == 0)
                 throw CairnException.NotFound($"No tag with key '{key}' on model version {name}/{version}.");
         }, ct);
+    }
+
+    public async Task<ModelVersion> TransitionModelVersionStageAsync(string name, string version, string stage, bool archiveExistingVersions, CancellationToken ct = default)
+    {
+        var canonical = ModelStages.Canonical(stage);
+        if (archiveExistingVersions && !ModelStages.IsActive(canonical)) throw ModelStages.CannotArchiveFrom(stage);
+        var number = RegistryNames.ParseVersion(version);
+        await _db.WriteAsync((c, t) =>
+        {
+            RequireVersion(c, t, name, number);
+            var now = Now;
+            if (archiveExistingVersions)
+                Exec(c, t, "UPDATE model_versions SET current_stage = @archived, last_updated_time = @now WHERE name = @n AND version != @v AND current_stage = @s",
+                    ("@archived", ModelStages.Archived), ("@now", now), ("@n", name), ("@v", number), ("@s", canonical));
+            Exec(c, t, "UPDATE model_versions SET current_stage = @s, last_updated_time = @now WHERE name = @n AND version = @v",
+                ("@s", canonical), ("@now", now), ("@n", name), ("@v", number));
+            Exec(c, t, "UPDATE registered_models SET last_updated_time = @now WHERE name = @n", ("@now", now), ("@n", name));
+        }, ct).ConfigureAwait(false);
+        return await GetModelVersionAsync(name, version, ct).ConfigureAwait(false);
     }
 
     // ---------------------------------------------------------------- aliases
@@ -323,7 +353,8 @@ public class SqlRegistryStore : IRegistryStore, IDisposable
         }
         return rows.Select(m =>
         {
-            var latest = ReadVersions(c, $"WHERE v.name = @n AND v.current_stage != '{Deleted}' ORDER BY v.version DESC LIMIT 1", [("@n", m.Name)]);
+            // MLflow's latest_versions: the newest version in each stage.
+            var latest = ReadVersions(c, $"WHERE v.name = @n AND v.current_stage != '{Deleted}' AND v.version = (SELECT MAX(w.version) FROM model_versions w WHERE w.name = v.name AND w.current_stage = v.current_stage) ORDER BY v.version DESC", [("@n", m.Name)]);
             var tags = Pairs(c, "SELECT key, value FROM registered_model_tags WHERE name = @n ORDER BY key", m.Name).Select(p => new RegisteredModelTag(p.A, p.B)).ToList();
             var aliases = Pairs(c, "SELECT alias, CAST(version AS TEXT) FROM registered_model_aliases WHERE name = @n ORDER BY alias", m.Name).Select(p => new RegisteredModelAlias(p.A, p.B)).ToList();
             return new RegisteredModel(m.Name, m.Created, m.Updated, m.User, m.Description, latest, tags, aliases);
@@ -377,12 +408,6 @@ public class SqlRegistryStore : IRegistryStore, IDisposable
                 ? $"{column} {(term.Ascending ? "ASC" : "DESC")}"
                 : throw CairnException.InvalidParameter($"Cannot order by '{term.Key}': use one of {string.Join(", ", columns.Keys)}.")).ToList();
         return terms.Count == 0 ? fallback : string.Join(", ", terms) + ", " + fallback;
-    }
-
-    private static void ValidateMaxResults(int maxResults)
-    {
-        if (maxResults < 1 || maxResults > RegistryQuery.MaxMaxResults)
-            throw CairnException.InvalidParameter($"max_results must be between 1 and {RegistryQuery.MaxMaxResults}, got {maxResults}.");
     }
 
     private static void ValidateTags(IEnumerable<(string Key, string Value)>? tags)

@@ -145,6 +145,17 @@ public partial class SqlTrackingStore : ITrackingStore, IDisposable
         }, ct);
     }
 
+    public Task DeleteExperimentTagAsync(string experimentId, string key, CancellationToken ct = default)
+    {
+        var id = ParseExperimentId(experimentId);
+        return _db.WriteAsync((c, t) =>
+        {
+            RequireExperiment(c, t, id, mustBeActive: true);
+            if (Exec(c, t, "DELETE FROM experiment_tags WHERE experiment_id = @id AND key = @k", ("@id", id), ("@k", key)) == 0)
+                throw CairnException.NotFound($"No tag with name: {key} in experiment with id {experimentId}");
+        }, ct);
+    }
+
     private const string UpsertExperimentTag =
         "INSERT INTO experiment_tags (experiment_id, key, value) VALUES (@id, @k, @v) ON CONFLICT (experiment_id, key) DO UPDATE SET value = excluded.value";
 

@@ -63,6 +63,10 @@ public sealed class RestRegistryStore(RestTransport transport) : IRegistryStore
     public Task DeleteModelVersionTagAsync(string name, string version, string key, CancellationToken ct = default) =>
         transport.SendJsonAsync<EmptyResponse>(HttpMethod.Delete, Versions + "delete-tag", new ModelVersionTagRequest(name, version, key, null), ct);
 
+    public async Task<ModelVersion> TransitionModelVersionStageAsync(string name, string version, string stage, bool archiveExistingVersions, CancellationToken ct = default) =>
+        Normalize((await transport.PostAsync<ModelVersionResponse>(Versions + "transition-stage",
+            new TransitionModelVersionStageRequest(name, version, stage, archiveExistingVersions), ct).ConfigureAwait(false)).ModelVersion);
+
     public Task SetAliasAsync(string name, string alias, string version, CancellationToken ct = default) =>
         transport.PostAsync<EmptyResponse>(Models + "alias", new AliasRequest(name, alias, version), ct);
 

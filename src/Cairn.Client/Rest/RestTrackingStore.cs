@@ -46,6 +46,9 @@ public sealed class RestTrackingStore(RestTransport transport) : ITrackingStore
     public Task SetExperimentTagAsync(string experimentId, ExperimentTag tag, CancellationToken ct = default) =>
         transport.PostAsync<EmptyResponse>(Api + "experiments/set-experiment-tag", new SetExperimentTagRequest(experimentId, tag.Key, tag.Value), ct);
 
+    public Task DeleteExperimentTagAsync(string experimentId, string key, CancellationToken ct = default) =>
+        transport.PostAsync<EmptyResponse>(Api + "experiments/delete-experiment-tag", new DeleteExperimentTagRequest(experimentId, key), ct);
+
     public async Task<Run> CreateRunAsync(NewRun run, CancellationToken ct = default) =>
         Normalize((await transport.PostAsync<RunResponse>(Api + "runs/create",
             new CreateRunRequest(run.ExperimentId, run.UserId, run.StartTime, run.Tags?.ToList(), run.RunName), ct).ConfigureAwait(false)).Run);

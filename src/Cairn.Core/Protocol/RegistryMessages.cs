@@ -16,6 +16,7 @@ public sealed record CreateModelVersionRequest(string? Name, string? Source, str
 public sealed record UpdateModelVersionRequest(string? Name, string? Version, string? Description);
 public sealed record ModelVersionKeyRequest(string? Name, string? Version);
 public sealed record ModelVersionTagRequest(string? Name, string? Version, string? Key, string? Value);
+public sealed record TransitionModelVersionStageRequest(string? Name, string? Version, string? Stage, bool? ArchiveExistingVersions);
 public sealed record AliasRequest(string? Name, string? Alias, string? Version);
 
 public sealed record RegisteredModelResponse(RegisteredModel RegisteredModel);

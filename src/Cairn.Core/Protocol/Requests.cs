@@ -10,6 +10,7 @@ public sealed record CreateExperimentRequest(string? Name, string? ArtifactLocat
 public sealed record ExperimentIdRequest(string? ExperimentId);
 public sealed record UpdateExperimentRequest(string? ExperimentId, string? NewName);
 public sealed record SetExperimentTagRequest(string? ExperimentId, string? Key, string? Value);
+public sealed record DeleteExperimentTagRequest(string? ExperimentId, string? Key);
 public sealed record SearchExperimentsRequest(long? MaxResults, string? PageToken, string? Filter, List<string>? OrderBy, ViewType? ViewType);
 
 public sealed record CreateRunRequest(string? ExperimentId, string? UserId, long? StartTime, List<RunTag>? Tags, string? RunName);
@@ -22,3 +23,7 @@ public sealed record SetTagRequest(string? RunId, string? RunUuid, string? Key, 
 public sealed record DeleteTagRequest(string? RunId, string? Key);
 public sealed record LogInputsRequest(string? RunId, List<DatasetInput>? Datasets);
 public sealed record LogBatchRequest(string? RunId, List<Metric>? Metrics, List<Param>? Params, List<RunTag>? Tags);
+
+/// <summary>GET /api/2.0/mlflow/metrics/get-history-bulk-interval's answer: each point with its run.</summary>
+public sealed record MetricWithRunId(string Key, double Value, long Timestamp, long Step, string RunId);
+public sealed record MetricHistoryBulkResponse(IReadOnlyList<MetricWithRunId> Metrics);

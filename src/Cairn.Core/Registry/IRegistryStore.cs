@@ -27,6 +27,14 @@ public interface IRegistryStore
     Task DeleteModelVersionAsync(string name, string version, CancellationToken ct = default);
     Task<Page<ModelVersion>> SearchModelVersionsAsync(RegistryQuery query, CancellationToken ct = default);
     Task SetModelVersionTagAsync(string name, string version, ModelVersionTag tag, CancellationToken ct = default);
+
+    /// <summary>
+    /// Moves a version to one of MLflow's stages (see <see cref="ModelStages"/>; any case);
+    /// with <paramref name="archiveExistingVersions"/>, the model's other versions in that stage
+    /// (Staging or Production only) move to Archived.
+    /// </summary>
+    Task<ModelVersion> TransitionModelVersionStageAsync(string name, string version, string stage, bool archiveExistingVersions, CancellationToken ct = default) =>
+        throw new NotSupportedException($"{GetType().Name} does not move model versions between stages.");
     Task DeleteModelVersionTagAsync(string name, string version, string key, CancellationToken ct = default);
 
     Task SetAliasAsync(string name, string alias, string version, CancellationToken ct = default);

@@ -32,6 +32,27 @@ public static class ModelSources
         }
     }
 
+    /// <summary>
+    /// Like the overload without a registry, but a <c>models:/</c> source (a copied version, as
+    /// MLflow's <c>copy_model_version</c> registers it) is followed to the version it names, so the
+    /// copy downloads what its original does, as MLflow's server answers it.
+    /// </summary>
+    public static async Task<string> ToArtifactUriAsync(string source, ITrackingStore tracking, IRegistryStore registry, CancellationToken ct = default)
+    {
+        const int MaxHops = 16;
+        for (var hop = 0; hop < MaxHops && ModelUri.IsModelUri(source); hop++)
+        {
+            var uri = ModelUri.Parse(source);
+            var version = uri.Alias is not null
+                ? await registry.GetModelVersionByAliasAsync(uri.Name, uri.Alias, ct).ConfigureAwait(false)
+                : await registry.GetModelVersionAsync(uri.Name, uri.Version!, ct).ConfigureAwait(false);
+            source = version.Source;
+        }
+        if (ModelUri.IsModelUri(source))
+            throw CairnException.InvalidParameter($"The model version source '{source}' names other versions more than {MaxHops} times over; register it again from runs:/ or mlflow-artifacts:/.");
+        return await ToArtifactUriAsync(source, tracking, ct).ConfigureAwait(false);
+    }
+
     /// <summary>The artifact-store path of a version's package folder.</summary>
     public static async Task<string> ToStorePathAsync(string source, ITrackingStore tracking, CancellationToken ct = default) =>
         ArtifactPath.FromUri(await ToArtifactUriAsync(source, tracking, ct).ConfigureAwait(false));

@@ -61,8 +61,32 @@ public sealed record ModelTransition(
     string? Gate,
     string? GateDetails);
 
+/// <remarks>
+/// MLflow's limits: a registered-model search returns 100 by default and at most 1,000 per page;
+/// a model-version search 10,000 by default (what MLflow's client asks for) and at most 200,000.
+/// </remarks>
 public sealed record RegistryQuery(string? Filter = null, int MaxResults = RegistryQuery.DefaultMaxResults, IReadOnlyList<string>? OrderBy = null, string? PageToken = null)
 {
     public const int DefaultMaxResults = 100;
     public const int MaxMaxResults = 1000;
+    public const int DefaultMaxVersionResults = 10_000;
+    public const int MaxMaxVersionResults = 200_000;
+
+    /// <summary>MLflow's refusal of a registered-model page size.</summary>
+    public static void CheckModelPageSize(int maxResults)
+    {
+        if (maxResults < 1)
+            throw CairnException.InvalidParameter($"Invalid value for max_results. It must be a positive integer, but got {maxResults}");
+        if (maxResults > MaxMaxResults)
+            throw CairnException.InvalidParameter($"Invalid value for request parameter max_results. It must be at most {MaxMaxResults}, but got value {maxResults}");
+    }
+
+    /// <summary>MLflow's refusal of a model-version page size.</summary>
+    public static void CheckVersionPageSize(int maxResults)
+    {
+        if (maxResults < 1)
+            throw CairnException.InvalidParameter($"Invalid value for max_results. It must be a positive integer, but got {maxResults}");
+        if (maxResults > MaxMaxVersionResults)
+            throw CairnException.InvalidParameter($"Invalid value for request parameter max_results. It must be at most {MaxMaxVersionResults}, but got value {maxResults}");
+    }
 }

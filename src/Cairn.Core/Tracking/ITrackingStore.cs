@@ -17,6 +17,9 @@ public interface ITrackingStore
     Task DeleteExperimentAsync(string experimentId, CancellationToken ct = default);
     Task RestoreExperimentAsync(string experimentId, CancellationToken ct = default);
     Task SetExperimentTagAsync(string experimentId, ExperimentTag tag, CancellationToken ct = default);
+    /// <summary>Removes an active experiment's tag; RESOURCE_DOES_NOT_EXIST when it has no tag by that key.</summary>
+    Task DeleteExperimentTagAsync(string experimentId, string key, CancellationToken ct = default) =>
+        throw new NotSupportedException($"{GetType().Name} does not delete experiment tags.");
 
     Task<Run> CreateRunAsync(NewRun run, CancellationToken ct = default);
     Task<Run> GetRunAsync(string runId, CancellationToken ct = default);

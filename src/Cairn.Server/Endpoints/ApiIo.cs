@@ -11,39 +11,48 @@ internal static class ApiIo
     /// <param name="options">Other JSON options than the API's usual ones, such as refusing unknown fields.</param>
     public static async Task<T> ReadBodyAsync<T>(HttpContext context, JsonSerializerOptions options) where T : class
     {
-        T? body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync<T>(context.Request.Body, options, context.RequestAborted);
-        }
-        catch (JsonException e)
-        {
-            throw Malformed(e);
-        }
-        return body ?? throw EmptyBody();
+        // Buffered (Kestrel's body limit bounds it) so that a refused field can be quoted back as MLflow does.
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+        return Deserialize<T>(context, buffer.GetBuffer().AsSpan(0, (int)buffer.Length), null, options);
     }
 
     /// <param name="malformed">What an earlier pass over the same bytes found wrong, if the deserializer does not.</param>
-    public static T Deserialize<T>(ReadOnlySpan<byte> json, JsonException? malformed = null) where T : class
+    public static T Deserialize<T>(HttpContext context, ReadOnlySpan<byte> json, JsonException? malformed = null, JsonSerializerOptions? options = null) where T : class
     {
         T? body;
         try
         {
-            body = JsonSerializer.Deserialize<T>(json, CairnJson.Options);
+            body = JsonSerializer.Deserialize<T>(json, options ?? CairnJson.Options);
         }
         catch (JsonException e)
         {
-            throw Malformed(e);
+            throw Malformed(context, e, json);
         }
-        if (malformed is not null) throw Malformed(malformed);
+        if (malformed is not null) throw Malformed(context, malformed, json);
         return body ?? throw EmptyBody();
     }
 
-    private static CairnException Malformed(JsonException e)
+    private static CairnException Malformed(HttpContext context, JsonException e, ReadOnlySpan<byte> json)
     {
+        // MLflow's API answers a field of the wrong JSON type in its own words (INVALID_PARAMETER_VALUE);
+        // Cairn's own endpoints keep BAD_REQUEST. Neither names a .NET type.
+        if (IsMlflowApi(context) && JsonFieldErrors.WrongType(json, e.Path) is { } wrongType) return wrongType;
         var where = e.Path is { Length: > 1 } ? $" at {e.Path}" : "";
         var line = e.LineNumber is { } l ? $" (line {l + 1}, byte {e.BytePositionInLine + 1})" : "";
-        return new CairnException(ErrorCodes.BadRequest, $"Malformed JSON request body{where}{line}: {FirstSentence(e.Message)}");
+        return new CairnException(ErrorCodes.BadRequest, $"Malformed JSON request body{where}{line}: {Describe(e)}");
+    }
+
+    private static bool IsMlflowApi(HttpContext context) =>
+        context.Request.Path.StartsWithSegments("/api/2.0/mlflow") || context.Request.Path.StartsWithSegments("/api/2.0/mlflow-artifacts");
+
+    /// <summary>The serializer's sentence, unless it names a .NET type (a wrong JSON type for a field): then a plain one.</summary>
+    private static string Describe(JsonException e)
+    {
+        var message = FirstSentence(e.Message);
+        return message.Contains("could not be converted to", StringComparison.Ordinal)
+            ? "the value is not of the type this field takes (a string, a number, a list or an object)."
+            : message;
     }
 
     private static CairnException EmptyBody() =>
@@ -59,7 +68,7 @@ internal static class ApiIo
             return ReadBodyAsync<T>(context);
         var fields = new System.Text.Json.Nodes.JsonObject();
         foreach (var (key, value) in context.Request.Query) fields[key] = value.ToString();
-        return Task.FromResult(fields.Deserialize<T>(CairnJson.Options)!);
+        return Task.FromResult(Deserialize<T>(context, JsonSerializer.SerializeToUtf8Bytes(fields, CairnJson.Options)));
     }
 
     public static IResult Json<T>(T value, int status = StatusCodes.Status200OK) =>
@@ -68,9 +77,7 @@ internal static class ApiIo
     public static IResult Empty() => Results.Text("{}", "application/json");
 
     public static string Require(string? value, string name) =>
-        string.IsNullOrEmpty(value)
-            ? throw CairnException.InvalidParameter($"Missing value for required parameter '{name}'.")
-            : value;
+        string.IsNullOrEmpty(value) ? throw JsonFieldErrors.Missing(name) : value;
 
     public static string? Query(HttpContext context, string name) =>
         context.Request.Query.TryGetValue(name, out var values) ? values.ToString() : null;
@@ -81,7 +88,7 @@ internal static class ApiIo
         if (string.IsNullOrEmpty(text)) return null;
         return int.TryParse(text, out var value)
             ? value
-            : throw CairnException.InvalidParameter($"Invalid value '{text}' for parameter '{name}': expected an integer.");
+            : throw JsonFieldErrors.InvalidValue(name, System.Text.Json.Nodes.JsonValue.Create(text));
     }
 
     public static int ToMaxResults(long? value, int fallback, int max)

@@ -52,6 +52,40 @@ public static class ArtifactsApi
             return ApiIo.Json(new ListArtifactsResponse(run.Info.ArtifactUri, relative));
         }).WithTags("Artifacts").Produces<ListArtifactsResponse>();
 
+        // MLflow's web UI uploads a file into a run (under /ajax-api only, as MLflow serves it).
+        app.MapPost("/api/2.0/mlflow/upload-artifact", async (HttpContext http) =>
+        {
+            if (!AjaxApi.IsAjax(http)) return AjaxApi.NotFound(http);
+            var runId = ApiIo.Query(http, "run_uuid");
+            if (string.IsNullOrEmpty(runId)) throw CairnException.InvalidParameter("Request must specify run_uuid.");
+            var path = ApiIo.Query(http, "path");
+            if (string.IsNullOrEmpty(path)) throw CairnException.InvalidParameter("Request must specify path.");
+            var relative = ArtifactPath.Normalize(path, allowRoot: false);
+            if (http.Request.ContentLength > MaxUploadBytes)
+                throw CairnException.InvalidParameter("Artifact size is too large. Max size is 10MB.");
+            using var data = new MemoryStream();
+            await CopyAtMostAsync(http.Request.Body, data, MaxUploadBytes, http.RequestAborted);
+            if (data.Length == 0) throw CairnException.InvalidParameter("Request must specify data.");
+            var run = await tracking.GetRunAsync(runId, http.RequestAborted);
+            data.Position = 0;
+            await artifacts.PutAsync(ArtifactPath.Combine(ArtifactPath.FromUri(run.Info.ArtifactUri), relative), data, http.RequestAborted);
+            return Results.Content("", "application/json");
+        }).ExcludeFromDescription();
+
         return app;
+    }
+
+    /// <summary>MLflow's limit on a file uploaded from its web UI.</summary>
+    private const long MaxUploadBytes = 10L * 1024 * 1024;
+
+    private static async Task CopyAtMostAsync(Stream source, Stream target, long limit, CancellationToken ct)
+    {
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await source.ReadAsync(buffer, ct)) > 0)
+        {
+            if (target.Length + read > limit) throw CairnException.InvalidParameter("Artifact size is too large. Max size is 10MB.");
+            await target.WriteAsync(buffer.AsMemory(0, read), ct);
+        }
     }
 }

@@ -38,7 +38,7 @@ internal static class CountedJsonBody
             }
             if (final) break;
         }
-        return ApiIo.Deserialize<T>(received.WrittenSpan, malformed);
+        return ApiIo.Deserialize<T>(context, received.WrittenSpan, malformed);
     }
 
     /// <summary>Follows the body token by token across chunks; remembers only where it is and the counts.</summary>

@@ -80,12 +80,19 @@ public static class ExperimentsApi
             return ApiIo.Empty();
         }).Accepts<SetExperimentTagRequest>("application/json");
 
+        group.MapPost("/delete-experiment-tag", async (HttpContext http) =>
+        {
+            var body = await ApiIo.ReadBodyAsync<DeleteExperimentTagRequest>(http);
+            await store.DeleteExperimentTagAsync(ApiIo.Require(body.ExperimentId, "experiment_id"), ApiIo.Require(body.Key, "key"), http.RequestAborted);
+            return ApiIo.Empty();
+        }).Accepts<DeleteExperimentTagRequest>("application/json");
+
         // Cairn's own: run counts for the experiments list, which MLflow's API cannot give without
         // paging through every run.
         app.MapPost("/api/2.0/cairn/experiments/run-summaries", async (HttpContext http) =>
         {
             var body = await ApiIo.ReadBodyAsync<SummarizeRunsRequest>(http);
-            var ids = body.ExperimentIds ?? throw CairnException.InvalidParameter("Missing value for required parameter 'experiment_ids'.");
+            var ids = body.ExperimentIds ?? throw JsonFieldErrors.Missing("experiment_ids");
             return ApiIo.Json(new SummarizeRunsResponse(await store.SummarizeRunsAsync(ids, http.RequestAborted)));
         }).WithTags("Experiments").Accepts<SummarizeRunsRequest>("application/json").Produces<SummarizeRunsResponse>();
 

@@ -50,7 +50,7 @@ public static class RegistryApi
 
         models.MapGet("/search", async (HttpContext http) =>
         {
-            var page = await registry.SearchRegisteredModelsAsync(Query(http), http.RequestAborted);
+            var page = await registry.SearchRegisteredModelsAsync(Query(http, RegistryQuery.DefaultMaxResults), http.RequestAborted);
             return ApiIo.Json(new SearchRegisteredModelsResponse(page.Items, page.NextPageToken));
         }).Produces<SearchRegisteredModelsResponse>();
 
@@ -58,8 +58,8 @@ public static class RegistryApi
         {
             var body = await ApiIo.ReadBodyOrQueryAsync<GetLatestVersionsRequest>(http);
             var model = await registry.GetRegisteredModelAsync(ApiIo.Require(body.Name, "name"), http.RequestAborted);
-            var stages = body.Stages is { Count: > 0 } s ? s : null;
-            return ApiIo.Json(new ModelVersionsResponse(model.LatestVersions.Where(v => stages is null || stages.Contains(v.CurrentStage, StringComparer.OrdinalIgnoreCase)).ToList()));
+            var stages = body.Stages is { Count: > 0 } s ? s.Select(ModelStages.Canonical).ToHashSet() : null;
+            return ApiIo.Json(new ModelVersionsResponse(model.LatestVersions.Where(v => stages is null || stages.Contains(v.CurrentStage)).ToList()));
         }).Produces<ModelVersionsResponse>();
 
         models.MapPost("/set-tag", async (HttpContext http) =>
@@ -129,14 +129,24 @@ public static class RegistryApi
 
         versions.MapGet("/search", async (HttpContext http) =>
         {
-            var page = await registry.SearchModelVersionsAsync(Query(http), http.RequestAborted);
+            var page = await registry.SearchModelVersionsAsync(Query(http, RegistryQuery.DefaultMaxVersionResults), http.RequestAborted);
             return ApiIo.Json(new SearchModelVersionsResponse(page.Items, page.NextPageToken));
         }).Produces<SearchModelVersionsResponse>();
+
+        // Deprecated in MLflow (aliases replace stages) but still served by its server and called by its clients.
+        versions.MapPost("/transition-stage", async (HttpContext http) =>
+        {
+            var body = await ApiIo.ReadBodyAsync<TransitionModelVersionStageRequest>(http);
+            var archive = body.ArchiveExistingVersions ?? throw JsonFieldErrors.Missing("archive_existing_versions");
+            var version = await registry.TransitionModelVersionStageAsync(ApiIo.Require(body.Name, "name"), ApiIo.Require(body.Version, "version"),
+                ApiIo.Require(body.Stage, "stage"), archive, http.RequestAborted);
+            return ApiIo.Json(new ModelVersionResponse(version));
+        }).Accepts<TransitionModelVersionStageRequest>("application/json").Produces<ModelVersionResponse>();
 
         versions.MapGet("/get-download-uri", async (HttpContext http) =>
         {
             var version = await registry.GetModelVersionAsync(ApiIo.Require(ApiIo.Query(http, "name"), "name"), ApiIo.Require(ApiIo.Query(http, "version"), "version"), http.RequestAborted);
-            return ApiIo.Json(new DownloadUriResponse(await ModelSources.ToArtifactUriAsync(version.Source, tracking, http.RequestAborted)));
+            return ApiIo.Json(new DownloadUriResponse(await ModelSources.ToArtifactUriAsync(version.Source, tracking, registry, http.RequestAborted)));
         }).Produces<DownloadUriResponse>();
 
         versions.MapPost("/set-tag", async (HttpContext http) =>
@@ -173,9 +183,10 @@ public static class RegistryApi
         return app;
     }
 
-    private static RegistryQuery Query(HttpContext http) => new(
+    /// <remarks>The store checks max_results against MLflow's limits, in MLflow's words.</remarks>
+    private static RegistryQuery Query(HttpContext http, int defaultMaxResults) => new(
         ApiIo.Query(http, "filter"),
-        ApiIo.ToMaxResults(ApiIo.QueryInt(http, "max_results"), RegistryQuery.DefaultMaxResults, RegistryQuery.MaxMaxResults),
+        ApiIo.QueryInt(http, "max_results") ?? defaultMaxResults,
         http.Request.Query.TryGetValue("order_by", out var order) ? order.Where(o => o is not null).Select(o => o!).ToList() : null,
         ApiIo.Query(http, "page_token"));
 }

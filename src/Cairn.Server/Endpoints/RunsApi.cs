@@ -59,7 +59,7 @@ public static class RunsApi
         group.MapPost("/log-metric", async (HttpContext http) =>
         {
             var body = await ApiIo.ReadBodyAsync<LogMetricRequest>(http);
-            var value = body.Value ?? throw CairnException.InvalidParameter("Missing value for required parameter 'value'.");
+            var value = body.Value ?? throw JsonFieldErrors.Missing("value");
             var metric = new Metric(ApiIo.Require(body.Key, "key"), value, body.Timestamp ?? time.GetUtcNow().ToUnixTimeMilliseconds(), body.Step ?? 0);
             await store.LogMetricAsync(RunId(body.RunId, body.RunUuid), metric, http.RequestAborted);
             return ApiIo.Empty();
@@ -109,6 +109,7 @@ public static class RunsApi
             return ApiIo.Json(new MetricHistoryResponse(page.Items, page.NextPageToken));
         }).WithTags("Runs").Produces<MetricHistoryResponse>();
 
+        app.MapMetricHistoryBulkApi(store);
         return app;
     }
 
