@@ -349,7 +349,8 @@ public class SqlRegistryStore : IRegistryStore, IDisposable
         using (var command = Command(c, null, $"SELECT m.name, m.creation_time, m.last_updated_time, m.user_id, m.description FROM registered_models m {clause}", parameters))
         using (var r = command.ExecuteReader())
         {
-            while (r.Read()) rows.Add((r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.IsDBNull(3) ? null : r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4)));
+            // An unset description reads as "", as MLflow's server answers it.
+            while (r.Read()) rows.Add((r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.IsDBNull(3) ? null : r.GetString(3), r.IsDBNull(4) ? "" : r.GetString(4)));
         }
         return rows.Select(m =>
         {
@@ -369,7 +370,7 @@ public class SqlRegistryStore : IRegistryStore, IDisposable
         {
             while (r.Read())
                 versions.Add(new ModelVersion(r.GetString(0), r.GetInt64(1).ToString(), r.GetInt64(2), r.GetInt64(3), r.IsDBNull(4) ? null : r.GetString(4),
-                    r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8),
+                    r.GetString(5), r.IsDBNull(6) ? "" : r.GetString(6), r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8),
                     ParseStatus(r.GetString(9)), r.IsDBNull(10) ? null : r.GetString(10), [], r.IsDBNull(11) ? null : r.GetString(11), []));
         }
         return versions.Select(v =>

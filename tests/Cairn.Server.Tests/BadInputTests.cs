@@ -63,8 +63,9 @@ public class BadInputTests : IAsyncLifetime
     [Fact]
     public async Task WrongFieldType_Is400()
     {
+        // MLflow's answer to a field of the wrong JSON type.
         AssertError(await Json.PostAsync(Http, "/api/2.0/mlflow/runs/log-metric", $$"""{"run_id": "{{_runId}}", "key": "m", "value": "high", "timestamp": 1}"""),
-            400, "BAD_REQUEST", "$.value");
+            400, "INVALID_PARAMETER_VALUE", "Invalid value \"high\" for parameter 'value' supplied:  Hint: Value was of type 'str'.");
     }
 
     [Fact]

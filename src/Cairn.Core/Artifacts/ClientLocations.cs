@@ -25,8 +25,26 @@ public static class ClientLocations
     {
         if (source.StartsWith(RunUri.Scheme, StringComparison.Ordinal)) Check("source", source, () => RunUri.Parse(source));
         else if (ModelUri.IsModelUri(source)) Check("source", source, () => ModelUri.Parse(source));
-        else if (IsProxyUri(source)) Check("source", source, () => ArtifactPath.FromUri(source));
+        else if (IsProxyUri(source))
+        {
+            // MLflow's server refuses relative references in a source in these words.
+            if (source.Split('/').Contains(".."))
+                throw CairnException.InvalidParameter($"Invalid model version source: '{source}'. If supplying a source as an http, https, local file path, ftp, objectstore, or mlflow-artifacts uri, an absolute path must be provided without relative path references present. Please provide an absolute path.");
+            Check("source", source, () => ArtifactPath.FromUri(source));
+        }
+        else if (IsLocal(source))
+            // MLflow's server takes a local path only inside the run's local artifact folder; a Cairn
+            // server's runs keep their artifacts behind its proxy, never in a local folder, so none passes.
+            throw CairnException.InvalidParameter($"Invalid model version source: '{source}'. To use a local path as a model version source, the run_id request parameter has to be specified and the local path has to be contained within the artifact directory of the run specified by the run_id.");
         else throw Refused("source", source, "give runs:/<run_id>/<path>, models:/<name>/<version> or mlflow-artifacts:/<path>");
+    }
+
+    /// <summary>A path or <c>file:</c> URI, as MLflow's <c>is_local_uri</c> sees it (a one-letter scheme is a Windows drive).</summary>
+    private static bool IsLocal(string source)
+    {
+        var colon = source.IndexOf(':');
+        var scheme = colon > 0 && char.IsAsciiLetter(source[0]) && source[..colon].All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '-' or '.') ? source[..colon] : "";
+        return scheme.Length <= 1 || scheme.Equals("file", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>

@@ -8,7 +8,7 @@ public sealed record ModelVersionTag(string Key, string Value);
 
 public sealed record RegisteredModelAlias(string Alias, string Version);
 
-/// <summary>A registered model, in the shape of MLflow's registry API.</summary>
+/// <summary>A registered model, in the shape of MLflow's registry API. An unset description reads as "" (as MLflow's server answers).</summary>
 public sealed record RegisteredModel(
     string Name,
     long CreationTimestamp,
@@ -19,7 +19,7 @@ public sealed record RegisteredModel(
     IReadOnlyList<RegisteredModelTag> Tags,
     IReadOnlyList<RegisteredModelAlias> Aliases);
 
-/// <summary>One version of a registered model: where its package is and which run produced it.</summary>
+/// <summary>One version of a registered model: where its package is and which run produced it. An unset description reads as "".</summary>
 public sealed record ModelVersion(
     string Name,
     string Version,

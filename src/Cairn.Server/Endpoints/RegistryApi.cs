@@ -137,9 +137,8 @@ public static class RegistryApi
         versions.MapPost("/transition-stage", async (HttpContext http) =>
         {
             var body = await ApiIo.ReadBodyAsync<TransitionModelVersionStageRequest>(http);
-            var archive = body.ArchiveExistingVersions ?? throw JsonFieldErrors.Missing("archive_existing_versions");
             var version = await registry.TransitionModelVersionStageAsync(ApiIo.Require(body.Name, "name"), ApiIo.Require(body.Version, "version"),
-                ApiIo.Require(body.Stage, "stage"), archive, http.RequestAborted);
+                ApiIo.Require(body.Stage, "stage"), body.ArchiveExistingVersions ?? false, http.RequestAborted);
             return ApiIo.Json(new ModelVersionResponse(version));
         }).Accepts<TransitionModelVersionStageRequest>("application/json").Produces<ModelVersionResponse>();
 
