@@ -47,7 +47,8 @@ public abstract partial class RegistryStoreContract
         var (_, _, prompt) = await ModelsWithAndWithoutPromptTagAsync(prefix);
 
         Assert.Equal([prompt], await ModelNamesAsync(prefix, "tags.`mlflow.prompt.is_prompt` = 'true'"));
-        Assert.Equal([prompt], await ModelNamesAsync(prefix, "tags.`mlflow.prompt.is_prompt` = 'TRUE'"));
+        // As in MLflow: 'TRUE' asks for prompts, and then compares as written (the tag holds 'true').
+        Assert.Empty(await ModelNamesAsync(prefix, "tags.`mlflow.prompt.is_prompt` = 'TRUE'"));
         Assert.Equal([prompt], await ModelNamesAsync(prefix, "tags.`mlflow.prompt.is_prompt` != 'false'"));
     }
 
