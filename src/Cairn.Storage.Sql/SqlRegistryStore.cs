@@ -373,17 +373,34 @@ public class SqlRegistryStore : IRegistryStore, IDisposable
                     r.GetString(5), r.IsDBNull(6) ? "" : r.GetString(6), r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8),
                     ParseStatus(r.GetString(9)), r.IsDBNull(10) ? null : r.GetString(10), [], r.IsDBNull(11) ? null : r.GetString(11), []));
         }
+        // Tags and aliases of all the versions read, a few hundred models per query: a 10,000-version
+        // page (what MLflow's client asks for) costs a few queries, not two per version.
+        var tags = new Dictionary<(string, long), List<ModelVersionTag>>();
+        var aliases = new Dictionary<(string, long), List<string>>();
+        foreach (var names in versions.Select(v => v.Name).Distinct(StringComparer.Ordinal).Chunk(NamesPerQuery))
+        {
+            var inList = string.Join(',', names.Select((_, i) => "@n" + i));
+            var byName = names.Select((n, i) => ("@n" + i, (object?)n)).ToList();
+            using (var command = Command(c, null, $"SELECT name, version, key, value FROM model_version_tags WHERE name IN ({inList}) ORDER BY key", byName))
+            using (var r = command.ExecuteReader())
+                while (r.Read()) Add(tags, (r.GetString(0), r.GetInt64(1)), new ModelVersionTag(r.GetString(2), r.GetString(3)));
+            using (var command = Command(c, null, $"SELECT name, version, alias FROM registered_model_aliases WHERE name IN ({inList}) ORDER BY alias", byName))
+            using (var r = command.ExecuteReader())
+                while (r.Read()) Add(aliases, (r.GetString(0), r.GetInt64(1)), r.GetString(2));
+        }
         return versions.Select(v =>
         {
-            var number = long.Parse(v.Version);
-            using var tagsCommand = Command(c, null, "SELECT key, value FROM model_version_tags WHERE name = @n AND version = @v ORDER BY key", [("@n", v.Name), ("@v", number)]);
-            var tags = new List<ModelVersionTag>();
-            using (var r = tagsCommand.ExecuteReader()) while (r.Read()) tags.Add(new ModelVersionTag(r.GetString(0), r.GetString(1)));
-            using var aliasCommand = Command(c, null, "SELECT alias FROM registered_model_aliases WHERE name = @n AND version = @v ORDER BY alias", [("@n", v.Name), ("@v", number)]);
-            var aliases = new List<string>();
-            using (var r = aliasCommand.ExecuteReader()) while (r.Read()) aliases.Add(r.GetString(0));
-            return v with { Tags = tags, Aliases = aliases };
+            var key = (v.Name, long.Parse(v.Version));
+            return v with { Tags = tags.GetValueOrDefault(key) ?? [], Aliases = aliases.GetValueOrDefault(key) ?? [] };
         }).ToList();
+    }
+
+    private const int NamesPerQuery = 500;
+
+    private static void Add<T>(Dictionary<(string, long), List<T>> lists, (string, long) key, T item)
+    {
+        if (!lists.TryGetValue(key, out var list)) lists[key] = list = [];
+        list.Add(item);
     }
 
     private static List<(string A, string B)> Pairs(DbConnection c, string sql, string name)
