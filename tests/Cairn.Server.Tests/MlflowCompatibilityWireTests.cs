@@ -192,6 +192,8 @@ public class MlflowCompatibilityWireTests : IAsyncLifetime
 
         var latest = await Json.OkAsync(Json.PostAsync(Http, "/api/2.0/mlflow/registered-models/get-latest-versions", """{"name": "staged", "stages": ["Staging"]}"""));
         Assert.Equal("2", Json.Str(Assert.Single(latest["model_versions"]!.AsArray())!["version"]));
+        var viaGet = await Json.OkAsync(Json.GetAsync(Http, "/api/2.0/mlflow/registered-models/get-latest-versions?name=staged&stages=Staging&stages=None"));
+        Assert.Equal(["2"], viaGet["model_versions"]!.AsArray().Select(v => Json.Str(v!["version"])));
         Assert.Equal("Archived", Json.Str((await Json.OkAsync(Json.GetAsync(Http, "/api/2.0/mlflow/model-versions/get?name=staged&version=1")))["model_version"]!["current_stage"]));
         AssertError(await Json.PostAsync(Http, "/api/2.0/mlflow/model-versions/transition-stage", """{"name": "staged", "version": "1", "stage": "Live"}"""),
             400, "INVALID_PARAMETER_VALUE", "Invalid Model Version stage: Live. Value must be one of None, Staging, Production, Archived.");

@@ -56,7 +56,10 @@ public static class RegistryApi
 
         models.MapMethods("/get-latest-versions", ["GET", "POST"], async (HttpContext http) =>
         {
-            var body = await ApiIo.ReadBodyOrQueryAsync<GetLatestVersionsRequest>(http);
+            // A GET names the stages in the query string, repeated (stages=Staging&stages=Production).
+            var body = HttpMethods.IsGet(http.Request.Method)
+                ? new GetLatestVersionsRequest(ApiIo.Query(http, "name"), http.Request.Query["stages"].Where(v => !string.IsNullOrEmpty(v)).Select(v => v!).ToList())
+                : await ApiIo.ReadBodyOrQueryAsync<GetLatestVersionsRequest>(http);
             var model = await registry.GetRegisteredModelAsync(ApiIo.Require(body.Name, "name"), http.RequestAborted);
             var stages = body.Stages is { Count: > 0 } s ? s.Select(ModelStages.Canonical).ToHashSet() : null;
             return ApiIo.Json(new ModelVersionsResponse(model.LatestVersions.Where(v => stages is null || stages.Contains(v.CurrentStage)).ToList()));
