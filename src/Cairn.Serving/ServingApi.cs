@@ -103,9 +103,7 @@ public static class ServingApi
                 var results = await Predict(http, host, model, rows, log, "oip-v2");
                 var tensors = OpenInferenceContract.WithDeclaredShapes(OpenInference.ToTensors(results, wanted), model.Predictor.Signature, rows.Count);
                 var binary = OpenInference.BinaryOutputs(request);
-                if (tensors.Any(t => OpenInferenceColumns.IsBinary(t, binary)))
-                    return await WriteInferResponseAsync(http, model, request.Id, tensors, binary);
-                return Results.Json(new InferResponse(model.Name, model.Version, request.Id, tensors), Json);
+                return await WriteInferResponseAsync(http, model, request.Id, tensors, binary);
             });
         }
         return app;

@@ -31,10 +31,13 @@ public static class OpenInference
         foreach (var tensor in request.Inputs)
         {
             var name = tensor.Name is { Length: > 0 } n ? n : throw CairnException.InvalidParameter("An input tensor has no 'name'.");
+            if (columns.Any(c => c.Name == name)) throw DuplicateInput(name);
             if (tensor.Shape is not { Length: > 0 } shape || shape.Any(d => d < 0))
                 throw CairnException.InvalidParameter($"Input tensor '{name}' needs a 'shape' of non-negative dimensions, batch first.");
             if (!IsDatatype(tensor.Datatype))
                 throw CairnException.InvalidParameter($"Input tensor '{name}' has datatype '{tensor.Datatype}': expected BOOL, INT8..INT64, UINT8..UINT64, FP16, FP32, FP64 or BYTES.");
+            if (tensor.Data.ValueKind != JsonValueKind.Undefined && tensor.Parameters?.ContainsKey("binary_data_size") == true)
+                throw BothDataAndBinary(name);
             if (tensor.Data.ValueKind == JsonValueKind.Undefined)
                 throw CairnException.InvalidParameter(tensor.Parameters?.ContainsKey("binary_data_size") == true
                     ? $"Input tensor '{name}' has binary_data_size, but the request has no {BinaryTensorData.HeaderLength} header to say where its JSON ends."
@@ -46,6 +49,7 @@ public static class OpenInference
             var width = shape[0] == 0 ? 1 : count / shape[0];
             if (values.Count != count)
                 throw CairnException.InvalidParameter($"Input tensor '{name}' has {values.Count} values but its shape [{string.Join(", ", shape)}] needs {count}.");
+            CheckValues(values, tensor.Datatype!, name);
             if (rows >= 0 && shape[0] != rows)
                 throw CairnException.InvalidParameter($"Input tensor '{name}' has {shape[0]} rows but another input has {rows}: every input needs the same batch size.");
             rows = shape[0];
@@ -61,6 +65,29 @@ public static class OpenInference
         }
         return result;
     }
+
+    /// <summary>Each value is of the tensor's datatype, as the columnar reader requires (a number in range, true/false, a string).</summary>
+    private static void CheckValues(List<JsonElement> values, string datatype, string name)
+    {
+        Func<JsonElement, bool> fits = datatype switch
+        {
+            // Out of range (1e400) reads as infinite: refused, as JSON holds no infinities.
+            "FP32" or "FP16" => v => v.ValueKind == JsonValueKind.Number && v.TryGetSingle(out var f) && float.IsFinite(f),
+            "FP64" => v => v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var d) && double.IsFinite(d),
+            "BOOL" => v => v.ValueKind is JsonValueKind.True or JsonValueKind.False,
+            "BYTES" => v => v.ValueKind is JsonValueKind.String or JsonValueKind.Null,
+            _ => v => v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out _),
+        };
+        for (var i = 0; i < values.Count; i++)
+            if (!fits(values[i]))
+                throw CairnException.InvalidParameter($"Invalid value for input '{name}' at position {i}: expected {datatype}, got {values[i].GetRawText()}.");
+    }
+
+    internal static CairnException BothDataAndBinary(string name) =>
+        CairnException.InvalidParameter($"Input tensor '{name}' has both 'data' and binary_data_size: send its values one way.");
+
+    internal static CairnException DuplicateInput(string name) =>
+        CairnException.InvalidParameter($"Input tensor '{name}' is given twice: send each input once.");
 
     /// <summary>
     /// The scalar elements of a (nested) data array. No copies: the request's deserialized

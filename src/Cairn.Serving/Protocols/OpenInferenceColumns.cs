@@ -44,12 +44,18 @@ public static class OpenInferenceColumns
             switch (property)
             {
                 case "id":
-                    id = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    id = reader.TokenType switch
+                    {
+                        JsonTokenType.String => reader.GetString(),
+                        JsonTokenType.Null => null,
+                        _ => throw CairnException.InvalidParameter($"The request's 'id' must be a string; got {Raw(json.Span, ref reader)}."),
+                    };
                     break;
                 case "inputs" when reader.TokenType == JsonTokenType.StartArray:
                     while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                     {
                         var tensor = ReadTensorHeader(ref reader, json.Span, binary, ref binaryAt, check);
+                        if (tensors.Any(t => t.Name == tensor.Name)) throw OpenInference.DuplicateInput(tensor.Name);
                         tensors.Add(tensor);
                     }
                     break;
@@ -168,6 +174,7 @@ public static class OpenInferenceColumns
         Array? values = null;
         if (parameters is { } at && BinaryDataSize(json[at], name) is { } size)
         {
+            if (data is not null) throw OpenInference.BothDataAndBinary(name);
             if (size > binary.Length - binaryAt)
                 throw CairnException.InvalidParameter(binary.IsEmpty
                     ? $"Input tensor '{name}' has binary_data_size, but the request has no {BinaryTensorData.HeaderLength} header to say where its JSON ends."
@@ -188,8 +195,9 @@ public static class OpenInferenceColumns
         if (!given) throw CairnException.InvalidParameter($"Input tensor '{name}' has no 'data'.");
         return datatype switch
         {
-            "FP32" or "FP16" => Fill(data, count, name, (ref Utf8JsonReader r, out float v) => { v = 0; return r.TokenType == JsonTokenType.Number && r.TryGetSingle(out v); }),
-            "FP64" => Fill(data, count, name, (ref Utf8JsonReader r, out double v) => { v = 0; return r.TokenType == JsonTokenType.Number && r.TryGetDouble(out v); }),
+            // Out of range (1e400) reads as infinite: refused, as JSON holds no infinities.
+            "FP32" or "FP16" => Fill(data, count, name, (ref Utf8JsonReader r, out float v) => { v = 0; return r.TokenType == JsonTokenType.Number && r.TryGetSingle(out v) && float.IsFinite(v); }),
+            "FP64" => Fill(data, count, name, (ref Utf8JsonReader r, out double v) => { v = 0; return r.TokenType == JsonTokenType.Number && r.TryGetDouble(out v) && double.IsFinite(v); }),
             "INT8" or "INT16" or "INT32" or "INT64" or "UINT8" or "UINT16" or "UINT32" or "UINT64" =>
                 Fill(data, count, name, (ref Utf8JsonReader r, out long v) => { v = 0; return r.TokenType == JsonTokenType.Number && r.TryGetInt64(out v); }),
             "BOOL" => Fill(data, count, name, (ref Utf8JsonReader r, out bool v) => { v = r.TokenType == JsonTokenType.True; return r.TokenType is JsonTokenType.True or JsonTokenType.False; }),
@@ -339,17 +347,38 @@ public static class OpenInferenceColumns
         // By the exact element type: the runtime lets a uint[] pass for an int[] in a pattern match.
         switch (Type.GetTypeCode(data.GetType().GetElementType()))
         {
-            case TypeCode.Single: foreach (var v in (float[])data) json.WriteNumberValue(v); break;
-            case TypeCode.Double: foreach (var v in (double[])data) json.WriteNumberValue(v); break;
+            case TypeCode.Single: foreach (var v in (float[])data) WriteFloat(json, v); break;
+            case TypeCode.Double: foreach (var v in (double[])data) WriteFloat(json, v); break;
             case TypeCode.Int64: foreach (var v in (long[])data) json.WriteNumberValue(v); break;
             case TypeCode.Int32: foreach (var v in (int[])data) json.WriteNumberValue(v); break;
             case TypeCode.UInt64: foreach (var v in (ulong[])data) json.WriteNumberValue(v); break;
             case TypeCode.UInt32: foreach (var v in (uint[])data) json.WriteNumberValue(v); break;
             case TypeCode.Boolean: foreach (var v in (bool[])data) json.WriteBooleanValue(v); break;
             case TypeCode.String: foreach (var v in (string[])data) json.WriteStringValue(v); break;
-            default: foreach (var v in data) JsonSerializer.Serialize(json, v, v?.GetType() ?? typeof(object)); break; // small integers; nulls where a row had no value
+            default: // small integers; nulls where a row had no value
+                foreach (var v in data)
+                    if (v is float f) WriteFloat(json, f);
+                    else if (v is double d) WriteFloat(json, d);
+                    else JsonSerializer.Serialize(json, v, v?.GetType() ?? typeof(object));
+                break;
         }
         json.WriteEndArray();
+    }
+
+    /// <summary>
+    /// A number; NaN and the infinities, which JSON numbers cannot hold, as the strings "NaN",
+    /// "Infinity" and "-Infinity" (as .NET's named floating-point literals and JavaScript name them).
+    /// </summary>
+    private static void WriteFloat(Utf8JsonWriter json, float value)
+    {
+        if (float.IsFinite(value)) json.WriteNumberValue(value);
+        else json.WriteStringValue(value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private static void WriteFloat(Utf8JsonWriter json, double value)
+    {
+        if (double.IsFinite(value)) json.WriteNumberValue(value);
+        else json.WriteStringValue(value.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>Counts what the JSON writer writes, so the JSON object's length is known without a second buffer.</summary>
