@@ -205,7 +205,7 @@ public static class ServingApi
         host.Scored(http, model, new ColumnRows(request.Inputs, request.Rows), new ColumnRows(outputs, request.Rows), latency);
         var tensors = OpenInferenceContract.WithDeclaredShapes(OpenInferenceColumns.ToTensors(wanted.Select(n => outputs.First(o => o.Name == n)), request.Rows),
             model.Predictor.Signature, request.Rows);
-        if (tensors.Any(t => OpenInferenceColumns.IsBinary(t, request.BinaryOutput)))
+        if (tensors.Any(t => OpenInferenceColumns.IsBinary(t, request.BinaryOutput)) || ResponseBodyEncoding.Choose(http.Request) is not null)
             return await WriteInferResponseAsync(http, model, request.Id, tensors, request.BinaryOutput);
         http.Response.ContentType = "application/json; charset=utf-8";
         OpenInferenceColumns.Write(http.Response.BodyWriter, model.Name, model.Version, request.Id, tensors);
@@ -224,8 +224,7 @@ public static class ServingApi
             http.Response.ContentType = "application/octet-stream";
         }
         else http.Response.ContentType = "application/json; charset=utf-8";
-        http.Response.ContentLength = buffer.WrittenCount;
-        await http.Response.Body.WriteAsync(buffer.WrittenMemory, http.RequestAborted);
+        await ResponseBodyEncoding.WriteAsync(http, buffer.WrittenMemory);
         return Results.Empty;
     }
 
