@@ -49,7 +49,7 @@ public static class OpenInference
             var width = shape[0] == 0 ? 1 : count / shape[0];
             if (values.Count != count)
                 throw CairnException.InvalidParameter($"Input tensor '{name}' has {values.Count} values but its shape [{string.Join(", ", shape)}] needs {count}.");
-            CheckValues(values, tensor.Datatype!, name);
+            CheckValues(values, tensor.Datatype!, width, name);
             if (rows >= 0 && shape[0] != rows)
                 throw CairnException.InvalidParameter($"Input tensor '{name}' has {shape[0]} rows but another input has {rows}: every input needs the same batch size.");
             rows = shape[0];
@@ -66,21 +66,28 @@ public static class OpenInference
         return result;
     }
 
-    /// <summary>Each value is of the tensor's datatype, as the columnar reader requires (a number in range, true/false, a string).</summary>
-    private static void CheckValues(List<JsonElement> values, string datatype, string name)
+    /// <summary>
+    /// Each value is of the tensor's datatype, as the columnar reader requires: a number in range,
+    /// an integer, true or false; BYTES takes any scalar, as the model's own conversion does. Worded
+    /// as the model's conversion words it, so a request answers the same in process and over HTTP.
+    /// </summary>
+    private static void CheckValues(List<JsonElement> values, string datatype, long width, string name)
     {
-        Func<JsonElement, bool> fits = datatype switch
+        (Func<JsonElement, bool> Fits, string Expected) rule = datatype switch
         {
             // Out of range (1e400) reads as infinite: refused, as JSON holds no infinities.
-            "FP32" or "FP16" => v => v.ValueKind == JsonValueKind.Number && v.TryGetSingle(out var f) && float.IsFinite(f),
-            "FP64" => v => v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var d) && double.IsFinite(d),
-            "BOOL" => v => v.ValueKind is JsonValueKind.True or JsonValueKind.False,
-            "BYTES" => v => v.ValueKind is JsonValueKind.String or JsonValueKind.Null,
-            _ => v => v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out _),
+            "FP32" or "FP16" => (v => v.ValueKind == JsonValueKind.Number && v.TryGetSingle(out var f) && float.IsFinite(f), "a number"),
+            "FP64" => (v => v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var d) && double.IsFinite(d), "a number"),
+            "BOOL" => (v => v.ValueKind is JsonValueKind.True or JsonValueKind.False, "true or false"),
+            "BYTES" => (v => v.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array), "a string"),
+            _ => (v => v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out _), "an integer"),
         };
         for (var i = 0; i < values.Count; i++)
-            if (!fits(values[i]))
-                throw CairnException.InvalidParameter($"Invalid value for input '{name}' at position {i}: expected {datatype}, got {values[i].GetRawText()}.");
+            if (!rule.Fits(values[i]))
+            {
+                var column = width == 1 ? name : $"{name}[{i % width}]";
+                throw CairnException.InvalidParameter($"Invalid value for input '{column}' in row {i / width}: expected {rule.Expected}, got {values[i].GetRawText()}.");
+            }
     }
 
     internal static CairnException BothDataAndBinary(string name) =>
