@@ -216,7 +216,8 @@ public static class ServingApi
     /// <summary>A response that may have binary outputs: the JSON object's length goes in a header, so the body is composed before it is sent.</summary>
     private static async Task<IResult> WriteInferResponseAsync(HttpContext http, ServedModel model, string? id, IReadOnlyList<OutputTensor> tensors, Func<string, bool> binary)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(64 * 1024);
+        // Sized to the answer (a single-row answer takes a few hundred bytes); it grows if short.
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>((int)Math.Min(64 * 1024, 256 + tensors.Sum(t => 16L * t.Data.Length + 64)));
         var jsonLength = OpenInferenceColumns.Write(buffer, model.Name, model.Version, id, tensors, binary);
         if (buffer.WrittenCount > jsonLength)
         {

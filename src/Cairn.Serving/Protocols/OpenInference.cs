@@ -179,7 +179,7 @@ public static class OpenInference
             "int64" => "INT64", "int32" => "INT32", "int16" => "INT16", "int8" or "sbyte" => "INT8",
             "uint64" => "UINT64", "uint32" => "UINT32", "uint16" => "UINT16", "uint8" or "byte" => "UINT8",
             "bool" => "BOOL", _ => "BYTES",
-        }, column.Shape?.ToArray() ?? [-1])
+        }, column.Shape?.Select((d, i) => i > 0 && d == 0 ? -1 : d).ToArray() ?? [-1]) // ML.NET declares a vector of varying size as 0
         : new TensorMetadata(column.Name, column.Type switch
         {
             "float" => "FP32", "double" => "FP64", "long" => "INT64", "integer" => "INT32", "boolean" => "BOOL", _ => "BYTES",

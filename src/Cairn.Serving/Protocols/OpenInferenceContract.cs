@@ -36,7 +36,7 @@ public static class OpenInferenceContract
         var d = TrimTrailingOnes(declared);
         if (g.Length != d.Length) return false;
         for (var i = 0; i < g.Length; i++)
-            if ((i == 0 ? d[i] >= 0 : d[i] > 0) && d[i] != g[i]) return false; // ML.NET declares a vector of varying size as 0
+            if (d[i] >= 0 && d[i] != g[i]) return false;
         return true;
     }
 
@@ -96,7 +96,7 @@ public static class OpenInferenceContract
         var known = 1L;
         for (var i = 0; i < shape.Length; i++)
         {
-            if (i == 0 || shape[i] > 0) { known *= shape[i]; continue; }
+            if (shape[i] >= 0) { known *= shape[i]; continue; }
             if (unknown >= 0) return null; // two dynamic dimensions besides the batch: the values cannot say which is which
             unknown = i;
         }
