@@ -11,7 +11,7 @@ namespace Cairn.Serving.Tests.OipStrictness;
 
 /// <summary>
 /// An ONNX model served over a socket, declared as Triton's examples are: input X FP32 [-1, 4];
-/// outputs Y = X · [1, 2, 3, 4] FP32 [-1, 1] and Twice = X + X FP32 [-1, 4].
+/// outputs Y = X · [1, 2, 3, 4] FP32 [-1, 1], Twice = X + X FP32 [-1, 4] and Key = uint32(Y) UINT32 [-1, 1].
 /// </summary>
 public sealed class DotModelServer : IAsyncLifetime
 {
@@ -32,8 +32,12 @@ public sealed class DotModelServer : IAsyncLifetime
         graph.Initializer.Add(weights);
         graph.Node.Add(Node("MatMul", "Y", "X", "W"));
         graph.Node.Add(Node("Add", "Twice", "X", "X"));
+        var cast = Node("Cast", "Key", "Y");
+        cast.Attribute.Add(new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = (long)TensorProto.Types.DataType.Uint32 });
+        graph.Node.Add(cast);
         graph.Output.Add(Tensor("Y", 1));
         graph.Output.Add(Tensor("Twice", 4));
+        graph.Output.Add(Tensor("Key", 1, TensorProto.Types.DataType.Uint32));
         model.Graph = graph;
         File.WriteAllBytes(_folder.File("dot.onnx"), model.ToByteArray());
         var host = new ModelHost(new ServedModel("dot", "1", new OnnxPredictor(_folder.File("dot.onnx")), new BatchingOptions()));
@@ -46,12 +50,12 @@ public sealed class DotModelServer : IAsyncLifetime
         _folder.Dispose();
     }
 
-    private static ValueInfoProto Tensor(string name, long width)
+    private static ValueInfoProto Tensor(string name, long width, TensorProto.Types.DataType type = TensorProto.Types.DataType.Float)
     {
         var shape = new TensorShapeProto();
         shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "N" });
         shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = width });
-        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } } };
+        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } } };
     }
 
     private static NodeProto Node(string op, string output, params string[] inputs)

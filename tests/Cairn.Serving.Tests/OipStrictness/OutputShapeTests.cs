@@ -19,6 +19,28 @@ public sealed class OutputShapeTests(DotModelServer server) : IClassFixture<DotM
     }
 
     [Theory]
+    [InlineData(false, 3)]
+    [InlineData(true, 3)]
+    [InlineData(false, 300)]
+    public async Task EveryOutput_AnswersTheDatatypeAndShapeItsMetadataDeclares(bool columnar, int rows)
+    {
+        var metadata = JsonNode.Parse(await server.Http.GetStringAsync("/v2/models/dot"))!["outputs"]!.AsArray();
+        var (status, body) = await server.InferAsync(DotModelServer.Request(rows), columnar);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var answered = JsonNode.Parse(body)!["outputs"]!.AsArray().ToDictionary(o => o!["name"]!.GetValue<string>());
+        Assert.Equal(["Y", "Twice", "Key"], metadata.Select(o => o!["name"]!.GetValue<string>()));
+        foreach (var declared in metadata)
+        {
+            var output = answered[declared!["name"]!.GetValue<string>()]!;
+            Assert.Equal(declared["datatype"]!.GetValue<string>(), output["datatype"]!.GetValue<string>());
+            var shape = declared["shape"]!.AsArray().Select(d => d!.GetValue<long>() < 0 ? rows : d.GetValue<long>());
+            Assert.Equal(shape, output["shape"]!.AsArray().Select(d => d!.GetValue<long>()));
+        }
+        Assert.Equal("UINT32", answered["Key"]!["datatype"]!.GetValue<string>());
+    }
+
+    [Theory]
     [InlineData(false, 2)]
     [InlineData(true, 2)]
     [InlineData(false, 300)] // past the columnar path's row count: scored as columns

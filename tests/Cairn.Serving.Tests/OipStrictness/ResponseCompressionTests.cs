@@ -45,9 +45,9 @@ public sealed class ResponseCompressionTests(DotModelServer server) : IClassFixt
         Assert.Equal("gzip", Assert.Single(response.Content.Headers.ContentEncoding));
         var jsonLength = int.Parse(response.Headers.GetValues(BinaryTensorData.HeaderLength).Single());
         var outputs = JsonNode.Parse(body.AsSpan(0, jsonLength))!["outputs"]!.AsArray();
-        Assert.Equal(jsonLength + 2 * 4 + 2 * 16, body.Length);
+        Assert.Equal(jsonLength + 2 * 4 + 2 * 16 + 2 * 4, body.Length); // Y, Twice, Key
         Assert.Equal(30f, BitConverter.ToSingle(body, jsonLength + 4));
-        Assert.Equal(2, outputs.Count);
+        Assert.Equal(3, outputs.Count);
     }
 
     [Theory]
