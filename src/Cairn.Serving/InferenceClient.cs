@@ -175,8 +175,9 @@ public sealed class InferenceClient : IDisposable
         T[] All<T>(Func<JsonElement, T> read) => flat.Select(read).ToArray();
         return datatype switch
         {
-            "FP32" or "FP16" => All(e => e.GetSingle()),
-            "FP64" => All(e => e.GetDouble()),
+            // NaN and the infinities come as strings ("NaN", "Infinity", "-Infinity").
+            "FP32" or "FP16" => All(e => e.ValueKind == JsonValueKind.String ? float.Parse(e.GetString()!, System.Globalization.CultureInfo.InvariantCulture) : e.GetSingle()),
+            "FP64" => All(e => e.ValueKind == JsonValueKind.String ? double.Parse(e.GetString()!, System.Globalization.CultureInfo.InvariantCulture) : e.GetDouble()),
             "INT8" => All(e => e.GetSByte()),
             "INT16" => All(e => e.GetInt16()),
             "INT32" => All(e => e.GetInt32()),

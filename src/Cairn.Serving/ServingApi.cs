@@ -87,6 +87,8 @@ public static class ServingApi
             app.MapPost(prefix + "/infer", async (HttpContext http, string name, string? version) =>
             {
                 var model = Resolve(http, host, name, version);
+                OpenInferenceContentType.Check(http.Request);
+                RequestBodyDecoding.Decode(http);
                 if (http.Request.Headers.ContainsKey(BinaryTensorData.HeaderLength) || model.Predictor is IColumnPredictor && http.Request.ContentLength is null or >= ColumnarMinBytes)
                     return await InferFromColumnsAsync(http, host, model, log);
                 InferRequest? request;
@@ -95,19 +97,21 @@ public static class ServingApi
                     request = await JsonSerializer.DeserializeAsync<InferRequest>(http.Request.Body, Json, http.RequestAborted);
                 }
                 catch (JsonException e) { throw CairnException.InvalidParameter($"Malformed inference request: {e.Message}"); }
-                var rows = OpenInference.ToRows(request ?? throw CairnException.InvalidParameter("The request body is empty."));
+                var rows = OpenInference.ToRows(request ?? throw CairnException.InvalidParameter("The request body is empty."), InputCheck(model));
                 if (request.Id is { Length: > 0 } id) http.Items[RequestIdKey] = id;
                 var wanted = WantedOutputs(model, request.Outputs?.Select(x => x.Name ?? "").ToList());
                 var results = await Predict(http, host, model, rows, log, "oip-v2");
-                var tensors = OpenInference.ToTensors(results, wanted);
+                var tensors = OpenInferenceContract.WithDeclaredShapes(OpenInference.ToTensors(results, wanted), model.Predictor.Signature, rows.Count);
                 var binary = OpenInference.BinaryOutputs(request);
-                if (tensors.Any(t => OpenInferenceColumns.IsBinary(t, binary)))
-                    return await WriteInferResponseAsync(http, model, request.Id, tensors, binary);
-                return Results.Json(new InferResponse(model.Name, model.Version, request.Id, tensors), Json);
+                return await WriteInferResponseAsync(http, model, request.Id, tensors, binary);
             });
         }
         return app;
     }
+
+    /// <summary>The check of each input's datatype and shape against the model's metadata, before its values are read.</summary>
+    private static Action<string, long[], string> InputCheck(ServedModel model) =>
+        (name, shape, datatype) => OpenInferenceContract.CheckInput(model.Predictor.Signature, name, shape, datatype);
 
     /// <summary>Requests of at least this many rows skip row dictionaries (and the micro-batcher: they are a batch already).</summary>
     public const int ColumnarRows = 256;
@@ -146,7 +150,7 @@ public static class ServingApi
             if (jsonLength > bytes.Length)
                 throw CairnException.InvalidParameter($"The {BinaryTensorData.HeaderLength} header says the JSON object has {jsonLength} bytes, but the body has {bytes.Length}.");
             var json = jsonLength ?? bytes.Length;
-            request = OpenInferenceColumns.Read(bytes[..json], bytes.Span[json..]); // copies what it keeps
+            request = OpenInferenceColumns.Read(bytes[..json], bytes.Span[json..], InputCheck(model)); // copies what it keeps
         }
         catch (JsonException e) { throw CairnException.InvalidParameter($"Malformed inference request: {e.Message}"); }
         finally { System.Buffers.ArrayPool<byte>.Shared.Return(body.Array!); }
@@ -155,7 +159,8 @@ public static class ServingApi
         if (request.Id is { Length: > 0 } id) http.Items[RequestIdKey] = id;
         var wanted = WantedOutputs(model, request.Outputs);
         var results = await Predict(http, host, model, new ColumnRows(request.Inputs, request.Rows), log, "oip-v2");
-        return await WriteInferResponseAsync(http, model, request.Id, OpenInference.ToTensors(results, wanted), request.BinaryOutput);
+        var tensors = OpenInferenceContract.WithDeclaredShapes(OpenInference.ToTensors(results, wanted), model.Predictor.Signature, request.Rows);
+        return await WriteInferResponseAsync(http, model, request.Id, tensors, request.BinaryOutput);
     }
 
     /// <summary>The whole request body in a buffer rented from the shared pool; the caller returns it.</summary>
@@ -198,8 +203,9 @@ public static class ServingApi
             log.Append(new InferenceEntry(RequestId(http), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), model.Name, model.Version, "oip-v2",
                 new ColumnRows(request.Inputs, request.Rows), new ColumnRows(outputs, request.Rows), latency, ServingTargets.VariantOf(http)));
         host.Scored(http, model, new ColumnRows(request.Inputs, request.Rows), new ColumnRows(outputs, request.Rows), latency);
-        var tensors = OpenInferenceColumns.ToTensors(wanted.Select(n => outputs.First(o => o.Name == n)), request.Rows);
-        if (tensors.Any(t => OpenInferenceColumns.IsBinary(t, request.BinaryOutput)))
+        var tensors = OpenInferenceContract.WithDeclaredShapes(OpenInferenceColumns.ToTensors(wanted.Select(n => outputs.First(o => o.Name == n)), request.Rows),
+            model.Predictor.Signature, request.Rows);
+        if (tensors.Any(t => OpenInferenceColumns.IsBinary(t, request.BinaryOutput)) || ResponseBodyEncoding.Choose(http.Request) is not null)
             return await WriteInferResponseAsync(http, model, request.Id, tensors, request.BinaryOutput);
         http.Response.ContentType = "application/json; charset=utf-8";
         OpenInferenceColumns.Write(http.Response.BodyWriter, model.Name, model.Version, request.Id, tensors);
@@ -210,7 +216,8 @@ public static class ServingApi
     /// <summary>A response that may have binary outputs: the JSON object's length goes in a header, so the body is composed before it is sent.</summary>
     private static async Task<IResult> WriteInferResponseAsync(HttpContext http, ServedModel model, string? id, IReadOnlyList<OutputTensor> tensors, Func<string, bool> binary)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(64 * 1024);
+        // Sized to the answer (a single-row answer takes a few hundred bytes); it grows if short.
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>((int)Math.Min(64 * 1024, 256 + tensors.Sum(t => 16L * t.Data.Length + 64)));
         var jsonLength = OpenInferenceColumns.Write(buffer, model.Name, model.Version, id, tensors, binary);
         if (buffer.WrittenCount > jsonLength)
         {
@@ -218,8 +225,7 @@ public static class ServingApi
             http.Response.ContentType = "application/octet-stream";
         }
         else http.Response.ContentType = "application/json; charset=utf-8";
-        http.Response.ContentLength = buffer.WrittenCount;
-        await http.Response.Body.WriteAsync(buffer.WrittenMemory, http.RequestAborted);
+        await ResponseBodyEncoding.WriteAsync(http, buffer.WrittenMemory);
         return Results.Empty;
     }
 

@@ -139,7 +139,7 @@ public sealed partial class ColumnarInferTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("BYTES", null, "Input 'X' holds string (BYTES) values; the model expects float32")]
+    [InlineData("BYTES", null, "Input 'X' has datatype BYTES, but the model expects FP32")]
     [InlineData("FP32", """, "outputs": [{"name": "Nope"}]""", "Unknown output 'Nope'")]
     public async Task Infer_ManyRows_BadTypeOrOutput_Is400NamingIt(string xType, string? extra, string expected)
     {

@@ -163,13 +163,13 @@ public class ServingProtocolTests : IAsyncLifetime
     [Fact]
     public async Task OpenInference_BinaryTensorData_ToAnMlnetModel()
     {
-        // Y and Color as binary data after the JSON object (Y as FP64, which the model takes as float), the output as binary too.
-        var y = new[] { 0.8, 0.2 }.SelectMany(BitConverter.GetBytes).ToArray();
+        // Y and Color as binary data after the JSON object (Y as FP32, its declared datatype), the output as binary too.
+        var y = new[] { 0.8f, 0.2f }.SelectMany(BitConverter.GetBytes).ToArray();
         var color = new[] { "red", "blue" }.SelectMany(c => BitConverter.GetBytes(c.Length).Concat(Encoding.UTF8.GetBytes(c))).ToArray();
         var json = Encoding.UTF8.GetBytes($$$"""
             {"inputs": [
               {"name": "X", "shape": [2], "datatype": "FP32", "data": [0.9, 0.1]},
-              {"name": "Y", "shape": [2], "datatype": "FP64", "parameters": {"binary_data_size": {{{y.Length}}}}},
+              {"name": "Y", "shape": [2], "datatype": "FP32", "parameters": {"binary_data_size": {{{y.Length}}}}},
               {"name": "Color", "shape": [2], "datatype": "BYTES", "parameters": {"binary_data_size": {{{color.Length}}}}}],
              "outputs": [{"name": "Probability", "parameters": {"binary_data": true}}]}
             """);

@@ -22,7 +22,8 @@ public sealed record ModelMetadata(string Name, IReadOnlyList<string> Versions, 
 /// <summary>Converts between OIP v2 tensors and the rows predictors score.</summary>
 public static class OpenInference
 {
-    public static IReadOnlyList<IReadOnlyDictionary<string, object?>> ToRows(InferRequest request)
+    /// <param name="check">Checks each input's name, shape and datatype against the model (<see cref="OpenInferenceContract.CheckInput"/>) before its values are read.</param>
+    public static IReadOnlyList<IReadOnlyDictionary<string, object?>> ToRows(InferRequest request, Action<string, long[], string>? check = null)
     {
         if (request.Inputs is not { Count: > 0 }) throw CairnException.InvalidParameter("The inference request has no 'inputs'.");
         var rows = -1L;
@@ -30,19 +31,25 @@ public static class OpenInference
         foreach (var tensor in request.Inputs)
         {
             var name = tensor.Name is { Length: > 0 } n ? n : throw CairnException.InvalidParameter("An input tensor has no 'name'.");
+            if (columns.Any(c => c.Name == name)) throw DuplicateInput(name);
             if (tensor.Shape is not { Length: > 0 } shape || shape.Any(d => d < 0))
                 throw CairnException.InvalidParameter($"Input tensor '{name}' needs a 'shape' of non-negative dimensions, batch first.");
-            if (tensor.Datatype is not ("BOOL" or "INT8" or "INT16" or "INT32" or "INT64" or "UINT8" or "UINT16" or "UINT32" or "UINT64" or "FP16" or "FP32" or "FP64" or "BYTES"))
+            if (!IsDatatype(tensor.Datatype))
                 throw CairnException.InvalidParameter($"Input tensor '{name}' has datatype '{tensor.Datatype}': expected BOOL, INT8..INT64, UINT8..UINT64, FP16, FP32, FP64 or BYTES.");
+            if (tensor.Data.ValueKind != JsonValueKind.Undefined && tensor.Parameters?.ContainsKey("binary_data_size") == true)
+                throw BothDataAndBinary(name);
             if (tensor.Data.ValueKind == JsonValueKind.Undefined)
                 throw CairnException.InvalidParameter(tensor.Parameters?.ContainsKey("binary_data_size") == true
                     ? $"Input tensor '{name}' has binary_data_size, but the request has no {BinaryTensorData.HeaderLength} header to say where its JSON ends."
                     : $"Input tensor '{name}' has no 'data'.");
+            var count = OpenInferenceContract.ElementCount(name, shape);
+            check?.Invoke(name, shape, tensor.Datatype!);
             var values = new List<JsonElement>();
             Flatten(tensor.Data, values);
-            var width = shape.Skip(1).Aggregate(1L, (a, d) => a * d);
-            if (values.Count != shape[0] * width)
-                throw CairnException.InvalidParameter($"Input tensor '{name}' has {values.Count} values but its shape [{string.Join(", ", shape)}] needs {shape[0] * width}.");
+            var width = shape[0] == 0 ? 1 : count / shape[0];
+            if (values.Count != count)
+                throw CairnException.InvalidParameter($"Input tensor '{name}' has {values.Count} values but its shape [{string.Join(", ", shape)}] needs {count}.");
+            CheckValues(values, tensor.Datatype!, width, name);
             if (rows >= 0 && shape[0] != rows)
                 throw CairnException.InvalidParameter($"Input tensor '{name}' has {shape[0]} rows but another input has {rows}: every input needs the same batch size.");
             rows = shape[0];
@@ -58,6 +65,36 @@ public static class OpenInference
         }
         return result;
     }
+
+    /// <summary>
+    /// Each value is of the tensor's datatype, as the columnar reader requires: a number in range,
+    /// an integer, true or false; BYTES takes any scalar, as the model's own conversion does. Worded
+    /// as the model's conversion words it, so a request answers the same in process and over HTTP.
+    /// </summary>
+    private static void CheckValues(List<JsonElement> values, string datatype, long width, string name)
+    {
+        (Func<JsonElement, bool> Fits, string Expected) rule = datatype switch
+        {
+            // Out of range (1e400) reads as infinite: refused, as JSON holds no infinities.
+            "FP32" or "FP16" => (v => v.ValueKind == JsonValueKind.Number && v.TryGetSingle(out var f) && float.IsFinite(f), "a number"),
+            "FP64" => (v => v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var d) && double.IsFinite(d), "a number"),
+            "BOOL" => (v => v.ValueKind is JsonValueKind.True or JsonValueKind.False, "true or false"),
+            "BYTES" => (v => v.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array), "a string"),
+            _ => (v => v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out _), "an integer"),
+        };
+        for (var i = 0; i < values.Count; i++)
+            if (!rule.Fits(values[i]))
+            {
+                var column = width == 1 ? name : $"{name}[{i % width}]";
+                throw CairnException.InvalidParameter($"Invalid value for input '{column}' in row {i / width}: expected {rule.Expected}, got {values[i].GetRawText()}.");
+            }
+    }
+
+    internal static CairnException BothDataAndBinary(string name) =>
+        CairnException.InvalidParameter($"Input tensor '{name}' has both 'data' and binary_data_size: send its values one way.");
+
+    internal static CairnException DuplicateInput(string name) =>
+        CairnException.InvalidParameter($"Input tensor '{name}' is given twice: send each input once.");
 
     /// <summary>
     /// The scalar elements of a (nested) data array. No copies: the request's deserialized
@@ -113,6 +150,10 @@ public static class OpenInference
         return typed;
     }
 
+    /// <summary>Whether the text is one of the Open Inference Protocol's datatypes.</summary>
+    public static bool IsDatatype(string? datatype) =>
+        datatype is "BOOL" or "INT8" or "INT16" or "INT32" or "INT64" or "UINT8" or "UINT16" or "UINT32" or "UINT64" or "FP16" or "FP32" or "FP64" or "BYTES";
+
     /// <summary>The OIP datatype of an element type; BYTES for strings and anything without a numeric one.</summary>
     public static string Datatype(Type type) => Type.GetTypeCode(type) switch
     {
@@ -133,8 +174,12 @@ public static class OpenInference
     public static TensorMetadata Describe(ColumnSpec column) => column.IsTensor
         ? new TensorMetadata(column.Name, column.TensorType switch
         {
-            "float32" => "FP32", "float64" => "FP64", "int64" => "INT64", "int32" => "INT32", "bool" => "BOOL", _ => "BYTES",
-        }, column.Shape?.ToArray() ?? [-1])
+            // numpy's dtype names (MLflow's tensor specs), and .NET's where ONNX Runtime reports them (sbyte, byte).
+            "float32" => "FP32", "float64" => "FP64", "float16" => "FP16",
+            "int64" => "INT64", "int32" => "INT32", "int16" => "INT16", "int8" or "sbyte" => "INT8",
+            "uint64" => "UINT64", "uint32" => "UINT32", "uint16" => "UINT16", "uint8" or "byte" => "UINT8",
+            "bool" => "BOOL", _ => "BYTES",
+        }, column.Shape?.Select((d, i) => i > 0 && d == 0 ? -1 : d).ToArray() ?? [-1]) // ML.NET declares a vector of varying size as 0
         : new TensorMetadata(column.Name, column.Type switch
         {
             "float" => "FP32", "double" => "FP64", "long" => "INT64", "integer" => "INT32", "boolean" => "BOOL", _ => "BYTES",

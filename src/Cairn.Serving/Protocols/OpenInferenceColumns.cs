@@ -19,7 +19,7 @@ public sealed record ColumnarInferRequest(string? Id, IReadOnlyList<TensorColumn
 public static class OpenInferenceColumns
 {
     /// <summary>What the first pass learns of an input tensor: its header, where its JSON data lies, or its values when they came as binary data.</summary>
-    private sealed record TensorHeader(string Name, long[] Shape, long Width, string? Datatype, Range? Data, Array? Values);
+    private sealed record TensorHeader(string Name, long[] Shape, long Count, long Width, string? Datatype, Range? Data, Array? Values);
 
     /// <summary>
     /// Reads the request straight from its UTF-8 JSON, without a document: a first pass over the
@@ -28,7 +28,8 @@ public static class OpenInferenceColumns
     /// </summary>
     /// <param name="json">The JSON object.</param>
     /// <param name="binary">What follows the JSON object in the body (binary tensor data extension), or empty.</param>
-    public static ColumnarInferRequest Read(ReadOnlyMemory<byte> json, ReadOnlySpan<byte> binary = default)
+    /// <param name="check">Checks each input's name, shape and datatype against the model (<see cref="OpenInferenceContract.CheckInput"/>) before its values are read.</param>
+    public static ColumnarInferRequest Read(ReadOnlyMemory<byte> json, ReadOnlySpan<byte> binary = default, Action<string, long[], string>? check = null)
     {
         var binaryAt = 0L;
         var reader = new Utf8JsonReader(json.Span);
@@ -43,12 +44,18 @@ public static class OpenInferenceColumns
             switch (property)
             {
                 case "id":
-                    id = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    id = reader.TokenType switch
+                    {
+                        JsonTokenType.String => reader.GetString(),
+                        JsonTokenType.Null => null,
+                        _ => throw CairnException.InvalidParameter($"The request's 'id' must be a string; got {Raw(json.Span, ref reader)}."),
+                    };
                     break;
                 case "inputs" when reader.TokenType == JsonTokenType.StartArray:
                     while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                     {
-                        var tensor = ReadTensorHeader(ref reader, json.Span, binary, ref binaryAt);
+                        var tensor = ReadTensorHeader(ref reader, json.Span, binary, ref binaryAt, check);
+                        if (tensors.Any(t => t.Name == tensor.Name)) throw OpenInference.DuplicateInput(tensor.Name);
                         tensors.Add(tensor);
                     }
                     break;
@@ -70,13 +77,13 @@ public static class OpenInferenceColumns
         // request with several faults always gets the same message.
         var read = new Array?[tensors.Count];
         var failed = new Exception?[tensors.Count];
-        var jsonValues = tensors.Where(t => t.Values is null).Sum(t => t.Shape[0] * t.Width);
+        var jsonValues = tensors.Where(t => t.Values is null).Sum(t => t.Count);
         Parallel.For(0, tensors.Count, new ParallelOptions { MaxDegreeOfParallelism = jsonValues >= ParallelValues ? Environment.ProcessorCount : 1 }, i =>
         {
             var t = tensors[i];
             try
             {
-                read[i] = t.Values ?? ReadData(t.Data is { } data ? json.Span[data] : default, t.Data is not null, t.Datatype, t.Shape[0] * t.Width, t.Name);
+                read[i] = t.Values ?? ReadData(t.Data is { } data ? json.Span[data] : default, t.Data is not null, t.Datatype, t.Count, t.Name);
             }
             catch (CairnException e)
             {
@@ -87,7 +94,7 @@ public static class OpenInferenceColumns
         var rows = -1L;
         for (var i = 0; i < tensors.Count; i++)
         {
-            var (name, shape, width, _, _, _) = tensors[i];
+            var (name, shape, _, width, _, _, _) = tensors[i];
             if (failed[i] is { } error) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
             if (rows >= 0 && shape[0] != rows)
                 throw CairnException.InvalidParameter($"Input tensor '{name}' has {shape[0]} rows but another input has {rows}: every input needs the same batch size.");
@@ -100,7 +107,9 @@ public static class OpenInferenceColumns
         using var outputsDocument = outputsAt is { } o ? JsonDocument.Parse(json[o]) : null;
         using var parametersDocument = parametersAt is { } p ? JsonDocument.Parse(json[p]) : null;
         var requested = outputsDocument?.RootElement is { ValueKind: JsonValueKind.Array } list && list.GetArrayLength() > 0 ? list.EnumerateArray().ToList() : null;
-        var outputs = requested?.Select(x => x.ValueKind == JsonValueKind.Object && x.TryGetProperty("name", out var on) ? on.GetString() ?? "" : "").ToList();
+        var outputs = requested?.Select(x => x.ValueKind == JsonValueKind.Object && x.TryGetProperty("name", out var on)
+            ? on.ValueKind == JsonValueKind.String ? on.GetString()! : throw CairnException.InvalidParameter($"A requested output's 'name' must be a string; got {on.GetRawText()}.")
+            : "").ToList();
         var binaryByDefault = (parametersDocument is null ? null : FlagIn(parametersDocument.RootElement, "binary_data_output")) ?? false;
         var binaryByName = new Dictionary<string, bool>();
         foreach (var (output, name) in requested?.Zip(outputs!) ?? [])
@@ -117,7 +126,7 @@ public static class OpenInferenceColumns
     }
 
     /// <summary>One object of <c>inputs</c>: its name, shape and datatype; its data's place, or its values when they are binary data (decoded here: a span cannot cross threads).</summary>
-    private static TensorHeader ReadTensorHeader(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, ReadOnlySpan<byte> binary, ref long binaryAt)
+    private static TensorHeader ReadTensorHeader(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, ReadOnlySpan<byte> binary, ref long binaryAt, Action<string, long[], string>? check)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
             throw CairnException.InvalidParameter("An input tensor has no 'name'.");
@@ -159,18 +168,21 @@ public static class OpenInferenceColumns
         if (name is not { Length: > 0 }) throw CairnException.InvalidParameter("An input tensor has no 'name'.");
         if (shape is not { Length: > 0 } || shape.Any(d => d < 0))
             throw CairnException.InvalidParameter($"Input tensor '{name}' needs a 'shape' of non-negative dimensions, batch first.");
-        var width = shape.Skip(1).Aggregate(1L, (a, d) => a * d);
+        var count = OpenInferenceContract.ElementCount(name, shape);
+        if (datatype is not null) check?.Invoke(name, shape, datatype);
+        var width = shape[0] == 0 ? 1 : count / shape[0];
         Array? values = null;
         if (parameters is { } at && BinaryDataSize(json[at], name) is { } size)
         {
+            if (data is not null) throw OpenInference.BothDataAndBinary(name);
             if (size > binary.Length - binaryAt)
                 throw CairnException.InvalidParameter(binary.IsEmpty
                     ? $"Input tensor '{name}' has binary_data_size, but the request has no {BinaryTensorData.HeaderLength} header to say where its JSON ends."
                     : $"Input tensor '{name}' has binary_data_size {size}, but only {binary.Length - binaryAt} bytes of binary data are left after the JSON object.");
-            values = BinaryTensorData.Decode(binary.Slice((int)binaryAt, (int)size), datatype ?? "", shape[0] * width, name);
+            values = BinaryTensorData.Decode(binary.Slice((int)binaryAt, (int)size), datatype ?? "", count, name);
             binaryAt += size;
         }
-        return new TensorHeader(name, shape, width, datatype, data, values);
+        return new TensorHeader(name, shape, count, width, datatype, data, values);
     }
 
     /// <summary>Below this many JSON values in all, tensors are read on the request's thread alone.</summary>
@@ -183,8 +195,9 @@ public static class OpenInferenceColumns
         if (!given) throw CairnException.InvalidParameter($"Input tensor '{name}' has no 'data'.");
         return datatype switch
         {
-            "FP32" or "FP16" => Fill(data, count, name, (ref Utf8JsonReader r, out float v) => { v = 0; return r.TokenType == JsonTokenType.Number && r.TryGetSingle(out v); }),
-            "FP64" => Fill(data, count, name, (ref Utf8JsonReader r, out double v) => { v = 0; return r.TokenType == JsonTokenType.Number && r.TryGetDouble(out v); }),
+            // Out of range (1e400) reads as infinite: refused, as JSON holds no infinities.
+            "FP32" or "FP16" => Fill(data, count, name, (ref Utf8JsonReader r, out float v) => { v = 0; return r.TokenType == JsonTokenType.Number && r.TryGetSingle(out v) && float.IsFinite(v); }),
+            "FP64" => Fill(data, count, name, (ref Utf8JsonReader r, out double v) => { v = 0; return r.TokenType == JsonTokenType.Number && r.TryGetDouble(out v) && double.IsFinite(v); }),
             "INT8" or "INT16" or "INT32" or "INT64" or "UINT8" or "UINT16" or "UINT32" or "UINT64" =>
                 Fill(data, count, name, (ref Utf8JsonReader r, out long v) => { v = 0; return r.TokenType == JsonTokenType.Number && r.TryGetInt64(out v); }),
             "BOOL" => Fill(data, count, name, (ref Utf8JsonReader r, out bool v) => { v = r.TokenType == JsonTokenType.True; return r.TokenType is JsonTokenType.True or JsonTokenType.False; }),
@@ -334,17 +347,38 @@ public static class OpenInferenceColumns
         // By the exact element type: the runtime lets a uint[] pass for an int[] in a pattern match.
         switch (Type.GetTypeCode(data.GetType().GetElementType()))
         {
-            case TypeCode.Single: foreach (var v in (float[])data) json.WriteNumberValue(v); break;
-            case TypeCode.Double: foreach (var v in (double[])data) json.WriteNumberValue(v); break;
+            case TypeCode.Single: foreach (var v in (float[])data) WriteFloat(json, v); break;
+            case TypeCode.Double: foreach (var v in (double[])data) WriteFloat(json, v); break;
             case TypeCode.Int64: foreach (var v in (long[])data) json.WriteNumberValue(v); break;
             case TypeCode.Int32: foreach (var v in (int[])data) json.WriteNumberValue(v); break;
             case TypeCode.UInt64: foreach (var v in (ulong[])data) json.WriteNumberValue(v); break;
             case TypeCode.UInt32: foreach (var v in (uint[])data) json.WriteNumberValue(v); break;
             case TypeCode.Boolean: foreach (var v in (bool[])data) json.WriteBooleanValue(v); break;
             case TypeCode.String: foreach (var v in (string[])data) json.WriteStringValue(v); break;
-            default: foreach (var v in data) JsonSerializer.Serialize(json, v, v?.GetType() ?? typeof(object)); break; // small integers; nulls where a row had no value
+            default: // small integers; nulls where a row had no value
+                foreach (var v in data)
+                    if (v is float f) WriteFloat(json, f);
+                    else if (v is double d) WriteFloat(json, d);
+                    else JsonSerializer.Serialize(json, v, v?.GetType() ?? typeof(object));
+                break;
         }
         json.WriteEndArray();
+    }
+
+    /// <summary>
+    /// A number; NaN and the infinities, which JSON numbers cannot hold, as the strings "NaN",
+    /// "Infinity" and "-Infinity" (as .NET's named floating-point literals and JavaScript name them).
+    /// </summary>
+    private static void WriteFloat(Utf8JsonWriter json, float value)
+    {
+        if (float.IsFinite(value)) json.WriteNumberValue(value);
+        else json.WriteStringValue(value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private static void WriteFloat(Utf8JsonWriter json, double value)
+    {
+        if (double.IsFinite(value)) json.WriteNumberValue(value);
+        else json.WriteStringValue(value.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>Counts what the JSON writer writes, so the JSON object's length is known without a second buffer.</summary>
