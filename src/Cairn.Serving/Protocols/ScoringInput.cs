@@ -80,7 +80,7 @@ public static class ScoringInput
             : throw CairnException.InvalidParameter($"{field}[{i}] must be an object of column values.")).ToList();
     }
 
-    /// <summary>Objects are rows; arrays are positional values in the order of the signature's inputs.</summary>
+    /// <summary>Objects are rows; arrays are positional values in the order of the signature's inputs; with one input, each item is its value.</summary>
     private static IReadOnlyList<IReadOnlyDictionary<string, object?>> FromInstances(JsonElement instances, ModelSignature signature, string field)
     {
         if (instances.ValueKind != JsonValueKind.Array) throw CairnException.InvalidParameter($"{field} must be an array.");
@@ -96,7 +96,12 @@ public static class ScoringInput
                     throw CairnException.InvalidParameter($"{field}[{index}] has {item.GetArrayLength()} values; the model takes {names.Count} inputs ({string.Join(", ", names)}).");
                 rows.Add(names.Zip(item.EnumerateArray()).ToDictionary(p => p.First, p => (object?)p.Second.Clone()));
             }
-            else if (names.Count == 1) rows.Add(new Dictionary<string, object?> { [names[0]] = item.Clone() });
+            else if (names.Count == 1)
+            {
+                // A one-cell row ([0.9]) of a one-column model is that cell, as a DataFrame row would be; a tensor input takes the array whole.
+                var value = item.ValueKind == JsonValueKind.Array && item.GetArrayLength() == 1 && !signature.Inputs[0].IsTensor ? item[0] : item;
+                rows.Add(new Dictionary<string, object?> { [names[0]] = value.Clone() });
+            }
             else throw CairnException.InvalidParameter($"{field}[{index}] must be an object of column values or an array of {names.Count} values.");
             index++;
         }
