@@ -56,9 +56,11 @@ public static partial class ServingApi
     /// </summary>
     private static void MapRootLiveness(IEndpointRouteBuilder app)
     {
-        var mapped = app.DataSources.SelectMany(s => s.Endpoints).OfType<RouteEndpoint>().Any(e => e.RoutePattern.RawText == "/");
-        if (!mapped) app.MapGet("/", () => Results.Json(new { status = "alive" }, Json));
+        if (RootMapped.TryAdd(app, new object())) app.MapGet("/", () => Results.Json(new { status = "alive" }, Json));
     }
+
+    /// <summary>The route builders that have <c>GET /</c> already (a second mapping would make every request to it ambiguous).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IEndpointRouteBuilder, object> RootMapped = new();
 
     private static async Task<string> ReadTextAsync(HttpContext http)
     {
