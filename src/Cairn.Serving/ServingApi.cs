@@ -24,7 +24,7 @@ public static partial class ServingApi
         return app;
     }
 
-    /// <summary>Azure ML online endpoints: POST /score, liveness GET /.</summary>
+    /// <summary>Azure ML online endpoints: POST /score, liveness GET / (shared with KServe V1).</summary>
     public static IEndpointRouteBuilder MapAzureScoring(this IEndpointRouteBuilder app, IServingTarget host, InferenceLog? log)
     {
         app.MapPost("/score", (Delegate)((HttpContext http) => ScoreAzureAsync(http, host, log)));
@@ -49,8 +49,8 @@ public static partial class ServingApi
     }
 
     /// <summary>
-    /// KServe's V1 data plane (TensorFlow Serving's REST shape): the model list, readiness, and
-    /// <c>:predict</c> with <c>{"instances": [...]}</c> or <c>{"inputs": ...}</c> in, <c>{"predictions": [...]}</c> out.
+    /// KServe's V1 data plane (TensorFlow Serving's REST shape): <c>GET /</c>, the model list, readiness, and
+    /// <c>:predict</c> with <c>{"instances": [...]}</c> or <c>{"inputs": ...}</c> in, <c>{"predictions": [...]}</c> out in the row format.
     /// </summary>
     public static IEndpointRouteBuilder MapKServeV1(this IEndpointRouteBuilder app, IServingTarget host, InferenceLog? log)
     {
