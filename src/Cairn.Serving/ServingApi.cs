@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Routing;
 namespace Cairn.Serving;
 
 /// <summary>The protocol routes over one <see cref="IServingTarget"/> (a model, or an endpoint's router). Each group maps one cloud's contract.</summary>
-public static class ServingApi
+public static partial class ServingApi
 {
     // Relaxed escaping: labels and messages read as written (it's, not it\u0027s) in curl.
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -17,18 +17,18 @@ public static class ServingApi
     /// <summary>MLflow scoring (also SageMaker's container contract): /invocations, /ping, /health, /version.</summary>
     public static IEndpointRouteBuilder MapMlflowScoring(this IEndpointRouteBuilder app, IServingTarget host, InferenceLog? log)
     {
-        app.MapPost("/invocations", (Delegate)((HttpContext http) => Score(http, host, log, "mlflow")));
+        app.MapPost("/invocations", (Delegate)((HttpContext http) => ScoreMlflowAsync(http, host, log, "mlflow")));
         app.MapGet("/ping", () => Results.Text("\n", "application/json"));
         app.MapGet("/health", () => Results.Text("\n", "application/json"));
         app.MapGet("/version", () => Results.Text(typeof(ServingApi).Assembly.GetName().Version?.ToString(3) ?? "0"));
         return app;
     }
 
-    /// <summary>Azure ML online endpoints: POST /score, liveness GET /.</summary>
+    /// <summary>Azure ML online endpoints: POST /score, liveness GET / (shared with KServe V1).</summary>
     public static IEndpointRouteBuilder MapAzureScoring(this IEndpointRouteBuilder app, IServingTarget host, InferenceLog? log)
     {
-        app.MapPost("/score", (Delegate)((HttpContext http) => Score(http, host, log, "azure")));
-        app.MapGet("/", () => Results.Text("Healthy"));
+        app.MapPost("/score", (Delegate)((HttpContext http) => ScoreAzureAsync(http, host, log)));
+        MapRootLiveness(app);
         return app;
     }
 
@@ -43,14 +43,14 @@ public static class ServingApi
                 throw CairnException.InvalidParameter("A Vertex AI prediction request is {\"instances\": [...]}.");
             var model = host.ModelFor(http);
             var rows = ScoringInput.FromJson(root, model.Predictor.Signature);
-            return Results.Json(new { predictions = await Predict(http, host, model, rows, log, "vertex") }, Json);
+            return Results.Json(new { predictions = ScoringOutput.Rows(await Predict(http, host, model, rows, log, "vertex"), model.Predictor.Signature) }, Json);
         });
         return app;
     }
 
     /// <summary>
-    /// KServe's V1 data plane (TensorFlow Serving's REST shape): the model list, readiness, and
-    /// <c>:predict</c> with <c>{"instances": [...]}</c> or <c>{"inputs": ...}</c> in, <c>{"predictions": [...]}</c> out.
+    /// KServe's V1 data plane (TensorFlow Serving's REST shape): <c>GET /</c>, the model list, readiness, and
+    /// <c>:predict</c> with <c>{"instances": [...]}</c> or <c>{"inputs": ...}</c> in, <c>{"predictions": [...]}</c> out in the row format.
     /// </summary>
     public static IEndpointRouteBuilder MapKServeV1(this IEndpointRouteBuilder app, IServingTarget host, InferenceLog? log)
     {
@@ -63,8 +63,9 @@ public static class ServingApi
             if (root.ValueKind != JsonValueKind.Object || !(root.TryGetProperty("instances", out _) || root.TryGetProperty("inputs", out _)))
                 throw CairnException.InvalidParameter("A KServe V1 prediction request is {\"instances\": [...]} or {\"inputs\": ...}.");
             var rows = ScoringInput.FromJson(root, model.Predictor.Signature);
-            return Results.Json(new { predictions = await Predict(http, host, model, rows, log, "kserve-v1") }, Json);
+            return Results.Json(new { predictions = ScoringOutput.Rows(await Predict(http, host, model, rows, log, "kserve-v1"), model.Predictor.Signature) }, Json);
         });
+        MapRootLiveness(app);
         return app;
     }
 
@@ -238,20 +239,6 @@ public static class ServingApi
     }
 
     private const string RequestIdKey = "cairn.request_id";
-
-    private static async Task<IResult> Score(HttpContext http, IServingTarget host, InferenceLog? log, string protocol)
-    {
-        var model = host.ModelFor(http);
-        var contentType = http.Request.ContentType ?? "";
-        IReadOnlyList<IReadOnlyDictionary<string, object?>> rows;
-        if (contentType.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase))
-            rows = ScoringInput.FromCsv(await new StreamReader(http.Request.Body).ReadToEndAsync(http.RequestAborted), model.Predictor.Signature);
-        else if (contentType.Length == 0 || contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
-            rows = ScoringInput.FromJson(await ReadJson(http), model.Predictor.Signature);
-        else
-            throw new CairnException("UNSUPPORTED_MEDIA_TYPE", $"Content-Type '{contentType}' is not supported: send application/json or text/csv.");
-        return Results.Json(new { predictions = await Predict(http, host, model, rows, log, protocol) }, Json);
-    }
 
     /// <summary>Scores through the model's batcher, then offers the request to the inference log (never blocking).</summary>
     private static async Task<IReadOnlyList<IReadOnlyDictionary<string, object?>>> Predict(HttpContext http, IServingTarget host, ServedModel model,

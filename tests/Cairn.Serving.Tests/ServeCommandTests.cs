@@ -210,7 +210,7 @@ public partial class ServeCommandTests
         port.Stop();
         var name = tag.Replace(':', '-');
         using var container = ChildProcess.Start("podman", ["run", "--rm", "--name", name, "--runtime", "runc", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024",
-            "--network", "host", "-e", $"AIP_HTTP_PORT={free}", "-e", "AIP_HEALTH_ROUTE=/vx/health", "-e", "AIP_PREDICT_ROUTE=/vx/predict", tag]);
+            "--network", "host", "-e", $"AIP_HTTP_PORT={free}", "-e", "AIP_HEALTH_ROUTE=/vx/health", "-e", "AIP_PREDICT_ROUTE=/vx/predict", tag, "serve"]); // `serve`: as SageMaker runs an image
         try
         {
             await container.WaitForLineAsync(l => l.Contains("Serving"), TimeSpan.FromSeconds(60));
@@ -226,6 +226,7 @@ public partial class ServeCommandTests
             Assert.Contains("\"outputs\"", await Post("/v2/models/threshold/infer", """{"inputs": [{"name": "X", "shape": [1], "datatype": "FP32", "data": [0.9]}]}"""));
             Assert.Contains("predictions", await Post("/invocations", """{"instances": [0.9]}"""));
             Assert.Contains("predictions", await Post("/score", """{"instances": [0.9]}"""));
+            Assert.Contains("Probability", await Post("/score", """{"input_data": [[0.9]]}"""));
             Assert.Contains("predictions", await Post("/vx/predict", """{"instances": [{"X": 0.9}]}"""));
             Assert.Contains("predictions", await Post("/v1/models/threshold:predict", """{"instances": [0.9]}"""));
             (await http.GetAsync("/vx/health")).EnsureSuccessStatusCode();

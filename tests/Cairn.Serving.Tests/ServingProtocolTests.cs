@@ -217,7 +217,8 @@ public class ServingProtocolTests : IAsyncLifetime
     [Fact]
     public async Task UnsupportedContentType_Is415()
     {
-        var (status, _) = await Post("/invocations", "<xml/>", "application/xml");
-        Assert.Equal(HttpStatusCode.UnsupportedMediaType, status);
+        // MLflow's 415 is plain text, not JSON (ScoringProtocolShapesTests checks its wording).
+        using var response = await _http.PostAsync("/invocations", new StringContent("<xml/>", Encoding.UTF8, "application/xml"));
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
     }
 }

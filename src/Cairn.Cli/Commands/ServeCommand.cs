@@ -24,9 +24,16 @@ internal static class ServeCommand
         var maxQueue = new Option<int>("--max-queue") { Description = "Most requests waiting; beyond it the server answers 503 with Retry-After.", DefaultValueFactory = _ => 1024 };
         var log = new Option<string>("--inference-log") { Description = "Folder of the Parquet inference log, or 'none'.", DefaultValueFactory = _ => Path.Combine(TrackingUri.DefaultFolder, "inference-log") };
         var sample = new Option<double>("--log-sample-rate") { Description = "Share of requests logged (0 to 1).", DefaultValueFactory = _ => 1.0 };
+        // SageMaker starts a container as `docker run IMAGE serve`: a built image's entrypoint is
+        // `cairn serve /model ...`, so that word arrives after it, and only that word is taken.
+        var sageMaker = new Argument<string?>("sagemaker-mode") { Description = "'serve', as SageMaker passes it to a container.", Arity = ArgumentArity.ZeroOrOne, Hidden = true };
+        sageMaker.Validators.Add(result =>
+        {
+            if (result.Tokens is [{ Value: var word }] && word != "serve") result.AddError($"Unexpected argument '{word}': `cairn serve` takes one model URI (and 'serve' after it, as SageMaker runs a container).");
+        });
         var access = new HostAccessOptions();
         var command = new Command("serve", "Serve a model on the Open Inference Protocol v2, MLflow scoring, SageMaker, Vertex AI and Azure ML routes.")
-            { uri, host, port, flavor, name, versionOption, watch, maxBatch, maxWait, maxQueue, log, sample };
+            { uri, sageMaker, host, port, flavor, name, versionOption, watch, maxBatch, maxWait, maxQueue, log, sample };
         access.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {

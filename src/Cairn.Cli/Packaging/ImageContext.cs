@@ -50,6 +50,7 @@ public static partial class ImageContext
             ENV DOTNET_ROOT={DotnetRoot} DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 TMPDIR=/tmp HOME=/tmp
             EXPOSE 8080
             # Any Host header: SageMaker, Vertex AI, Azure ML or a Kubernetes Service reach the container by names it cannot know.
+            # SageMaker runs `docker run IMAGE serve`: `cairn serve` takes that trailing word, so the image starts either way.
             ENTRYPOINT ["{DotnetRoot}/dotnet", "/app/cairn.dll", "serve", "/model", "--host", "0.0.0.0", "--allowed-hosts", "*", "--name", "{modelName}", "--version", "{version}", "--inference-log", "/tmp/inference-log"]
             """);
     }
