@@ -115,7 +115,9 @@ public static class ReplicaWire
             Flatten(output.GetProperty("data"), data);
             if (shape.Length == 0 || shape[0] != rows)
                 throw new FormatException($"Output '{name}' has shape [{string.Join(", ", shape)}] for {rows} rows.");
-            if (shape.Length == 1)
+            // Outputs are shaped as their metadata declares, so a scalar output may come back
+            // [rows, 1]: one value per row is a scalar, as the model gives it in process.
+            if (shape.Length == 1 || shape.Skip(1).All(d => d == 1))
             {
                 for (var i = 0; i < rows; i++) results[i][name] = Scalar(data[i], datatype);
                 continue;
