@@ -24,9 +24,10 @@ public static class ClientLocations
     public static void CheckModelSource(string source)
     {
         if (source.StartsWith(RunUri.Scheme, StringComparison.Ordinal)) Check("source", source, () => RunUri.Parse(source));
+        else if (Cairn.Tracking.LoggedModelIds.FromUri(source) is not null) { } // models:/<logged model id> (MLflow 3)
         else if (ModelUri.IsModelUri(source)) Check("source", source, () => ModelUri.Parse(source));
         else if (IsProxyUri(source)) Check("source", source, () => ArtifactPath.FromUri(source));
-        else throw Refused("source", source, "give runs:/<run_id>/<path>, models:/<name>/<version> or mlflow-artifacts:/<path>");
+        else throw Refused("source", source, "give runs:/<run_id>/<path>, models:/<name>/<version>, models:/<logged model id> or mlflow-artifacts:/<path>");
     }
 
     /// <summary>
