@@ -39,6 +39,8 @@ public static class LoggedModelSearch
             experimentIds.Count == 0 ? "1 = 0" : $"m.experiment_id IN ({string.Join(", ", experimentIds.Select(e => Bind(e)))})",
         };
         var datasets = query.Datasets is { Count: > 0 } ds ? ds : null;
+        if (datasets is not null && datasets.Any(d => d is null || string.IsNullOrEmpty(d.DatasetName)))
+            throw CairnException.InvalidParameter("Each entry of 'datasets' needs a dataset_name (and optionally a dataset_digest).");
         foreach (var c in FilterParser.Parse(query.Filter))
         {
             switch (c.Kind)
@@ -73,7 +75,7 @@ public static class LoggedModelSearch
         var order = new List<string>();
         foreach (var term in query.OrderBy ?? [])
         {
-            if (string.IsNullOrWhiteSpace(term.FieldName)) throw CairnException.InvalidParameter("An order_by entry of a logged-model search needs a field_name, such as creation_timestamp or metrics.accuracy.");
+            if (term is null || string.IsNullOrWhiteSpace(term.FieldName)) throw CairnException.InvalidParameter("An order_by entry of a logged-model search needs a field_name, such as creation_timestamp or metrics.accuracy.");
             var direction = term.Ascending ?? true ? "ASC" : "DESC";
             var field = term.FieldName.Trim();
             var dot = field.IndexOf('.');

@@ -29,8 +29,8 @@ public sealed class SqlLoggedModelStore(SqlDatabase database, TimeProvider? time
         var experimentId = ParseExperimentId(model.ExperimentId);
         if (model.Name is { } n && (n.Length > MaxNameLength || n.Contains('/') || n.Contains(':') || n.Any(char.IsControl)))
             throw CairnException.InvalidParameter($"Invalid model name '{n}': it must be at most {MaxNameLength} characters, without '/', ':' or control characters.");
-        ValidatePairs("param", model.Params?.Select(p => (p.Key, p.Value)));
-        ValidatePairs("tag", model.Tags?.Select(t => (t.Key, t.Value)));
+        ValidatePairs("param", model.Params?.Select(p => p is null ? NoEntry("param") : (p.Key, p.Value)));
+        ValidatePairs("tag", model.Tags?.Select(t => t is null ? NoEntry("tag") : (t.Key, t.Value)));
         var modelId = LoggedModelIds.NewId();
         var name = string.IsNullOrEmpty(model.Name) ? RunNames.Generate() : model.Name;
         var now = Now;
@@ -81,7 +81,7 @@ public sealed class SqlLoggedModelStore(SqlDatabase database, TimeProvider? time
     public Task SetLoggedModelTagsAsync(string modelId, IReadOnlyList<LoggedModelTag> tags, CancellationToken ct = default)
     {
         LoggedModelIds.Require(modelId);
-        ValidatePairs("tag", tags.Select(t => (t.Key, t.Value)));
+        ValidatePairs("tag", tags.Select(t => t is null ? NoEntry("tag") : (t.Key, t.Value)));
         return Touch(modelId, null, [], ct, (c, t) =>
         {
             foreach (var tag in tags) Exec(c, t, UpsertTag, ("@m", modelId), ("@k", tag.Key), ("@v", tag.Value));
@@ -101,7 +101,7 @@ public sealed class SqlLoggedModelStore(SqlDatabase database, TimeProvider? time
     public Task LogLoggedModelParamsAsync(string modelId, IReadOnlyList<LoggedModelParameter> @params, CancellationToken ct = default)
     {
         LoggedModelIds.Require(modelId);
-        ValidatePairs("param", @params.Select(p => (p.Key, p.Value)));
+        ValidatePairs("param", @params.Select(p => p is null ? NoEntry("param") : (p.Key, p.Value)));
         return Touch(modelId, null, [], ct, (c, t) =>
         {
             foreach (var p in @params) Exec(c, t, UpsertParam, ("@m", modelId), ("@k", p.Key), ("@v", p.Value));
@@ -116,10 +116,10 @@ public sealed class SqlLoggedModelStore(SqlDatabase database, TimeProvider? time
             var rowId = ScalarLong(c, t, "SELECT id FROM runs WHERE run_uuid = @r", ("@r", runId)) ?? throw CairnException.NotFound($"Run with id={runId} not found");
             foreach (var output in models)
             {
-                var modelId = LoggedModelIds.Require(output.ModelId);
+                var modelId = LoggedModelIds.Require(output?.ModelId);
                 if (ScalarLong(c, t, "SELECT COUNT(*) FROM logged_models WHERE model_id = @m AND lifecycle_stage = 'active'", ("@m", modelId)) == 0) throw NoModel(modelId);
                 Exec(c, t, "INSERT INTO run_outputs (run_id, model_id, step) VALUES (@r, @m, @s) ON CONFLICT DO NOTHING",
-                    ("@r", rowId), ("@m", modelId), ("@s", output.Step));
+                    ("@r", rowId), ("@m", modelId), ("@s", output!.Step));
             }
         }, ct);
     }
@@ -240,6 +240,9 @@ public sealed class SqlLoggedModelStore(SqlDatabase database, TimeProvider? time
         }
         return result;
     }
+
+    private static (string, string) NoEntry(string what) =>
+        throw CairnException.InvalidParameter($"A logged model {what} entry is null; give each as {{\"key\": ..., \"value\": ...}}.");
 
     private static long ParseExperimentId(string? experimentId) =>
         long.TryParse(experimentId, NumberStyles.None, CultureInfo.InvariantCulture, out var id)

@@ -184,11 +184,18 @@ public class MlflowLoggedModelsWireTests : IAsyncLifetime
         await Ok(HttpMethod.Post, "/api/2.0/mlflow/runs/log-batch", $$"""
             {"run_id": "{{runId}}", "metrics": [{"key": "acc", "value": 0.9, "timestamp": 5, "step": 0, "model_id": "{{modelId}}", "dataset_name": "eval", "dataset_digest": "d1"}]}
             """);
+        // mlflow.log_metric("loss", 0.1, model_id=..., dataset=...) goes through log-metric.
+        await Ok(HttpMethod.Post, "/api/2.0/mlflow/runs/log-metric", $$"""
+            {"run_id": "{{runId}}", "key": "loss", "value": 0.1, "timestamp": "6", "step": "1", "model_id": "{{modelId}}", "dataset_name": "eval", "dataset_digest": "d1"}
+            """);
+        var loss = (await Ok(HttpMethod.Get, $"/api/2.0/mlflow/logged-models/{modelId}"))["model"]!["data"]!["metrics"]!.AsArray().Single(m => Json.Str(m!["key"]) == "loss")!;
+        Assert.Equal((0.1, 1L, "eval", modelId), (loss["value"]!.GetValue<double>(), loss["step"]!.GetValue<long>(), Json.Str(loss["dataset_name"]), Json.Str(loss["model_id"])));
+
         var hit = await Ok(HttpMethod.Post, "/api/2.0/mlflow/logged-models/search", $$"""
             {"experiment_ids": ["{{experimentId}}"], "filter": "metrics.acc > 0.5 AND params.depth = '6'", "datasets": [{"dataset_name": "eval", "dataset_digest": "d1"}],
              "order_by": [{"field_name": "metrics.acc", "ascending": false, "dataset_name": "eval"}], "max_results": 10}
             """);
-        var metric = hit["models"]![0]!["data"]!["metrics"]![0]!;
+        var metric = hit["models"]![0]!["data"]!["metrics"]!.AsArray().Single(m => Json.Str(m!["key"]) == "acc")!;
         Assert.Equal(("eval", "d1"), (Json.Str(metric["dataset_name"]), Json.Str(metric["dataset_digest"])));
         var miss = await Ok(HttpMethod.Post, "/api/2.0/mlflow/logged-models/search", $$"""
             {"experiment_ids": ["{{experimentId}}"], "filter": "metrics.acc > 0.5", "datasets": [{"dataset_name": "train"}]}
