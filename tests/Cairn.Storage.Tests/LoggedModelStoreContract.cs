@@ -159,7 +159,7 @@ public abstract class LoggedModelStoreContract : IAsyncLifetime
         await Store.CreateLoggedModelAsync(new NewLoggedModel(other, "alpha"));
 
         Assert.Equal(["alpha"], await SearchNamesAsync(experimentId, "name = 'alpha'"));
-        Assert.Equal(["beta", "alpha"], await SearchNamesAsync(experimentId, "name LIKE '%a'"));
+        Assert.Equal(["alpha", "beta"], (await SearchNamesAsync(experimentId, "name LIKE '%a'")).Order());
         Assert.Equal(["alpha"], await SearchNamesAsync(experimentId, "status = 'READY'"));
         Assert.Equal(["beta"], await SearchNamesAsync(experimentId, "status = 'LOGGED_MODEL_PENDING'"));
         Assert.Equal(["alpha"], await SearchNamesAsync(experimentId, $"source_run_id = '{run.Info.RunId}'"));
@@ -187,7 +187,7 @@ public abstract class LoggedModelStoreContract : IAsyncLifetime
         ]));
 
         // Only good's latest eval value (0.9) and poor's train value pass; its stale 0.3 does not fail it.
-        Assert.Equal(["poor", "good"], await SearchNamesAsync(experimentId, "metrics.accuracy > 0.8"));
+        Assert.Equal(["good", "poor"], (await SearchNamesAsync(experimentId, "metrics.accuracy > 0.8")).Order());
         Assert.Equal(["good"], await SearchNamesAsync(experimentId, "metrics.accuracy > 0.8", [new LoggedModelDataset("eval")]));
         Assert.Equal(["good"], await SearchNamesAsync(experimentId, "metrics.accuracy > 0.8", [new LoggedModelDataset("eval", "d1")]));
         Assert.Empty(await SearchNamesAsync(experimentId, "metrics.accuracy > 0.8", [new LoggedModelDataset("eval", "other-digest")]));
