@@ -295,3 +295,31 @@ public sealed class RestLoggedModelStoreContract : LoggedModelStoreContract
         if (_server is not null) await _server.DisposeAsync();
     }
 }
+
+public sealed class LoggedModelCopyTests
+{
+    [Fact]
+    public async Task MetadataCopier_SqliteToPostgres_KeepsLoggedModelsTheirMetricsOutputsAndVersionLinks()
+    {
+        using var folder = new TempFolder();
+        using var source = new SqliteStores(folder.File("cairn.db"));
+        var experimentId = await source.Tracking.CreateExperimentAsync("copied");
+        var run = await source.Tracking.CreateRunAsync(new NewRun(experimentId));
+        var model = await source.LoggedModels.CreateLoggedModelAsync(new NewLoggedModel(experimentId, "model", SourceRunId: run.Info.RunId,
+            Params: [new LoggedModelParameter("alpha", "1")], Tags: [new LoggedModelTag("team", "delay")]));
+        var id = model.Info.ModelId;
+        await source.Tracking.LogBatchAsync(run.Info.RunId, new LogBatch(Metrics: [new Metric("auc", 0.9, 1000, 0) { ModelId = id, DatasetName = "eval" }]));
+        await source.LoggedModels.LogOutputsAsync(run.Info.RunId, [new LoggedModelOutput(id, 2)]);
+        await source.Registry.CreateModelVersionAsync(new Cairn.Registry.NewModelVersion("delay", model.ModelUri, run.Info.RunId, ModelId: id));
+        using var target = await Cairn.Storage.Postgres.PostgresStores.OpenAsync(PostgresServer.Instance.NewDatabase());
+
+        var counts = await Cairn.Storage.Sql.MetadataCopier.CopyAsync(source.Database, target.Database);
+
+        Assert.Equal((1, 1, 1, 1, 1), (counts["logged_models"], counts["logged_model_tags"], counts["logged_model_params"], counts["logged_model_metrics"], counts["run_outputs"]));
+        var copied = await target.LoggedModels.GetLoggedModelAsync(id);
+        Assert.Equal((model.Info.ArtifactUri, "delay", "1"), (copied.Info.ArtifactUri, copied.Info.Tags.Single().Value, copied.Data.Params.Single().Value));
+        Assert.Equal(("auc", "eval"), (copied.Data.Metrics.Single().Key, copied.Data.Metrics.Single().DatasetName));
+        Assert.Equal([new LoggedModelOutput(id, 2)], (await target.Tracking.GetRunAsync(run.Info.RunId)).Outputs!.ModelOutputs);
+        Assert.Equal(id, (await target.Registry.GetModelVersionAsync("delay", "1")).ModelId);
+    }
+}
