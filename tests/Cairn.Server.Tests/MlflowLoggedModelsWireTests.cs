@@ -100,7 +100,9 @@ public class MlflowLoggedModelsWireTests : IAsyncLifetime
         // mlflow.register_model(f"runs:/{run_id}/model", "delay"): the run has no folder "model",
         // so the client looks for the run's logged model named "model" and registers models:/<id>.
         await Ok(HttpMethod.Post, "/api/2.0/mlflow/registered-models/create", """{"name": "delay"}""");
-        var listed = await Ok(HttpMethod.Get, $"/api/2.0/mlflow/artifacts/list?run_id={runId}&path=model");
+        // (RunsArtifactRepository._is_directory: the run's own folder "model", through the proxy.)
+        var runFolder = Json.Str(run["info"]!["artifact_uri"])["mlflow-artifacts:/".Length..];
+        var listed = await Ok(HttpMethod.Get, $"/api/2.0/mlflow-artifacts/artifacts?path={Uri.EscapeDataString(runFolder + "/model")}");
         Assert.Empty(listed["files"]?.AsArray() ?? []);
         var search = await Ok(HttpMethod.Post, "/api/2.0/mlflow/logged-models/search", $$"""{"experiment_ids": ["{{experimentId}}"]}""");
         var found = Assert.Single(search["models"]!.AsArray())!;
@@ -148,9 +150,12 @@ public class MlflowLoggedModelsWireTests : IAsyncLifetime
 
         // MlflowClient.list_artifacts(run_id, "model/code"): the run's own listing (empty), then the
         // logged models named "model" of the run's experiment, then that model's folder "code".
+        // (Older clients list through the tracking API, newer ones through the proxy: both are empty.)
         var runListing = await Ok(HttpMethod.Get, $"/api/2.0/mlflow/artifacts/list?run_id={runId}&path=model%2Fcode");
         Assert.Empty(runListing["files"]?.AsArray() ?? []);
-        await Ok(HttpMethod.Get, $"/api/2.0/mlflow/runs/get?run_uuid={runId}&run_id={runId}");
+        var run = (await Ok(HttpMethod.Get, $"/api/2.0/mlflow/runs/get?run_uuid={runId}&run_id={runId}"))["run"]!;
+        var runFolder = Json.Str(run["info"]!["artifact_uri"])["mlflow-artifacts:/".Length..];
+        Assert.Empty((await Ok(HttpMethod.Get, $"/api/2.0/mlflow-artifacts/artifacts?path={Uri.EscapeDataString(runFolder + "/model/code")}"))["files"]?.AsArray() ?? []);
         var search = await Ok(HttpMethod.Post, "/api/2.0/mlflow/logged-models/search", $$"""{"experiment_ids": ["{{experimentId}}"], "filter": "name = 'model'"}""");
         var model = Assert.Single(search["models"]!.AsArray())!["info"]!;
         Assert.Equal((runId, artifactUri), (Json.Str(model["source_run_id"]), Json.Str(model["artifact_uri"])));
