@@ -209,27 +209,33 @@ public sealed class SqlLoggedModelStore(SqlDatabase database, TimeProvider? time
                     r.IsDBNull(9) ? null : r.GetString(9), []));
         }
         if (infos.Count == 0) return [];
-        var ids = new List<(string, object?)>();
-        var inList = string.Join(", ", infos.Select((info, i) => { ids.Add(("@id" + i, info.ModelId)); return "@id" + i; }));
-        var tags = Group(c, $"SELECT model_id, key, value FROM logged_model_tags WHERE model_id IN ({inList}) ORDER BY key", ids, r => new LoggedModelTag(r.GetString(1), r.GetString(2)));
-        var @params = Group(c, $"SELECT model_id, key, value FROM logged_model_params WHERE model_id IN ({inList}) ORDER BY key", ids, r => new LoggedModelParameter(r.GetString(1), r.GetString(2)));
-        var metrics = Group(c, $"""
-            SELECT model_id, key, value, is_nan, timestamp, step, dataset_name, dataset_digest, run_id FROM logged_model_metrics
-            WHERE model_id IN ({inList}) ORDER BY key, step, timestamp
-            """, ids, r => new Metric(r.GetString(1), r.GetInt64(3) != 0 ? double.NaN : r.GetDouble(2), r.GetInt64(4), r.GetInt64(5))
-            {
-                ModelId = r.GetString(0),
-                DatasetName = r.GetString(6) is { Length: > 0 } dn ? dn : null,
-                DatasetDigest = r.GetString(7) is { Length: > 0 } dd ? dd : null,
-                RunId = r.GetString(8) is { Length: > 0 } run ? run : null,
-            });
+        var tags = new Dictionary<string, List<LoggedModelTag>>(StringComparer.Ordinal);
+        var @params = new Dictionary<string, List<LoggedModelParameter>>(StringComparer.Ordinal);
+        var metrics = new Dictionary<string, List<Metric>>(StringComparer.Ordinal);
+        // In chunks: a page may hold thousands of models, past what one statement may bind.
+        foreach (var chunk in infos.Chunk(500))
+        {
+            var ids = new List<(string, object?)>();
+            var inList = string.Join(", ", chunk.Select((info, i) => { ids.Add(("@id" + i, info.ModelId)); return "@id" + i; }));
+            Group(tags, c, $"SELECT model_id, key, value FROM logged_model_tags WHERE model_id IN ({inList}) ORDER BY key", ids, r => new LoggedModelTag(r.GetString(1), r.GetString(2)));
+            Group(@params, c, $"SELECT model_id, key, value FROM logged_model_params WHERE model_id IN ({inList}) ORDER BY key", ids, r => new LoggedModelParameter(r.GetString(1), r.GetString(2)));
+            Group(metrics, c, $"""
+                SELECT model_id, key, value, is_nan, timestamp, step, dataset_name, dataset_digest, run_id FROM logged_model_metrics
+                WHERE model_id IN ({inList}) ORDER BY key, step, timestamp
+                """, ids, r => new Metric(r.GetString(1), r.GetInt64(3) != 0 ? double.NaN : r.GetDouble(2), r.GetInt64(4), r.GetInt64(5))
+                {
+                    ModelId = r.GetString(0),
+                    DatasetName = r.GetString(6) is { Length: > 0 } dn ? dn : null,
+                    DatasetDigest = r.GetString(7) is { Length: > 0 } dd ? dd : null,
+                    RunId = r.GetString(8) is { Length: > 0 } run ? run : null,
+                });
+        }
         return infos.Select(i => new LoggedModel(i with { Tags = tags.GetValueOrDefault(i.ModelId) ?? [] },
             new LoggedModelData(@params.GetValueOrDefault(i.ModelId) ?? [], metrics.GetValueOrDefault(i.ModelId) ?? []))).ToList();
     }
 
-    private static Dictionary<string, List<T>> Group<T>(DbConnection c, string sql, IReadOnlyList<(string, object?)> parameters, Func<DbDataReader, T> read)
+    private static void Group<T>(Dictionary<string, List<T>> result, DbConnection c, string sql, IReadOnlyList<(string, object?)> parameters, Func<DbDataReader, T> read)
     {
-        var result = new Dictionary<string, List<T>>(StringComparer.Ordinal);
         using var command = Command(c, null, sql, parameters);
         using var r = command.ExecuteReader();
         while (r.Read())
@@ -238,7 +244,6 @@ public sealed class SqlLoggedModelStore(SqlDatabase database, TimeProvider? time
             if (!result.TryGetValue(id, out var list)) result[id] = list = [];
             list.Add(read(r));
         }
-        return result;
     }
 
     private static (string, string) NoEntry(string what) =>

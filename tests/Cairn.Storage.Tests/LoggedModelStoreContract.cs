@@ -225,6 +225,21 @@ public abstract class LoggedModelStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Search_OfALargePage_ReadsEveryModelsOwnTags()
+    {
+        var experimentId = await NewExperimentAsync();
+        const int count = 520; // more than one statement's worth of ids (the store reads tags in chunks of 500)
+        for (var i = 0; i < count; i++)
+            await Store.CreateLoggedModelAsync(new NewLoggedModel(experimentId, $"m{i}", Tags: [new LoggedModelTag("index", i.ToString())]));
+
+        var page = await Store.SearchLoggedModelsAsync(new LoggedModelQuery([experimentId], MaxResults: 1000));
+
+        Assert.Equal(count, page.Items.Count);
+        Assert.Null(page.NextPageToken);
+        Assert.All(page.Items, m => Assert.Equal("m" + Assert.Single(m.Info.Tags).Value, m.Info.Name));
+    }
+
+    [Fact]
     public async Task LogOutputs_ShowInTheRun_OnceEach()
     {
         var experimentId = await NewExperimentAsync();
