@@ -10,6 +10,9 @@ namespace Cairn.Cli;
 /// <summary>An opened metadata database with its stores.</summary>
 internal sealed record MetadataStores(SqlDatabase Database, SqlTrackingStore Tracking, SqlRegistryStore Registry, SqlDatasetStore Datasets, SqlPipelineScheduleStore Schedules, SqlMonitorStore Monitors, SqlEndpointStore Endpoints, string? DefaultArtifactFolder) : IDisposable
 {
+    /// <summary>MLflow 3's logged models, in the same database.</summary>
+    public SqlLoggedModelStore LoggedModels { get; } = new(Database);
+
     public void Dispose() => Database.Dispose();
 }
 

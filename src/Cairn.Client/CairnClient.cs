@@ -59,6 +59,15 @@ public sealed class CairnClient : IDisposable
     }
 
     private readonly IEndpointStore? _endpoints;
+
+    /// <summary>MLflow 3's logged models (set by <see cref="Open"/>; a client built from parts may have none).</summary>
+    public ILoggedModelStore LoggedModels
+    {
+        get => _loggedModels ?? throw CairnException.InvalidState("This client was built without a logged model store.");
+        init => _loggedModels = value;
+    }
+
+    private readonly ILoggedModelStore? _loggedModels;
     public TrackingLocation Location { get; }
     public TimeProvider Time { get; }
 
@@ -87,13 +96,13 @@ public sealed class CairnClient : IDisposable
             {
                 var transport = new RestTransport(server.BaseUri);
                 return new CairnClient(new RestTrackingStore(transport), new RestArtifactStore(transport), new RestRegistryStore(transport), new RestDatasetStore(transport), location, time, transport)
-                    { Schedules = new RestPipelineScheduleStore(transport), Monitors = new RestMonitorStore(transport), Endpoints = new RestEndpointStore(transport) };
+                    { Schedules = new RestPipelineScheduleStore(transport), Monitors = new RestMonitorStore(transport), Endpoints = new RestEndpointStore(transport), LoggedModels = new RestLoggedModelStore(transport) };
             }
             case EmbeddedLocation embedded:
             {
                 var stores = new SqliteStores(embedded.DatabasePath, time);
                 return new CairnClient(stores.Tracking, new LocalArtifactStore(embedded.ArtifactRoot), stores.Registry, stores.Datasets, location, time, stores)
-                    { Schedules = stores.Schedules, Monitors = stores.Monitors, Endpoints = stores.Endpoints };
+                    { Schedules = stores.Schedules, Monitors = stores.Monitors, Endpoints = stores.Endpoints, LoggedModels = stores.LoggedModels };
             }
             default:
                 throw new NotSupportedException(location.ToString());
@@ -148,6 +157,31 @@ public sealed class CairnClient : IDisposable
             listed = [file];
         }
         return listed.Select(f => f with { Path = f.Path[(root.Length + 1)..] }).ToList();
+    }
+
+    /// <summary>
+    /// The logged models a run produced: those whose source run it is, and those it logged as
+    /// outputs (MLflow's log-outputs), oldest first.
+    /// </summary>
+    public async Task<IReadOnlyList<LoggedModel>> ListRunModelsAsync(string runId, CancellationToken ct = default)
+    {
+        var run = await Tracking.GetRunAsync(runId, ct).ConfigureAwait(false);
+        var found = new Dictionary<string, LoggedModel>(StringComparer.Ordinal);
+        string? token = null;
+        do
+        {
+            var page = await LoggedModels.SearchLoggedModelsAsync(new LoggedModelQuery([run.Info.ExperimentId],
+                $"source_run_id = '{runId.Replace("'", "''", StringComparison.Ordinal)}'", MaxResults: 1000, PageToken: token), ct).ConfigureAwait(false);
+            foreach (var model in page.Items) found[model.Info.ModelId] = model;
+            token = page.NextPageToken;
+        } while (token is not null);
+        foreach (var output in run.Outputs?.ModelOutputs ?? [])
+            if (!found.ContainsKey(output.ModelId))
+            {
+                try { found[output.ModelId] = await LoggedModels.GetLoggedModelAsync(output.ModelId, ct).ConfigureAwait(false); }
+                catch (CairnException e) when (e.ErrorCode == ErrorCodes.ResourceDoesNotExist) { } // deleted since
+            }
+        return found.Values.OrderBy(m => m.Info.CreationTimestampMs).ThenBy(m => m.Info.ModelId, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>Copies an artifact (a file, or a folder recursively) to <paramref name="destination"/>.</summary>

@@ -38,6 +38,8 @@ public sealed record CairnServerOptions(ITrackingStore Tracking, IArtifactStore 
     public IMonitorStore? Monitors { get; init; }
     /// <summary>Deployment endpoints and their history; null: no /api/2.0/cairn/endpoints endpoints, no endpoint pages.</summary>
     public IEndpointStore? Endpoints { get; init; }
+    /// <summary>MLflow 3's logged models; null: no /api/2.0/mlflow/logged-models endpoints.</summary>
+    public ILoggedModelStore? LoggedModels { get; init; }
     /// <summary>The inference log folder the endpoint pages read live figures from; null: none shown.</summary>
     public string? InferenceLog { get; init; } = UiStores.DefaultInferenceLog;
     /// <summary>Long-running work (the pipeline scheduler) started once the server listens.</summary>
@@ -98,7 +100,7 @@ public static class CairnServer
         app.MapExperimentsApi(options.Tracking);
         app.MapRunsApi(options.Tracking, options.Time);
         app.MapArtifactsApi(options.Tracking, options.Artifacts);
-        app.MapRegistryApi(options.Registry, options.Tracking);
+        app.MapRegistryApi(options.Registry, options.Tracking, options.LoggedModels);
         app.MapDatasetsApi(options.Datasets);
         if (options.Schedules is not null) app.MapPipelineScheduleApi(options.Schedules, options.Time);
         if (options.Monitors is not null)
@@ -107,6 +109,7 @@ public static class CairnServer
             app.MapMetricsApi(options.Monitors);
         }
         if (options.Endpoints is not null) app.MapEndpointsApi(options.Endpoints);
+        if (options.LoggedModels is not null) app.MapLoggedModelsApi(options.LoggedModels, options.Artifacts);
         app.MapFallback("/api/{**rest}", (HttpContext http) =>
             ErrorHandling.Write(http, StatusCodes.Status404NotFound, "ENDPOINT_NOT_FOUND",
                 $"No API endpoint {http.Request.Method} {AjaxApi.OriginalPath(http)}. See /openapi/v1.json for the API."));

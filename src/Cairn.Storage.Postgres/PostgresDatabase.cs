@@ -197,6 +197,7 @@ public sealed class PostgresStores : IDisposable
     public SqlPipelineScheduleStore Schedules { get; }
     public SqlMonitorStore Monitors { get; }
     public SqlEndpointStore Endpoints { get; }
+    public SqlLoggedModelStore LoggedModels { get; }
 
     private PostgresStores(PostgresDatabase database, TimeProvider? time)
     {
@@ -207,6 +208,7 @@ public sealed class PostgresStores : IDisposable
         Schedules = new SqlPipelineScheduleStore(database, time);
         Monitors = new SqlMonitorStore(database, time);
         Endpoints = new SqlEndpointStore(database, time);
+        LoggedModels = new SqlLoggedModelStore(database, time);
     }
 
     public static async Task<PostgresStores> OpenAsync(string uri, TimeProvider? time = null, CancellationToken ct = default) =>

@@ -15,7 +15,7 @@ namespace Cairn.Storage.Sql;
 public class SqlRegistryStore : IRegistryStore, IDisposable
 {
     private const string Deleted = "Deleted_Internal";
-    private const string VersionColumns = "v.name, v.version, v.creation_time, v.last_updated_time, v.user_id, v.current_stage, v.description, v.source, v.run_id, v.status, v.status_message, v.run_link";
+    private const string VersionColumns = "v.name, v.version, v.creation_time, v.last_updated_time, v.user_id, v.current_stage, v.description, v.source, v.run_id, v.status, v.status_message, v.run_link, v.model_id";
 
     private readonly SqlDatabase _db;
     private readonly TimeProvider _time;
@@ -162,10 +162,10 @@ public class SqlRegistryStore : IRegistryStore, IDisposable
             var next = ScalarLong(c, t, "SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE name = @n", ("@n", version.Name))!.Value;
             var now = Now;
             Exec(c, t, """
-                INSERT INTO model_versions (name, version, creation_time, last_updated_time, user_id, current_stage, description, source, run_id, status, run_link)
-                VALUES (@n, @v, @now, @now, @u, 'None', @d, @s, @r, 'READY', @l)
+                INSERT INTO model_versions (name, version, creation_time, last_updated_time, user_id, current_stage, description, source, run_id, status, run_link, model_id)
+                VALUES (@n, @v, @now, @now, @u, 'None', @d, @s, @r, 'READY', @l, @m)
                 """, ("@n", version.Name), ("@v", next), ("@now", now), ("@u", version.UserId), ("@d", version.Description),
-                ("@s", version.Source), ("@r", version.RunId), ("@l", version.RunLink));
+                ("@s", version.Source), ("@r", version.RunId), ("@l", version.RunLink), ("@m", version.ModelId ?? LoggedModelIds.FromUri(version.Source)));
             foreach (var tag in version.Tags ?? [])
                 Exec(c, t, UpsertVersionTag, ("@n", version.Name), ("@v", next), ("@k", tag.Key), ("@val", tag.Value));
             Exec(c, t, "UPDATE registered_models SET last_updated_time = @now WHERE name = @n", ("@now", now), ("@n", version.Name));
@@ -371,7 +371,8 @@ public class SqlRegistryStore : IRegistryStore, IDisposable
             while (r.Read())
                 versions.Add(new ModelVersion(r.GetString(0), r.GetInt64(1).ToString(), r.GetInt64(2), r.GetInt64(3), r.IsDBNull(4) ? null : r.GetString(4),
                     r.GetString(5), r.IsDBNull(6) ? "" : r.GetString(6), r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8),
-                    ParseStatus(r.GetString(9)), r.IsDBNull(10) ? null : r.GetString(10), [], r.IsDBNull(11) ? null : r.GetString(11), []));
+                    ParseStatus(r.GetString(9)), r.IsDBNull(10) ? null : r.GetString(10), [], r.IsDBNull(11) ? null : r.GetString(11), [])
+                { ModelId = r.IsDBNull(12) ? null : r.GetString(12) });
         }
         // Tags and aliases of all the versions read, a few hundred models per query: a 10,000-version
         // page (what MLflow's client asks for) costs a few queries, not two per version.

@@ -114,7 +114,7 @@ public partial class SqlTrackingStore
         {
             var rowId = RequireActiveRun(c, t, runId);
             WriteParams(c, t, rowId, runId, batch.ParamList);
-            WriteMetrics(c, t, rowId, batch.MetricList);
+            WriteMetrics(c, t, rowId, SqlLoggedModelStore.LinkMetrics(c, t, rowId, runId, batch.MetricList));
             foreach (var tag in batch.TagList)
             {
                 Exec(c, t, UpsertTag, ("@id", rowId), ("@k", tag.Key), ("@v", tag.Value));
@@ -287,9 +287,11 @@ public partial class SqlTrackingStore
             r => new DatasetInput(
                 System.Text.Json.JsonSerializer.Deserialize<List<InputTag>>(r.GetString(7), CairnJson.Options) ?? [],
                 new Dataset(r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6))));
+        var outputs = SqlLoggedModelStore.ReadOutputs(c, rowIds);
         return infos.Select(i => new Run(i.Info, new RunData(
             metrics.GetValueOrDefault(i.RowId) ?? [], @params.GetValueOrDefault(i.RowId) ?? [], tags.GetValueOrDefault(i.RowId) ?? []),
-            new RunInputs(inputs.GetValueOrDefault(i.RowId) ?? []))).ToList();
+            new RunInputs(inputs.GetValueOrDefault(i.RowId) ?? []))
+            { Outputs = outputs.TryGetValue(i.RowId, out var produced) ? new RunOutputs(produced) : null }).ToList();
     }
 
     private static Dictionary<long, List<T>> Group<T>(DbConnection c, string sql, Func<DbDataReader, T> read)

@@ -157,6 +157,7 @@ public static class SqliteSchema
         (5, Cairn.Storage.Sql.PipelineScheduleSchema.Description, Cairn.Storage.Sql.PipelineScheduleSchema.Sql),
         (6, Cairn.Storage.Sql.MonitorSchema.Description, Cairn.Storage.Sql.MonitorSchema.Sql),
         (7, Cairn.Storage.Sql.EndpointSchema.Description, Cairn.Storage.Sql.EndpointSchema.Sql),
+        (8, Cairn.Storage.Sql.LoggedModelSchema.Description, Cairn.Storage.Sql.LoggedModelSchema.Sql),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -20,6 +20,7 @@ public sealed class SqliteStores : IDisposable
     public SqlPipelineScheduleStore Schedules { get; }
     public SqlMonitorStore Monitors { get; }
     public SqlEndpointStore Endpoints { get; }
+    public SqlLoggedModelStore LoggedModels { get; }
 
     public SqliteStores(string databasePath, TimeProvider? time = null)
     {
@@ -30,6 +31,7 @@ public sealed class SqliteStores : IDisposable
         Schedules = new SqlPipelineScheduleStore(Database, time);
         Monitors = new SqlMonitorStore(Database, time);
         Endpoints = new SqlEndpointStore(Database, time);
+        LoggedModels = new SqlLoggedModelStore(Database, time);
     }
 
     public void Dispose() => Database.Dispose();

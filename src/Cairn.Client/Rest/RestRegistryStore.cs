@@ -40,7 +40,7 @@ public sealed class RestRegistryStore(RestTransport transport) : IRegistryStore
 
     public async Task<ModelVersion> CreateModelVersionAsync(NewModelVersion version, CancellationToken ct = default) =>
         Normalize((await transport.PostAsync<ModelVersionResponse>(Versions + "create", new CreateModelVersionRequest(
-            version.Name, version.Source, version.RunId, version.Tags?.ToList(), version.RunLink, version.Description, version.UserId), ct).ConfigureAwait(false)).ModelVersion);
+            version.Name, version.Source, version.RunId, version.Tags?.ToList(), version.RunLink, version.Description, version.UserId, version.ModelId), ct).ConfigureAwait(false)).ModelVersion);
 
     public async Task<ModelVersion> GetModelVersionAsync(string name, string version, CancellationToken ct = default) =>
         Normalize((await transport.GetAsync<ModelVersionResponse>(Versions + "get", [("name", name), ("version", version)], ct).ConfigureAwait(false)).ModelVersion);

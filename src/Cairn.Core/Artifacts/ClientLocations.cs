@@ -24,6 +24,7 @@ public static class ClientLocations
     public static void CheckModelSource(string source)
     {
         if (source.StartsWith(RunUri.Scheme, StringComparison.Ordinal)) Check("source", source, () => RunUri.Parse(source));
+        else if (Cairn.Tracking.LoggedModelIds.FromUri(source) is not null) { } // models:/<logged model id> (MLflow 3)
         else if (ModelUri.IsModelUri(source)) Check("source", source, () => ModelUri.Parse(source));
         else if (IsProxyUri(source))
         {
@@ -36,7 +37,7 @@ public static class ClientLocations
             // MLflow's server takes a local path only inside the run's local artifact folder; a Cairn
             // server's runs keep their artifacts behind its proxy, never in a local folder, so none passes.
             throw CairnException.InvalidParameter($"Invalid model version source: '{source}'. To use a local path as a model version source, the run_id request parameter has to be specified and the local path has to be contained within the artifact directory of the run specified by the run_id.");
-        else throw Refused("source", source, "give runs:/<run_id>/<path>, models:/<name>/<version> or mlflow-artifacts:/<path>");
+        else throw Refused("source", source, "give runs:/<run_id>/<path>, models:/<name>/<version>, models:/<logged model id> or mlflow-artifacts:/<path>");
     }
 
     /// <summary>A path or <c>file:</c> URI, as MLflow's <c>is_local_uri</c> sees it (a one-letter scheme is a Windows drive).</summary>

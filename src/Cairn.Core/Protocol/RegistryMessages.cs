@@ -12,7 +12,8 @@ public sealed record RegisteredModelNameRequest(string? Name);
 public sealed record RegisteredModelTagRequest(string? Name, string? Key, string? Value);
 public sealed record GetLatestVersionsRequest(string? Name, List<string>? Stages);
 /// <remarks><c>user_id</c> is Cairn's addition (MLflow takes the user from its auth layer); other clients may omit it.</remarks>
-public sealed record CreateModelVersionRequest(string? Name, string? Source, string? RunId, List<ModelVersionTag>? Tags, string? RunLink, string? Description, string? UserId = null);
+/// <remarks><c>model_id</c> (MLflow 3) is the logged model the version is registered from.</remarks>
+public sealed record CreateModelVersionRequest(string? Name, string? Source, string? RunId, List<ModelVersionTag>? Tags, string? RunLink, string? Description, string? UserId = null, string? ModelId = null);
 public sealed record UpdateModelVersionRequest(string? Name, string? Version, string? Description);
 public sealed record ModelVersionKeyRequest(string? Name, string? Version);
 public sealed record ModelVersionTagRequest(string? Name, string? Version, string? Key, string? Value);

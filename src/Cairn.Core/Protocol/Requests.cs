@@ -17,7 +17,9 @@ public sealed record CreateRunRequest(string? ExperimentId, string? UserId, long
 public sealed record UpdateRunRequest(string? RunId, string? RunUuid, RunStatus? Status, long? EndTime, string? RunName);
 public sealed record RunIdRequest(string? RunId, string? RunUuid);
 public sealed record SearchRunsRequest(List<string>? ExperimentIds, string? Filter, ViewType? RunViewType, long? MaxResults, List<string>? OrderBy, string? PageToken);
-public sealed record LogMetricRequest(string? RunId, string? RunUuid, string? Key, double? Value, long? Timestamp, long? Step);
+/// <remarks><c>model_id</c>, <c>dataset_name</c> and <c>dataset_digest</c> (MLflow 3) link the value to a logged model too.</remarks>
+public sealed record LogMetricRequest(string? RunId, string? RunUuid, string? Key, double? Value, long? Timestamp, long? Step,
+    string? ModelId = null, string? DatasetName = null, string? DatasetDigest = null);
 public sealed record LogParamRequest(string? RunId, string? RunUuid, string? Key, string? Value);
 public sealed record SetTagRequest(string? RunId, string? RunUuid, string? Key, string? Value);
 public sealed record DeleteTagRequest(string? RunId, string? Key);

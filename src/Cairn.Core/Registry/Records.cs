@@ -34,7 +34,11 @@ public sealed record ModelVersion(
     string? StatusMessage,
     IReadOnlyList<ModelVersionTag> Tags,
     string? RunLink,
-    IReadOnlyList<string> Aliases);
+    IReadOnlyList<string> Aliases)
+{
+    /// <summary>MLflow 3: the logged model this version was registered from (its source is then <c>models:/&lt;model id&gt;</c>).</summary>
+    public string? ModelId { get; init; }
+}
 
 public sealed record NewModelVersion(
     string Name,
@@ -43,7 +47,8 @@ public sealed record NewModelVersion(
     string? Description = null,
     string? UserId = null,
     IReadOnlyList<ModelVersionTag>? Tags = null,
-    string? RunLink = null);
+    string? RunLink = null,
+    string? ModelId = null);
 
 /// <summary>What happened to an alias: a request, a gate result, an approval, a move. The audit trail.</summary>
 public enum TransitionAction { Requested = 1, GatePassed = 2, GateFailed = 3, Approved = 4, Rejected = 5, AliasMoved = 6, AliasDeleted = 7, Registered = 8 }

@@ -21,7 +21,16 @@ public sealed record Experiment(
     long LastUpdateTime,
     IReadOnlyList<ExperimentTag> Tags);
 
-public sealed record Metric(string Key, double Value, long Timestamp, long Step);
+public sealed record Metric(string Key, double Value, long Timestamp, long Step)
+{
+    /// <summary>MLflow 3: the logged model this value is about (it also shows among that model's metrics); null for a run's own metric.</summary>
+    public string? ModelId { get; init; }
+    /// <summary>MLflow 3: the dataset the value was computed on, for a model's metric.</summary>
+    public string? DatasetName { get; init; }
+    public string? DatasetDigest { get; init; }
+    /// <summary>MLflow 3: the run that logged the value, on a logged model's metrics.</summary>
+    public string? RunId { get; init; }
+}
 
 public sealed record Param(string Key, string Value);
 
@@ -62,7 +71,11 @@ public sealed record RunInputs(IReadOnlyList<DatasetInput> DatasetInputs)
     public static RunInputs Empty { get; } = new([]);
 }
 
-public sealed record Run(RunInfo Info, RunData Data, RunInputs? Inputs = null);
+public sealed record Run(RunInfo Info, RunData Data, RunInputs? Inputs = null)
+{
+    /// <summary>MLflow 3: the logged models the run produced (log-outputs).</summary>
+    public RunOutputs? Outputs { get; init; }
+}
 
 /// <summary>
 /// An experiment's active runs at a glance: how many there are and when the newest one started

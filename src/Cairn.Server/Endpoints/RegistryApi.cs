@@ -10,7 +10,8 @@ namespace Cairn.Server.Endpoints;
 /// <summary>/api/2.0/mlflow/registered-models/* and /api/2.0/mlflow/model-versions/*, as MLflow serves them.</summary>
 public static class RegistryApi
 {
-    public static IEndpointRouteBuilder MapRegistryApi(this IEndpointRouteBuilder app, IRegistryStore registry, ITrackingStore tracking)
+    /// <param name="loggedModels">Resolves <c>models:/&lt;logged model id&gt;</c> sources to the model's files (MLflow 3); null: such sources are handed out as they are.</param>
+    public static IEndpointRouteBuilder MapRegistryApi(this IEndpointRouteBuilder app, IRegistryStore registry, ITrackingStore tracking, ILoggedModelStore? loggedModels = null)
     {
         var models = app.MapGroup("/api/2.0/mlflow/registered-models").WithTags("Registered models");
 
@@ -105,7 +106,7 @@ public static class RegistryApi
         {
             var body = await ApiIo.ReadBodyAsync<CreateModelVersionRequest>(http);
             var version = await registry.CreateModelVersionAsync(new NewModelVersion(ApiIo.Require(body.Name, "name"), ApiIo.Require(body.Source, "source"),
-                body.RunId, body.Description, body.UserId ?? http.User.Identity?.Name, body.Tags, body.RunLink), http.RequestAborted);
+                body.RunId, body.Description, body.UserId ?? http.User.Identity?.Name, body.Tags, body.RunLink, body.ModelId), http.RequestAborted);
             return ApiIo.Json(new ModelVersionResponse(version));
         }).Accepts<CreateModelVersionRequest>("application/json").Produces<ModelVersionResponse>();
 
@@ -148,6 +149,8 @@ public static class RegistryApi
         versions.MapGet("/get-download-uri", async (HttpContext http) =>
         {
             var version = await registry.GetModelVersionAsync(ApiIo.Require(ApiIo.Query(http, "name"), "name"), ApiIo.Require(ApiIo.Query(http, "version"), "version"), http.RequestAborted);
+            if (loggedModels is not null && LoggedModelIds.FromUri(version.Source) is { } modelId)
+                return ApiIo.Json(new DownloadUriResponse((await loggedModels.GetLoggedModelAsync(modelId, http.RequestAborted)).Info.ArtifactUri));
             return ApiIo.Json(new DownloadUriResponse(await ModelSources.ToArtifactUriAsync(version.Source, tracking, registry, http.RequestAborted)));
         }).Produces<DownloadUriResponse>();
 

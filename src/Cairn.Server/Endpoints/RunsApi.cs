@@ -60,7 +60,8 @@ public static class RunsApi
         {
             var body = await ApiIo.ReadBodyAsync<LogMetricRequest>(http);
             var value = body.Value ?? throw JsonFieldErrors.Missing("value");
-            var metric = new Metric(ApiIo.Require(body.Key, "key"), value, body.Timestamp ?? time.GetUtcNow().ToUnixTimeMilliseconds(), body.Step ?? 0);
+            var metric = new Metric(ApiIo.Require(body.Key, "key"), value, body.Timestamp ?? time.GetUtcNow().ToUnixTimeMilliseconds(), body.Step ?? 0)
+                { ModelId = body.ModelId, DatasetName = body.DatasetName, DatasetDigest = body.DatasetDigest };
             await store.LogMetricAsync(RunId(body.RunId, body.RunUuid), metric, http.RequestAborted);
             return ApiIo.Empty();
         }).Accepts<LogMetricRequest>("application/json");
