@@ -163,26 +163,8 @@ public sealed class CairnClient : IDisposable
     /// The logged models a run produced: those whose source run it is, and those it logged as
     /// outputs (MLflow's log-outputs), oldest first.
     /// </summary>
-    public async Task<IReadOnlyList<LoggedModel>> ListRunModelsAsync(string runId, CancellationToken ct = default)
-    {
-        var run = await Tracking.GetRunAsync(runId, ct).ConfigureAwait(false);
-        var found = new Dictionary<string, LoggedModel>(StringComparer.Ordinal);
-        string? token = null;
-        do
-        {
-            var page = await LoggedModels.SearchLoggedModelsAsync(new LoggedModelQuery([run.Info.ExperimentId],
-                $"source_run_id = '{runId.Replace("'", "''", StringComparison.Ordinal)}'", MaxResults: 1000, PageToken: token), ct).ConfigureAwait(false);
-            foreach (var model in page.Items) found[model.Info.ModelId] = model;
-            token = page.NextPageToken;
-        } while (token is not null);
-        foreach (var output in run.Outputs?.ModelOutputs ?? [])
-            if (!found.ContainsKey(output.ModelId))
-            {
-                try { found[output.ModelId] = await LoggedModels.GetLoggedModelAsync(output.ModelId, ct).ConfigureAwait(false); }
-                catch (CairnException e) when (e.ErrorCode == ErrorCodes.ResourceDoesNotExist) { } // deleted since
-            }
-        return found.Values.OrderBy(m => m.Info.CreationTimestampMs).ThenBy(m => m.Info.ModelId, StringComparer.Ordinal).ToList();
-    }
+    public async Task<IReadOnlyList<LoggedModel>> ListRunModelsAsync(string runId, CancellationToken ct = default) =>
+        await RunModels.ListAsync(await Tracking.GetRunAsync(runId, ct).ConfigureAwait(false), LoggedModels, ct).ConfigureAwait(false);
 
     /// <summary>Copies an artifact (a file, or a folder recursively) to <paramref name="destination"/>.</summary>
     public async Task<IReadOnlyList<string>> DownloadArtifactsAsync(RunUri uri, string destination, CancellationToken ct = default)

@@ -16,6 +16,9 @@ public sealed record UiStores(ITrackingStore Tracking, IRegistryStore Registry, 
     /// <summary>Deployment endpoints and their history; null: the endpoint pages say endpoints are not configured.</summary>
     public IEndpointStore? Endpoints { get; init; }
 
+    /// <summary>MLflow 3's logged models; null: run pages list none.</summary>
+    public ILoggedModelStore? LoggedModels { get; init; }
+
     /// <summary>
     /// The folder of the Parquet inference log the endpoints' servers write (<c>cairn deploy serve --inference-log</c>),
     /// read for the live figures of an endpoint page; null: no live figures. The default is the one the serving and

@@ -41,6 +41,8 @@ public static class Format
 
     public static string DatasetLink(string name) => "/datasets/" + Escape(name);
 
+    public static string LoggedModelLink(string modelId) => "/logged-models/" + Escape(modelId);
+
     /// <summary>A run's page opened on one of its artifact files (the artifact browser's preview).</summary>
     public static string RunFileLink(string runId, string file)
     {
