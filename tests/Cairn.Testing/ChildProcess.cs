@@ -78,7 +78,15 @@ public sealed class ChildProcess : IDisposable
     public async Task<int> WaitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
-        await Process.WaitForExitAsync(cts.Token);
+        try
+        {
+            await Process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Say what the process printed: a bare TaskCanceledException tells a CI log nothing.
+            throw new TimeoutException($"The process did not exit within {timeout}. stdout: {StandardOutput} stderr: {StandardError}");
+        }
         Process.WaitForExit(); // flushes redirected output
         return Process.ExitCode;
     }
