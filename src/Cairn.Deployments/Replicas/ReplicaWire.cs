@@ -71,8 +71,8 @@ public static class ReplicaWire
             _ => "BYTES",
         },
         string => "BYTES",
-        Array a => OpenInference.Datatype(a.GetType().GetElementType()!),
-        _ => OpenInference.Datatype(value.GetType()),
+        Array a => OpenInferenceDatatypes.Datatype(a.GetType().GetElementType()!),
+        _ => OpenInferenceDatatypes.Datatype(value.GetType()),
     };
 
     private static void WriteFlat(Utf8JsonWriter json, object? value)

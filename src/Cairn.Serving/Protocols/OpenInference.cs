@@ -34,7 +34,7 @@ public static class OpenInference
             if (columns.Any(c => c.Name == name)) throw DuplicateInput(name);
             if (tensor.Shape is not { Length: > 0 } shape || shape.Any(d => d < 0))
                 throw CairnException.InvalidParameter($"Input tensor '{name}' needs a 'shape' of non-negative dimensions, batch first.");
-            if (!IsDatatype(tensor.Datatype))
+            if (!OpenInferenceDatatypes.IsDatatype(tensor.Datatype))
                 throw CairnException.InvalidParameter($"Input tensor '{name}' has datatype '{tensor.Datatype}': expected BOOL, INT8..INT64, UINT8..UINT64, FP16, FP32, FP64 or BYTES.");
             if (tensor.Data.ValueKind != JsonValueKind.Undefined && tensor.Parameters?.ContainsKey("binary_data_size") == true)
                 throw BothDataAndBinary(name);
@@ -131,11 +131,11 @@ public static class OpenInference
                 var flat = Array.CreateInstance(element, results.Count * array.Length);
                 for (var i = 0; i < values.Count; i++)
                     if (values[i] is Array row) Array.Copy(row, 0, flat, i * array.Length, Math.Min(row.Length, array.Length));
-                tensors.Add(new OutputTensor(name, [results.Count, array.Length], Datatype(element), flat));
+                tensors.Add(new OutputTensor(name, [results.Count, array.Length], OpenInferenceDatatypes.Datatype(element), flat));
             }
             else
             {
-                tensors.Add(new OutputTensor(name, [results.Count], Datatype(first?.GetType() ?? typeof(float)), Typed(first?.GetType(), values)));
+                tensors.Add(new OutputTensor(name, [results.Count], OpenInferenceDatatypes.Datatype(first?.GetType() ?? typeof(float)), Typed(first?.GetType(), values)));
             }
         }
         return tensors;
@@ -144,32 +144,11 @@ public static class OpenInference
     /// <summary>Scalars as an array of their own type; as objects when any is missing (written as null).</summary>
     private static Array Typed(Type? type, List<object?> values)
     {
-        if (type is null || values.Contains(null) || Datatype(type) == "BYTES" && type != typeof(string) || values.Any(v => v!.GetType() != type)) return values.ToArray();
+        if (type is null || values.Contains(null) || OpenInferenceDatatypes.Datatype(type) == "BYTES" && type != typeof(string) || values.Any(v => v!.GetType() != type)) return values.ToArray();
         var typed = Array.CreateInstance(type, values.Count);
         for (var i = 0; i < values.Count; i++) typed.SetValue(values[i], i);
         return typed;
     }
-
-    /// <summary>Whether the text is one of the Open Inference Protocol's datatypes.</summary>
-    public static bool IsDatatype(string? datatype) =>
-        datatype is "BOOL" or "INT8" or "INT16" or "INT32" or "INT64" or "UINT8" or "UINT16" or "UINT32" or "UINT64" or "FP16" or "FP32" or "FP64" or "BYTES";
-
-    /// <summary>The OIP datatype of an element type; BYTES for strings and anything without a numeric one.</summary>
-    public static string Datatype(Type type) => Type.GetTypeCode(type) switch
-    {
-        TypeCode.Single => "FP32",
-        TypeCode.Double => "FP64",
-        TypeCode.Boolean => "BOOL",
-        TypeCode.SByte => "INT8",
-        TypeCode.Int16 => "INT16",
-        TypeCode.Int32 => "INT32",
-        TypeCode.Int64 => "INT64",
-        TypeCode.Byte => "UINT8",
-        TypeCode.UInt16 => "UINT16",
-        TypeCode.UInt32 => "UINT32",
-        TypeCode.UInt64 => "UINT64",
-        _ => "BYTES",
-    };
 
     public static TensorMetadata Describe(ColumnSpec column) => column.IsTensor
         ? new TensorMetadata(column.Name, column.TensorType switch

@@ -280,7 +280,7 @@ public static class OpenInferenceColumns
 
     /// <summary>The chosen output columns as response tensors (shape [rows] or [rows, width]).</summary>
     public static IReadOnlyList<OutputTensor> ToTensors(IEnumerable<TensorColumn> columns, int rows) => columns.Select(c => new OutputTensor(
-        c.Name, c.Width > 1 ? [rows, c.Width] : [rows], OpenInference.Datatype(c.Values.GetType().GetElementType()!), c.Values)).ToList();
+        c.Name, c.Width > 1 ? [rows, c.Width] : [rows], OpenInferenceDatatypes.Datatype(c.Values.GetType().GetElementType()!), c.Values)).ToList();
 
     /// <summary>
     /// Writes the response as <see cref="InferResponse"/> would serialize (snake_case, typed data
@@ -297,7 +297,7 @@ public static class OpenInferenceColumns
             {
                 if (AsBinary(outputs[i])) return;
                 var buffer = new ArrayBufferWriter<byte>(outputs[i].Data.Length * 12);
-                using (var data = new Utf8JsonWriter(buffer)) WriteData(data, outputs[i].Data);
+                using (var data = new Utf8JsonWriter(buffer)) OpenInferenceJson.WriteData(data, outputs[i].Data);
                 formatted[i] = buffer.WrittenMemory;
             });
         var counted = new CountingWriter(output);
@@ -327,7 +327,7 @@ public static class OpenInferenceColumns
                 {
                     json.WritePropertyName("data");
                     if (formatted[i] is { } raw) json.WriteRawValue(raw.Span, skipInputValidation: true);
-                    else WriteData(json, tensor.Data);
+                    else OpenInferenceJson.WriteData(json, tensor.Data);
                 }
                 json.WriteEndObject();
             }
@@ -340,46 +340,6 @@ public static class OpenInferenceColumns
 
     /// <summary>Whether the tensor goes out as binary data: asked for, and not holding nulls (which have no binary form).</summary>
     public static bool IsBinary(OutputTensor tensor, Func<string, bool> binary) => binary(tensor.Name) && tensor.Data is not object[];
-
-    internal static void WriteData(Utf8JsonWriter json, Array data)
-    {
-        json.WriteStartArray();
-        // By the exact element type: the runtime lets a uint[] pass for an int[] in a pattern match.
-        switch (Type.GetTypeCode(data.GetType().GetElementType()))
-        {
-            case TypeCode.Single: foreach (var v in (float[])data) WriteFloat(json, v); break;
-            case TypeCode.Double: foreach (var v in (double[])data) WriteFloat(json, v); break;
-            case TypeCode.Int64: foreach (var v in (long[])data) json.WriteNumberValue(v); break;
-            case TypeCode.Int32: foreach (var v in (int[])data) json.WriteNumberValue(v); break;
-            case TypeCode.UInt64: foreach (var v in (ulong[])data) json.WriteNumberValue(v); break;
-            case TypeCode.UInt32: foreach (var v in (uint[])data) json.WriteNumberValue(v); break;
-            case TypeCode.Boolean: foreach (var v in (bool[])data) json.WriteBooleanValue(v); break;
-            case TypeCode.String: foreach (var v in (string[])data) json.WriteStringValue(v); break;
-            default: // small integers; nulls where a row had no value
-                foreach (var v in data)
-                    if (v is float f) WriteFloat(json, f);
-                    else if (v is double d) WriteFloat(json, d);
-                    else JsonSerializer.Serialize(json, v, v?.GetType() ?? typeof(object));
-                break;
-        }
-        json.WriteEndArray();
-    }
-
-    /// <summary>
-    /// A number; NaN and the infinities, which JSON numbers cannot hold, as the strings "NaN",
-    /// "Infinity" and "-Infinity" (as .NET's named floating-point literals and JavaScript name them).
-    /// </summary>
-    private static void WriteFloat(Utf8JsonWriter json, float value)
-    {
-        if (float.IsFinite(value)) json.WriteNumberValue(value);
-        else json.WriteStringValue(value.ToString(System.Globalization.CultureInfo.InvariantCulture));
-    }
-
-    private static void WriteFloat(Utf8JsonWriter json, double value)
-    {
-        if (double.IsFinite(value)) json.WriteNumberValue(value);
-        else json.WriteStringValue(value.ToString(System.Globalization.CultureInfo.InvariantCulture));
-    }
 
     /// <summary>Counts what the JSON writer writes, so the JSON object's length is known without a second buffer.</summary>
     private sealed class CountingWriter(IBufferWriter<byte> inner) : IBufferWriter<byte>

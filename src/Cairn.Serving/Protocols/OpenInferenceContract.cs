@@ -21,7 +21,7 @@ public static class OpenInferenceContract
         var column = signature.Inputs.FirstOrDefault(c => c.Name == name);
         if (column is null) return;
         var expected = OpenInference.Describe(column);
-        if (datatype is not null && OpenInference.IsDatatype(datatype) && datatype != expected.Datatype)
+        if (datatype is not null && OpenInferenceDatatypes.IsDatatype(datatype) && datatype != expected.Datatype)
             throw CairnException.InvalidParameter(
                 $"Input '{name}' has datatype {datatype}, but the model expects {expected.Datatype}: send its data as {expected.Datatype} (see GET /v2/models/<name> for each input's datatype and shape).");
         if (!Fits(shape, expected.Shape))

@@ -79,7 +79,7 @@ public sealed class InferenceClient : IDisposable
                 json.WriteNumberValue(rows);
                 if (input.Width != 1) json.WriteNumberValue(input.Width);
                 json.WriteEndArray();
-                json.WriteString("datatype", OpenInference.Datatype(input.Values.GetType().GetElementType()!));
+                json.WriteString("datatype", OpenInferenceDatatypes.Datatype(input.Values.GetType().GetElementType()!));
                 if (options.Binary)
                 {
                     json.WriteStartObject("parameters");
@@ -89,7 +89,7 @@ public sealed class InferenceClient : IDisposable
                 else
                 {
                     json.WritePropertyName("data");
-                    OpenInferenceColumns.WriteData(json, input.Values);
+                    OpenInferenceJson.WriteData(json, input.Values);
                 }
                 json.WriteEndObject();
             }
