@@ -112,6 +112,54 @@ public class ClientSdkTests
         Assert.Equal((version.Name, version.Version, version.Source), (read.Name, read.Version, read.Source));
     }
 
+    [Fact]
+    public async Task LogModelAsync_ToAnExistingRun_RegistersWhenNamed()
+    {
+        using var folder = new TempFolder();
+        using var cairn = CairnClient.Open(folder.Path);
+        var flights = FlightsModel.Instance;
+        string runId;
+        using (var run = cairn.StartRun("quakes")) runId = run.RunId;
+
+        var plain = await cairn.LogModelAsync(runId, "plain", flights.Ml, flights.Model, flights.InputSchema, labelColumn: "Late");
+        var registered = await cairn.LogModelAsync(runId, "model", flights.Ml, flights.Model, flights.InputSchema, labelColumn: "Late", registeredModelName: "quake");
+
+        Assert.Null(plain.RegisteredVersion);
+        Assert.Equal(1, registered.RegisteredVersion!.Version);
+        Assert.Equal(runId, registered.RegisteredVersion.RunId);
+        Assert.Equal(1, cairn.GetLatestVersion("quake")!.Version);
+    }
+
+    [Theory]
+    [InlineData("1.5")]
+    [InlineData("v2")]
+    [InlineData("0")]
+    public void RegisteredVersion_AVersionThatIsNotAPositiveWholeNumber_IsAClearError(string version)
+    {
+        var answered = new ModelVersion("quake", version, 0, 0, null, "None", "", "runs:/abc/model", "abc", ModelVersionStatus.Ready, null, [], null, []);
+
+        var error = Assert.Throws<CairnException>(() => RegisteredVersion.From(answered));
+
+        Assert.Equal(ErrorCodes.InvalidState, error.ErrorCode);
+        Assert.Contains($"'{version}'", error.Message);
+    }
+
+    [Fact]
+    public void RegisteredVersion_FromTheStoreRecord_KeepsItsFields()
+    {
+        var answered = new ModelVersion("quake", "12", 1_700_000_000_000, 0, "ada", "None", "desc", "runs:/abc/model", "abc", ModelVersionStatus.Ready, null,
+            [new ModelVersionTag("validated", "true")], null, ["champion"]);
+
+        var version = RegisteredVersion.From(answered);
+
+        Assert.Equal(12, version.Version);
+        Assert.Equal(("quake", "runs:/abc/model", "abc", "desc"), (version.Name, version.Source, version.RunId, version.Description));
+        Assert.Equal(["champion"], version.Aliases);
+        Assert.Equal("true", version.Tags["validated"]);
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000), version.CreationTime);
+        Assert.Equal("models:/quake/12", version.Uri);
+    }
+
     private static (string Id, Dictionary<string, double> Metrics) LogRun(CairnClient cairn, string experiment, string name, int trees, params (string Key, double Value)[] metrics)
     {
         using var run = cairn.StartRun(experiment, runName: name);
