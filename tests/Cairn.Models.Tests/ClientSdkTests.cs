@@ -130,6 +130,26 @@ public class ClientSdkTests
         Assert.Equal(1, cairn.GetLatestVersion("quake")!.Version);
     }
 
+    [Fact]
+    public async Task LogOnnxModel_WithARegisteredModelName_RegistersThePackage()
+    {
+        using var folder = new TempFolder();
+        using var cairn = CairnClient.Open(folder.File("store"));
+        var mlnet = LogModel(cairn, 0.8, registeredModelName: null);
+        var registry = new ModelRegistry(cairn);
+        await registry.DownloadPackageAsync((await registry.ResolveAsync(mlnet.ModelUri)).PackagePath, folder.File("pkg"));
+        OnnxExport.AddOnnxFlavor(ModelPackage.Open(folder.File("pkg")));
+
+        using var run = cairn.StartRun("quakes");
+        Assert.Throws<CairnException>(() => run.LogOnnxModel("refused", folder.File("pkg/model.onnx"), registeredModelName: "bad:name"));
+        var logged = run.LogOnnxModel("onnx-model", folder.File("pkg/model.onnx"), registeredModelName: "quake-onnx");
+
+        Assert.Equal(1, logged.RegisteredVersion!.Version);
+        Assert.Equal(run.RunId, logged.RegisteredVersion.RunId);
+        Assert.Equal(logged.ModelUri, cairn.GetModelVersion("models:/quake-onnx/1").Source);
+        Assert.Equal(["onnx-model"], (await cairn.ListArtifactsAsync(new RunUri(run.RunId, ""))).Select(f => f.Path));
+    }
+
     [Theory]
     [InlineData("1.5")]
     [InlineData("v2")]
