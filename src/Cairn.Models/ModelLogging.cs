@@ -31,8 +31,9 @@ public static class ModelLogging
     }
 
     /// <summary>
-    /// As <see cref="LogModel"/> (registering it too when <paramref name="registeredModelName"/> is given), to a run that exists already and is not held open here (a pipeline
-    /// step's run, which its engine ends).
+    /// As <see cref="LogModel"/> (registering it too when <paramref name="registeredModelName"/> is
+    /// given), to a run that exists already and is not held open here (a pipeline step's run, which
+    /// its engine ends).
     /// </summary>
     public static async Task<LoggedModel> LogModelAsync(this CairnClient client, string runId, string artifactPath, MLContext ml, ITransformer model,
         DataViewSchema inputSchema, object? inputExample = null, string? labelColumn = null, string? registeredModelName = null, CancellationToken ct = default)
