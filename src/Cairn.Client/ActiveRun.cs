@@ -42,6 +42,9 @@ public sealed class ActiveRun : IDisposable, IAsyncDisposable
     public string RunId => Info.RunId;
     public string ExperimentId => Info.ExperimentId;
 
+    /// <summary>The client the run logs through (its stores), for calls beyond the run such as registering a model.</summary>
+    public CairnClient Client => _client;
+
     internal ActiveRun(CairnClient client, RunInfo info, ActiveRunOptions options)
     {
         _client = client;

@@ -1,9 +1,14 @@
+using Cairn.Registry;
 using Microsoft.ML;
 
 namespace Cairn.Models;
 
 /// <summary>A model logged to a run: its URI, signature and identity.</summary>
-public sealed record LoggedModel(string ModelUri, string ModelUuid, ModelSignature Signature, IReadOnlyList<string> Flavors);
+public sealed record LoggedModel(string ModelUri, string ModelUuid, ModelSignature Signature, IReadOnlyList<string> Flavors)
+{
+    /// <summary>The registry version the package became when it was logged with a registered model name; null otherwise.</summary>
+    public RegisteredVersion? RegisteredVersion { get; init; }
+}
 
 /// <summary>Logging models as packages (MLflow's format) to a run's artifacts.</summary>
 public static class ModelLogging
@@ -16,17 +21,24 @@ public static class ModelLogging
     /// outputs, an input example, and the digest of every file.
     /// </summary>
     /// <param name="labelColumn">A column of the schema the model does not need to predict (left out of the signature).</param>
+    /// <param name="registeredModelName">When given, the package is also registered as the next version of this model.</param>
     public static LoggedModel LogModel(this ActiveRun run, string artifactPath, MLContext ml, ITransformer model, DataViewSchema inputSchema,
-        object? inputExample = null, string? labelColumn = null) =>
-        WithPackageFolder(run, artifactPath, folder => SaveMlnet(folder, artifactPath, run.RunId, ml, model, inputSchema, inputExample, labelColumn));
+        object? inputExample = null, string? labelColumn = null, string? registeredModelName = null)
+    {
+        if (registeredModelName is not null) RegistryNames.ValidateModelName(registeredModelName); // before anything is logged
+        return Register(run, registeredModelName,
+            WithPackageFolder(run, artifactPath, folder => SaveMlnet(folder, artifactPath, run.RunId, ml, model, inputSchema, inputExample, labelColumn)));
+    }
 
     /// <summary>
-    /// As <see cref="LogModel"/>, to a run that exists already and is not held open here (a pipeline
-    /// step's run, which its engine ends).
+    /// As <see cref="LogModel"/> (registering it too when <paramref name="registeredModelName"/> is
+    /// given), to a run that exists already and is not held open here (a pipeline step's run, which
+    /// its engine ends).
     /// </summary>
     public static async Task<LoggedModel> LogModelAsync(this CairnClient client, string runId, string artifactPath, MLContext ml, ITransformer model,
-        DataViewSchema inputSchema, object? inputExample = null, string? labelColumn = null, CancellationToken ct = default)
+        DataViewSchema inputSchema, object? inputExample = null, string? labelColumn = null, string? registeredModelName = null, CancellationToken ct = default)
     {
+        if (registeredModelName is not null) RegistryNames.ValidateModelName(registeredModelName);
         var path = Cairn.Artifacts.ArtifactPath.Normalize(artifactPath, allowRoot: false);
         var run = await client.Tracking.GetRunAsync(runId, ct).ConfigureAwait(false);
         var target = Cairn.Artifacts.ArtifactPath.Combine(Cairn.Artifacts.ArtifactPath.FromUri(run.Info.ArtifactUri), path);
@@ -41,7 +53,9 @@ public static class ModelLogging
                 var relative = Path.GetRelativePath(folder, file).Replace(Path.DirectorySeparatorChar, '/');
                 await client.Artifacts.PutAsync(Cairn.Artifacts.ArtifactPath.Combine(target, relative), input, ct).ConfigureAwait(false);
             }
-            return new LoggedModel($"runs:/{runId}/{path}", manifest.ModelUuid!, manifest.Signature!, manifest.Flavors);
+            var logged = new LoggedModel($"runs:/{runId}/{path}", manifest.ModelUuid!, manifest.Signature!, manifest.Flavors);
+            return registeredModelName is null ? logged
+                : logged with { RegisteredVersion = await client.RegisterModelAsync(logged.ModelUri, registeredModelName, ct: ct).ConfigureAwait(false) };
         }
         finally
         {
@@ -76,10 +90,12 @@ public static class ModelLogging
     }
 
     /// <summary>Logs an ONNX file (from any framework) as a package with the <c>onnx</c> flavor and a tensor signature.</summary>
-    public static LoggedModel LogOnnxModel(this ActiveRun run, string artifactPath, string onnxFile, object? inputExample = null)
+    /// <param name="registeredModelName">When given, the package is also registered as the next version of this model.</param>
+    public static LoggedModel LogOnnxModel(this ActiveRun run, string artifactPath, string onnxFile, object? inputExample = null, string? registeredModelName = null)
     {
         if (!File.Exists(onnxFile)) throw CairnException.InvalidParameter($"The ONNX file '{onnxFile}' does not exist.");
-        return WithPackageFolder(run, artifactPath, folder =>
+        if (registeredModelName is not null) RegistryNames.ValidateModelName(registeredModelName);
+        return Register(run, registeredModelName, WithPackageFolder(run, artifactPath, folder =>
         {
             File.Copy(onnxFile, Path.Combine(folder, "model.onnx"));
             ModelSignature signature;
@@ -88,7 +104,18 @@ public static class ModelLogging
             manifest.AddFlavor(ModelManifest.OnnxFlavor, OnnxExport.FlavorSettings());
             WriteInputExample(folder, manifest, inputExample, signature);
             return manifest;
-        });
+        }));
+    }
+
+    /// <summary>
+    /// Registers a package just logged, when a name is given. The run's buffered metrics are sent
+    /// first, so the version's model card and promotion gates see what the run logged so far.
+    /// </summary>
+    private static LoggedModel Register(ActiveRun run, string? registeredModelName, LoggedModel logged)
+    {
+        if (registeredModelName is null) return logged;
+        run.Flush();
+        return logged with { RegisteredVersion = run.Client.RegisterModel(logged.ModelUri, registeredModelName) };
     }
 
     private static LoggedModel WithPackageFolder(ActiveRun run, string artifactPath, Func<string, ModelManifest> build)

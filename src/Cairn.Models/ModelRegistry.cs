@@ -21,10 +21,14 @@ public sealed class ModelRegistry(CairnClient client)
     private ITrackingStore Tracking => client.Tracking;
     private long Now => client.Time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    /// <summary>Registers the package at <paramref name="source"/> (<c>runs:/&lt;id&gt;/model</c>) as the next version of <paramref name="name"/>.</summary>
+    /// <summary>
+    /// Registers the package at <paramref name="source"/> (<c>runs:/&lt;id&gt;/model</c>, or MLflow 3's
+    /// logged model <c>models:/m-&lt;id&gt;</c>) as the next version of <paramref name="name"/>.
+    /// </summary>
     public async Task<ModelVersion> RegisterAsync(string source, string name, string? description = null, string? actor = null, CancellationToken ct = default)
     {
         RegistryNames.ValidateModelName(name);
+        if (LoggedModelIds.FromUri(source) is { } modelId) return await RegisterLoggedModelAsync(modelId, source, name, description, actor, ct).ConfigureAwait(false);
         var runUri = await Tracking.ResolveRunUriAsync(source, ct).ConfigureAwait(false);
         var run = await Tracking.GetRunAsync(runUri.RunId, ct).ConfigureAwait(false);
         var packagePath = ArtifactPath.Combine(ArtifactPath.FromUri(run.Info.ArtifactUri), runUri.ArtifactPath);
@@ -38,28 +42,67 @@ public sealed class ModelRegistry(CairnClient client)
         return version;
     }
 
+    /// <remarks>
+    /// A logged model's files are not a run's package, so no model card is written for it (the
+    /// card reads the package's manifest); the audit trail still records the registration.
+    /// </remarks>
+    private async Task<ModelVersion> RegisterLoggedModelAsync(string modelId, string source, string name, string? description, string? actor, CancellationToken ct)
+    {
+        var model = await client.LoggedModels.GetLoggedModelAsync(modelId, ct).ConfigureAwait(false);
+        var who = actor ?? Environment.UserName;
+        var version = await Registry.CreateModelVersionAsync(new NewModelVersion(name, source, model.Info.SourceRunId, description, who, ModelId: modelId), ct).ConfigureAwait(false);
+        await Audit(name, version.Version, "", TransitionAction.Registered, who, $"registered from {source}", null, null, ct).ConfigureAwait(false);
+        return version;
+    }
+
     /// <summary>The version a <c>models:/</c> URI names (null for a <c>runs:/</c> URI) and the store path of its package.</summary>
     public async Task<(ModelVersion? Version, string PackagePath)> ResolveAsync(string uri, CancellationToken ct = default)
     {
         if (ModelUri.IsModelUri(uri))
         {
-            var model = ModelUri.Parse(uri);
-            ModelVersion version;
-            try
-            {
-                version = model.Alias is not null
-                    ? await Registry.GetModelVersionByAliasAsync(model.Name, model.Alias, ct).ConfigureAwait(false)
-                    : await Registry.GetModelVersionAsync(model.Name, model.Version!, ct).ConfigureAwait(false);
-            }
-            catch (CairnException e) when (e.ErrorCode == ErrorCodes.ResourceDoesNotExist)
-            {
-                throw await NotFoundWithHintAsync(model.Name, e, ct).ConfigureAwait(false);
-            }
+            var version = await GetVersionAsync(uri, ct).ConfigureAwait(false);
             return (version, await ModelSources.ToStorePathAsync(version.Source, Tracking, ct).ConfigureAwait(false));
         }
         if (uri.StartsWith(RunUri.Scheme, StringComparison.Ordinal))
             return (null, await ModelSources.ToStorePathAsync(uri, Tracking, ct).ConfigureAwait(false));
         throw CairnException.InvalidParameter($"'{uri}' is not a model URI: use models:/<name>/<version>, models:/<name>@<alias> or runs:/<run_id>/<path>.");
+    }
+
+    /// <summary>
+    /// The version <c>models:/name/3</c>, <c>models:/name@alias</c> or <c>models:/name/latest</c>
+    /// (the highest version, as MLflow reads it) names; not found says where to look next.
+    /// </summary>
+    public async Task<ModelVersion> GetVersionAsync(string uri, CancellationToken ct = default)
+    {
+        if (uri.StartsWith(ModelUri.Scheme, StringComparison.Ordinal) && uri.EndsWith(LatestSuffix, StringComparison.Ordinal))
+        {
+            var name = RegistryNames.ValidateModelName(uri[ModelUri.Scheme.Length..^LatestSuffix.Length].TrimStart('/'));
+            return await GetLatestVersionAsync(name, ct).ConfigureAwait(false)
+                ?? throw CairnException.NotFound($"The registered model '{name}' has no versions yet. Register one with: cairn models register");
+        }
+        var model = ModelUri.Parse(uri);
+        try
+        {
+            return model.Alias is not null
+                ? await Registry.GetModelVersionByAliasAsync(model.Name, model.Alias, ct).ConfigureAwait(false)
+                : await Registry.GetModelVersionAsync(model.Name, model.Version!, ct).ConfigureAwait(false);
+        }
+        catch (CairnException e) when (e.ErrorCode == ErrorCodes.ResourceDoesNotExist)
+        {
+            throw await NotFoundWithHintAsync(model.Name, e, ct).ConfigureAwait(false);
+        }
+    }
+
+    private const string LatestSuffix = "/latest";
+
+    /// <summary>The highest version of <paramref name="name"/>, or null when it has none; not found when there is no such model.</summary>
+    public async Task<ModelVersion?> GetLatestVersionAsync(string name, CancellationToken ct = default)
+    {
+        RegistryNames.ValidateModelName(name);
+        var page = await Registry.SearchModelVersionsAsync(new RegistryQuery($"name = '{name.Replace("'", "''")}'", 1, ["version_number DESC"]), ct).ConfigureAwait(false);
+        if (page.Items.Count > 0) return page.Items[0];
+        await Registry.GetRegisteredModelAsync(name, ct).ConfigureAwait(false); // a model with no versions, or no model at all
+        return null;
     }
 
     /// <summary>The store's "not found", with where to look next: the models there are, or this model's versions.</summary>
