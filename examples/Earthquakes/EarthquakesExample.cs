@@ -18,8 +18,11 @@ public sealed record EarthquakesResult(string RunId, string ModelName, string Ve
 /// </summary>
 public static class EarthquakesExample
 {
+    /// <summary>The experiment the run goes to.</summary>
     public const string Experiment = "earthquakes";
+    /// <summary>The registered model's name.</summary>
     public const string ModelName = "earthquakes";
+    /// <summary>The alias the new version gets.</summary>
     public const string Alias = "champion";
 
     /// <summary>Runs the whole example against <paramref name="cairn"/> (embedded store or server), narrating to <paramref name="output"/>.</summary>
