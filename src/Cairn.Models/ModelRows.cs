@@ -37,11 +37,16 @@ public static class ModelRows
     {
         var data = new JsonArray();
         foreach (var row in rows)
-            data.Add(new JsonArray(columns.Select(c => JsonSerializer.SerializeToNode(row.GetValueOrDefault(c))).ToArray()));
+            data.Add(new JsonArray(columns.Select(c => Cell(row.GetValueOrDefault(c))).ToArray()));
         return new JsonObject { ["columns"] = new JsonArray(columns.Select(c => JsonValue.Create(c)).ToArray<JsonNode?>()), ["data"] = data }
             .ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
+    /// <summary>A value as JSON; a missing number (NaN) as null, as pandas writes it, which reads back as missing.</summary>
+    private static JsonNode? Cell(object? value) =>
+        value is double or float && MissingValues.IsMissing(value) ? null : JsonSerializer.SerializeToNode(value);
+
+    /// <summary>Reads rows back from MLflow's split orient.</summary>
     public static IReadOnlyList<IReadOnlyDictionary<string, object?>> FromSplitJson(string json)
     {
         var root = JsonNode.Parse(json) ?? throw CairnException.InvalidParameter("The input example is empty.");
@@ -55,11 +60,11 @@ public static class ModelRows
     /// <summary>Converts a row value (a CLR value or a JSON element) to <typeparamref name="T"/>, naming the field when it cannot.</summary>
     public static T Convert<T>(object? value, string column, int row)
     {
+        if (MissingValues.IsMissingFor(typeof(T), value)) return MissingValues.Value<T>(column, row);
         try
         {
             object? result = value switch
             {
-                null => throw new FormatException("it is missing (null)"),
                 T typed => typed,
                 JsonElement json when typeof(T) == typeof(string) => json.ValueKind == JsonValueKind.String ? json.GetString() : json.GetRawText(),
                 JsonElement json when typeof(T) == typeof(bool) => json.ValueKind is JsonValueKind.True or JsonValueKind.False ? json.GetBoolean() : throw new FormatException($"expected true or false, got {json.GetRawText()}"),

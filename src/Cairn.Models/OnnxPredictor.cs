@@ -275,9 +275,13 @@ public sealed class OnnxPredictor : IModelPredictor, IColumnPredictor
                 values[i * width] = ModelRows.Convert<T>(value, name, firstRow + i);
                 continue;
             }
-            var items = value is System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Array } json
-                ? json.EnumerateArray().Cast<object?>().ToList()
-                : ((System.Collections.IEnumerable)value!).Cast<object?>().ToList();
+            var items = value switch
+            {
+                System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Array } json => json.EnumerateArray().Cast<object?>().ToList(),
+                System.Collections.IEnumerable sequence => sequence.Cast<object?>().ToList(),
+                // A whole row missing (null) is not a row of missing values: its width is unknown.
+                _ => throw CairnException.InvalidParameter($"Invalid value for input '{name}' in row {firstRow + i}: expected {width} values, got {(MissingValues.IsMissing(value) ? "a missing value" : "one")}."),
+            };
             if (items.Count != width)
                 throw CairnException.InvalidParameter($"Invalid value for input '{name}' in row {firstRow + i}: expected {width} values, got {items.Count}.");
             for (var j = 0; j < width; j++) values[i * width + j] = ModelRows.Convert<T>(items[j], $"{name}[{j}]", firstRow + i);

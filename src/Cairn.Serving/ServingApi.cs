@@ -10,9 +10,13 @@ namespace Cairn.Serving;
 /// <summary>The protocol routes over one <see cref="IServingTarget"/> (a model, or an endpoint's router). Each group maps one cloud's contract.</summary>
 public static partial class ServingApi
 {
-    // Relaxed escaping: labels and messages read as written (it's, not it\u0027s) in curl.
+    // Relaxed escaping: labels and messages read as written (it's, not it\u0027s) in curl. A NaN or
+    // infinite prediction is written as the string "NaN" / "Infinity" (JSON numbers cannot hold it), as the OIP writer does.
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-        { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowReadingFromString | System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     /// <summary>MLflow scoring (also SageMaker's container contract): /invocations, /ping, /health, /version.</summary>
     public static IEndpointRouteBuilder MapMlflowScoring(this IEndpointRouteBuilder app, IServingTarget host, InferenceLog? log)

@@ -111,6 +111,24 @@ public class ModelsCliTests : IDisposable
         Assert.Equal(a, b, 4);
     }
 
+    [Theory]
+    [InlineData("""{"X": null, "Y": 0.8}""")]
+    [InlineData("""{"X": "NaN", "Y": 0.8}""")]
+    public async Task Predict_AMissingFloat_ScoresAsNaNDoesInProcess(string input)
+    {
+        var uri = LogModel(0.9);
+        object? expected;
+        using (var cairn = CairnClient.Open(_folder.File("store")))
+        using (var model = cairn.LoadModel(uri))
+            expected = model.Predict(new Dictionary<string, object?> { ["X"] = double.NaN, ["Y"] = 0.8 })["Probability"];
+
+        var (exit, output, error) = await Cairn("models", "predict", uri, "--input", input);
+
+        Assert.True(exit == 0, error);
+        var probability = JsonNode.Parse(output)!["predictions"]![0]!["Probability"]!;
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(expected, CairnJson.Readable), probability.ToJsonString());
+    }
+
     [Fact]
     public async Task Lineage_PrintsRunParamsAndAliases()
     {

@@ -75,9 +75,9 @@ public static class OpenInference
     {
         (Func<JsonElement, bool> Fits, string Expected) rule = datatype switch
         {
-            // Out of range (1e400) reads as infinite: refused, as JSON holds no infinities.
-            "FP32" or "FP16" => (v => v.ValueKind == JsonValueKind.Number && v.TryGetSingle(out var f) && float.IsFinite(f), "a number"),
-            "FP64" => (v => v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var d) && double.IsFinite(d), "a number"),
+            // Out of range (1e400) reads as infinite: refused, as JSON holds no infinities. null and "NaN" are missing: NaN.
+            "FP32" or "FP16" => (v => v.ValueKind == JsonValueKind.Number && v.TryGetSingle(out var f) && float.IsFinite(f) || MissingValues.IsMissing(v), "a number"),
+            "FP64" => (v => v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var d) && double.IsFinite(d) || MissingValues.IsMissing(v), "a number"),
             "BOOL" => (v => v.ValueKind is JsonValueKind.True or JsonValueKind.False, "true or false"),
             "BYTES" => (v => v.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array), "a string"),
             _ => (v => v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out _), "an integer"),
@@ -86,9 +86,14 @@ public static class OpenInference
             if (!rule.Fits(values[i]))
             {
                 var column = width == 1 ? name : $"{name}[{i % width}]";
+                if (datatype != "BYTES" && MissingValues.IsMissing(values[i])) throw MissingRefused(column, datatype, i / width);
                 throw CairnException.InvalidParameter($"Invalid value for input '{column}' in row {i / width}: expected {rule.Expected}, got {values[i].GetRawText()}.");
             }
     }
+
+    /// <summary>A missing value in a tensor whose datatype cannot hold one (any but FP16, FP32 and FP64).</summary>
+    internal static CairnException MissingRefused(string column, string datatype, long row) =>
+        MissingValues.Refused(column, datatype == "BOOL" ? "boolean" : datatype.ToLowerInvariant(), row);
 
     internal static CairnException BothDataAndBinary(string name) =>
         CairnException.InvalidParameter($"Input tensor '{name}' has both 'data' and binary_data_size: send its values one way.");

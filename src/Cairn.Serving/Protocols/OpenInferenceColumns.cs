@@ -83,7 +83,7 @@ public static class OpenInferenceColumns
             var t = tensors[i];
             try
             {
-                read[i] = t.Values ?? ReadData(t.Data is { } data ? json.Span[data] : default, t.Data is not null, t.Datatype, t.Count, t.Name);
+                read[i] = t.Values ?? ReadData(t.Data is { } data ? json.Span[data] : default, t.Data is not null, t.Datatype, t.Count, t.Width, t.Name);
             }
             catch (CairnException e)
             {
@@ -190,18 +190,19 @@ public static class OpenInferenceColumns
 
     private delegate bool ValueReader<T>(ref Utf8JsonReader reader, out T value);
 
-    private static Array ReadData(ReadOnlySpan<byte> data, bool given, string? datatype, long count, string name)
+    private static Array ReadData(ReadOnlySpan<byte> data, bool given, string? datatype, long count, long width, string name)
     {
         if (!given) throw CairnException.InvalidParameter($"Input tensor '{name}' has no 'data'.");
+        var tensor = new TensorData(name, datatype ?? "", count, width);
         return datatype switch
         {
-            // Out of range (1e400) reads as infinite: refused, as JSON holds no infinities.
-            "FP32" or "FP16" => Fill(data, count, name, (ref Utf8JsonReader r, out float v) => { v = 0; return r.TokenType == JsonTokenType.Number && r.TryGetSingle(out v) && float.IsFinite(v); }),
-            "FP64" => Fill(data, count, name, (ref Utf8JsonReader r, out double v) => { v = 0; return r.TokenType == JsonTokenType.Number && r.TryGetDouble(out v) && double.IsFinite(v); }),
+            // Out of range (1e400) reads as infinite: refused, as JSON holds no infinities. null and "NaN" are missing: NaN.
+            "FP32" or "FP16" => Fill(data, tensor, (ref Utf8JsonReader r, out float v) => { v = float.NaN; return IsMissing(ref r) || r.TokenType == JsonTokenType.Number && r.TryGetSingle(out v) && float.IsFinite(v); }),
+            "FP64" => Fill(data, tensor, (ref Utf8JsonReader r, out double v) => { v = double.NaN; return IsMissing(ref r) || r.TokenType == JsonTokenType.Number && r.TryGetDouble(out v) && double.IsFinite(v); }),
             "INT8" or "INT16" or "INT32" or "INT64" or "UINT8" or "UINT16" or "UINT32" or "UINT64" =>
-                Fill(data, count, name, (ref Utf8JsonReader r, out long v) => { v = 0; return r.TokenType == JsonTokenType.Number && r.TryGetInt64(out v); }),
-            "BOOL" => Fill(data, count, name, (ref Utf8JsonReader r, out bool v) => { v = r.TokenType == JsonTokenType.True; return r.TokenType is JsonTokenType.True or JsonTokenType.False; }),
-            "BYTES" => Fill(data, count, name, (ref Utf8JsonReader r, out string v) => { v = r.TokenType is JsonTokenType.String or JsonTokenType.Null ? r.GetString()! : ""; return r.TokenType is JsonTokenType.String or JsonTokenType.Null; }),
+                Fill(data, tensor, (ref Utf8JsonReader r, out long v) => { v = 0; return r.TokenType == JsonTokenType.Number && r.TryGetInt64(out v); }),
+            "BOOL" => Fill(data, tensor, (ref Utf8JsonReader r, out bool v) => { v = r.TokenType == JsonTokenType.True; return r.TokenType is JsonTokenType.True or JsonTokenType.False; }),
+            "BYTES" => Fill(data, tensor, (ref Utf8JsonReader r, out string v) => { v = r.TokenType is JsonTokenType.String or JsonTokenType.Null ? r.GetString()! : ""; return r.TokenType is JsonTokenType.String or JsonTokenType.Null; }),
             _ => throw CairnException.InvalidParameter($"Input tensor '{name}' has datatype '{datatype}': expected BOOL, INT8..INT64, UINT8..UINT64, FP16, FP32, FP64 or BYTES."),
         };
     }
@@ -254,9 +255,17 @@ public static class OpenInferenceColumns
         return System.Text.Encoding.UTF8.GetString(json[start..(int)copy.BytesConsumed]);
     }
 
+    /// <summary>What <see cref="Fill"/> needs to know of a tensor: its name, datatype, value count and values per row.</summary>
+    private readonly record struct TensorData(string Name, string Datatype, long Count, long Width);
+
+    /// <summary>Whether the token is a missing value (<see cref="MissingValues"/>): null, or the string "NaN".</summary>
+    private static bool IsMissing(ref Utf8JsonReader reader) =>
+        reader.TokenType == JsonTokenType.Null || reader.TokenType == JsonTokenType.String && MissingValues.IsNaNText(reader.GetString());
+
     /// <summary>The tensor's values, flattened row-major, checked against the count its shape needs and against its datatype.</summary>
-    private static T[] Fill<T>(ReadOnlySpan<byte> data, long expected, string name, ValueReader<T> read)
+    private static T[] Fill<T>(ReadOnlySpan<byte> data, TensorData tensor, ValueReader<T> read)
     {
+        var (name, datatype, expected, width) = tensor;
         // A value takes a byte and a comma at least: a shape that asks for more than the data can
         // hold is counted and refused before allocating (10^11 rows with three values is a 400, not
         // an out-of-memory). Otherwise a wrong count is reported after the walk, so a bad value is named first.
@@ -269,7 +278,11 @@ public static class OpenInferenceColumns
         {
             if (reader.TokenType is JsonTokenType.StartArray or JsonTokenType.EndArray) continue;
             if (at < expected && !read(ref reader, out values[at]))
+            {
+                if (datatype != "BYTES" && IsMissing(ref reader))
+                    throw OpenInference.MissingRefused(width == 1 ? name : $"{name}[{at % width}]", datatype, at / width);
                 throw CairnException.InvalidParameter($"Invalid value for input '{name}' at position {at}: expected {ModelRows.TypeName(typeof(T))}, got {Raw(data, ref reader)}.");
+            }
             reader.Skip();
             at++;
         }

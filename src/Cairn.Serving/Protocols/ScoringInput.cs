@@ -132,9 +132,18 @@ public static class ScoringInput
     /// <summary>CSV with a header row, or without one (see <see cref="ScoringCsv"/>).</summary>
     public static IReadOnlyList<IReadOnlyDictionary<string, object?>> FromCsv(string text, ModelSignature signature) => ScoringCsv.Read(text, signature);
 
-    /// <summary>A CSV cell as the signature's type: numbers for numeric columns, booleans for boolean ones, else the text.</summary>
+    /// <summary>
+    /// A CSV cell as the signature's type: numbers for numeric columns, booleans for boolean ones,
+    /// else the text. An empty or NaN cell of a numeric or boolean column is missing (null), which
+    /// <see cref="MissingValues"/> turns into NaN or a 400 naming the column.
+    /// </summary>
     internal static bool TryParse(string cell, string? type, out object? value)
     {
+        if (type is "float" or "double" or "long" or "integer" or "boolean" && MissingValues.IsMissingCell(cell))
+        {
+            value = null;
+            return true;
+        }
         switch (type)
         {
             case "float" or "double" or "long" or "integer":

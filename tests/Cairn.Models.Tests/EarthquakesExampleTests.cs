@@ -1,0 +1,51 @@
+using Cairn.Examples.Earthquakes;
+using Cairn.Testing;
+
+namespace Cairn.Models.Tests;
+
+/// <summary>The Earthquakes example end to end, against the embedded store and against a real server over a socket.</summary>
+public sealed class EarthquakesExampleTests
+{
+    [Fact]
+    public async Task RunsAgainstTheEmbeddedStore()
+    {
+        using var folder = new TempFolder();
+        using var cairn = CairnClient.Open(folder.File("store"));
+
+        await RunAndCheck(cairn);
+    }
+
+    [Fact]
+    public async Task RunsAgainstARealServer()
+    {
+        await using var server = await RunningServer.StartAsync();
+        using var cairn = server.Client();
+
+        await RunAndCheck(cairn);
+    }
+
+    private static async Task RunAndCheck(CairnClient cairn)
+    {
+        var output = new StringWriter();
+
+        var result = await EarthquakesExample.RunAsync(cairn, output);
+
+        var version = await cairn.Registry.GetModelVersionAsync(result.ModelName, result.Version);
+        Assert.Equal(result.Version, version.Version);
+        var run = await cairn.Tracking.GetRunAsync(result.RunId);
+        Assert.Equal(result.Rmse, run.Data.Metrics.Single(m => m.Key == "rmse").Value, 9);
+        Assert.Contains(run.Inputs!.DatasetInputs, d => d.Dataset.Name == "earthquakes");
+
+        // The RMSE by hand, from the registered model's own predictions on the held-out rows (missing values sent as null).
+        using var model = await cairn.LoadModelAsync(result.ModelUri);
+        var predictions = model.Predict(result.TestRows.Select(q => q.ToInput()).ToList());
+        var squared = result.TestRows.Zip(predictions, (q, p) => Math.Pow((float)p["Score"]! - q.Magnitude, 2)).ToList();
+        Assert.Contains(result.TestRows, q => float.IsNaN(q.DepthKm));
+        Assert.True(double.IsFinite(result.Rmse));
+        Assert.Equal(Math.Sqrt(squared.Average()), result.Rmse, 3);
+        Assert.True(result.RSquared > 0.5, $"r2 {result.RSquared}: the magnitude is mostly explained by the inputs");
+
+        Assert.True(float.IsFinite(result.MissingDepthMagnitude));
+        Assert.Contains("magnitude", output.ToString());
+    }
+}
