@@ -204,13 +204,20 @@ public sealed class ActiveRun : IDisposable, IAsyncDisposable
         }
         OpenRuns.TryRemove(this, out _);
         if (_parent is { } parent) lock (parent._openChildren) parent._openChildren.Remove(this);
-        // Children end first, as their parent did (a failed parent fails its open children).
-        foreach (var child in children) await child.EndAsync(status).ConfigureAwait(false);
+        // Children end first, as their parent did (a failed parent fails its open children); one
+        // that cannot be stored does not keep this run open: it ends, then the error is raised.
+        Exception? childError = null;
+        foreach (var child in children)
+        {
+            try { await child.EndAsync(status).ConfigureAwait(false); }
+            catch (Exception e) { childError ??= e; }
+        }
         _stop.Cancel();
         try { await _flusher.ConfigureAwait(false); } catch (OperationCanceledException) { }
         await FlushAsync(throwOnError: true).ConfigureAwait(false);
         Info = await _client.Tracking.UpdateRunAsync(
             new RunUpdate(RunId, status, _client.Time.GetUtcNow().ToUnixTimeMilliseconds())).ConfigureAwait(false);
+        if (childError is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(childError);
     }
 
     /// <summary>Ends the run FINISHED, or FAILED when an exception is unwinding through the caller's <c>using</c>.</summary>
