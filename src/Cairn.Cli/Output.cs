@@ -46,4 +46,21 @@ internal static class Output
     };
 
     public static string Escape(string? text) => Markup.Escape(text ?? "");
+
+    /// <summary>A digest short enough for a table: the hex after any <c>algorithm:</c> prefix, 12 digits.</summary>
+    public static string ShortDigest(string digest)
+    {
+        var hex = digest[(digest.IndexOf(':') + 1)..];
+        return hex.Length <= 12 ? hex : hex[..12];
+    }
+
+    /// <summary>Free text for one table cell: its first line, control characters dropped, cut at <paramref name="max"/> with an ellipsis.</summary>
+    public static string OneLine(string? text, int max = 60)
+    {
+        var line = (text ?? "").Trim().Split('\n')[0].TrimEnd('\r');
+        var clean = new string(line.Where(c => !char.IsControl(c)).ToArray()).Trim();
+        var cut = clean.Length > max || line.Length < (text ?? "").Trim().Length;
+        if (clean.Length > max) clean = clean[..(max - 1)].TrimEnd();
+        return cut ? clean + "…" : clean;
+    }
 }

@@ -10,7 +10,8 @@ namespace Cairn.Cli;
 /// duration, then the metrics and params the filter or order mention, then the others. In a
 /// terminal it keeps to the terminal's width with as many whole columns as fit (a cut cell helps
 /// nobody), the id, the name and the mentioned keys before the rest. Piped, it shows every column
-/// in full. <c>--columns</c> chooses them by name.
+/// in full. <c>--columns</c> chooses them by name. Nested runs follow their parent, indented in
+/// the id column.
 /// </summary>
 internal sealed class RunsTable
 {
@@ -20,17 +21,21 @@ internal sealed class RunsTable
     private sealed record Column(string Name, string Heading, Func<Run, string> Cell, bool RightAligned = false);
 
     private readonly IReadOnlyList<Run> _runs;
+    private readonly Dictionary<string, string> _guides;
     private readonly int? _width;
     private readonly List<Column> _candidates;
 
     /// <param name="width">The terminal's width, or null when piped (every column, ids in full).</param>
     public RunsTable(IReadOnlyList<Run> runs, IReadOnlyDictionary<string, string> experimentNames, int? width)
     {
-        _runs = runs;
+        // Child runs follow their parent, their ids drawn as branches (└─) of its tree.
+        var tree = RunTree.Order(runs);
+        _runs = tree.Select(row => row.Run).ToList();
+        _guides = tree.ToDictionary(row => row.Run.Info.RunId, row => row.Guide, StringComparer.Ordinal);
         _width = width;
         _candidates =
         [
-            new("id", "Run", r => width is null ? r.Info.RunId : r.Info.RunId[..ShortIdLength]),
+            new("id", "Run", r => _guides[r.Info.RunId] + (width is null ? r.Info.RunId : r.Info.RunId[..ShortIdLength])),
             new("name", "Name", r => r.Info.RunName ?? ""),
             new("experiment", "Experiment", r => experimentNames.GetValueOrDefault(r.Info.ExperimentId, r.Info.ExperimentId)),
             new("status", "Status", r => r.Info.Status.ToString().ToUpperInvariant()),

@@ -37,6 +37,8 @@ public sealed class ActiveRun : IDisposable, IAsyncDisposable
     private readonly Task _flusher;
     private List<Metric> _buffer = new(1024);
     private int _ended;
+    private readonly List<ActiveRun> _openChildren = [];
+    private ActiveRun? _parent;
 
     public RunInfo Info { get; private set; }
     public string RunId => Info.RunId;
@@ -44,6 +46,9 @@ public sealed class ActiveRun : IDisposable, IAsyncDisposable
 
     /// <summary>The client the run logs through (its stores), for calls beyond the run such as registering a model.</summary>
     public CairnClient Client => _client;
+
+    /// <summary>The run this one is nested under (its <c>mlflow.parentRunId</c> tag), or null for a top-level run.</summary>
+    public string? ParentRunId { get; internal init; }
 
     internal ActiveRun(CairnClient client, RunInfo info, ActiveRunOptions options)
     {
@@ -53,6 +58,35 @@ public sealed class ActiveRun : IDisposable, IAsyncDisposable
         InstallExitHooks();
         OpenRuns[this] = 0;
         _flusher = Task.Run(FlushLoopAsync);
+    }
+
+    /// <summary>
+    /// Starts a run nested under this one, in the same experiment, tagged <c>mlflow.parentRunId</c>
+    /// as MLflow does (a fold of a cross-validation, a trial of a sweep). Ending or disposing this run
+    /// first ends the children still open, with this run's status (FAILED when an exception unwinds).
+    /// </summary>
+    public ActiveRun StartChildRun(string runName, IReadOnlyDictionary<string, string>? tags = null) =>
+        StartChildRunAsync(runName, tags).GetAwaiter().GetResult();
+
+    /// <inheritdoc cref="StartChildRun"/>
+    public async Task<ActiveRun> StartChildRunAsync(string runName, IReadOnlyDictionary<string, string>? tags = null, CancellationToken ct = default)
+    {
+        ThrowIfEnded();
+        var child = await _client.CreateRunAsync(ExperimentId, runName, tags, _options, RunId, ct).ConfigureAwait(false);
+        child._parent = this;
+        bool parentEnded;
+        lock (_openChildren)
+        {
+            parentEnded = Volatile.Read(ref _ended) == 1;
+            if (!parentEnded) _openChildren.Add(child);
+        }
+        if (parentEnded)
+        {
+            // This run ended while the child was being created: a child must not outlive its parent.
+            await child.EndAsync(RunStatus.Killed).ConfigureAwait(false);
+            ThrowIfEnded();
+        }
+        return child;
     }
 
     public void LogMetric(string key, double value, long step = 0)
@@ -92,14 +126,11 @@ public sealed class ActiveRun : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// Records a dataset the run consumed (MLflow's <c>log-inputs</c>): its name, a digest of its
-    /// content, where it is, and how the run used it (<paramref name="context"/>: training, validation...).
-    /// Model lineage and model cards show it.
-    /// </summary>
-    /// <summary>
     /// Records a named dataset version (<c>data:/flights@3</c>, <c>data:/flights@blake3:...</c> or
     /// <c>data:/flights</c> for the latest) as an input of this run, so that the lineage of a model
-    /// trained here reaches the exact data.
+    /// trained here reaches the exact data. A path of data tracked with <c>cairn data add</c>
+    /// (<c>data/flights.csv</c>, or its pointer <c>data/flights.csv.cairn</c>) works too: its digest is
+    /// tagged as a version of <c>flights</c> in this run's store when that store lacks it.
     /// </summary>
     public DatasetVersion LogInput(string dataUri, string context = "training") =>
         LogInputAsync(dataUri, context).GetAwaiter().GetResult();
@@ -113,6 +144,10 @@ public sealed class ActiveRun : IDisposable, IAsyncDisposable
     /// <summary>The MLflow dataset source type of inputs that are Cairn dataset versions.</summary>
     public const string DatasetSourceType = "cairn";
 
+    /// <summary>
+    /// Records a dataset the run consumed (MLflow's <c>log-inputs</c>): its name, a digest of its
+    /// content, where it is, and how the run used it (<paramref name="context"/>: training, validation...).
+    /// </summary>
     public void LogInput(string name, string digest, string source, string sourceType = "local", string context = "training", string? schema = null)
     {
         ThrowIfEnded();
@@ -164,13 +199,28 @@ public sealed class ActiveRun : IDisposable, IAsyncDisposable
 
     public async Task EndAsync(RunStatus status = RunStatus.Finished)
     {
-        if (Interlocked.Exchange(ref _ended, 1) == 1) return;
+        ActiveRun[] children;
+        lock (_openChildren)
+        {
+            if (Interlocked.Exchange(ref _ended, 1) == 1) return;
+            children = [.. _openChildren];
+        }
         OpenRuns.TryRemove(this, out _);
+        if (_parent is { } parent) lock (parent._openChildren) parent._openChildren.Remove(this);
+        // Children end first, as their parent did (a failed parent fails its open children); one
+        // that cannot be stored does not keep this run open: it ends, then the error is raised.
+        Exception? childError = null;
+        foreach (var child in children)
+        {
+            try { await child.EndAsync(status).ConfigureAwait(false); }
+            catch (Exception e) { childError ??= e; }
+        }
         _stop.Cancel();
         try { await _flusher.ConfigureAwait(false); } catch (OperationCanceledException) { }
         await FlushAsync(throwOnError: true).ConfigureAwait(false);
         Info = await _client.Tracking.UpdateRunAsync(
             new RunUpdate(RunId, status, _client.Time.GetUtcNow().ToUnixTimeMilliseconds())).ConfigureAwait(false);
+        if (childError is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(childError);
     }
 
     /// <summary>Ends the run FINISHED, or FAILED when an exception is unwinding through the caller's <c>using</c>.</summary>

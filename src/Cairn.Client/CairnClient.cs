@@ -120,21 +120,35 @@ public sealed class CairnClient : IDisposable
     /// <summary>
     /// Starts a run in <paramref name="experiment"/> (created if missing). Dispose it to end it:
     /// FINISHED normally, FAILED when an exception is unwinding through the <c>using</c>.
+    /// With <paramref name="parentRunId"/> the run is nested under that run (MLflow's
+    /// <c>mlflow.parentRunId</c> tag); <see cref="ActiveRun.StartChildRun"/> does the same from an open run.
     /// </summary>
+    /// <exception cref="CairnException">Not found when <paramref name="parentRunId"/> names no run.</exception>
     public ActiveRun StartRun(string experiment = SqliteTrackingStore.DefaultExperimentName, string? runName = null,
-        IReadOnlyDictionary<string, string>? tags = null, ActiveRunOptions? options = null) =>
-        StartRunAsync(experiment, runName, tags, options).GetAwaiter().GetResult();
+        IReadOnlyDictionary<string, string>? tags = null, ActiveRunOptions? options = null, string? parentRunId = null) =>
+        StartRunAsync(experiment, runName, tags, options, parentRunId).GetAwaiter().GetResult();
 
+    /// <inheritdoc cref="StartRun"/>
     public async Task<ActiveRun> StartRunAsync(string experiment = SqliteTrackingStore.DefaultExperimentName, string? runName = null,
-        IReadOnlyDictionary<string, string>? tags = null, ActiveRunOptions? options = null, CancellationToken ct = default)
+        IReadOnlyDictionary<string, string>? tags = null, ActiveRunOptions? options = null, string? parentRunId = null, CancellationToken ct = default)
     {
+        if (parentRunId is not null)
+            parentRunId = (await Tracking.GetRunAsync(parentRunId, ct).ConfigureAwait(false)).Info.RunId; // fail early on an unknown parent
         var experimentId = await Tracking.GetOrCreateExperimentAsync(experiment, ct).ConfigureAwait(false);
+        return await CreateRunAsync(experimentId, runName, tags, options ?? new ActiveRunOptions(), parentRunId, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Creates a run in an experiment known by id, with the automatic tags, the caller's tags and the parent's id.</summary>
+    internal async Task<ActiveRun> CreateRunAsync(string experimentId, string? runName, IReadOnlyDictionary<string, string>? tags,
+        ActiveRunOptions options, string? parentRunId, CancellationToken ct)
+    {
         var allTags = RunContext.Capture();
         foreach (var (key, value) in tags ?? new Dictionary<string, string>()) allTags[key] = value;
+        if (parentRunId is not null) allTags[MlflowTags.ParentRunId] = parentRunId;
         var run = await Tracking.CreateRunAsync(new NewRun(experimentId, Environment.UserName,
             Time.GetUtcNow().ToUnixTimeMilliseconds(), runName,
             allTags.Select(t => new RunTag(t.Key, t.Value)).ToList()), ct).ConfigureAwait(false);
-        return new ActiveRun(this, run.Info, options ?? new ActiveRunOptions());
+        return new ActiveRun(this, run.Info, options) { ParentRunId = allTags.GetValueOrDefault(MlflowTags.ParentRunId) };
     }
 
     /// <summary>

@@ -282,7 +282,7 @@ public sealed class ModelRegistry(CairnClient client)
         return (parent, siblings);
     }
 
-    private const string ParentRunTag = "mlflow.parentRunId";
+    private const string ParentRunTag = MlflowTags.ParentRunId;
 
     private async Task<ModelManifest?> ReadManifest(string packagePath, CancellationToken ct)
     {

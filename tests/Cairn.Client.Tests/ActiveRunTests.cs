@@ -152,6 +152,25 @@ public class ActiveRunTests
     }
 
     [Fact]
+    public async Task ChildThatCannotEnd_StillLetsTheParentEnd_ThenReportsTheError()
+    {
+        using var folder = new TempFolder();
+        using var inner = CairnClient.Open(folder.Path);
+        var flaky = new FlakyTrackingStore(inner.Tracking);
+        using var cairn = new CairnClient(flaky, inner.Artifacts, inner.Registry, inner.Datasets, inner.Location);
+        var quiet = new ActiveRunOptions { FlushAtMetrics = 1_000_000, FlushInterval = TimeSpan.FromHours(1) };
+        var parent = cairn.StartRun("cv", options: quiet);
+        var child = parent.StartChildRun("fold-1");
+        child.LogMetric("auc", 0.8);
+        flaky.FailNextBatches = 1; // the child's metrics cannot be sent
+
+        var error = Assert.Throws<CairnException>(() => parent.End());
+
+        Assert.Contains("still buffered", error.Message);
+        Assert.Equal(RunStatus.Finished, (await inner.Tracking.GetRunAsync(parent.RunId)).Info.Status);
+    }
+
+    [Fact]
     public void GitTags_InARepository_AreCommitBranchAndDirtyFlag()
     {
         using var folder = new TempFolder();

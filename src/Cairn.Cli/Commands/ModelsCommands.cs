@@ -73,7 +73,7 @@ internal static class ModelsCommands
             var table = new Table().AddColumns("Name", "Latest version", "Aliases", "Updated", "Description");
             foreach (var m in models)
                 table.AddRow(Output.Escape(m.Name), m.LatestVersions.FirstOrDefault()?.Version ?? "", Output.Escape(string.Join(", ", m.Aliases.Select(a => $"{a.Alias} -> {a.Version}"))),
-                    Output.Time(m.LastUpdatedTimestamp), Output.Escape(m.Description));
+                    Output.Time(m.LastUpdatedTimestamp), Output.Escape(Output.OneLine(m.Description)));
             Output.Console(stdout).Write(table);
             return 0;
         });

@@ -93,16 +93,35 @@ internal static class RunsCommands
                 Output.Json(stdout, new { run });
                 return 0;
             }
+            var experiment = await client.Tracking.GetExperimentAsync(run.Info.ExperimentId, ct);
+            var parentId = MlflowTags.ParentOf(run);
+            var (children, moreChildren) = await ChildRuns.ListAsync(client.Tracking, run, ct);
             var console = Output.Console(stdout);
             var info = new Table().HideHeaders().AddColumns("", "");
             info.AddRow("Run ID", run.Info.RunId);
             info.AddRow("Name", Output.Escape(run.Info.RunName));
-            info.AddRow("Experiment", run.Info.ExperimentId);
+            info.AddRow("Experiment", $"{Output.Escape(experiment.Name)} ({run.Info.ExperimentId})");
+            if (parentId is not null) info.AddRow("Parent run", Output.Escape(parentId));
             info.AddRow("Status", run.Info.Status.ToString().ToUpperInvariant());
             info.AddRow("Started", Output.Time(run.Info.StartTime));
             info.AddRow("Ended", Output.Time(run.Info.EndTime));
             info.AddRow("Artifacts", Output.Escape(run.Info.ArtifactUri));
             console.Write(info);
+            if (children.Count > 0)
+            {
+                var childTable = new Table().Title(moreChildren ? $"Child runs (the first {children.Count})" : "Child runs").AddColumns("Run", "Name", "Status");
+                foreach (var child in children)
+                    childTable.AddRow(child.Info.RunId, Output.Escape(child.Info.RunName), child.Info.Status.ToString().ToUpperInvariant());
+                console.Write(childTable);
+            }
+            if (run.Inputs?.DatasetInputs is { Count: > 0 } inputs)
+            {
+                var inputTable = new Table().Title("Dataset inputs").AddColumns("Name", "Digest", "Context", "Source");
+                foreach (var input in inputs)
+                    inputTable.AddRow(Output.Escape(input.Dataset.Name), Output.Escape(Output.ShortDigest(input.Dataset.Digest)),
+                        Output.Escape(input.Context ?? ""), Output.Escape(input.Dataset.Source));
+                console.Write(inputTable);
+            }
             console.Write(KeyValues("Params", run.Data.Params.OrderBy(p => p.Key).Select(p => (p.Key, p.Value))));
             console.Write(KeyValues("Metrics (latest)", run.Data.Metrics.OrderBy(m => m.Key).Select(m => (m.Key, $"{Output.Number(m.Value)} (step {m.Step})"))));
             console.Write(KeyValues("Tags", run.Data.Tags.OrderBy(t => t.Key).Select(t => (t.Key, t.Value))));

@@ -17,7 +17,7 @@ public static class PipelineTags
     public const string Workspace = "cairn.pipeline.workspace";
     public const string DefinitionFile = "cairn.pipeline.file";
     public const string Error = "cairn.pipeline.error";
-    public const string ParentRun = "mlflow.parentRunId";
+    public const string ParentRun = Tracking.MlflowTags.ParentRunId;
     public const string RunName = "mlflow.runName";
     public const string GitCommit = "mlflow.source.git.commit";
 
