@@ -18,7 +18,7 @@ public sealed class PackagingTests : IClassFixture<PackagingTests.PackedFeed>
     [Fact]
     public void EveryCairnDependencyOfAPackage_IsInTheFeed_AtTheSameVersion()
     {
-        Assert.Equal(["Cairn.Client", "Cairn.Core", "Cairn.Inference.Client", "Cairn.Models", "Cairn.Storage.Local", "Cairn.Storage.Sql", "Cairn.Storage.Sqlite"],
+        Assert.Equal(["Cairn.Client", "Cairn.Core", "Cairn.Data", "Cairn.Inference.Client", "Cairn.Models", "Cairn.Storage.Local", "Cairn.Storage.S3", "Cairn.Storage.Sql", "Cairn.Storage.Sqlite"],
             _feed.Packages.Keys.Order());
         foreach (var (id, dependencies) in _feed.Packages)
             foreach (var (dependency, version) in dependencies.Where(d => d.Key.StartsWith("Cairn.", StringComparison.Ordinal)))
