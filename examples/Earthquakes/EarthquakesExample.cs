@@ -9,7 +9,7 @@ namespace Cairn.Examples.Earthquakes;
 /// <param name="ModelUri">The registered model with its alias: <c>models:/earthquakes@champion</c>.</param>
 /// <param name="TestRows">The held-out events the metrics were computed on.</param>
 /// <param name="MissingDepthMagnitude">The champion's prediction for an event whose depth is missing.</param>
-public sealed record EarthquakesResult(string RunId, string ModelName, string Version, string ModelUri, double Rmse, double Mae, double RSquared,
+public sealed record EarthquakesResult(string RunId, string ModelName, int Version, string ModelUri, double Rmse, double Mae, double RSquared,
     IReadOnlyList<Quake> TestRows, float MissingDepthMagnitude);
 
 /// <summary>
@@ -69,11 +69,13 @@ public static class EarthquakesExample
             run.LogMetrics(new Dictionary<string, double> { ["rmse"] = metrics.RootMeanSquaredError, ["mae"] = metrics.MeanAbsoluteError, ["r2"] = metrics.RSquared });
             output.WriteLine($"Run {run.RunId}: rmse {metrics.RootMeanSquaredError:0.000}, mae {metrics.MeanAbsoluteError:0.000}, r2 {metrics.RSquared:0.000}");
 
-            run.LogModel("model", ml, model, trainData.Schema, train.Take(3).Select(q => q.ToInput()).ToList(), labelColumn: "magnitude");
-            var version = await new ModelRegistry(cairn).RegisterAsync($"runs:/{run.RunId}/model", ModelName, "Magnitude of an earthquake from its location, depth and recording network.", ct: ct);
-            await new ModelRegistry(cairn).SetAliasAsync(ModelName, Alias, version.Version, ct: ct);
+            // Logged and registered in one call: the next version of the model, with its signature and an input example.
+            var logged = run.LogModel("model", ml, model, trainData.Schema, train.Take(3).Select(q => q.ToInput()).ToList(), labelColumn: "magnitude",
+                registeredModelName: ModelName);
+            var version = logged.RegisteredVersion!.Version;
+            cairn.SetAlias(ModelName, Alias, version);
             var uri = $"models:/{ModelName}@{Alias}";
-            output.WriteLine($"Registered {ModelName} version {version.Version} as {uri}");
+            output.WriteLine($"Registered {ModelName} version {version} as {uri}");
 
             using var champion = await cairn.LoadModelAsync(uri, ct: ct);
             var unknownDepth = new Dictionary<string, object?>
@@ -82,7 +84,7 @@ public static class EarthquakesExample
             };
             var magnitude = (float)champion.Predict(unknownDepth)["Score"]!;
             output.WriteLine($"An event near Tokyo with no depth, recorded by 40 stations: magnitude {magnitude:0.00}");
-            return new EarthquakesResult(run.RunId, ModelName, version.Version, uri, metrics.RootMeanSquaredError, metrics.MeanAbsoluteError, metrics.RSquared, test, magnitude);
+            return new EarthquakesResult(run.RunId, ModelName, version, uri, metrics.RootMeanSquaredError, metrics.MeanAbsoluteError, metrics.RSquared, test, magnitude);
         }
         finally
         {

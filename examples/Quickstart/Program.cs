@@ -5,7 +5,6 @@ using System.Globalization;
 using Cairn;
 using Cairn.Examples.Quickstart;
 using Cairn.Models;
-using Cairn.Tracking;
 using Microsoft.ML;
 using Microsoft.ML.Calibrators;
 using Microsoft.ML.Data;
@@ -103,24 +102,20 @@ foreach (var (trainer, trees, leaves, learningRate) in settings)
 }
 
 // Compare: the runs of this experiment, best first, as a user would with `cairn runs search`.
-var experimentId = (await cairn.Tracking.GetExperimentByNameAsync(Experiment))!.ExperimentId;
-var best = await cairn.Tracking.SearchRunsAsync(new RunQuery([experimentId],
-    Filter: $"attributes.run_id IN ({string.Join(", ", runIds.Select(id => $"'{id}'"))})", OrderBy: ["metrics.auc DESC"]));
+var best = cairn.SearchRuns(Experiment, filter: $"attributes.run_id IN ({string.Join(", ", runIds.Select(id => $"'{id}'"))})", orderBy: "metrics.auc DESC");
 var table = new Table().Title("Runs, best AUC first").AddColumns("Run", "Trainer", "Trees", "Leaves", "LR", "AUC", "Accuracy", "F1", "Log loss", "Train s");
-foreach (var r in best.Items)
+foreach (var r in best)
 {
-    string P(string key) => r.Data.Params.FirstOrDefault(p => p.Key == key)?.Value ?? "";
-    string M(string key) => r.Data.Metrics.FirstOrDefault(m => m.Key == key)?.Value.ToString("F4", CultureInfo.InvariantCulture) ?? "";
-    table.AddRow(Markup.Escape(r.Info.RunName), P("trainer"), P("number_of_trees"), P("number_of_leaves"), P("learning_rate"),
+    string P(string key) => r.Params.GetValueOrDefault(key, "");
+    string M(string key) => r.Metrics.TryGetValue(key, out var value) ? value.ToString("F4", CultureInfo.InvariantCulture) : "";
+    table.AddRow(Markup.Escape(r.RunName), P("trainer"), P("number_of_trees"), P("number_of_leaves"), P("learning_rate"),
         M("auc"), M("accuracy"), M("f1"), M("log_loss"), M("training_seconds"));
 }
 AnsiConsole.Write(table);
 
 // Register the best run's model and promote it to champion behind a metric gate.
-var registry = new ModelRegistry(cairn);
-var winner = best.Items[0];
-var version = await registry.RegisterAsync($"runs:/{winner.Info.RunId}/model", Experiment, "Flags US domestic flights likely to arrive more than 15 minutes late.");
-var promotion = await registry.PromoteAsync(Experiment, version.Version, "champion", "metrics.auc >= champion.metrics.auc - 0.005", comment: "quickstart: best AUC");
+var version = cairn.RegisterModel($"runs:/{best[0].RunId}/model", Experiment, "Flags US domestic flights likely to arrive more than 15 minutes late.");
+var promotion = cairn.Promote(Experiment, version.Version, "champion", gate: "metrics.auc >= champion.metrics.auc - 0.005", comment: "quickstart: best AUC");
 AnsiConsole.MarkupLine($"Registered models:/{Experiment}/{version.Version}; promotion to champion: [bold]{promotion.Outcome}[/] ({Markup.Escape(promotion.Gate?.Summary ?? "")}).");
 using var champion = await cairn.LoadModelAsync($"models:/{Experiment}@champion");
 var sample = flights[0];

@@ -30,8 +30,9 @@ public sealed class EarthquakesExampleTests
 
         var result = await EarthquakesExample.RunAsync(cairn, output);
 
-        var version = await cairn.Registry.GetModelVersionAsync(result.ModelName, result.Version);
-        Assert.Equal(result.Version, version.Version);
+        var version = await cairn.Registry.GetModelVersionAsync(result.ModelName, result.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(result.RunId, version.RunId);
+        Assert.Equal(result.Version, cairn.GetModelVersion(result.ModelUri).Version);
         var run = await cairn.Tracking.GetRunAsync(result.RunId);
         Assert.Equal(result.Rmse, run.Data.Metrics.Single(m => m.Key == "rmse").Value, 9);
         Assert.Contains(run.Inputs!.DatasetInputs, d => d.Dataset.Name == "earthquakes");
