@@ -15,8 +15,14 @@ public sealed record AutologOptions
     /// <summary>Whether to log the per-iteration curve of boosted trees (train and validation metric by number of trees).</summary>
     public bool LogCurve { get; init; } = true;
 
-    /// <summary>A curve point every this many trees (the last tree always has one); null: about 100 points in all.</summary>
+    /// <summary>Curve points when <see cref="CurveEvery"/> is null (each costs a loss per row).</summary>
+    public const int DefaultCurvePoints = 25;
+
+    /// <summary>A curve point every this many trees (the last tree always has one); null: about <see cref="DefaultCurvePoints"/> points in all.</summary>
     public int? CurveEvery { get; init; }
+
+    /// <summary>The training curve is computed on the first this many training rows (null: all of them); the validation curve uses every row.</summary>
+    public int? CurveTrainRows { get; init; } = 5_000;
 
     /// <summary>Whether to log feature_importance.csv and feature_importance.svg for tree models.</summary>
     public bool LogFeatureImportance { get; init; } = true;

@@ -94,38 +94,41 @@ internal sealed class BoostingCurve
     }
 
     /// <summary>The metric after every <paramref name="every"/> trees and after the last one, as (trees, value).</summary>
-    public IEnumerable<(int Trees, double Value)> Walk(Rows rows, int every, Func<double[], double[], double> metric)
+    public List<(int Trees, double Value)> Walk(Rows rows, int every, Metric metric)
     {
-        var scores = new double[rows.Labels.Length];
-        Array.Fill(scores, _ensemble.Bias);
-        for (var t = 0; t < _trees.Length; t++)
+        var steps = Enumerable.Range(1, _trees.Length).Where(k => k % every == 0 || k == _trees.Length).ToArray();
+        var stepAt = new int[_trees.Length]; // tree index -> its step's index, or -1
+        Array.Fill(stepAt, -1);
+        for (var s = 0; s < steps.Length; s++) stepAt[steps[s] - 1] = s;
+        // Row by row through every tree while the row is in cache (a row of one-hot features is
+        // hundreds of floats: going tree by tree would stream the whole set once per tree). The
+        // metrics are means of a per-row loss, so each step only needs its running sum.
+        var lossSums = new double[steps.Length];
+        for (var i = 0; i < rows.Labels.Length; i++)
         {
-            var tree = _trees[t];
-            for (var i = 0; i < scores.Length; i++) scores[i] += tree.Output(rows.Values.AsSpan(i * rows.Width, rows.Width));
-            if ((t + 1) % every == 0 || t == _trees.Length - 1) yield return (t + 1, metric(scores, rows.Labels));
+            var row = rows.Values.AsSpan(i * rows.Width, rows.Width);
+            var score = _ensemble.Bias;
+            for (var t = 0; t < _trees.Length; t++)
+            {
+                score += _trees[t].Output(row);
+                if (stepAt[t] >= 0) lossSums[stepAt[t]] += metric.Loss(score, rows.Labels[i]);
+            }
         }
+        return steps.Select((k, s) => (k, metric.Finish(lossSums[s] / rows.Labels.Length))).ToList();
     }
+
+    /// <summary>A metric that is a function of the mean of a per-row loss.</summary>
+    public sealed record Metric(string Name, Func<double, double, double> Loss, Func<double, double> Finish);
 
     /// <summary>Root mean squared error (a regression's metric).</summary>
-    public static double Rmse(double[] scores, double[] labels)
-    {
-        double sum = 0;
-        for (var i = 0; i < scores.Length; i++) sum += (scores[i] - labels[i]) * (scores[i] - labels[i]);
-        return Math.Sqrt(sum / scores.Length);
-    }
+    public static Metric Rmse { get; } = new("rmse", (score, label) => (score - label) * (score - label), Math.Sqrt);
 
-    /// <summary>Log-loss in bits, as ML.NET's binary evaluator reports it, of the calibrated probabilities.</summary>
-    public static Func<double[], double[], double> LogLoss(ICalibrator calibrator) => (scores, labels) =>
+    /// <summary>Log-loss in bits of the calibrated probabilities, as ML.NET's binary evaluator reports it.</summary>
+    public static Metric LogLoss(ICalibrator calibrator) => new("log_loss", (score, label) =>
     {
-        double sum = 0;
-        for (var i = 0; i < scores.Length; i++)
-        {
-            double p = calibrator.PredictProbability((float)scores[i]);
-            var chosen = labels[i] > 0 ? p : 1 - p;
-            sum -= Math.Log(Math.Max(chosen, 1e-15), 2);
-        }
-        return sum / scores.Length;
-    };
+        double p = calibrator.PredictProbability((float)score);
+        return -Math.Log(Math.Max(label > 0 ? p : 1 - p, 1e-15), 2);
+    }, mean => mean);
 
     /// <summary>Rows of compacted features and their labels (1 or 0 for a Boolean label).</summary>
     public sealed record Rows(float[] Values, double[] Labels, int Width);

@@ -39,7 +39,7 @@ public static class MlnetAutolog
             IDataView? featurizedTrain = null;
             IDataView FeaturizedTrain() => featurizedTrain ??= fitted.Featurize(train);
             var labelColumn = TrainerParams.LabelColumn(trainer);
-            if (options.LogCurve && labelColumn is not null) LogCurve(run, fitted, FeaturizedTrain, validation, labelColumn, options);
+            if (options.LogCurve && labelColumn is not null) LogCurve(run, ml, fitted, FeaturizedTrain, validation, labelColumn, options);
             if (options.LogFeatureImportance && fitted.UncalibratedModel is TreeEnsembleModelParameters trees)
             {
                 VBuffer<float> gains = default;
@@ -59,28 +59,30 @@ public static class MlnetAutolog
         return new TrainedModel<TModel>(model, logged, trainerName, trainingSeconds);
     }
 
-    private static void LogCurve(ActiveRun run, FittedPipeline fitted, Func<IDataView> featurizedTrain, IDataView? validation, string labelColumn,
+    private static void LogCurve(ActiveRun run, MLContext ml, FittedPipeline fitted, Func<IDataView> featurizedTrain, IDataView? validation, string labelColumn,
         AutologOptions options)
     {
         if (fitted.BoostedTrees is not { } ensemble) return; // linear and other learners expose no per-iteration state
-        (string Name, Func<double[], double[], double> Metric)? chosen = fitted.Task switch
+        var metric = fitted.Task switch
         {
-            PredictionTask.Regression => ("rmse", BoostingCurve.Rmse),
-            PredictionTask.BinaryClassification when fitted.Calibrator is { } calibrator => ("log_loss", BoostingCurve.LogLoss(calibrator)),
+            PredictionTask.Regression => BoostingCurve.Rmse,
+            PredictionTask.BinaryClassification when fitted.Calibrator is { } calibrator => BoostingCurve.LogLoss(calibrator),
             _ => null,
         };
-        if (chosen is not { } metric) return;
+        if (metric is null) return;
         var trainView = featurizedTrain();
         var featureColumn = trainView.Schema.GetColumnOrNull(fitted.Predictor.FeatureColumnName);
         if (featureColumn?.Type is not VectorDataViewType { ItemType: NumberDataViewType } vectorType || vectorType.ItemType != NumberDataViewType.Single) return;
         var curve = new BoostingCurve(ensemble);
-        var every = options.CurveEvery is > 0 ? options.CurveEvery.Value : Math.Max(1, (int)Math.Ceiling(ensemble.Trees.Count / 100.0));
-        var sets = new List<(string Prefix, IDataView Data)> { ("train", trainView) };
+        var every = options.CurveEvery is > 0 ? options.CurveEvery.Value : Math.Max(1, (int)Math.Ceiling(ensemble.Trees.Count / (double)AutologOptions.DefaultCurvePoints));
+        // The training curve on a sample by default: reading the features again costs about a tenth of a fit per row.
+        var trainSample = options.CurveTrainRows is { } cap ? ml.Data.TakeRows(trainView, cap) : trainView;
+        var sets = new List<(string Prefix, IDataView Data)> { ("train", trainSample) };
         if (validation is not null) sets.Add(("validation", fitted.Featurize(validation)));
         foreach (var (prefix, data) in sets)
         {
             if (curve.Read(data, fitted.Predictor.FeatureColumnName, labelColumn) is not { Labels.Length: > 0 } rows) continue;
-            foreach (var (trees, value) in curve.Walk(rows, every, metric.Metric))
+            foreach (var (trees, value) in curve.Walk(rows, every, metric))
                 run.LogMetric($"{prefix}_{metric.Name}", value, step: trees);
         }
     }
