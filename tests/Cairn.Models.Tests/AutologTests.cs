@@ -123,6 +123,29 @@ public class AutologTests : IDisposable
     }
 
     [Fact]
+    public async Task TrainAndLog_TrainingCurveOnASample_EndsAtTheRmseOfTheFirstRows()
+    {
+        using var cairn = Open();
+        ITransformer model;
+        string runId;
+        using (var run = cairn.StartRun("autolog"))
+        {
+            model = run.TrainAndLog(_ml, Featurizer().Append(_ml.Regression.Trainers.FastTree(RegressionOptions)), _train,
+                options: new AutologOptions { LogModel = false, CurveTrainRows = 1000 }).Model;
+            runId = run.RunId;
+        }
+
+        var scored = model.Transform(_ml.Data.TakeRows(_train, 1000));
+        var labels = scored.GetColumn<float>("Delay").ToArray();
+        var scores = scored.GetColumn<float>("Score").ToArray();
+        var curve = await History(cairn, runId, "train_rmse");
+        Assert.Equal(1000, labels.Length);
+        Assert.Equal(Math.Sqrt(labels.Zip(scores, (y, s) => ((double)s - y) * ((double)s - y)).Average()), curve[^1].Value, 1e-4);
+        Assert.Equal(30 / ((30 + AutologOptions.DefaultCurvePoints - 1) / AutologOptions.DefaultCurvePoints), curve.Count);
+        Assert.Empty(await History(cairn, runId, "validation_rmse"));
+    }
+
+    [Fact]
     public async Task TrainAndLog_FastTreeBinary_LastValidationLogLossIsTheLogLossOfTheModelsProbabilities()
     {
         using var cairn = Open();
