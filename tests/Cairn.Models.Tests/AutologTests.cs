@@ -279,6 +279,35 @@ public class AutologTests : IDisposable
     }
 
     [Fact]
+    public async Task AutoLogScope_EachTrainingIsARunAndEvaluationGoesToTheLastOne()
+    {
+        using var cairn = Open();
+        string first, second;
+        using (var autolog = cairn.AutoLog(_ml, "scoped", new AutologOptions { LogModel = false }))
+        {
+            Assert.Throws<CairnException>(() => autolog.EvaluateAndLog(Featurizer().Fit(_train), _validation, "Delay"));
+            autolog.TrainAndLog(Featurizer().Append(_ml.Regression.Trainers.FastTree(RegressionOptions)), _train);
+            first = autolog.Run!.RunId;
+            var model = autolog.TrainAndLog(Featurizer().Append(_ml.Regression.Trainers.LightGbm("Delay", numberOfIterations: 10)), _train, _validation).Model;
+            second = autolog.Run!.RunId;
+            autolog.EvaluateAndLog(model, _validation, "Delay");
+        }
+
+        var a = await cairn.Tracking.GetRunAsync(first);
+        var b = await cairn.Tracking.GetRunAsync(second);
+        Assert.NotEqual(first, second);
+        Assert.Equal(Tracking.RunStatus.Finished, a.Info.Status);
+        Assert.Equal(Tracking.RunStatus.Finished, b.Info.Status);
+        Assert.Equal("FastTreeRegressionTrainer", a.Data.Params.Single(p => p.Key == "trainer").Value);
+        Assert.Equal("LightGbmRegressionTrainer", b.Data.Params.Single(p => p.Key == "trainer").Value);
+        Assert.DoesNotContain(a.Data.Metrics, m => m.Key.StartsWith("test_"));
+        Assert.Contains(b.Data.Metrics, m => m.Key == "test_root_mean_squared_error");
+        // LightGbm's trees walk as FastTree's do: the curve ends at the model's own validation RMSE.
+        var lastValidationRmse = b.Data.Metrics.Single(m => m.Key == "validation_rmse").Value;
+        Assert.Equal(b.Data.Metrics.Single(m => m.Key == "test_root_mean_squared_error").Value, lastValidationRmse, 1e-4);
+    }
+
+    [Fact]
     public void TrainAndLog_PipelineWithoutATrainer_ThrowsACairnExceptionBeforeFitting()
     {
         using var cairn = Open();
