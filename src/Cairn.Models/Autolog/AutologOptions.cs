@@ -21,8 +21,12 @@ public sealed record AutologOptions
     /// <summary>A curve point every this many trees (the last tree always has one); null: about <see cref="DefaultCurvePoints"/> points in all.</summary>
     public int? CurveEvery { get; init; }
 
-    /// <summary>The training curve is computed on the first this many training rows (null: all of them); the validation curve uses every row.</summary>
-    public int? CurveTrainRows { get; init; } = 5_000;
+    /// <summary>
+    /// The curves are computed on the first this many rows of the training and of the validation data
+    /// (null: all of them): reading the features again and walking the trees grows with the rows, the
+    /// fit's cost does too, so a fixed sample keeps the overhead a small share of training.
+    /// </summary>
+    public int? CurveRows { get; init; } = 5_000;
 
     /// <summary>Whether to log feature_importance.csv and feature_importance.svg for tree models.</summary>
     public bool LogFeatureImportance { get; init; } = true;

@@ -75,10 +75,9 @@ public static class MlnetAutolog
         if (featureColumn?.Type is not VectorDataViewType { ItemType: NumberDataViewType } vectorType || vectorType.ItemType != NumberDataViewType.Single) return;
         var curve = new BoostingCurve(ensemble);
         var every = options.CurveEvery is > 0 ? options.CurveEvery.Value : Math.Max(1, (int)Math.Ceiling(ensemble.Trees.Count / (double)AutologOptions.DefaultCurvePoints));
-        // The training curve on a sample by default: reading the features again costs about a tenth of a fit per row.
-        var trainSample = options.CurveTrainRows is { } cap ? ml.Data.TakeRows(trainView, cap) : trainView;
-        var sets = new List<(string Prefix, IDataView Data)> { ("train", trainSample) };
-        if (validation is not null) sets.Add(("validation", fitted.Featurize(validation)));
+        IDataView Sample(IDataView data) => options.CurveRows is { } cap ? ml.Data.TakeRows(data, cap) : data;
+        var sets = new List<(string Prefix, IDataView Data)> { ("train", Sample(trainView)) };
+        if (validation is not null) sets.Add(("validation", Sample(fitted.Featurize(validation))));
         foreach (var (prefix, data) in sets)
         {
             if (curve.Read(data, fitted.Predictor.FeatureColumnName, labelColumn) is not { Labels.Length: > 0 } rows) continue;
