@@ -56,23 +56,19 @@ public static class EarthquakesExample
                 .Append(ml.Regression.Trainers.FastTree(labelColumnName: "magnitude", numberOfLeaves: Leaves, numberOfTrees: Trees, minimumExampleCountPerLeaf: 10, learningRate: LearningRate));
 
             using var run = cairn.StartRun(Experiment, runName: "fasttree-magnitude");
-            run.LogParams(new Dictionary<string, object?>
-            {
-                ["trainer"] = "FastTree", ["number_of_trees"] = Trees, ["number_of_leaves"] = Leaves, ["learning_rate"] = LearningRate,
-                ["missing_values"] = "indicator + mean", ["training_rows"] = train.Count, ["test_rows"] = test.Count,
-            });
+            run.LogParams(new Dictionary<string, object?> { ["missing_values"] = "indicator + mean", ["training_rows"] = train.Count, ["test_rows"] = test.Count });
             run.SetTag("example", "earthquakes");
             run.LogInput("earthquakes", digest, "examples/Earthquakes (generated, seed 42)", context: "training");
 
-            var model = pipeline.Fit(trainData);
-            var metrics = ml.Regression.Evaluate(model.Transform(ml.Data.LoadFromEnumerable(test)), labelColumnName: "magnitude");
-            run.LogMetrics(new Dictionary<string, double> { ["rmse"] = metrics.RootMeanSquaredError, ["mae"] = metrics.MeanAbsoluteError, ["r2"] = metrics.RSquared });
-            output.WriteLine($"Run {run.RunId}: rmse {metrics.RootMeanSquaredError:0.000}, mae {metrics.MeanAbsoluteError:0.000}, r2 {metrics.RSquared:0.000}");
+            // Autologging: the trainer's options as params, the train/validation RMSE by number of trees, feature
+            // importance, and the model package (signature, input example) registered as the next version, in one call.
+            var testData = ml.Data.LoadFromEnumerable(test);
+            var trained = run.TrainAndLog(ml, pipeline, trainData, validation: testData, new AutologOptions { RegisteredModelName = ModelName });
+            var metrics = run.EvaluateAndLog(ml, trained.Model, testData, "magnitude", prefix: "test_");
+            double rmse = metrics["test_root_mean_squared_error"], mae = metrics["test_mean_absolute_error"], r2 = metrics["test_r_squared"];
+            output.WriteLine($"Run {run.RunId}: rmse {rmse:0.000}, mae {mae:0.000}, r2 {r2:0.000}");
 
-            // Logged and registered in one call: the next version of the model, with its signature and an input example.
-            var logged = run.LogModel("model", ml, model, trainData.Schema, train.Take(3).Select(q => q.ToInput()).ToList(), labelColumn: "magnitude",
-                registeredModelName: ModelName);
-            var version = logged.RegisteredVersion!.Version;
+            var version = trained.Logged!.RegisteredVersion!.Version;
             cairn.SetAlias(ModelName, Alias, version);
             var uri = $"models:/{ModelName}@{Alias}";
             output.WriteLine($"Registered {ModelName} version {version} as {uri}");
@@ -84,7 +80,7 @@ public static class EarthquakesExample
             };
             var magnitude = (float)champion.Predict(unknownDepth)["Score"]!;
             output.WriteLine($"An event near Tokyo with no depth, recorded by 40 stations: magnitude {magnitude:0.00}");
-            return new EarthquakesResult(run.RunId, ModelName, version, uri, metrics.RootMeanSquaredError, metrics.MeanAbsoluteError, metrics.RSquared, test, magnitude);
+            return new EarthquakesResult(run.RunId, ModelName, version, uri, rmse, mae, r2, test, magnitude);
         }
         finally
         {

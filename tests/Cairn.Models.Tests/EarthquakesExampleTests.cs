@@ -34,8 +34,16 @@ public sealed class EarthquakesExampleTests
         Assert.Equal(result.RunId, version.RunId);
         Assert.Equal(result.Version, cairn.GetModelVersion(result.ModelUri).Version);
         var run = await cairn.Tracking.GetRunAsync(result.RunId);
-        Assert.Equal(result.Rmse, run.Data.Metrics.Single(m => m.Key == "rmse").Value, 9);
+        Assert.Equal(result.Rmse, run.Data.Metrics.Single(m => m.Key == "test_root_mean_squared_error").Value, 9);
         Assert.Contains(run.Inputs!.DatasetInputs, d => d.Dataset.Name == "earthquakes");
+
+        // Autologged: the trainer's options, the validation curve ending at the held-out RMSE (340 rows, all in the
+        // curve's sample), feature importance beside the package.
+        Assert.Equal("200", run.Data.Params.Single(p => p.Key == "trainer.NumberOfTrees").Value);
+        var curve = (await cairn.Tracking.GetMetricHistoryAsync(result.RunId, "validation_rmse")).Items.OrderBy(m => m.Step).ToList();
+        Assert.Equal(200, curve[^1].Step);
+        Assert.Equal(result.Rmse, curve[^1].Value, 4);
+        Assert.Contains(await cairn.ListArtifactsAsync(new RunUri(result.RunId, "")), f => f.Path == "feature_importance.csv");
 
         // The RMSE by hand, from the registered model's own predictions on the held-out rows (missing values sent as null).
         using var model = await cairn.LoadModelAsync(result.ModelUri);

@@ -9,6 +9,9 @@ public sealed record AutologOptions
     /// <summary>Whether to log the model package (signature, input example, model zip).</summary>
     public bool LogModel { get; init; } = true;
 
+    /// <summary>Registers the logged package as the next version of this model, in the same call (null: not registered).</summary>
+    public string? RegisteredModelName { get; init; }
+
     /// <summary>Rows of the training data kept as the package's input example (0: none).</summary>
     public int InputExampleRows { get; init; } = 3;
 

@@ -54,7 +54,8 @@ public static class MlnetAutolog
         if (options.LogModel)
         {
             var label = TrainerParams.LabelColumn(trainer) is { } l && train.Schema.GetColumnOrNull(l) is not null ? l : null;
-            logged = run.LogModel(options.ArtifactPath, ml, model, train.Schema, InputExample(train, options.InputExampleRows), label);
+            logged = run.LogModel(options.ArtifactPath, ml, model, train.Schema, InputExample(train, options.InputExampleRows), label,
+                registeredModelName: options.RegisteredModelName);
         }
         return new TrainedModel<TModel>(model, logged, trainerName, trainingSeconds);
     }
