@@ -44,7 +44,7 @@ public sealed class ModelPackage
     }
 
     /// <summary>Opens a package and verifies it; a package written by another tool without a digest list is opened unverified.</summary>
-    /// <exception cref="CairnException">The folder has no MLmodel file, the manifest is invalid, or a listed file is missing or changed.</exception>
+    /// <exception cref="CairnException">The folder has no MLmodel file, the manifest is invalid, the digest list is damaged, or a listed file is missing or changed.</exception>
     public static ModelPackage Open(string folder)
     {
         var manifestPath = Path.Combine(folder, ModelManifest.FileName);
