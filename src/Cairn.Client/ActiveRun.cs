@@ -7,6 +7,7 @@ using Cairn.Tracking;
 
 namespace Cairn;
 
+/// <summary>How an <see cref="ActiveRun"/> buffers metrics before sending them to the tracking store.</summary>
 public sealed record ActiveRunOptions
 {
     /// <summary>A background flush starts when this many metrics are buffered.</summary>
@@ -40,8 +41,11 @@ public sealed class ActiveRun : IDisposable, IAsyncDisposable
     private readonly List<ActiveRun> _openChildren = [];
     private ActiveRun? _parent;
 
+    /// <summary>The run as the store last returned it: at start, then again after <see cref="End"/> (status and end time).</summary>
     public RunInfo Info { get; private set; }
+    /// <summary>The run's id in the tracking store.</summary>
     public string RunId => Info.RunId;
+    /// <summary>The id of the experiment the run belongs to.</summary>
     public string ExperimentId => Info.ExperimentId;
 
     /// <summary>The client the run logs through (its stores), for calls beyond the run such as registering a model.</summary>
@@ -89,6 +93,11 @@ public sealed class ActiveRun : IDisposable, IAsyncDisposable
         return child;
     }
 
+    /// <summary>
+    /// Buffers a metric value stamped with the client's clock; it is sent in the background and
+    /// waits for the store only when <see cref="ActiveRunOptions.MaxPendingMetrics"/> are pending.
+    /// </summary>
+    /// <exception cref="CairnException">The key is not a valid metric key, or the run has ended.</exception>
     public void LogMetric(string key, double value, long step = 0)
     {
         ValidateKeyOnce(key);
@@ -104,13 +113,18 @@ public sealed class ActiveRun : IDisposable, IAsyncDisposable
         else if (count >= _options.MaxPendingMetrics) Flush(); // back-pressure: never unbounded memory
     }
 
+    /// <summary>Buffers several metrics at the same <paramref name="step"/>, as <see cref="LogMetric"/> does.</summary>
     public void LogMetrics(IReadOnlyDictionary<string, double> metrics, long step = 0)
     {
         foreach (var (key, value) in metrics) LogMetric(key, value, step);
     }
 
+    /// <summary>Writes a param at once, formatted invariantly (null as <c>None</c>, booleans as <c>True</c>/<c>False</c>, as MLflow writes them).</summary>
+    /// <exception cref="CairnException">The run has ended, or the store refuses the param (such as a different value already logged for the key).</exception>
     public void LogParam(string key, object? value) => LogParams(new Dictionary<string, object?> { [key] = value });
 
+    /// <summary>Writes several params at once, in as many batches as the store's per-batch limit needs.</summary>
+    /// <exception cref="CairnException">The run has ended, or the store refuses a param.</exception>
     public void LogParams(IReadOnlyDictionary<string, object?> values)
     {
         ThrowIfEnded();
@@ -119,6 +133,8 @@ public sealed class ActiveRun : IDisposable, IAsyncDisposable
             Wait(_client.Tracking.LogBatchAsync(RunId, new LogBatch(Params: chunk)));
     }
 
+    /// <summary>Sets (or overwrites) a run tag at once, its value formatted as <see cref="LogParam"/> formats one.</summary>
+    /// <exception cref="CairnException">The run has ended, or the store refuses the tag.</exception>
     public void SetTag(string key, object? value)
     {
         ThrowIfEnded();
@@ -135,6 +151,7 @@ public sealed class ActiveRun : IDisposable, IAsyncDisposable
     public DatasetVersion LogInput(string dataUri, string context = "training") =>
         LogInputAsync(dataUri, context).GetAwaiter().GetResult();
 
+    /// <inheritdoc cref="LogInput(string, string)"/>
     public Task<DatasetVersion> LogInputAsync(string dataUri, string context = "training", CancellationToken ct = default)
     {
         ThrowIfEnded();
@@ -157,6 +174,8 @@ public sealed class ActiveRun : IDisposable, IAsyncDisposable
     /// <summary>Uploads a file to the run's artifacts, under <paramref name="artifactPath"/> if given.</summary>
     public void LogArtifact(string localPath, string? artifactPath = null) => Wait(LogArtifactAsync(localPath, artifactPath));
 
+    /// <inheritdoc cref="LogArtifact"/>
+    /// <exception cref="CairnException"><paramref name="localPath"/> is a folder or does not exist.</exception>
     public async Task LogArtifactAsync(string localPath, string? artifactPath = null, CancellationToken ct = default)
     {
         if (!File.Exists(localPath))
@@ -197,6 +216,11 @@ public sealed class ActiveRun : IDisposable, IAsyncDisposable
     /// <summary>Flushes and ends the run with <paramref name="status"/>; later calls do nothing.</summary>
     public void End(RunStatus status = RunStatus.Finished) => Wait(EndAsync(status));
 
+    /// <summary>
+    /// Ends the open child runs with the same status, sends the buffered metrics, then stores the
+    /// status and end time; later calls do nothing.
+    /// </summary>
+    /// <exception cref="CairnException">Metrics could not be sent (they stay buffered), or the store refused the update.</exception>
     public async Task EndAsync(RunStatus status = RunStatus.Finished)
     {
         ActiveRun[] children;
@@ -226,6 +250,7 @@ public sealed class ActiveRun : IDisposable, IAsyncDisposable
     /// <summary>Ends the run FINISHED, or FAILED when an exception is unwinding through the caller's <c>using</c>.</summary>
     public void Dispose() => Wait(DisposeAsync().AsTask());
 
+    /// <summary>Ends the run FINISHED, or FAILED when an exception is unwinding (then an error in ending it is written to stderr, not thrown).</summary>
     public async ValueTask DisposeAsync()
     {
         if (!ExceptionInFlight())

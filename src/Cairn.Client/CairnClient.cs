@@ -28,9 +28,13 @@ public sealed class CairnClient : IDisposable
 {
     private readonly IDisposable[] _owned;
 
+    /// <summary>Experiments, runs, metrics, params and tags.</summary>
     public ITrackingStore Tracking { get; }
+    /// <summary>Artifact files, addressed by store path (see <see cref="ActiveRun.ArtifactRoot"/>).</summary>
     public IArtifactStore Artifacts { get; }
+    /// <summary>Registered models, their versions, aliases, stages and transition history.</summary>
     public IRegistryStore Registry { get; }
+    /// <summary>Named dataset versions.</summary>
     public IDatasetStore Datasets { get; }
 
     /// <summary>Pipeline schedules, triggers and fires (set by <see cref="Open"/>; a client built from parts may have none).</summary>
@@ -68,9 +72,19 @@ public sealed class CairnClient : IDisposable
     }
 
     private readonly ILoggedModelStore? _loggedModels;
+    /// <summary>Where the stores are: a server or an embedded SQLite file and artifact folder.</summary>
     public TrackingLocation Location { get; }
+    /// <summary>The clock that stamps metrics and run end times (<see cref="TimeProvider.System"/> unless given).</summary>
     public TimeProvider Time { get; }
 
+    /// <summary>A client over stores built elsewhere (tests, hosts); the optional stores (<see cref="Schedules"/> ...) are set with initializers.</summary>
+    /// <param name="tracking">The tracking store.</param>
+    /// <param name="artifacts">The artifact store.</param>
+    /// <param name="registry">The model registry store.</param>
+    /// <param name="datasets">The dataset store.</param>
+    /// <param name="location">Where the stores are, as <see cref="Location"/> reports it.</param>
+    /// <param name="time">The clock; null for the system clock.</param>
+    /// <param name="owned">What <see cref="Dispose"/> disposes (a transport, a database).</param>
     public CairnClient(ITrackingStore tracking, IArtifactStore artifacts, IRegistryStore registry, IDatasetStore datasets, TrackingLocation location,
         TimeProvider? time = null, params IDisposable[] owned)
     {
@@ -225,6 +239,7 @@ public sealed class CairnClient : IDisposable
         File.Move(temp, target, overwrite: true);
     }
 
+    /// <summary>Disposes what the client owns (the server transport or the embedded database); open runs are not ended.</summary>
     public void Dispose()
     {
         foreach (var d in _owned) d.Dispose();

@@ -10,17 +10,28 @@ namespace Cairn;
 /// </summary>
 public static class RunContext
 {
+    /// <summary>The SHA of the commit checked out.</summary>
     public const string GitCommit = "mlflow.source.git.commit";
+    /// <summary>The branch checked out; absent when HEAD is detached.</summary>
     public const string GitBranch = "mlflow.source.git.branch";
+    /// <summary>The URL of the <c>origin</c> remote, as configured.</summary>
     public const string GitRepoUrl = "mlflow.source.git.repoURL";
+    /// <summary><c>true</c> when tracked files have uncommitted changes (untracked files do not count), else <c>false</c>.</summary>
     public const string GitDirty = "cairn.source.git.dirty";
+    /// <summary>The file name of the program that started the run.</summary>
     public const string SourceName = "mlflow.source.name";
+    /// <summary>Where the run came from; always <c>LOCAL</c> here.</summary>
     public const string SourceType = "mlflow.source.type";
+    /// <summary>The operating system user name.</summary>
     public const string User = "mlflow.user";
+    /// <summary>The machine name.</summary>
     public const string Host = "cairn.host";
+    /// <summary>The .NET runtime description, such as <c>.NET 10.0.0</c>.</summary>
     public const string Runtime = "cairn.dotnet.version";
+    /// <summary>The process command line, cut to 5000 characters.</summary>
     public const string CommandLine = "cairn.command_line";
 
+    /// <summary>The tags above for this process, with the git facts of <paramref name="directory"/> (the current directory when null).</summary>
     public static Dictionary<string, string> Capture(string? directory = null)
     {
         var tags = new Dictionary<string, string>

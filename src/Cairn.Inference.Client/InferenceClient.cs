@@ -17,6 +17,8 @@ public sealed record InferOptions(string? Version = null, IReadOnlyList<string>?
 /// <summary>A server's answer: each output as a typed column (uint[] for UINT32, string[] for BYTES ...).</summary>
 public sealed record InferResult(string ModelName, string? ModelVersion, string? Id, IReadOnlyList<TensorColumn> Outputs)
 {
+    /// <summary>The output called <paramref name="name"/>.</summary>
+    /// <exception cref="KeyNotFoundException">The answer has no such output (the message lists those it has).</exception>
     public TensorColumn this[string name] => Outputs.FirstOrDefault(o => o.Name == name)
         ?? throw new KeyNotFoundException($"The answer has no output '{name}'; it has {string.Join(", ", Outputs.Select(o => o.Name))}.");
 }
@@ -32,6 +34,9 @@ public sealed class InferenceClient : IDisposable
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
 
+    /// <summary>A client for the server at <paramref name="baseAddress"/>.</summary>
+    /// <param name="baseAddress">The server's root (the client appends <c>/v2/models/...</c>); ignored when <paramref name="http"/> already has a base address.</param>
+    /// <param name="http">An HttpClient to send through (not disposed with this client); null to create and own one.</param>
     public InferenceClient(Uri baseAddress, HttpClient? http = null)
     {
         _ownsHttp = http is null;
@@ -47,6 +52,7 @@ public sealed class InferenceClient : IDisposable
     }
 
     /// <summary>The model's metadata as the server describes it (name, versions, platform, inputs, outputs).</summary>
+    /// <exception cref="CairnException">The server answered with an error (404 for an unknown model).</exception>
     public async Task<JsonElement> MetadataAsync(string model, string? version = null, CancellationToken ct = default)
     {
         using var response = await _http.GetAsync(ModelPath(model, version), ct).ConfigureAwait(false);
@@ -57,6 +63,12 @@ public sealed class InferenceClient : IDisposable
     }
 
     /// <summary>Scores <paramref name="rows"/> rows given as one column per input (batch first).</summary>
+    /// <param name="model">The model name the server serves it under.</param>
+    /// <param name="inputs">One column per model input, each holding <paramref name="rows"/> × its width values.</param>
+    /// <param name="rows">The batch size, sent as each input's first dimension.</param>
+    /// <param name="options">Version, wanted outputs, binary or JSON, request id; null for the defaults (binary, all outputs).</param>
+    /// <param name="ct">Cancels the request.</param>
+    /// <exception cref="CairnException">No inputs, an input whose length does not match rows × width, a server error, or an answer that does not add up.</exception>
     public async Task<InferResult> InferAsync(string model, IReadOnlyList<TensorColumn> inputs, int rows, InferOptions? options = null, CancellationToken ct = default)
     {
         options ??= new InferOptions();
@@ -220,6 +232,7 @@ public sealed class InferenceClient : IDisposable
     private static string ModelPath(string model, string? version) =>
         $"/v2/models/{Uri.EscapeDataString(model)}" + (version is null ? "" : $"/versions/{Uri.EscapeDataString(version)}");
 
+    /// <summary>Disposes the HttpClient if this client created it.</summary>
     public void Dispose()
     {
         if (_ownsHttp) _http.Dispose();

@@ -7,5 +7,6 @@ namespace Cairn.Models;
 /// </summary>
 public sealed record TensorColumn(string Name, Array Values, int Width)
 {
+    /// <summary>The number of rows: the value count over <see cref="Width"/>; 0 when the width is 0.</summary>
     public int Rows => Width == 0 ? 0 : Values.Length / Width;
 }

@@ -9,13 +9,22 @@ public sealed class MlnetPredictor : IModelPredictor
     /// <summary>The columns ML.NET's trainers add, which are a model's outputs when present.</summary>
     private static readonly string[] PredictionColumns = ["PredictedLabel", "Score", "Probability"];
 
+    /// <summary>The ML.NET context the model was loaded with.</summary>
     public MLContext Context { get; }
+    /// <summary>The loaded transformer chain.</summary>
     public ITransformer Model { get; }
+    /// <summary>The input schema saved with the model (every column it was trained on, label included).</summary>
     public DataViewSchema InputSchema { get; }
+    /// <summary>The package's signature, or one inferred from the model's schema when the package has none.</summary>
     public ModelSignature Signature { get; }
+    /// <inheritdoc />
     public string Flavor => ModelManifest.MlnetFlavor;
 
+    /// <summary>Loads an ML.NET model zip.</summary>
+    /// <param name="modelZip">The path of the zip saved with <c>Model.Save</c>.</param>
     /// <param name="packageSignature">The signature recorded in the package, which may leave out schema columns such as the label.</param>
+    /// <param name="context">The ML.NET context to load into; null for a new one.</param>
+    /// <exception cref="CairnException">The file is not a loadable ML.NET model, or it needs a component not referenced here.</exception>
     public MlnetPredictor(string modelZip, ModelSignature? packageSignature = null, MLContext? context = null)
     {
         Context = context ?? new MLContext();
@@ -44,6 +53,7 @@ public sealed class MlnetPredictor : IModelPredictor
     public PredictionEngine<TIn, TOut> CreateEngine<TIn, TOut>() where TIn : class where TOut : class, new() =>
         Context.Model.CreatePredictionEngine<TIn, TOut>(Model, InputSchema);
 
+    /// <inheritdoc />
     public IReadOnlyList<IReadOnlyDictionary<string, object?>> Predict(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows)
     {
         var scored = Model.Transform(ToDataView(rows));
@@ -132,5 +142,6 @@ public sealed class MlnetPredictor : IModelPredictor
         _ => new ColumnSpec(column.Name, "string"),
     };
 
+    /// <summary>Does nothing: an ML.NET model holds no unmanaged resources.</summary>
     public void Dispose() { }
 }

@@ -10,6 +10,9 @@ namespace Cairn.Models;
 /// </summary>
 public static class ModelCard
 {
+    /// <summary>The card's markdown for a version's lineage.</summary>
+    /// <param name="lineage">The version, its run, data inputs and registry history.</param>
+    /// <param name="inputExample">The package's input example JSON, shown as code; null to leave it out.</param>
     public static string Render(ModelLineage lineage, string? inputExample)
     {
         var v = lineage.Version;

@@ -3,14 +3,20 @@ namespace Cairn.Models;
 /// <summary>A model fetched from the store, verified and loaded: score it typed (ML.NET) or with rows of named values.</summary>
 public sealed class LoadedModel(IModelPredictor predictor, string uri, Registry.ModelVersion? version, ModelManifest manifest) : IModelPredictor
 {
+    /// <summary>The URI the model was loaded from, as given.</summary>
     public string Uri { get; } = uri;
     /// <summary>The registered version, when loaded through a models:/ URI.</summary>
     public Registry.ModelVersion? Version { get; } = version;
+    /// <summary>The package's MLmodel manifest.</summary>
     public ModelManifest Manifest { get; } = manifest;
+    /// <summary>The flavor's predictor (an <see cref="MlnetPredictor"/> or <see cref="OnnxPredictor"/>).</summary>
     public IModelPredictor Predictor { get; } = predictor;
+    /// <inheritdoc />
     public string Flavor => Predictor.Flavor;
+    /// <inheritdoc />
     public ModelSignature Signature => Predictor.Signature;
 
+    /// <inheritdoc />
     public IReadOnlyList<IReadOnlyDictionary<string, object?>> Predict(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows) => Predictor.Predict(rows);
 
     /// <summary>Scores one row given as column values.</summary>
@@ -22,9 +28,11 @@ public sealed class LoadedModel(IModelPredictor predictor, string uri, Registry.
             ? mlnet.CreateEngine<TIn, TOut>()
             : throw CairnException.InvalidParameter($"Typed prediction needs the mlnet flavor; {Uri} was loaded with the {Flavor} flavor.");
 
+    /// <summary>Releases the predictor (the ONNX Runtime session, for the onnx flavor).</summary>
     public void Dispose() => Predictor.Dispose();
 }
 
+/// <summary>Loading model packages from the store or from disk into a predictor.</summary>
 public static class ModelLoading
 {
     /// <summary>
@@ -35,6 +43,7 @@ public static class ModelLoading
     public static LoadedModel LoadModel(this CairnClient client, string uri, string? flavor = null) =>
         client.LoadModelAsync(uri, flavor).GetAwaiter().GetResult();
 
+    /// <inheritdoc cref="LoadModel"/>
     public static async Task<LoadedModel> LoadModelAsync(this CairnClient client, string uri, string? flavor = null, CancellationToken ct = default)
     {
         var registry = new ModelRegistry(client);

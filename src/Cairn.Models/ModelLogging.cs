@@ -13,6 +13,7 @@ public sealed record LoggedModel(string ModelUri, string ModelUuid, ModelSignatu
 /// <summary>Logging models as packages (MLflow's format) to a run's artifacts.</summary>
 public static class ModelLogging
 {
+    /// <summary>The file name of the input example in a package (MLflow's split-orient JSON).</summary>
     public const string InputExampleFile = "input_example.json";
 
     /// <summary>
@@ -20,6 +21,12 @@ public static class ModelLogging
     /// <c>mlnet</c> flavor), a signature inferred from <paramref name="inputSchema"/> and the model's
     /// outputs, an input example, and the digest of every file.
     /// </summary>
+    /// <param name="run">The run whose artifacts receive the package.</param>
+    /// <param name="artifactPath">The package's folder under the run's artifacts (such as <c>model</c>).</param>
+    /// <param name="ml">The context the model was trained with, used to save it.</param>
+    /// <param name="model">The trained transformer chain.</param>
+    /// <param name="inputSchema">The schema of the data the model was trained on.</param>
+    /// <param name="inputExample">Rows (one object, a dictionary, or a sequence of either) written as the package's input example; null for none.</param>
     /// <param name="labelColumn">A column of the schema the model does not need to predict (left out of the signature).</param>
     /// <param name="registeredModelName">When given, the package is also registered as the next version of this model.</param>
     public static LoggedModel LogModel(this ActiveRun run, string artifactPath, MLContext ml, ITransformer model, DataViewSchema inputSchema,
@@ -90,6 +97,10 @@ public static class ModelLogging
     }
 
     /// <summary>Logs an ONNX file (from any framework) as a package with the <c>onnx</c> flavor and a tensor signature.</summary>
+    /// <param name="run">The run whose artifacts receive the package.</param>
+    /// <param name="artifactPath">The package's folder under the run's artifacts (such as <c>model</c>).</param>
+    /// <param name="onnxFile">The local path of the .onnx file, copied into the package.</param>
+    /// <param name="inputExample">Rows written as the package's input example; null for none.</param>
     /// <param name="registeredModelName">When given, the package is also registered as the next version of this model.</param>
     public static LoggedModel LogOnnxModel(this ActiveRun run, string artifactPath, string onnxFile, object? inputExample = null, string? registeredModelName = null)
     {

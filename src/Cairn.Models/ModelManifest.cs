@@ -9,14 +9,22 @@ namespace Cairn.Models;
 /// </summary>
 public sealed class ModelManifest
 {
+    /// <summary>The manifest's file name in a package.</summary>
     public const string FileName = "MLmodel";
+    /// <summary>The flavor name of an ML.NET model zip.</summary>
     public const string MlnetFlavor = "mlnet";
+    /// <summary>The flavor name of an ONNX graph.</summary>
     public const string OnnxFlavor = "onnx";
 
     private readonly YamlMappingNode _root;
 
     private ModelManifest(YamlMappingNode root) => _root = root;
 
+    /// <summary>A new manifest with no flavors yet, a fresh model_uuid and the creation time (UTC) from <paramref name="time"/>.</summary>
+    /// <param name="artifactPath">The package's path under the run's artifacts.</param>
+    /// <param name="runId">The run the model is logged to; null to leave <c>run_id</c> out.</param>
+    /// <param name="signature">The model's signature; null to leave it out.</param>
+    /// <param name="time">The clock; null for the system clock.</param>
     public static ModelManifest Create(string artifactPath, string? runId, ModelSignature? signature, TimeProvider? time = null)
     {
         var manifest = new ModelManifest(new YamlMappingNode());
@@ -30,6 +38,8 @@ public sealed class ModelManifest
         return manifest;
     }
 
+    /// <summary>Reads an MLmodel file's text, keeping every field.</summary>
+    /// <exception cref="CairnException">The text is not YAML, or not a mapping.</exception>
     public static ModelManifest Parse(string yaml)
     {
         var stream = new YamlStream();
@@ -46,11 +56,16 @@ public sealed class ModelManifest
         return new ModelManifest(root);
     }
 
+    /// <summary>The package's unique id (<c>model_uuid</c>); null when absent.</summary>
     public string? ModelUuid => Get("model_uuid");
+    /// <summary>The run the package was logged to (<c>run_id</c>); null when absent.</summary>
     public string? RunId => Get("run_id");
+    /// <summary>The package's path under the run's artifacts (<c>artifact_path</c>); null when absent.</summary>
     public string? ArtifactPath => Get("artifact_path");
+    /// <summary>The creation time as written (<c>utc_time_created</c>, <c>yyyy-MM-dd HH:mm:ss.ffffff</c> UTC); null when absent.</summary>
     public string? CreatedUtc => Get("utc_time_created");
 
+    /// <summary>The names of the package's flavors, in file order (including flavors Cairn cannot load).</summary>
     public IReadOnlyList<string> Flavors => _root.Children.TryGetValue("flavors", out var f) && f is YamlMappingNode m
         ? m.Children.Keys.Select(k => ((YamlScalarNode)k).Value!).ToList()
         : [];
@@ -64,6 +79,7 @@ public sealed class ModelManifest
             .ToDictionary(kv => ((YamlScalarNode)kv.Key).Value!, kv => ((YamlScalarNode)kv.Value).Value ?? "");
     }
 
+    /// <summary>Adds a flavor with its settings, replacing one of the same name.</summary>
     public void AddFlavor(string name, IReadOnlyDictionary<string, string> settings)
     {
         var flavors = (YamlMappingNode)_root.Children["flavors"];
@@ -72,6 +88,7 @@ public sealed class ModelManifest
         flavors.Children[new YamlScalarNode(name)] = node;
     }
 
+    /// <summary>The signature (inputs and outputs, stored as JSON strings as MLflow does); null when the manifest has none. Cannot be set to null.</summary>
     public ModelSignature? Signature
     {
         get
@@ -98,10 +115,12 @@ public sealed class ModelManifest
             { "artifact_path", fileName }, { "type", "dataframe" }, { "pandas_orient", "split" },
         };
 
+    /// <summary>The input example's file name from <c>saved_input_example_info</c>; null when the package has none.</summary>
     public string? InputExampleFile =>
         _root.Children.TryGetValue("saved_input_example_info", out var n) && n is YamlMappingNode info &&
         info.Children.TryGetValue("artifact_path", out var p) && p is YamlScalarNode path ? path.Value : null;
 
+    /// <summary>The manifest as MLmodel YAML text, without the end-of-document marker.</summary>
     public override string ToString()
     {
         var writer = new StringWriter();

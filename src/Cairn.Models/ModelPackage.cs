@@ -10,9 +10,12 @@ namespace Cairn.Models;
 /// </summary>
 public sealed class ModelPackage
 {
+    /// <summary>The file listing the BLAKE3 digest of every other file in the package.</summary>
     public const string DigestsFile = "digests.json";
 
+    /// <summary>The package's folder on disk.</summary>
     public string Folder { get; }
+    /// <summary>The package's MLmodel manifest.</summary>
     public ModelManifest Manifest { get; }
 
     private ModelPackage(string folder, ModelManifest manifest)
@@ -21,6 +24,7 @@ public sealed class ModelPackage
         Manifest = manifest;
     }
 
+    /// <summary>The local path of a package file given by its <c>/</c>-separated relative path (as the manifest names files).</summary>
     public string PathOf(string relative) => Path.Combine(Folder, relative.Replace('/', Path.DirectorySeparatorChar));
 
     /// <summary>Writes the manifest, then the digest list over every file in the folder.</summary>
@@ -40,6 +44,7 @@ public sealed class ModelPackage
     }
 
     /// <summary>Opens a package and verifies it; a package written by another tool without a digest list is opened unverified.</summary>
+    /// <exception cref="CairnException">The folder has no MLmodel file, the manifest is invalid, the digest list is damaged, or a listed file is missing or changed.</exception>
     public static ModelPackage Open(string folder)
     {
         var manifestPath = Path.Combine(folder, ModelManifest.FileName);
@@ -74,6 +79,7 @@ public sealed class ModelPackage
         }
     }
 
+    /// <summary>The BLAKE3 digest of a file, as lowercase hex.</summary>
     public static string Digest(string path)
     {
         using var hasher = Blake3.Hasher.New();

@@ -6,8 +6,21 @@ using Cairn.Tracking;
 namespace Cairn.Models;
 
 /// <summary>The outcome of a promotion request.</summary>
-public enum PromotionOutcome { Promoted, PendingApproval }
+public enum PromotionOutcome
+{
+    /// <summary>The alias now points at the version.</summary>
+    Promoted,
+    /// <summary>The gate failed: the alias did not move, and the request waits for ApproveAsync or RejectAsync.</summary>
+    PendingApproval,
+}
 
+/// <summary>What a promotion did.</summary>
+/// <param name="Outcome">Whether the alias moved or the request awaits approval.</param>
+/// <param name="Name">The registered model.</param>
+/// <param name="Version">The candidate version.</param>
+/// <param name="Alias">The alias promoted to.</param>
+/// <param name="PreviousVersion">The version that held the alias before; null when none did.</param>
+/// <param name="Gate">The gate's evaluation; null when promoted without a gate.</param>
 public sealed record PromotionResult(PromotionOutcome Outcome, string Name, string Version, string Alias, string? PreviousVersion, GateResult? Gate);
 
 /// <summary>
@@ -180,6 +193,8 @@ public sealed class ModelRegistry(CairnClient client)
         await MoveAlias(name, version, alias, who, "approved: " + comment, ct).ConfigureAwait(false);
     }
 
+    /// <summary>A reviewer turns down a pending promotion: the alias stays, and the rejection is recorded with its comment.</summary>
+    /// <exception cref="CairnException">There is no pending (gate-failed) request for this version and alias.</exception>
     public async Task RejectAsync(string name, string version, string alias, string comment, string? actor = null, CancellationToken ct = default)
     {
         await RequirePending(name, version, alias, ct).ConfigureAwait(false);
@@ -241,6 +256,10 @@ public sealed class ModelRegistry(CairnClient client)
 
     // ---------------------------------------------------------------- lineage and cards
 
+    /// <summary>The lineage of a registered version: its run and experiment, parent and sibling runs, package manifest and registry history.</summary>
+    /// <param name="uri"><c>models:/name/version</c> or <c>models:/name@alias</c>.</param>
+    /// <param name="ct">Cancels the store calls.</param>
+    /// <exception cref="CairnException">The URI is a <c>runs:/</c> URI or names nothing in the registry.</exception>
     public async Task<ModelLineage> LineageAsync(string uri, CancellationToken ct = default)
     {
         var (version, packagePath) = await ResolveAsync(uri, ct).ConfigureAwait(false);
@@ -297,6 +316,7 @@ public sealed class ModelRegistry(CairnClient client)
         }
     }
 
+    /// <summary>The artifact store path of a version's model card: <c>registry/name/version/model_card.md</c>.</summary>
     public static string CardPath(string name, string version) => ArtifactPath.Combine("registry", $"{name}/{version}/model_card.md");
 
     /// <summary>Generates the version's model card (markdown) and stores it as an artifact; returns its text.</summary>
@@ -318,6 +338,7 @@ public sealed class ModelRegistry(CairnClient client)
         return card;
     }
 
+    /// <summary>The version's stored model card; when none is stored yet, generates and stores it first (see <see cref="WriteCardAsync"/>).</summary>
     public async Task<string> ReadCardAsync(string name, string version, CancellationToken ct = default)
     {
         try
@@ -340,6 +361,7 @@ public sealed record ModelLineage(ModelVersion Version, Run? Run, string? Experi
     /// <summary>The parent's other child runs (the pipeline's other steps).</summary>
     public IReadOnlyList<Run> SiblingRuns { get; init; } = [];
 
+    /// <summary>The value of a tag of the model's run; null when there is no run or no such tag.</summary>
     public string? Tag(string key) => Run?.Data.Tags.FirstOrDefault(t => t.Key == key)?.Value;
 
     /// <summary>The dataset versions the parent run's other children consumed, each with the run (step) that read it.</summary>

@@ -81,6 +81,7 @@ public static class ModelRows
         }
     }
 
+    /// <summary>A CLR input type in words for error messages ("a number", "an integer", "a boolean", "a string").</summary>
     public static string TypeName(Type type) => type == typeof(float) || type == typeof(double) ? "a number"
         : type == typeof(long) || type == typeof(int) ? "an integer"
         : type == typeof(bool) ? "a boolean" : "a string";

@@ -10,8 +10,10 @@ namespace Cairn.Models;
 /// </summary>
 public sealed record ColumnSpec(string Name, string Type, string? TensorType = null, IReadOnlyList<long>? Shape = null)
 {
+    /// <summary>Whether the column is a tensor (with <see cref="TensorType"/> and <see cref="Shape"/>) rather than a scalar column.</summary>
     public bool IsTensor => Type == "tensor";
 
+    /// <summary>The column in MLflow's signature JSON (every column marked required).</summary>
     public JsonObject ToJson()
     {
         var json = new JsonObject();
@@ -29,6 +31,8 @@ public sealed record ColumnSpec(string Name, string Type, string? TensorType = n
         return json;
     }
 
+    /// <summary>A column from MLflow's signature JSON; a missing name reads as empty.</summary>
+    /// <exception cref="CairnException">The column has no type, or a tensor column has no tensor-spec.</exception>
     public static ColumnSpec FromJson(JsonNode node)
     {
         var name = node["name"]?.GetValue<string>() ?? "";
@@ -42,9 +46,12 @@ public sealed record ColumnSpec(string Name, string Type, string? TensorType = n
 /// <summary>A model's inputs and outputs, stored in MLmodel as JSON strings, as MLflow does.</summary>
 public sealed record ModelSignature(IReadOnlyList<ColumnSpec> Inputs, IReadOnlyList<ColumnSpec> Outputs)
 {
+    /// <summary>Columns as the JSON array text MLmodel stores.</summary>
     public static string ToJsonText(IEnumerable<ColumnSpec> columns) =>
         new JsonArray(columns.Select(c => (JsonNode)c.ToJson()).ToArray()).ToJsonString();
 
+    /// <summary>Columns from MLmodel's JSON array text; none for null or blank text.</summary>
+    /// <exception cref="CairnException">The text is not valid JSON or a column is invalid.</exception>
     public static IReadOnlyList<ColumnSpec> FromJsonText(string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return [];

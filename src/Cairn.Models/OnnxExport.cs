@@ -5,6 +5,7 @@ namespace Cairn.Models;
 /// <summary>Adds the <c>onnx</c> flavor to an ML.NET package with ML.NET's ONNX converter.</summary>
 public static class OnnxExport
 {
+    /// <summary>The <c>onnx</c> flavor's manifest settings: <c>data</c> (model.onnx), the ONNX Runtime version and the CPU provider.</summary>
     public static Dictionary<string, string> FlavorSettings() => new()
     {
         ["data"] = "model.onnx",

@@ -17,13 +17,19 @@ public sealed class OnnxPredictor : IModelPredictor, IColumnPredictor
     private readonly HashSet<string> _required;
     private readonly HashSet<string>? _wantedOutputs;
 
+    /// <summary>The package's signature when it lists inputs, else one read from the graph's tensors.</summary>
     public ModelSignature Signature { get; }
+    /// <inheritdoc />
     public string Flavor => ModelManifest.OnnxFlavor;
+    /// <summary>The ONNX Runtime session of the serving graph: the package's graph rewritten by <see cref="OnnxServingGraph"/> (outputs the package signature does not list pruned).</summary>
     public InferenceSession Session => _session;
 
     /// <summary>Whether the graph's tree ensemble is scored by <see cref="TreeEnsembleScorer"/> for batches of <see cref="SplitMinRows"/> rows or more.</summary>
     public bool TreeEnsembleCompiled => _split is not null;
 
+    /// <summary>Loads an ONNX graph for scoring on the CPU.</summary>
+    /// <param name="modelPath">The path of the .onnx file.</param>
+    /// <param name="packageSignature">The package's signature; its outputs, when listed, are the only ones computed and returned.</param>
     public OnnxPredictor(string modelPath, ModelSignature? packageSignature = null)
     {
         // One thread per run: large requests are split into sub-batches run side by side (below),
@@ -142,6 +148,9 @@ public sealed class OnnxPredictor : IModelPredictor, IColumnPredictor
     /// </summary>
     public const int SubBatchRows = 1024;
 
+    /// <inheritdoc />
+    /// <remarks>More than 2 × <see cref="SubBatchRows"/> rows are split into sub-batches scored in parallel.</remarks>
+    /// <exception cref="CairnException">An input is missing or has a value of the wrong type (the message names the row).</exception>
     public IReadOnlyList<IReadOnlyDictionary<string, object?>> Predict(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows)
     {
         if (rows.Count <= 2 * SubBatchRows) return PredictBatch(rows);
@@ -163,6 +172,7 @@ public sealed class OnnxPredictor : IModelPredictor, IColumnPredictor
         return results.SelectMany(r => r).ToList();
     }
 
+    /// <inheritdoc />
     public IReadOnlyList<TensorColumn> PredictColumns(IReadOnlyList<TensorColumn> inputs, int rows)
     {
         var given = inputs.ToDictionary(c => c.Name);
@@ -224,6 +234,7 @@ public sealed class OnnxPredictor : IModelPredictor, IColumnPredictor
     private List<(string Name, Array Values)> Run(IReadOnlyList<NamedOnnxValue> inputs, int rows, IReadOnlyList<string> outputNames) =>
         _split is not null && rows >= SplitMinRows ? _split.Run(inputs, rows, outputNames) : RunWhole(_session, inputs, outputNames);
 
+    /// <param name="rows">The rows to score in one run.</param>
     /// <param name="firstRow">The request row the first of these is, for error messages.</param>
     private IReadOnlyList<IReadOnlyDictionary<string, object?>> PredictBatch(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows, int firstRow = 0)
     {
@@ -320,6 +331,7 @@ public sealed class OnnxPredictor : IModelPredictor, IColumnPredictor
         type == typeof(float) ? "float32" : type == typeof(double) ? "float64" : type == typeof(long) ? "int64"
         : type == typeof(int) ? "int32" : type == typeof(bool) ? "bool" : type == typeof(string) ? "str" : type.Name.ToLowerInvariant();
 
+    /// <summary>Releases the ONNX Runtime session(s).</summary>
     public void Dispose()
     {
         _session.Dispose();

@@ -11,6 +11,7 @@ namespace Cairn.Models;
 public static class OnnxServingGraph
 {
     /// <summary>The rewritten model (and whether FeatureVectorizers were replaced), or null when nothing would change or the graph is one this does not rewrite.</summary>
+    /// <param name="modelPath">The path of the package's .onnx file.</param>
     /// <param name="keepOutput">Whether a graph output (by its graph name) is kept; null keeps them all.</param>
     /// <param name="joinWithConcat">Whether to replace FeatureVectorizer nodes by Reshape + Concat.</param>
     public static (byte[] Model, bool Joined)? Rewrite(string modelPath, Func<string, bool>? keepOutput, bool joinWithConcat)

@@ -17,6 +17,8 @@ internal sealed class RowsDataView : IDataView
     public DataViewSchema Schema { get; }
     public bool CanShuffle => false;
 
+    /// <param name="schema">The model's input schema: the columns and their types.</param>
+    /// <param name="rows">The rows, each mapping column names to values.</param>
     /// <param name="required">Columns every row must have; other columns of the schema (a label, say) default when absent.</param>
     public RowsDataView(DataViewSchema schema, IReadOnlyList<IReadOnlyDictionary<string, object?>> rows, IReadOnlySet<string> required)
     {

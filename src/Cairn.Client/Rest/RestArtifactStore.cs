@@ -9,6 +9,7 @@ public sealed class RestArtifactStore(RestTransport transport) : IArtifactStore
 {
     private const string Proxy = "api/2.0/mlflow-artifacts/artifacts";
 
+    /// <inheritdoc />
     public async Task PutAsync(string path, Stream content, CancellationToken ct = default)
     {
         var relative = ArtifactPath.Normalize(path, allowRoot: false);
@@ -33,6 +34,7 @@ public sealed class RestArtifactStore(RestTransport transport) : IArtifactStore
         return spool;
     }
 
+    /// <inheritdoc />
     public async Task<Stream> OpenReadAsync(string path, CancellationToken ct = default)
     {
         var relative = ArtifactPath.Normalize(path, allowRoot: false);
@@ -41,6 +43,7 @@ public sealed class RestArtifactStore(RestTransport transport) : IArtifactStore
         return await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
     }
 
+    /// <inheritdoc />
     public async Task<IReadOnlyList<ArtifactFile>> ListAsync(string? path, CancellationToken ct = default)
     {
         var relative = ArtifactPath.Normalize(path);

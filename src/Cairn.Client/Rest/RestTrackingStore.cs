@@ -3,18 +3,21 @@ using Cairn.Tracking;
 
 namespace Cairn.Rest;
 
-/// <summary>The tracking store of a remote Cairn or MLflow server, over MLflow's REST API 2.0.</summary>
+/// <summary>The tracking store of a remote Cairn or MLflow server, over MLflow's REST API 2.0 (/api/2.0/mlflow/experiments/..., runs/..., metrics/...) plus Cairn's run summaries endpoint.</summary>
 public sealed class RestTrackingStore(RestTransport transport) : ITrackingStore
 {
     private const string Api = "api/2.0/mlflow/";
 
+    /// <inheritdoc />
     public async Task<string> CreateExperimentAsync(string name, string? artifactLocation = null, IReadOnlyList<ExperimentTag>? tags = null, CancellationToken ct = default) =>
         (await transport.PostAsync<CreateExperimentResponse>(Api + "experiments/create",
             new CreateExperimentRequest(name, artifactLocation, tags?.ToList()), ct).ConfigureAwait(false)).ExperimentId;
 
+    /// <inheritdoc />
     public async Task<Experiment> GetExperimentAsync(string experimentId, CancellationToken ct = default) =>
         (await transport.GetAsync<ExperimentResponse>(Api + "experiments/get", [("experiment_id", experimentId)], ct).ConfigureAwait(false)).Experiment;
 
+    /// <inheritdoc />
     public async Task<Experiment?> GetExperimentByNameAsync(string name, CancellationToken ct = default)
     {
         try
@@ -27,6 +30,7 @@ public sealed class RestTrackingStore(RestTransport transport) : ITrackingStore
         }
     }
 
+    /// <inheritdoc />
     public async Task<Page<Experiment>> SearchExperimentsAsync(ExperimentQuery query, CancellationToken ct = default)
     {
         var response = await transport.PostAsync<SearchExperimentsResponse>(Api + "experiments/search",
@@ -34,38 +38,49 @@ public sealed class RestTrackingStore(RestTransport transport) : ITrackingStore
         return new Page<Experiment>(response.Experiments ?? [], NullIfEmpty(response.NextPageToken));
     }
 
+    /// <inheritdoc />
     public Task RenameExperimentAsync(string experimentId, string newName, CancellationToken ct = default) =>
         transport.PostAsync<EmptyResponse>(Api + "experiments/update", new UpdateExperimentRequest(experimentId, newName), ct);
 
+    /// <inheritdoc />
     public Task DeleteExperimentAsync(string experimentId, CancellationToken ct = default) =>
         transport.PostAsync<EmptyResponse>(Api + "experiments/delete", new ExperimentIdRequest(experimentId), ct);
 
+    /// <inheritdoc />
     public Task RestoreExperimentAsync(string experimentId, CancellationToken ct = default) =>
         transport.PostAsync<EmptyResponse>(Api + "experiments/restore", new ExperimentIdRequest(experimentId), ct);
 
+    /// <inheritdoc />
     public Task SetExperimentTagAsync(string experimentId, ExperimentTag tag, CancellationToken ct = default) =>
         transport.PostAsync<EmptyResponse>(Api + "experiments/set-experiment-tag", new SetExperimentTagRequest(experimentId, tag.Key, tag.Value), ct);
 
+    /// <inheritdoc />
     public Task DeleteExperimentTagAsync(string experimentId, string key, CancellationToken ct = default) =>
         transport.PostAsync<EmptyResponse>(Api + "experiments/delete-experiment-tag", new DeleteExperimentTagRequest(experimentId, key), ct);
 
+    /// <inheritdoc />
     public async Task<Run> CreateRunAsync(NewRun run, CancellationToken ct = default) =>
         Normalize((await transport.PostAsync<RunResponse>(Api + "runs/create",
             new CreateRunRequest(run.ExperimentId, run.UserId, run.StartTime, run.Tags?.ToList(), run.RunName), ct).ConfigureAwait(false)).Run);
 
+    /// <inheritdoc />
     public async Task<Run> GetRunAsync(string runId, CancellationToken ct = default) =>
         Normalize((await transport.GetAsync<RunResponse>(Api + "runs/get", [("run_id", runId)], ct).ConfigureAwait(false)).Run);
 
+    /// <inheritdoc />
     public async Task<RunInfo> UpdateRunAsync(RunUpdate update, CancellationToken ct = default) =>
         (await transport.PostAsync<UpdateRunResponse>(Api + "runs/update",
             new UpdateRunRequest(update.RunId, update.RunId, update.Status, update.EndTime, update.RunName), ct).ConfigureAwait(false)).RunInfo;
 
+    /// <inheritdoc />
     public Task DeleteRunAsync(string runId, CancellationToken ct = default) =>
         transport.PostAsync<EmptyResponse>(Api + "runs/delete", new RunIdRequest(runId, null), ct);
 
+    /// <inheritdoc />
     public Task RestoreRunAsync(string runId, CancellationToken ct = default) =>
         transport.PostAsync<EmptyResponse>(Api + "runs/restore", new RunIdRequest(runId, null), ct);
 
+    /// <inheritdoc />
     public async Task<Page<Run>> SearchRunsAsync(RunQuery query, CancellationToken ct = default)
     {
         var response = await transport.PostAsync<SearchRunsResponse>(Api + "runs/search",
@@ -73,6 +88,7 @@ public sealed class RestTrackingStore(RestTransport transport) : ITrackingStore
         return new Page<Run>((response.Runs ?? []).Select(Normalize).ToList(), NullIfEmpty(response.NextPageToken));
     }
 
+    /// <inheritdoc />
     public async Task<IReadOnlyList<ExperimentRunSummary>> SummarizeRunsAsync(IReadOnlyList<string> experimentIds, CancellationToken ct = default)
     {
         if (experimentIds.Count == 0) return [];
@@ -80,6 +96,7 @@ public sealed class RestTrackingStore(RestTransport transport) : ITrackingStore
             new SummarizeRunsRequest(experimentIds.ToList()), ct).ConfigureAwait(false)).Summaries ?? [];
     }
 
+    /// <inheritdoc />
     public Task LogBatchAsync(string runId, LogBatch batch, CancellationToken ct = default)
     {
         // Checked here too, so an oversized batch fails before it costs a round trip.
@@ -88,15 +105,18 @@ public sealed class RestTrackingStore(RestTransport transport) : ITrackingStore
             new LogBatchRequest(runId, batch.Metrics?.ToList(), batch.Params?.ToList(), batch.Tags?.ToList()), ct);
     }
 
+    /// <inheritdoc />
     public Task LogInputsAsync(string runId, IReadOnlyList<DatasetInput> inputs, CancellationToken ct = default)
     {
         TrackingLimits.ValidateInputs(inputs);
         return transport.PostAsync<EmptyResponse>(Api + "runs/log-inputs", new LogInputsRequest(runId, inputs.ToList()), ct);
     }
 
+    /// <inheritdoc />
     public Task DeleteTagAsync(string runId, string key, CancellationToken ct = default) =>
         transport.PostAsync<EmptyResponse>(Api + "runs/delete-tag", new DeleteTagRequest(runId, key), ct);
 
+    /// <inheritdoc />
     public async Task<Page<Metric>> GetMetricHistoryAsync(string runId, string metricKey, int? maxResults = null, string? pageToken = null, CancellationToken ct = default)
     {
         var response = await transport.GetAsync<MetricHistoryResponse>(Api + "metrics/get-history",

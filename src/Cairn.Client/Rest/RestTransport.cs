@@ -17,9 +17,14 @@ public sealed class RestTransport : IDisposable
     private readonly bool _ownsClient;
     private readonly ResiliencePipeline<HttpResponseMessage> _retry;
 
+    /// <summary>The HttpClient requests go through: the one given, or one this transport created and owns.</summary>
     public HttpClient Http { get; }
+    /// <summary>The server's root, always ending in <c>/</c>; relative request paths resolve against it.</summary>
     public Uri BaseUri { get; }
 
+    /// <summary>A transport to the server at <paramref name="baseUri"/>.</summary>
+    /// <param name="baseUri">The server's root; a path in it is kept (a server behind a prefix).</param>
+    /// <param name="http">An HttpClient to send through (not disposed with the transport); null to create one with a 10-minute timeout.</param>
     public RestTransport(Uri baseUri, HttpClient? http = null)
     {
         BaseUri = new Uri(baseUri.ToString().TrimEnd('/') + "/");
@@ -50,11 +55,17 @@ public sealed class RestTransport : IDisposable
             .Build();
     }
 
+    /// <summary>POSTs <paramref name="body"/> as JSON to <paramref name="path"/> and reads the answer as <typeparamref name="T"/>.</summary>
+    /// <exception cref="CairnException">The server is unreachable, answers an error, or sends an empty body.</exception>
     public Task<T> PostAsync<T>(string path, object body, CancellationToken ct) => SendJsonAsync<T>(HttpMethod.Post, path, body, ct);
 
+    /// <summary>Sends <paramref name="body"/> as JSON with <paramref name="method"/> (PATCH, DELETE ...) and reads the answer as <typeparamref name="T"/>.</summary>
+    /// <exception cref="CairnException">The server is unreachable, answers an error, or sends an empty body.</exception>
     public Task<T> SendJsonAsync<T>(HttpMethod method, string path, object body, CancellationToken ct) =>
         SendAsync<T>(() => new HttpRequestMessage(method, Url(path)) { Content = JsonContent.Create(body, body.GetType(), options: CairnJson.Options) }, ct);
 
+    /// <summary>GETs <paramref name="path"/> with the query parameters whose value is not null, and reads the answer as <typeparamref name="T"/>.</summary>
+    /// <exception cref="CairnException">The server is unreachable, answers an error, or sends an empty body.</exception>
     public Task<T> GetAsync<T>(string path, IEnumerable<(string Key, string? Value)> query, CancellationToken ct)
     {
         var qs = string.Join('&', query.Where(q => q.Value is not null).Select(q => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(q.Value!)}"));
@@ -62,6 +73,8 @@ public sealed class RestTransport : IDisposable
         return SendAsync<T>(() => new HttpRequestMessage(HttpMethod.Get, Url(url)), ct);
     }
 
+    /// <summary>Sends the request <paramref name="request"/> builds (once per attempt) and reads the JSON answer as <typeparamref name="T"/>.</summary>
+    /// <exception cref="CairnException">The server is unreachable, answers an error, or sends an empty body.</exception>
     public async Task<T> SendAsync<T>(Func<HttpRequestMessage> request, CancellationToken ct)
     {
         using var response = await SendRawAsync(request, ct).ConfigureAwait(false);
@@ -108,6 +121,7 @@ public sealed class RestTransport : IDisposable
 
     private static string Trim(string text) => text.Length > 300 ? text[..300] + "..." : text;
 
+    /// <summary>Disposes the HttpClient if this transport created it.</summary>
     public void Dispose()
     {
         if (_ownsClient) Http.Dispose();

@@ -13,6 +13,7 @@ public interface IEndpointStore
     /// <exception cref="CairnException">RESOURCE_DOES_NOT_EXIST.</exception>
     Task<EndpointRecord> GetEndpointAsync(string name, CancellationToken ct = default);
 
+    /// <summary>Every endpoint.</summary>
     Task<IReadOnlyList<EndpointRecord>> ListEndpointsAsync(CancellationToken ct = default);
 
     /// <summary>

@@ -25,10 +25,13 @@ public interface IPipelineScheduleStore
     /// <summary>A dataset trigger fires for versions newer than the dataset's latest at creation.</summary>
     Task<PipelineTrigger> CreateTriggerAsync(NewPipelineTrigger trigger, CancellationToken ct = default);
 
+    /// <exception cref="CairnException">RESOURCE_DOES_NOT_EXIST.</exception>
     Task<PipelineTrigger> GetTriggerAsync(string name, CancellationToken ct = default);
 
+    /// <summary>Every trigger.</summary>
     Task<IReadOnlyList<PipelineTrigger>> ListTriggersAsync(CancellationToken ct = default);
 
+    /// <summary>Removes a trigger; its fires stay in the log.</summary>
     Task DeleteTriggerAsync(string name, CancellationToken ct = default);
 
     /// <summary>

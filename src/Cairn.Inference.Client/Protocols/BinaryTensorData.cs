@@ -14,6 +14,7 @@ namespace Cairn.Serving.Protocols;
 /// </summary>
 public static class BinaryTensorData
 {
+    /// <summary>The HTTP header that carries the byte length of the JSON part of a binary request or answer.</summary>
     public const string HeaderLength = "Inference-Header-Content-Length";
 
     /// <summary>Reported in the server metadata's <c>extensions</c>, as Triton names it.</summary>
