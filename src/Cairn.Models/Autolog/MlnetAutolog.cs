@@ -19,7 +19,12 @@ public static class MlnetAutolog
     /// or <c>train_rmse</c>/<c>validation_rmse</c> by number of trees, and <c>feature_importance.csv</c>/<c>.svg</c>;
     /// the model package with signature and input example (<see cref="ModelLogging.LogModel"/>).
     /// </summary>
+    /// <param name="run">The run that receives the params, metrics and artifacts.</param>
+    /// <param name="ml">The context the pipeline was built with.</param>
+    /// <param name="pipeline">The estimator chain to fit; its last trainer is the one recorded.</param>
+    /// <param name="train">The data to fit on; the training curve reads its first rows again.</param>
     /// <param name="validation">Held-out data for the validation curve (not used to fit).</param>
+    /// <param name="options">What to record besides the params; null for the defaults.</param>
     /// <exception cref="CairnException">The pipeline has no trainer.</exception>
     public static TrainedModel<TModel> TrainAndLog<TModel>(this ActiveRun run, MLContext ml, IEstimator<TModel> pipeline, IDataView train,
         IDataView? validation = null, AutologOptions? options = null) where TModel : class, ITransformer
