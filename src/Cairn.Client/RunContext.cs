@@ -14,7 +14,7 @@ public static class RunContext
     public const string GitCommit = "mlflow.source.git.commit";
     /// <summary>The branch checked out; absent when HEAD is detached.</summary>
     public const string GitBranch = "mlflow.source.git.branch";
-    /// <summary>The URL of the <c>origin</c> remote, as configured.</summary>
+    /// <summary>The URL of the <c>origin</c> remote, without the user name and password a URL may carry.</summary>
     public const string GitRepoUrl = "mlflow.source.git.repoURL";
     /// <summary><c>true</c> when tracked files have uncommitted changes (untracked files do not count), else <c>false</c>.</summary>
     public const string GitDirty = "cairn.source.git.dirty";
@@ -59,13 +59,23 @@ public static class RunContext
             if (repo.Head?.Tip is { } tip) tags[GitCommit] = tip.Sha;
             if (repo.Head is { } head && !repo.Info.IsHeadDetached) tags[GitBranch] = head.FriendlyName;
             tags[GitDirty] = repo.RetrieveStatus(new StatusOptions { IncludeUntracked = false }).IsDirty ? "true" : "false";
-            if (repo.Network.Remotes["origin"]?.Url is { } url) tags[GitRepoUrl] = url;
+            if (repo.Network.Remotes["origin"]?.Url is { } url) tags[GitRepoUrl] = WithoutCredentials(url);
         }
         catch (Exception e) when (e is LibGit2SharpException or DllNotFoundException or TypeInitializationException)
         {
             // Git facts are a convenience; a run must not fail because libgit2 could not read the repo.
         }
         return tags;
+    }
+
+    /// <summary>
+    /// A remote URL without its user information: <c>https://user:token@host/repo</c> is how tokens are
+    /// often configured, and run tags are readable by anyone who can read the run.
+    /// </summary>
+    public static string WithoutCredentials(string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.UserInfo.Length == 0) return url; // scp-style git@host:repo has no secret
+        return new UriBuilder(uri) { UserName = "", Password = "" }.Uri.ToString();
     }
 
     private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max];

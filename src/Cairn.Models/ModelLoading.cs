@@ -72,9 +72,14 @@ public static class ModelLoading
             ?? throw CairnException.InvalidParameter($"The package has no '{chosen}' flavor (it has: {string.Join(", ", flavors)}).");
         return chosen switch
         {
-            ModelManifest.MlnetFlavor => new MlnetPredictor(package.PathOf(settings["model_path"]), package.Manifest.Signature),
-            ModelManifest.OnnxFlavor => new OnnxPredictor(package.PathOf(settings["data"]), package.Manifest.Signature),
+            ModelManifest.MlnetFlavor => new MlnetPredictor(package.SealedPathOf(Setting(settings, chosen, "model_path")), package.Manifest.Signature),
+            ModelManifest.OnnxFlavor => new OnnxPredictor(package.SealedPathOf(Setting(settings, chosen, "data")), package.Manifest.Signature),
             _ => throw CairnException.InvalidParameter($"Cairn cannot load the '{chosen}' flavor; it loads mlnet and onnx."),
         };
     }
+
+    /// <summary>A flavor's setting in MLmodel; a package written by hand (or tampered with) may lack it.</summary>
+    private static string Setting(IReadOnlyDictionary<string, string> settings, string flavor, string key) =>
+        settings.TryGetValue(key, out var value) && value.Length > 0 ? value
+            : throw CairnException.InvalidParameter($"The package's MLmodel has no '{key}' for its '{flavor}' flavor, so the model file cannot be found.");
 }

@@ -34,7 +34,7 @@ public static class ModelLogging
     {
         if (registeredModelName is not null) RegistryNames.ValidateModelName(registeredModelName); // before anything is logged
         return Register(run, registeredModelName,
-            WithPackageFolder(run, artifactPath, folder => SaveMlnet(folder, artifactPath, run.RunId, ml, model, inputSchema, inputExample, labelColumn)));
+            WithPackageFolder(run, artifactPath, (folder, path) => SaveMlnet(folder, path, run.RunId, ml, model, inputSchema, inputExample, labelColumn)));
     }
 
     /// <summary>
@@ -52,7 +52,7 @@ public static class ModelLogging
         var folder = Directory.CreateTempSubdirectory("cairn-model-").FullName;
         try
         {
-            var manifest = SaveMlnet(folder, artifactPath, runId, ml, model, inputSchema, inputExample, labelColumn);
+            var manifest = SaveMlnet(folder, path, runId, ml, model, inputSchema, inputExample, labelColumn);
             ModelPackage.Seal(folder, manifest);
             foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
             {
@@ -106,12 +106,12 @@ public static class ModelLogging
     {
         if (!File.Exists(onnxFile)) throw CairnException.InvalidParameter($"The ONNX file '{onnxFile}' does not exist.");
         if (registeredModelName is not null) RegistryNames.ValidateModelName(registeredModelName);
-        return Register(run, registeredModelName, WithPackageFolder(run, artifactPath, folder =>
+        return Register(run, registeredModelName, WithPackageFolder(run, artifactPath, (folder, path) =>
         {
             File.Copy(onnxFile, Path.Combine(folder, "model.onnx"));
             ModelSignature signature;
             using (var predictor = new OnnxPredictor(Path.Combine(folder, "model.onnx"))) signature = predictor.Signature;
-            var manifest = ModelManifest.Create(artifactPath, run.RunId, signature);
+            var manifest = ModelManifest.Create(path, run.RunId, signature);
             manifest.AddFlavor(ModelManifest.OnnxFlavor, OnnxExport.FlavorSettings());
             WriteInputExample(folder, manifest, inputExample, signature);
             return manifest;
@@ -129,13 +129,14 @@ public static class ModelLogging
         return logged with { RegisteredVersion = run.Client.RegisterModel(logged.ModelUri, registeredModelName) };
     }
 
-    private static LoggedModel WithPackageFolder(ActiveRun run, string artifactPath, Func<string, ModelManifest> build)
+    /// <summary>Builds a package in a temporary folder (given the folder and the normalized artifact path the manifest records), seals it and uploads it.</summary>
+    private static LoggedModel WithPackageFolder(ActiveRun run, string artifactPath, Func<string, string, ModelManifest> build)
     {
         var path = Cairn.Artifacts.ArtifactPath.Normalize(artifactPath, allowRoot: false);
         var folder = Directory.CreateTempSubdirectory("cairn-model-").FullName;
         try
         {
-            var manifest = build(folder);
+            var manifest = build(folder, path);
             var package = ModelPackage.Seal(folder, manifest);
             run.LogArtifacts(folder, path);
             return new LoggedModel($"runs:/{run.RunId}/{path}", manifest.ModelUuid!, manifest.Signature!, manifest.Flavors);

@@ -193,6 +193,21 @@ public class ActiveRunTests
     }
 
     [Fact]
+    public void GitTags_OriginWithAToken_IsTaggedWithoutIt()
+    {
+        using var folder = new TempFolder();
+        LibGit2Sharp.Repository.Init(folder.Path);
+        using (var repo = new LibGit2Sharp.Repository(folder.Path))
+            repo.Network.Remotes.Add("origin", "https://ci-bot:ghp_s3cretT0ken@example.com/org/repo.git");
+
+        var tags = RunContext.Git(folder.Path);
+
+        Assert.Equal("https://example.com/org/repo.git", tags[RunContext.GitRepoUrl]);
+        Assert.Equal("git@example.com:org/repo.git", RunContext.WithoutCredentials("git@example.com:org/repo.git"));
+        Assert.Equal("https://example.com/org/repo.git", RunContext.WithoutCredentials("https://example.com/org/repo.git"));
+    }
+
+    [Fact]
     public void GitTags_OutsideARepository_AreNone()
     {
         using var folder = new TempFolder();

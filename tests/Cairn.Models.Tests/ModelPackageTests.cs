@@ -24,6 +24,21 @@ public class ModelPackageTests : IDisposable
     }
 
     [Fact]
+    public async Task LogModel_AnUnnormalizedArtifactPath_IsRecordedAsUploaded()
+    {
+        using var cairn = Open();
+        using var run = cairn.StartRun("delay");
+        var logged = run.LogModel("nested/model/", _flights.Ml, _flights.Model, _flights.InputSchema, labelColumn: "Late");
+
+        var registry = new ModelRegistry(cairn);
+        var (_, path) = await registry.ResolveAsync(logged.ModelUri);
+        await registry.DownloadPackageAsync(path, _folder.File("pkg"));
+
+        Assert.Equal($"runs:/{run.RunId}/nested/model", logged.ModelUri);
+        Assert.Equal("nested/model", ModelPackage.Open(_folder.File("pkg")).Manifest.ArtifactPath);
+    }
+
+    [Fact]
     public async Task LogModel_WritesAnMlflowPackageWithSignatureExampleAndDigests()
     {
         using var cairn = Open();
@@ -246,6 +261,62 @@ public class ModelPackageTests : IDisposable
         var error = Assert.Throws<CairnException>(() => cairn.LoadModel($"models:/delay/{version.Version}"));
         Assert.Contains("'model.zip'", error.Message);
         Assert.Contains("does not match its recorded BLAKE3 digest", error.Message);
+    }
+
+    /// <summary>A logged package downloaded to a folder, its MLmodel rewritten by <paramref name="edit"/> and sealed again.</summary>
+    private async Task<string> ResealedPackage(Func<string, string> edit)
+    {
+        using var cairn = Open();
+        var (_, logged) = LogModel(cairn);
+        var registry = new ModelRegistry(cairn);
+        var (_, path) = await registry.ResolveAsync(logged.ModelUri);
+        var folder = _folder.File("pkg");
+        await registry.DownloadPackageAsync(path, folder);
+        var text = edit(await File.ReadAllTextAsync(Path.Combine(folder, ModelManifest.FileName)));
+        File.Delete(Path.Combine(folder, ModelPackage.DigestsFile));
+        ModelPackage.Seal(folder, ModelManifest.Parse(text));
+        return folder;
+    }
+
+    [Fact]
+    public async Task Load_AModelPathOutOfThePackage_IsRefused()
+    {
+        var folder = await ResealedPackage(text => text.Replace("model_path: model.zip", "model_path: ../outside.zip"));
+        File.Copy(Path.Combine(folder, "model.zip"), _folder.File("outside.zip"));
+
+        var error = Assert.Throws<CairnException>(() => ModelLoading.Load(ModelPackage.Open(folder)));
+        Assert.Contains("outside the package's folder", error.Message);
+    }
+
+    [Fact]
+    public async Task Load_AModelFileAddedAfterSealing_IsRefused()
+    {
+        var folder = await ResealedPackage(text => text.Replace("model_path: model.zip", "model_path: late.zip"));
+        File.Copy(Path.Combine(folder, "model.zip"), Path.Combine(folder, "late.zip")); // not covered by digests.json
+
+        var error = Assert.Throws<CairnException>(() => ModelLoading.Load(ModelPackage.Open(folder)));
+        Assert.Contains("'late.zip' is not in its digests.json", error.Message);
+    }
+
+    [Fact]
+    public async Task Open_ADigestListNamingAFileOutOfThePackage_IsRefused()
+    {
+        var folder = await ResealedPackage(text => text);
+        File.WriteAllText(_folder.File("secret.txt"), "not the package's");
+        var digests = Path.Combine(folder, ModelPackage.DigestsFile);
+        File.WriteAllText(digests, File.ReadAllText(digests).Replace("\"files\": {", $"\"files\": {{ \"../secret.txt\": \"{ModelPackage.Digest(_folder.File("secret.txt"))}\","));
+
+        var error = Assert.Throws<CairnException>(() => ModelPackage.Open(folder));
+        Assert.Contains("outside the package's folder", error.Message);
+    }
+
+    [Fact]
+    public async Task Load_AFlavorWithoutItsModelPath_IsAClearError()
+    {
+        var folder = await ResealedPackage(text => text.Replace("model_path: model.zip", "other: model.zip"));
+
+        var error = Assert.Throws<CairnException>(() => ModelLoading.Load(ModelPackage.Open(folder)));
+        Assert.Contains("no 'model_path' for its 'mlnet' flavor", error.Message);
     }
 
     [Fact]
