@@ -28,13 +28,13 @@ public static class ClientRegistryExtensions
     public static Task SetAliasAsync(this CairnClient client, string name, string alias, int version, CancellationToken ct = default) =>
         new ModelRegistry(client).SetAliasAsync(name, RegistryNames.ValidateAlias(alias), VersionText(version), ct: ct);
 
-    /// <summary>Removes an alias from a registered model.</summary>
+    /// <summary>Removes an alias from a registered model (recorded in the audit trail).</summary>
     public static void DeleteAlias(this CairnClient client, string name, string alias) =>
         Wait(client.DeleteAliasAsync(name, alias));
 
     /// <inheritdoc cref="DeleteAlias"/>
     public static Task DeleteAliasAsync(this CairnClient client, string name, string alias, CancellationToken ct = default) =>
-        client.Registry.DeleteAliasAsync(name, alias, ct);
+        new ModelRegistry(client).DeleteAliasAsync(name, alias, ct: ct);
 
     /// <summary>
     /// Moves <paramref name="alias"/> to <paramref name="version"/> if <paramref name="gate"/> (e.g.

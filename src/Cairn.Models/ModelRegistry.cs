@@ -205,6 +205,15 @@ public sealed class ModelRegistry(CairnClient client)
     public Task SetAliasAsync(string name, string alias, string version, string? actor = null, CancellationToken ct = default) =>
         MoveAlias(name, version, alias, actor ?? Environment.UserName, "set directly", ct);
 
+    /// <summary>Removes an alias and records it in the audit trail against the version it pointed at.</summary>
+    /// <exception cref="CairnException">Not found when the model has no such alias.</exception>
+    public async Task DeleteAliasAsync(string name, string alias, string? actor = null, CancellationToken ct = default)
+    {
+        var holder = await Registry.GetModelVersionByAliasAsync(name, alias, ct).ConfigureAwait(false);
+        await Registry.DeleteAliasAsync(name, alias, ct).ConfigureAwait(false);
+        await Audit(name, holder.Version, alias, TransitionAction.AliasDeleted, actor ?? Environment.UserName, "removed directly", null, null, ct).ConfigureAwait(false);
+    }
+
     private async Task MoveAlias(string name, string version, string alias, string who, string comment, CancellationToken ct)
     {
         await Registry.SetAliasAsync(name, alias, version, ct).ConfigureAwait(false);

@@ -54,6 +54,8 @@ public class ClientSdkTests
         var gone = Assert.Throws<CairnException>(() => cairn.GetModelVersion("models:/quake@champion"));
         Assert.Equal(ErrorCodes.ResourceDoesNotExist, gone.ErrorCode);
         Assert.Empty(cairn.GetModelVersion("quake", 2).Aliases);
+        var removal = cairn.Registry.ListTransitionsAsync("quake", "2").GetAwaiter().GetResult().Last();
+        Assert.Equal((TransitionAction.AliasDeleted, "champion"), (removal.Action, removal.Alias));
 
         var other = cairn.RegisterModel(unregistered.ModelUri, "tremor", "Another model.");
         Assert.Equal(1, other.Version);

@@ -131,7 +131,7 @@ internal static class ModelsCommands
             var registry = new ModelRegistry(client);
             if (parse.GetValue(delete))
             {
-                await client.Registry.DeleteAliasAsync(parse.GetValue(name)!, parse.GetValue(alias)!, ct);
+                await registry.DeleteAliasAsync(parse.GetValue(name)!, parse.GetValue(alias)!, ct: ct);
                 stdout.WriteLine($"Removed alias '{parse.GetValue(alias)}' from {parse.GetValue(name)}.");
                 return 0;
             }
