@@ -122,7 +122,9 @@ public sealed class SlurmPipelineTests : IDisposable
         Assert.NotEmpty(SlurmCluster.Instance.Jobs("cairn-cancelled-on-slurm-"));
 
         using (var interrupt = Process.Start("kill", ["-INT", cli.Process.Id.ToString()])) await interrupt.WaitForExitAsync();
-        Assert.Equal(130, await cli.WaitAsync(TimeSpan.FromSeconds(60)));
+        // Generous: in CI every test project runs at once on two cores, and squeue/scancel against a
+        // loaded slurmctld took more than a minute there; what is tested is that the CLI ends, not how fast.
+        Assert.Equal(130, await cli.WaitAsync(TimeSpan.FromMinutes(3)));
 
         for (var i = 0; i < 100 && SlurmCluster.Instance.Jobs("cairn-cancelled-on-slurm-").Count > 0; i++) await Task.Delay(100);
         Assert.Empty(SlurmCluster.Instance.Jobs("cairn-cancelled-on-slurm-"));
