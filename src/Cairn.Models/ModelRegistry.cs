@@ -222,10 +222,17 @@ public sealed class ModelRegistry(CairnClient client)
 
     private async Task RequirePending(string name, string version, string alias, CancellationToken ct)
     {
-        var history = await Registry.ListTransitionsAsync(name, version, ct).ConfigureAwait(false);
-        var last = history.LastOrDefault(t => t.Alias == alias && t.Action is TransitionAction.GateFailed or TransitionAction.Approved or TransitionAction.Rejected or TransitionAction.AliasMoved);
-        if (last?.Action != TransitionAction.GateFailed)
+        var history = await Registry.ListTransitionsAsync(name, null, ct).ConfigureAwait(false);
+        var decisive = history.Select((t, at) => (t, at)).LastOrDefault(x => x.t.Version == version && x.t.Alias == alias
+            && x.t.Action is TransitionAction.GateFailed or TransitionAction.Approved or TransitionAction.Rejected or TransitionAction.AliasMoved);
+        if (decisive.t?.Action != TransitionAction.GateFailed)
             throw CairnException.InvalidState($"There is no pending promotion of {name} version {version} to '{alias}': request one with 'cairn models promote'.");
+        // The gate compared this version with the alias's holder of that moment: once the alias has
+        // moved (or gone) since, the failed gate no longer describes what approving would replace.
+        var moved = history.Skip(decisive.at + 1).LastOrDefault(t => t.Alias == alias && t.Action is TransitionAction.AliasMoved or TransitionAction.AliasDeleted);
+        if (moved is not null)
+            throw CairnException.InvalidState($"'{alias}' of {name} has {(moved.Action == TransitionAction.AliasDeleted ? "been removed" : $"moved to version {moved.Version}")} since version {version}'s gate failed: " +
+                $"request the promotion again with 'cairn models promote {name} --version {version} --to {alias}' so the gate compares with what it would replace.");
     }
 
     private Task Audit(string name, string version, string alias, TransitionAction action, string who, string? comment, string? gate, string? details, CancellationToken ct) =>

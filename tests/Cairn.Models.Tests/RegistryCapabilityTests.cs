@@ -44,6 +44,18 @@ public class RegistryCapabilityTests
         var actions = (await cairn.Registry.ListTransitionsAsync("delay", worse.Version)).Select(t => t.Action).ToList();
         Assert.Equal([TransitionAction.Registered, TransitionAction.Requested, TransitionAction.GateFailed, TransitionAction.Rejected,
             TransitionAction.Requested, TransitionAction.GateFailed, TransitionAction.Approved, TransitionAction.AliasMoved], actions);
+
+        // A request whose gate failed against one holder cannot be approved once the alias has moved on.
+        var weakest = await registry.RegisterAsync(LogModel(cairn, 0.60).Uri, "delay");
+        Assert.Equal(PromotionOutcome.PendingApproval,
+            (await registry.PromoteAsync("delay", weakest.Version, "champion", "metrics.auc >= champion.metrics.auc", actor: "bob")).Outcome);
+        await registry.SetAliasAsync("delay", "champion", champion.Version, actor: "ada");
+        var stale = await Assert.ThrowsAsync<CairnException>(() => registry.ApproveAsync("delay", weakest.Version, "champion", "ok", actor: "carol"));
+        Assert.Contains($"moved to version {champion.Version} since version {weakest.Version}'s gate failed", stale.Message);
+        Assert.Equal(champion.Version, (await cairn.Registry.GetModelVersionByAliasAsync("delay", "champion")).Version);
+        await registry.PromoteAsync("delay", weakest.Version, "champion", "metrics.auc >= champion.metrics.auc", actor: "bob");
+        await registry.ApproveAsync("delay", weakest.Version, "champion", "asked again", actor: "carol");
+        Assert.Equal(weakest.Version, (await cairn.Registry.GetModelVersionByAliasAsync("delay", "champion")).Version);
     }
 
     [Fact]
