@@ -44,11 +44,18 @@ public sealed class ChildProcess : IDisposable
     }
 
     /// <summary>Starts <c>dotnet &lt;dll&gt; args</c>, the dll found beside the test assembly.</summary>
-    public static ChildProcess StartDll(string dllName, IEnumerable<string> args, IDictionary<string, string>? environment = null, string? workingDirectory = null)
+    /// <param name="interruptible">
+    /// Start it with SIGINT's default disposition (through coreutils' <c>env --default-signal=INT</c>), for
+    /// tests that press Ctrl+C: a test run started in the background of a shell without job control
+    /// ignores SIGINT, every child inherits that, and .NET then leaves it ignored.
+    /// </param>
+    public static ChildProcess StartDll(string dllName, IEnumerable<string> args, IDictionary<string, string>? environment = null, string? workingDirectory = null,
+        bool interruptible = false)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, dllName);
         if (!File.Exists(dll)) throw new FileNotFoundException($"{dllName} is not beside the tests; reference its project.", dll);
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(interruptible ? "env" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (interruptible) foreach (var a in (string[])["--default-signal=INT", "dotnet"]) info.ArgumentList.Add(a);
         info.ArgumentList.Add(dll);
         foreach (var a in args) info.ArgumentList.Add(a);
         if (workingDirectory is not null) info.WorkingDirectory = workingDirectory;
