@@ -13,15 +13,35 @@ public static class TreeShap
     /// <param name="groupOf">Per feature (vector slot): the player it belongs to (an input column), in 0..groups-1; slots of one group move together.</param>
     /// <param name="groups">How many players.</param>
     /// <returns>The base value (the mean output over the background) and per row, per group, the SHAP value.</returns>
-    public static (double BaseValue, double[][] Values) Interventional(TreeEnsemble ensemble, IReadOnlyList<float[]> rows, IReadOnlyList<float[]> background, int[] groupOf, int groups) =>
-        throw new NotImplementedException();
+    /// <exception cref="CairnException">No background, a row or background row shorter than the feature vector, or a grouping that does not fit the ensemble.</exception>
+    public static (double BaseValue, double[][] Values) Interventional(TreeEnsemble ensemble, IReadOnlyList<float[]> rows, IReadOnlyList<float[]> background, int[] groupOf, int groups)
+    {
+        TreeShapInput.CheckEnsemble(ensemble);
+        TreeShapInput.CheckGroups(groupOf, groups, ensemble.FeatureCount);
+        TreeShapInput.CheckRows(rows, ensemble.FeatureCount, "Row");
+        ArgumentNullException.ThrowIfNull(background);
+        if (background.Count == 0) throw CairnException.InvalidParameter("Interventional TreeSHAP needs at least one background row.");
+        TreeShapInput.CheckRows(background, ensemble.FeatureCount, "Background row");
+        return InterventionalTreeShap.Explain(ensemble, rows, background, groupOf, groups);
+    }
 
     /// <summary>
     /// Path-dependent TreeSHAP (Lundberg et al., Algorithm 2): missing features are integrated out
     /// along the trees with the node covers as weights. Needs <see cref="TreeEnsemble.HasCovers"/>.
-    /// Values are computed per vector slot and summed per group.
+    /// Values are computed per vector slot and summed per group. Below a node of cover 0 both
+    /// children weigh 0 (no data reached it, so it adds nothing to an expectation).
     /// </summary>
     /// <returns>The base value (the cover-weighted mean output) and per row, per group, the SHAP value.</returns>
-    public static (double BaseValue, double[][] Values) PathDependent(TreeEnsemble ensemble, IReadOnlyList<float[]> rows, int[] groupOf, int groups) =>
-        throw new NotImplementedException();
+    /// <exception cref="CairnException">The ensemble has no covers, a row is shorter than the feature vector, or the grouping does not fit.</exception>
+    public static (double BaseValue, double[][] Values) PathDependent(TreeEnsemble ensemble, IReadOnlyList<float[]> rows, int[] groupOf, int groups)
+    {
+        TreeShapInput.CheckEnsemble(ensemble);
+        TreeShapInput.CheckCovers(ensemble);
+        TreeShapInput.CheckGroups(groupOf, groups, ensemble.FeatureCount);
+        TreeShapInput.CheckRows(rows, ensemble.FeatureCount, "Row");
+        return PathDependentTreeShap.Explain(ensemble, rows, groupOf, groups);
+    }
+
+    /// <summary>The share of a node's cover that reaches <paramref name="child"/>: 0 below a node no data reached.</summary>
+    internal static double CoverFraction(double[] cover, int node, int child) => cover[node] > 0 ? cover[child] / cover[node] : 0;
 }
