@@ -15,18 +15,29 @@ internal static class PathDependentTreeShap
         foreach (var tree in ensemble.Trees) baseValue += ExpectedValue(tree, 0);
         var maxDepth = ensemble.Trees.Count == 0 ? 0 : ensemble.Trees.Max(TreeShapInput.Depth);
         var featureCount = ensemble.FeatureCount;
+        var shares = ensemble.Trees.Select(CoverShares).ToArray();
         var values = new double[rows.Count][];
         Parallel.For(0, rows.Count, () => new Walker(maxDepth, featureCount), (r, _, walker) =>
         {
             var slotPhi = walker.Phi;
             Array.Clear(slotPhi);
-            foreach (var tree in ensemble.Trees) walker.Walk(tree, rows[r]);
+            for (var t = 0; t < shares.Length; t++) walker.Walk(ensemble.Trees[t], shares[t].True, shares[t].False, rows[r]);
             var phi = new double[groups];
             for (var f = 0; f < slotPhi.Length; f++) phi[groupOf[f]] += slotPhi[f];
             values[r] = phi;
             return walker;
         }, _ => { });
         return (baseValue, values);
+    }
+
+    /// <summary>Per node: the share of its cover that goes to its true and to its false child, divided once rather than per row.</summary>
+    private static (double[] True, double[] False) CoverShares(DecisionTree tree)
+    {
+        var (yes, no) = (new double[tree.NodeCount], new double[tree.NodeCount]);
+        for (var node = 0; node < tree.NodeCount; node++)
+            if (tree.Feature[node] >= 0)
+                (yes[node], no[node]) = (TreeShap.CoverFraction(tree.Cover!, node, tree.TrueChild[node]), TreeShap.CoverFraction(tree.Cover!, node, tree.FalseChild[node]));
+        return (yes, no);
     }
 
     /// <summary>The tree's output with every feature integrated out by covers (the empty coalition's value).</summary>
@@ -46,15 +57,41 @@ internal static class PathDependentTreeShap
     private sealed class Walker(int maxDepth, int featureCount)
     {
         private readonly PathElement[] _path = new PathElement[(maxDepth + 2) * (maxDepth + 3) / 2];
+        private readonly int _stride = maxDepth + 3;
+        private readonly double[] _extendZero = Table(maxDepth + 3, (length, k) => (double)(length - k) / (length + 1));
+        private readonly double[] _extendOne = Table(maxDepth + 3, (length, k) => (double)k / (length + 1));
+        private readonly double[] _unwindScale = UnwindTable(maxDepth + 3, (length, j) => (double)length / (j + 1));
+        private readonly double[] _unwindBack = UnwindTable(maxDepth + 3, (length, j) => (double)(length - 1 - j) / (j + 1));
+        private readonly double[] _zeroScale = UnwindTable(maxDepth + 3, (length, j) => (double)length / (length - 1 - j));
         private DecisionTree _tree = null!;
+        private double[] _trueShare = null!;
+        private double[] _falseShare = null!;
         private float[] _x = null!;
 
         /// <summary>Per vector slot: the SHAP values summed so far.</summary>
         public readonly double[] Phi = new double[featureCount];
 
-        public void Walk(DecisionTree tree, float[] x)
+        /// <summary>[length * stride + k] = f(length, k) for k up to length: the constant factors of extending a path of that length.</summary>
+        private static double[] Table(int stride, Func<int, int, double> f)
         {
-            (_tree, _x) = (tree, x);
+            var table = new double[stride * stride];
+            for (var length = 0; length < stride - 1; length++)
+                for (var k = 0; k <= length; k++) table[length * stride + k] = f(length, k);
+            return table;
+        }
+
+        /// <summary>[length * stride + j] = f(length, j) for j below length - 1: the constant factors of unwinding a path of that length.</summary>
+        private static double[] UnwindTable(int stride, Func<int, int, double> f)
+        {
+            var table = new double[stride * stride];
+            for (var length = 2; length < stride; length++)
+                for (var j = 0; j < length - 1; j++) table[length * stride + j] = f(length, j);
+            return table;
+        }
+
+        public void Walk(DecisionTree tree, double[] trueShare, double[] falseShare, float[] x)
+        {
+            (_tree, _trueShare, _falseShare, _x) = (tree, trueShare, falseShare, x);
             Recurse(0, 0, 0, 1, 1, -1);
         }
 
@@ -67,24 +104,38 @@ internal static class PathDependentTreeShap
         private void Recurse(int node, int parentStart, int parentLength, double zeroFraction, double oneFraction, int feature)
         {
             var start = parentStart + parentLength;
-            var length = parentLength;
             var path = _path;
-            for (var i = 0; i < length; i++) path[start + i] = path[parentStart + i];
-            Extend(start, length, zeroFraction, oneFraction, feature);
-            length++;
+            ExtendInto(parentStart, parentLength, zeroFraction, oneFraction, feature);
+            var length = parentLength + 1;
 
             var tree = _tree;
             var split = tree.Feature[node];
             if (split < 0)
             {
                 var value = tree.Value[node];
+                // Taking out a feature x does not follow (one = 0) leaves weights that differ only by the factor 1/zero: their sum is shared.
+                var sharedSum = double.NaN;
                 for (var i = 1; i < length; i++)
-                    Phi[path[start + i].Feature] += UnwoundSum(start, length, i) * (path[start + i].One - path[start + i].Zero) * value;
+                {
+                    ref readonly var element = ref path[start + i];
+                    var scale = (element.One - element.Zero) * value;
+                    if (scale == 0) continue;
+                    double unwound;
+                    if (element.One != 0) unwound = UnwoundSum(start, length, element.One, element.Zero);
+                    else
+                    {
+                        if (double.IsNaN(sharedSum)) sharedSum = UnwoundSumUnscaled(start, length);
+                        unwound = sharedSum / element.Zero;
+                    }
+                    Phi[element.Feature] += unwound * scale;
+                }
                 return;
             }
 
             var goesTrue = tree.GoesTrue(node, _x[split]);
-            var (hot, cold) = goesTrue ? (tree.TrueChild[node], tree.FalseChild[node]) : (tree.FalseChild[node], tree.TrueChild[node]);
+            var (hot, cold, hotShare, coldShare) = goesTrue
+                ? (tree.TrueChild[node], tree.FalseChild[node], _trueShare[node], _falseShare[node])
+                : (tree.FalseChild[node], tree.TrueChild[node], _falseShare[node], _trueShare[node]);
             // A feature already on the path is taken out, to come back with both splits' fractions multiplied.
             var (inZero, inOne) = (1.0, 1.0);
             for (var k = 1; k < length; k++)
@@ -95,23 +146,32 @@ internal static class PathDependentTreeShap
                 length--;
                 break;
             }
-            var cover = tree.Cover!;
-            var hotZero = inZero * TreeShap.CoverFraction(cover, node, hot);
-            var coldZero = inZero * TreeShap.CoverFraction(cover, node, cold);
+            var hotZero = inZero * hotShare;
+            var coldZero = inZero * coldShare;
             // A branch neither x nor the covers reach adds nothing to any coalition's value.
             if (hotZero != 0 || inOne != 0) Recurse(hot, start, length, hotZero, inOne, split);
             if (coldZero != 0) Recurse(cold, start, length, coldZero, 0, split);
         }
 
-        private void Extend(int start, int length, double zeroFraction, double oneFraction, int feature)
+        /// <summary>
+        /// EXTEND, written as a copy: the path after the parent's (at parentStart + length) becomes the
+        /// parent's path with the new feature added. Weight k of the result is
+        /// zero * w[k] * (l-k)/(l+1) + one * w[k-1] * k/(l+1), so the copy and the update are one pass.
+        /// </summary>
+        private void ExtendInto(int parentStart, int length, double zeroFraction, double oneFraction, int feature)
         {
-            var p = _path.AsSpan(start, length + 1);
-            p[length] = new PathElement(feature, zeroFraction, oneFraction, length == 0 ? 1 : 0);
-            for (var i = length - 1; i >= 0; i--)
+            var parent = _path.AsSpan(parentStart, length);
+            var child = _path.AsSpan(parentStart + length, length + 1);
+            var keep = _extendZero.AsSpan(length * _stride, length + 1);
+            var move = _extendOne.AsSpan(length * _stride, length + 1);
+            var previous = 0.0;
+            for (var k = 0; k < parent.Length; k++)
             {
-                p[i + 1].Weight += oneFraction * p[i].Weight * (i + 1) / (length + 1);
-                p[i].Weight = zeroFraction * p[i].Weight * (length - i) / (length + 1);
+                var element = parent[k];
+                child[k] = new PathElement(element.Feature, element.Zero, element.One, zeroFraction * element.Weight * keep[k] + oneFraction * previous * move[k]);
+                previous = element.Weight;
             }
+            child[length] = new PathElement(feature, zeroFraction, oneFraction, length == 0 ? 1 : oneFraction * previous * move[length]);
         }
 
         private void Unwind(int start, int length, int index)
@@ -136,26 +196,31 @@ internal static class PathDependentTreeShap
             for (var j = index; j < length - 1; j++) (p[j].Feature, p[j].Zero, p[j].One) = (p[j + 1].Feature, p[j + 1].Zero, p[j + 1].One);
         }
 
-        /// <summary>The sum of the weights <see cref="Unwind"/> would leave, without changing the path.</summary>
-        private double UnwoundSum(int start, int length, int index)
+        /// <summary>The sum of the weights <see cref="Unwind"/> would leave, without changing the path, for an element x follows (one != 0).</summary>
+        private double UnwoundSum(int start, int length, double one, double zero)
         {
             ReadOnlySpan<PathElement> p = _path.AsSpan(start, length);
-            var (one, zero) = (p[index].One, p[index].Zero);
+            var scale = _unwindScale.AsSpan(length * _stride, length);
+            var back = _unwindBack.AsSpan(length * _stride, length);
+            var inverseOne = 1 / one;
+            var zeroOverOne = zero * inverseOne;
+            var next = p[length - 1].Weight;
             var total = 0.0;
-            if (one != 0)
+            for (var j = length - 2; j >= 0; j--)
             {
-                var next = p[length - 1].Weight;
-                for (var j = length - 2; j >= 0; j--)
-                {
-                    var unwound = next * length / ((j + 1) * one);
-                    total += unwound;
-                    next = p[j].Weight - unwound * zero * (length - 1 - j) / length;
-                }
+                total += next * scale[j];
+                next = Math.FusedMultiplyAdd(-next, zeroOverOne * back[j], p[j].Weight);
             }
-            else
-            {
-                for (var j = length - 2; j >= 0; j--) total += p[j].Weight * length / (zero * (length - 1 - j));
-            }
+            return total * inverseOne;
+        }
+
+        /// <summary>For an element x does not follow (one = 0): the sum of the weights unwinding it would leave, times its zero fraction.</summary>
+        private double UnwoundSumUnscaled(int start, int length)
+        {
+            ReadOnlySpan<PathElement> p = _path.AsSpan(start, length);
+            var scale = _zeroScale.AsSpan(length * _stride, length);
+            var total = 0.0;
+            for (var j = length - 2; j >= 0; j--) total += p[j].Weight * scale[j];
             return total;
         }
     }
