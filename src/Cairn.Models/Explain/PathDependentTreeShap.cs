@@ -52,7 +52,7 @@ internal static class PathDependentTreeShap
 
     /// <summary>
     /// One thread's buffers. The path of each recursion level is a copy of its parent's, laid out one
-    /// after the other in flat arrays (level k holds at most k+1 elements), so nothing is allocated per row.
+    /// after the other in one array (level k holds at most k+1 elements), so nothing is allocated per row.
     /// </summary>
     private sealed class Walker(int maxDepth, int featureCount)
     {
