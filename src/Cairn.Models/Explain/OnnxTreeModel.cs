@@ -102,7 +102,7 @@ public sealed class OnnxTreeModel : IDisposable
         {
             headSession?.Dispose();
             whole?.Dispose();
-            throw CairnException.InvalidParameter($"ONNX Runtime cannot run the part of the model before its tree ensemble: {e.Message}");
+            throw CairnException.InvalidParameter($"ONNX Runtime cannot load the model (or the part of it before its tree ensemble): {e.Message}");
         }
         catch
         {
