@@ -10,12 +10,12 @@ internal static class OnnxGraphs
     public const int I64 = (int)TensorProto.Types.DataType.Int64;
 
     /// <summary>One node of a tree: a split (feature, mode, threshold, true child, false child) or a leaf (weight).</summary>
-    public sealed record TreeNode(long Tree, long Id, string Mode, long Feature = 0, float Threshold = 0, long True = 0, long False = 0, bool MissingTrue = false, float Weight = 0);
+    public sealed record TreeNode(long Tree, long Id, string Mode, long Feature = 0, float Threshold = 0, long True = 0, long False = 0, bool MissingTrue = false, float Weight = 0, long Class = 0);
 
     public static TreeNode Split(long tree, long id, string mode, long feature, float threshold, long trueId, long falseId, bool missingTrue = false) =>
         new(tree, id, mode, feature, threshold, trueId, falseId, missingTrue);
 
-    public static TreeNode Leaf(long tree, long id, float weight) => new(tree, id, "LEAF", Weight: weight);
+    public static TreeNode Leaf(long tree, long id, float weight, long @class = 0) => new(tree, id, "LEAF", Weight: weight, Class: @class);
 
     /// <summary>A tree ensemble node with the nodes listed in the given order; leaves carry their weights as target (or class 0) weights.</summary>
     public static NodeProto Ensemble(string op, IReadOnlyList<TreeNode> nodes, string input, string[] outputs, params AttributeProto[] more)
@@ -35,7 +35,7 @@ internal static class OnnxGraphs
         var prefix = op == "TreeEnsembleClassifier" ? "class" : "target";
         node.Attribute.Add(Ints($"{prefix}_treeids", leaves.Select(n => n.Tree)));
         node.Attribute.Add(Ints($"{prefix}_nodeids", leaves.Select(n => n.Id)));
-        node.Attribute.Add(Ints($"{prefix}_ids", leaves.Select(_ => 0L)));
+        node.Attribute.Add(Ints($"{prefix}_ids", leaves.Select(n => n.Class)));
         node.Attribute.Add(Floats($"{prefix}_weights", leaves.Select(n => n.Weight)));
         node.Attribute.AddRange(more);
         return node;

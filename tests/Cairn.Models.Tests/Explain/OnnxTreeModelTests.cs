@@ -208,6 +208,72 @@ public class OnnxTreeModelTests
         Assert.Equal(-1, read.Ensemble.Predict([3f]), 6);
     }
 
+    /// <summary>Three classes, each leaf weighing for one or two of them, no post transform.</summary>
+    private static byte[] ThreeClassClassifier()
+    {
+        TreeNode[] nodes =
+        [
+            Split(0, 0, "BRANCH_LEQ", 0, 0.5f, 1, 2), Leaf(0, 1, 0.8f, 0), Split(0, 2, "BRANCH_LEQ", 1, 2f, 3, 4), Leaf(0, 3, 0.4f, 1), Leaf(0, 4, 0.6f, 2),
+            Split(1, 0, "BRANCH_LEQ", 1, 1f, 1, 2), Leaf(1, 1, 0.3f, 2), Leaf(1, 2, 0.9f, 0),
+        ];
+        var classifier = Ensemble("TreeEnsembleClassifier", nodes, "X", ["label", "probabilities"],
+            Ints("classlabels_int64s", [0, 1, 2]), Floats("base_values", [0.1f, 0.2f, 0.3f]));
+        // Leaf 3 of tree 0 and leaf 1 of tree 1 also weigh for class 2.
+        classifier.Attribute.Single(a => a.Name == "class_treeids").Ints.AddRange([0, 1]);
+        classifier.Attribute.Single(a => a.Name == "class_nodeids").Ints.AddRange([3, 1]);
+        classifier.Attribute.Single(a => a.Name == "class_ids").Ints.AddRange([2, 1]);
+        classifier.Attribute.Single(a => a.Name == "class_weights").Floats.AddRange([0.25f, 0.7f]);
+        return Model([Tensor("X", F32, -1, 2)], [classifier], [Tensor("label", I64, -1), Tensor("probabilities", F32, -1, 3)]);
+    }
+
+    [Theory]
+    [InlineData(null, 2)]
+    [InlineData(0, 0)]
+    [InlineData(1, 1)]
+    public void MulticlassClassifier_IsExplainedForTheChosenClass_TheLastByDefault(int? chosen, int explained)
+    {
+        using var model = OnnxTreeModel.TryLoad(ThreeClassClassifier(), null, chosen)!;
+
+        Assert.Equal($"probabilities[{explained}]", model.OutputName);
+        Assert.Equal(0.1 * (explained + 1), model.Ensemble.BaseValue, 6);
+        AssertReproduces(model, TensorRows("X", 2, 300, explained));
+    }
+
+    [Fact]
+    public void DoubleThresholds_SplitFloatValuesAsOnnxRuntimeDoes()
+    {
+        // ONNX Runtime reads double thresholds for double inputs. 0.1 and 2.7 are not floats: a float row value
+        // next to either must go the way ONNX Runtime sends it when comparing in double.
+        TreeNode[] nodes =
+        [
+            Split(0, 0, "BRANCH_LEQ", 0, 0, 1, 2), Leaf(0, 1, 1f), Split(0, 2, "BRANCH_LT", 0, 0, 3, 4), Leaf(0, 3, 2f), Leaf(0, 4, 4f),
+            Split(1, 0, "BRANCH_GTE", 0, 0, 1, 2), Leaf(1, 1, 8f), Split(1, 2, "BRANCH_GT", 0, 0, 3, 4), Leaf(1, 3, 16f), Leaf(1, 4, 32f),
+        ];
+        var regressor = Ensemble("TreeEnsembleRegressor", nodes, "X", ["Y"], Int("n_targets", 1));
+        regressor.Attribute.Remove(regressor.Attribute.Single(a => a.Name == "nodes_values"));
+        var thresholds = new Onnx.TensorProto { DataType = (int)Onnx.TensorProto.Types.DataType.Double };
+        thresholds.Dims.Add(nodes.Length);
+        thresholds.DoubleData.AddRange([0.1, 0, 2.7, 0, 0, 0.1, 0, 2.7, 0, 0]);
+        regressor.Attribute.Add(new Onnx.AttributeProto { Name = "nodes_values_as_tensor", Type = Onnx.AttributeProto.Types.AttributeType.Tensor, T = thresholds });
+        using var model = OnnxTreeModel.TryLoad(Model([Tensor("X", (int)Onnx.TensorProto.Types.DataType.Double, -1, 1)], [regressor], [Tensor("Y", F32, -1, 1)]), null)!;
+        float[] values = [0f, 0.1f, MathF.BitDecrement(0.1f), MathF.BitIncrement(0.1f), 1f, 2.7f, MathF.BitDecrement(2.7f), MathF.BitIncrement(2.7f), 3f, float.NaN];
+
+        AssertReproduces(model, [.. values.Select(v => (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?> { ["X"] = new[] { v } })]);
+    }
+
+    [Fact]
+    public void ATreeListedLeavesFirst_IsReadFromTheRootTheChildLinksShow()
+    {
+        // Root 7 listed last: x <= 1 goes to leaf 3 (weight 2), else to leaf 5 (weight -1).
+        var node = Ensemble("TreeEnsembleRegressor", [Leaf(0, 5, -1f), Leaf(0, 3, 2f), Split(0, 7, "BRANCH_LEQ", 0, 1f, 3, 5)], "X", ["Y"]);
+
+        var read = OnnxTreeEnsembles.Read(node);
+
+        Assert.Equal(0, read.Ensemble.Trees[0].Feature[0]);
+        Assert.Equal(2, read.Ensemble.Predict([1f]), 6);
+        Assert.Equal(-1, read.Ensemble.Predict([1.5f]), 6);
+    }
+
     public static TheoryData<string, string, Func<byte[]>> Unsupported => new()
     {
         {
