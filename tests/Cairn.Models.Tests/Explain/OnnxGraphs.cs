@@ -84,7 +84,7 @@ internal static class OnnxGraphs
     }
 
     /// <summary>A model of the given inputs, nodes and outputs (opset 15, ai.onnx.ml 3).</summary>
-    public static byte[] Model(IEnumerable<ValueInfoProto> inputs, IEnumerable<NodeProto> nodes, IEnumerable<ValueInfoProto> outputs)
+    public static byte[] Model(IEnumerable<ValueInfoProto> inputs, IEnumerable<NodeProto> nodes, IEnumerable<ValueInfoProto> outputs, params TensorProto[] initializers)
     {
         var model = new ModelProto { IrVersion = 8, Graph = new GraphProto { Name = "g" } };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 15 });
@@ -92,6 +92,7 @@ internal static class OnnxGraphs
         model.Graph.Input.AddRange(inputs);
         model.Graph.Node.AddRange(nodes);
         model.Graph.Output.AddRange(outputs);
+        model.Graph.Initializer.AddRange(initializers);
         return model.ToByteArray();
     }
 }

@@ -194,6 +194,25 @@ public class OnnxTreeModelTests
     }
 
     [Fact]
+    public void SlotsPickedWithGather_GoToTheColumnsTheyArePickedFrom()
+    {
+        // V = [B, A, B] gathered from [A, B].
+        var indices = new Onnx.TensorProto { Name = "picked", DataType = (int)Onnx.TensorProto.Types.DataType.Int64 };
+        indices.Dims.Add(3);
+        indices.Int64Data.AddRange([1, 0, 1]);
+        TreeNode[] nodes = [Split(0, 0, "BRANCH_LEQ", 2, 1f, 1, 2), Leaf(0, 1, 1f), Split(0, 2, "BRANCH_LEQ", 1, 0.5f, 3, 4), Leaf(0, 3, -2f), Leaf(0, 4, 3f)];
+        var graph = Model([Tensor("A", F32, -1, 1), Tensor("B", F32, -1, 1)],
+            [Node("Concat", ["A", "B"], "AB", Int("axis", 1)), Node("Gather", ["AB", "picked"], "V", Int("axis", 1)),
+                Ensemble("TreeEnsembleRegressor", nodes, "V", ["Y"], Int("n_targets", 1))],
+            [Tensor("Y", F32, -1, 1)], indices);
+        using var model = OnnxTreeModel.TryLoad(graph, null)!;
+
+        Assert.Equal(["A", "B"], model.Features);
+        Assert.Equal([1, 0, 1], model.GroupOf);
+        AssertReproduces(model, [.. new[] { (0f, 0f), (0f, 2f), (1f, 0.5f), (2f, 3f) }.Select(p => (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?> { ["A"] = p.Item1, ["B"] = p.Item2 })]);
+    }
+
+    [Fact]
     public void ALeafWithSeveralWeightsForTheTarget_AddsThemUp()
     {
         var node = Ensemble("TreeEnsembleRegressor", [Split(0, 0, "BRANCH_LEQ", 0, 1f, 1, 2), Leaf(0, 1, 2f), Leaf(0, 2, -1f)], "X", ["Y"]);
