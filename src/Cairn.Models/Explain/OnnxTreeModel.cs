@@ -17,7 +17,9 @@ namespace Cairn.Models.Explain;
 /// the vector. The explained output is the first graph output that is a tree ensemble's output
 /// passed through unchanged (Identity, Cast, Reshape): for an ML.NET binary classifier its
 /// <c>Score</c> (the margin; <c>Probability</c> comes from a calibrator after it), for a classifier
-/// its probability of the explained class (in log-odds when the node applies LOGISTIC).
+/// its probability of the explained class (in log-odds when the node applies LOGISTIC). Vectors
+/// are read as floats: a double input holding values no float equals may split differently than
+/// in ONNX Runtime, which <see cref="EnsureReproduces"/> reports rather than lets through.
 /// </remarks>
 public sealed class OnnxTreeModel : IDisposable
 {
