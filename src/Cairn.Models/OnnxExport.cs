@@ -16,6 +16,16 @@ public static class OnnxExport
     /// <summary>Converts the package's mlnet flavor in place and reseals the package; returns the files that changed.</summary>
     public static IReadOnlyList<string> AddOnnxFlavor(ModelPackage package)
     {
+        File.WriteAllBytes(package.PathOf("model.onnx"), ConvertMlnet(package));
+        package.Manifest.AddFlavor(ModelManifest.OnnxFlavor, FlavorSettings());
+        ModelPackage.Seal(package.Folder, package.Manifest);
+        return ["model.onnx", ModelManifest.FileName, ModelPackage.DigestsFile];
+    }
+
+    /// <summary>The package's mlnet flavor converted to an ONNX graph, in memory; the package is left as it is.</summary>
+    /// <exception cref="CairnException">The package has no mlnet flavor, or ML.NET cannot convert its model.</exception>
+    internal static byte[] ConvertMlnet(ModelPackage package)
+    {
         var mlnet = package.Manifest.Flavor(ModelManifest.MlnetFlavor)
             ?? throw CairnException.InvalidParameter("The package has no mlnet flavor to convert from.");
         var ml = new MLContext(seed: 0);
@@ -23,21 +33,16 @@ public static class OnnxExport
         var rows = package.Manifest.InputExampleFile is { } example && File.Exists(package.PathOf(example))
             ? ModelRows.FromSplitJson(File.ReadAllText(package.PathOf(example)))
             : [DefaultRow(predictor.Signature)];
-        var onnxPath = package.PathOf("model.onnx");
-        using (var stream = File.Create(onnxPath))
+        using var stream = new MemoryStream();
+        try
         {
-            try
-            {
-                ml.Model.ConvertToOnnx(predictor.Model, predictor.ToDataView(rows), stream);
-            }
-            catch (Exception e) when (e is NotSupportedException or InvalidOperationException)
-            {
-                throw CairnException.InvalidParameter($"ML.NET cannot convert this model to ONNX: {e.Message}");
-            }
+            ml.Model.ConvertToOnnx(predictor.Model, predictor.ToDataView(rows), stream);
         }
-        package.Manifest.AddFlavor(ModelManifest.OnnxFlavor, FlavorSettings());
-        ModelPackage.Seal(package.Folder, package.Manifest);
-        return ["model.onnx", ModelManifest.FileName, ModelPackage.DigestsFile];
+        catch (Exception e) when (e is NotSupportedException or InvalidOperationException)
+        {
+            throw CairnException.InvalidParameter($"ML.NET cannot convert this model to ONNX: {e.Message}");
+        }
+        return stream.ToArray();
     }
 
     private static IReadOnlyDictionary<string, object?> DefaultRow(ModelSignature signature) =>

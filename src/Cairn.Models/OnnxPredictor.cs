@@ -238,66 +238,11 @@ public sealed class OnnxPredictor : IModelPredictor, IColumnPredictor
     /// <param name="firstRow">The request row the first of these is, for error messages.</param>
     private IReadOnlyList<IReadOnlyDictionary<string, object?>> PredictBatch(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows, int firstRow = 0)
     {
-        var inputs = new List<NamedOnnxValue>();
-        foreach (var (name, meta) in _session.InputMetadata)
-        {
-            int[] tail = [.. meta.Dimensions.Skip(1).Select(d => Math.Max(d, 1))];
-            var width = tail.Aggregate(1, (a, d) => a * d);
-            inputs.Add(TensorArrays.Slice(name, RowValues(rows, name, width, meta.ElementType, firstRow), 0, rows.Count, width, tail));
-        }
+        var inputs = OnnxRowFeeds.Feeds(_session.InputMetadata, rows, _required, firstRow);
         var outputNames = _session.OutputMetadata.Keys.Where(n => _wantedOutputs is null || _wantedOutputs.Contains(OutputName(n))).ToList();
         var table = Enumerable.Range(0, rows.Count).Select(_ => new Dictionary<string, object?>()).ToList();
         foreach (var (name, values) in Run(inputs, rows.Count, outputNames)) Spread(values, OutputName(name), table);
         return table;
-    }
-
-    /// <summary>A column's values for these rows, as the graph's element type.</summary>
-    private Array RowValues(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows, string name, int width, Type type, int firstRow) => Type.GetTypeCode(type) switch
-    {
-        TypeCode.Single => Values(rows, name, width, 0f, firstRow),
-        TypeCode.Double => Values(rows, name, width, 0d, firstRow),
-        TypeCode.Int64 => Values(rows, name, width, 0L, firstRow),
-        TypeCode.Int32 => Values(rows, name, width, 0, firstRow),
-        TypeCode.Int16 => Values(rows, name, width, (short)0, firstRow),
-        TypeCode.SByte => Values(rows, name, width, (sbyte)0, firstRow),
-        TypeCode.UInt64 => Values(rows, name, width, 0UL, firstRow),
-        TypeCode.UInt32 => Values(rows, name, width, 0U, firstRow),
-        TypeCode.UInt16 => Values(rows, name, width, (ushort)0, firstRow),
-        TypeCode.Byte => Values(rows, name, width, (byte)0, firstRow),
-        TypeCode.Boolean => Values(rows, name, width, false, firstRow),
-        TypeCode.String => Values(rows, name, width, "", firstRow),
-        _ => throw CairnException.InvalidParameter($"ONNX input '{name}' has element type {type.Name}, which Cairn cannot feed yet."),
-    };
-
-    private T[] Values<T>(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows, string name, int width, T fallback, int firstRow)
-    {
-        var values = new T[rows.Count * width];
-        for (var i = 0; i < rows.Count; i++)
-        {
-            if (!rows[i].TryGetValue(name, out var value))
-            {
-                if (_required.Contains(name))
-                    throw CairnException.InvalidParameter($"Missing input '{name}' in row {firstRow + i}: the model needs every input of its signature.");
-                for (var j = 0; j < width; j++) values[i * width + j] = fallback;
-                continue;
-            }
-            if (width == 1 && value is not System.Collections.IEnumerable || value is string)
-            {
-                values[i * width] = ModelRows.Convert<T>(value, name, firstRow + i);
-                continue;
-            }
-            var items = value switch
-            {
-                System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Array } json => json.EnumerateArray().Cast<object?>().ToList(),
-                System.Collections.IEnumerable sequence => sequence.Cast<object?>().ToList(),
-                // A whole row missing (null) is not a row of missing values: its width is unknown.
-                _ => throw CairnException.InvalidParameter($"Invalid value for input '{name}' in row {firstRow + i}: expected {width} values, got {(MissingValues.IsMissing(value) ? "a missing value" : "one")}."),
-            };
-            if (items.Count != width)
-                throw CairnException.InvalidParameter($"Invalid value for input '{name}' in row {firstRow + i}: expected {width} values, got {items.Count}.");
-            for (var j = 0; j < width; j++) values[i * width + j] = ModelRows.Convert<T>(items[j], $"{name}[{j}]", firstRow + i);
-        }
-        return values;
     }
 
     private static void Spread(Array flat, string name, List<Dictionary<string, object?>> table)

@@ -64,20 +64,17 @@ internal sealed class TreeEnsembleSplitSession : IDisposable
         var graphInputs = graph.Input.ToDictionary(i => i.Name);
         var tailReads = tail.SelectMany(n => n.Input).Where(v => v.Length > 0 && !downstream.Contains(v)).Distinct().ToList();
         var headValuesForTail = tailReads.Where(v => !initializers.Contains(v) && !graphInputs.ContainsKey(v)).ToList();
-        var known = graph.ValueInfo.Concat(graph.Output).Concat(graph.Input).GroupBy(v => v.Name).ToDictionary(g => g.Key, g => g.First());
-        ValueInfoProto Info(string name) => known.TryGetValue(name, out var info) ? info.Clone() : new ValueInfoProto { Name = name };
+        var declared = OnnxSubgraph.Declarations(graph);
+        ValueInfoProto Info(string name) => declared(name) ?? new ValueInfoProto { Name = name };
         var featureNames = ensembles.Select(e => e.Features).Distinct().ToList();
 
         InferenceSession? headSession = null, tailSession = null;
         try
         {
-            var headModel = model.Clone();
-            headModel.Graph.Node.Clear();
-            headModel.Graph.Node.AddRange(head.Select(n => n.Clone()));
-            headModel.Graph.Output.Clear();
-            headModel.Graph.Output.AddRange(featureNames.Select(f => known.ContainsKey(f) ? Info(f) : FloatTensor(f, -1, -1)));
-            headModel.Graph.Output.AddRange(headValuesForTail.Except(featureNames).Select(Info));
-            headModel.Graph.Output.AddRange(graph.Output.Where(o => !downstream.Contains(o.Name) && !featureNames.Contains(o.Name) && !headValuesForTail.Contains(o.Name)).Select(o => o.Clone()));
+            var headModel = OnnxSubgraph.Of(model, head,
+                featureNames.Select(f => declared(f) ?? FloatTensor(f, -1, -1))
+                    .Concat(headValuesForTail.Except(featureNames).Select(Info))
+                    .Concat(graph.Output.Where(o => !downstream.Contains(o.Name) && !featureNames.Contains(o.Name) && !headValuesForTail.Contains(o.Name)).Select(o => o.Clone())));
             headSession = new InferenceSession(headModel.ToByteArray(), options);
             if (featureNames.Any(f => headSession.OutputMetadata[f].ElementType != typeof(float)))
             {
@@ -143,18 +140,9 @@ internal sealed class TreeEnsembleSplitSession : IDisposable
         return outputNames.Select(n => (n, values[n])).ToList();
     }
 
-    private static ValueInfoProto FloatTensor(string name, params long[] dims) => TensorInfo(name, (int)TensorProto.Types.DataType.Float, dims);
+    private static ValueInfoProto FloatTensor(string name, params long[] dims) => OnnxSubgraph.FloatTensor(name, dims);
 
-    private static ValueInfoProto TensorInfo(string name, NodeMetadata meta) => TensorInfo(name, (int)meta.ElementDataType, [.. meta.Dimensions.Select(d => (long)d)]);
-
-    /// <summary>A tensor's declaration; a negative dimension is left symbolic.</summary>
-    private static ValueInfoProto TensorInfo(string name, int elementType, long[] dims)
-    {
-        var shape = new TensorShapeProto();
-        for (var i = 0; i < dims.Length; i++)
-            shape.Dim.Add(dims[i] >= 0 ? new TensorShapeProto.Types.Dimension { DimValue = dims[i] } : new TensorShapeProto.Types.Dimension { DimParam = $"{name}_{i}" });
-        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = elementType, Shape = shape } } };
-    }
+    private static ValueInfoProto TensorInfo(string name, NodeMetadata meta) => OnnxSubgraph.TensorInfo(name, meta);
 
     public void Dispose()
     {
