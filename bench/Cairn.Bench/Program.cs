@@ -1,4 +1,4 @@
-// Usage: dotnet run -c Release --project bench/Cairn.Bench -- [ingest|search|sdk|autolog|registry|scale-out|serving|data|ui|pipelines|monitoring|monitoring-memory|monitoring-serving|deployments|deployments-replicas|deployments-shadow|explain|all]
+// Usage: dotnet run -c Release --project bench/Cairn.Bench -- [ingest|search|sdk|autolog|registry|scale-out|serving|explain-serving|data|ui|pipelines|monitoring|monitoring-memory|monitoring-serving|deployments|deployments-replicas|deployments-shadow|explain|all]
 // Prints a markdown table of each figure beside its baseline, measured in the same run.
 using Cairn.Bench;
 
@@ -13,6 +13,7 @@ if (which is "all" or "sdk" or "autolog") AutologBenchmark.Run(report);
 if (which is "all" or "registry") await RegistryBenchmark.RunAsync(report);
 if (which is "all" or "scale-out") await ScaleOutBenchmark.RunAsync(report);
 if (which is "all" or "serving") await ServingBenchmark.RunAsync(report);
+if (which is "all" or "explain-serving") await ExplainServingBenchmark.RunAsync(report);
 if (which is "all" or "data") DataBenchmark.Run(report);
 if (which is "all" or "ui") await UiBenchmark.RunAsync(report);
 if (which is "all" or "pipelines") await PipelineBenchmark.RunAsync(report);

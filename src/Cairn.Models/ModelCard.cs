@@ -13,7 +13,8 @@ public static class ModelCard
     /// <summary>The card's markdown for a version's lineage.</summary>
     /// <param name="lineage">The version, its run, data inputs and registry history.</param>
     /// <param name="inputExample">The package's input example JSON, shown as code; null to leave it out.</param>
-    public static string Render(ModelLineage lineage, string? inputExample)
+    /// <param name="explanation">The version's stored global explanation, shown as a feature importance table; null to leave it out.</param>
+    public static string Render(ModelLineage lineage, string? inputExample, Explain.GlobalExplanation? explanation = null)
     {
         var v = lineage.Version;
         var sb = new StringBuilder();
@@ -59,6 +60,7 @@ public static class ModelCard
             foreach (var c in signature.Outputs) sb.AppendLine($"| output | {Text(c.Name)} | {Text(Describe(c))} |");
             sb.AppendLine();
         }
+        if (explanation is not null) AppendImportance(sb, explanation);
         if (inputExample is not null)
         {
             sb.AppendLine("## Input example");
@@ -71,6 +73,20 @@ public static class ModelCard
         }
         return sb.ToString();
     }
+
+    private static void AppendImportance(StringBuilder sb, Explain.GlobalExplanation explanation)
+    {
+        sb.AppendLine("## Feature importance");
+        sb.AppendLine();
+        sb.AppendLine($"Mean absolute SHAP value of {Text(explanation.OutputName)} ({Text(explanation.Method)}, {Text(explanation.Link)} link) over " +
+            $"{explanation.SampleValues.Count} rows, against {explanation.BackgroundRows} background rows; base value {Number(explanation.BaseValue)}.");
+        sb.AppendLine();
+        sb.AppendLine("| feature | mean \\|SHAP\\| |\n| --- | --- |");
+        foreach (var f in explanation.Importance) sb.AppendLine($"| {Text(f.Feature)} | {Number(f.MeanAbsShap)} |");
+        sb.AppendLine();
+    }
+
+    private static string Number(double value) => value.ToString("G4", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// A value as literal text on one line: the characters markdown gives a meaning inline

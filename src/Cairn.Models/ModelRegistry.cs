@@ -349,9 +349,25 @@ public sealed class ModelRegistry(CairnClient client)
             }
             catch (CairnException) { }
         }
-        var card = ModelCard.Render(lineage, example);
+        var explanation = await ReadExplanationAsync(name, version, ct).ConfigureAwait(false);
+        var card = ModelCard.Render(lineage, example, explanation);
         await client.Artifacts.PutAsync(CardPath(name, version), new MemoryStream(System.Text.Encoding.UTF8.GetBytes(card)), ct).ConfigureAwait(false);
         return card;
+    }
+
+    /// <summary>The version's stored global explanation (see <see cref="Explain.GlobalExplanation.PathOf"/>), or null when none was computed.</summary>
+    /// <exception cref="CairnException">The stored file is not a valid explanation.</exception>
+    public async Task<Explain.GlobalExplanation?> ReadExplanationAsync(string name, string version, CancellationToken ct = default)
+    {
+        try
+        {
+            await using var stream = await client.Artifacts.OpenReadAsync(Explain.GlobalExplanation.PathOf(name, version), ct).ConfigureAwait(false);
+            return Explain.GlobalExplanation.Parse(await new StreamReader(stream).ReadToEndAsync(ct).ConfigureAwait(false));
+        }
+        catch (CairnException e) when (e.ErrorCode == ErrorCodes.ResourceDoesNotExist)
+        {
+            return null;
+        }
     }
 
     /// <summary>The version's stored model card; when none is stored yet, generates and stores it first (see <see cref="WriteCardAsync"/>).</summary>

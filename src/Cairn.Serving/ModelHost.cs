@@ -1,4 +1,5 @@
 using Cairn.Models;
+using Cairn.Models.Explain;
 using Microsoft.AspNetCore.Http;
 
 namespace Cairn.Serving;
@@ -20,6 +21,21 @@ public sealed class ServedModel(string name, string version, IModelPredictor pre
     /// <summary>False when another <see cref="ServedModel"/> shares the predictor and disposes it.</summary>
     public bool OwnsPredictor { get; init; } = true;
 
+    /// <summary>Explains this model's predictions on the explain routes; null: explanations are off. Owned: disposed with the model.</summary>
+    public IModelExplainer? Explainer { get; init; }
+
+    /// <summary>Share (0 to 1) of logged requests also explained behind the request path, their SHAP values logged as extra outputs.</summary>
+    public double ExplainLogRate
+    {
+        get => _explainLogRate;
+        init => _explainLogRate = value is >= 0 and <= 1 ? value : throw CairnException.InvalidParameter($"The explanation logging rate must be between 0 and 1, got {value}.");
+    }
+
+    private readonly double _explainLogRate;
+
+    /// <summary>1 while a logged request is being explained in the background (one at a time: explanations never queue up).</summary>
+    internal int LoggedExplanationRunning;
+
     public Task<IReadOnlyList<IReadOnlyDictionary<string, object?>>> PredictAsync(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows, CancellationToken ct = default) =>
         Dispatch is { } dispatch ? dispatch(rows, ct)
         : Batcher is { } batcher ? batcher.PredictAsync(rows) : Task.FromResult(Predictor.Predict(rows));
@@ -28,6 +44,7 @@ public sealed class ServedModel(string name, string version, IModelPredictor pre
     {
         if (Batcher is not null) await Batcher.DisposeAsync().ConfigureAwait(false); // finishes what is queued
         if (OwnsPredictor) Predictor.Dispose();
+        Explainer?.Dispose();
     }
 }
 

@@ -121,6 +121,12 @@ public static class ModelServer
                 // The client sent a broken request or went away mid-body: its problem, not the model's.
                 await WriteError(context, e.StatusCode, ErrorCodes.BadRequest, e.Message);
             }
+            catch (ExplainerFailedException e)
+            {
+                app.Logger.LogError(e.InnerException, "The explainer failed on {Path}", context.Request.Path);
+                await WriteError(context, StatusCodes.Status500InternalServerError, ErrorCodes.InternalError,
+                    "The explainer failed on this request; the error is in the server's log. Predictions on the scoring routes are unaffected.");
+            }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 app.Logger.LogError(e, "Inference failed on {Path}", context.Request.Path);

@@ -63,14 +63,21 @@ public static partial class ServingApi
         app.MapPost("/v1/models/{name}:predict", async (HttpContext http, string name) =>
         {
             var model = Resolve(http, host, name, null);
-            var root = await ReadJson(http);
-            if (root.ValueKind != JsonValueKind.Object || !(root.TryGetProperty("instances", out _) || root.TryGetProperty("inputs", out _)))
-                throw CairnException.InvalidParameter("A KServe V1 prediction request is {\"instances\": [...]} or {\"inputs\": ...}.");
-            var rows = ScoringInput.FromJson(root, model.Predictor.Signature);
+            var rows = await ReadKServeV1RowsAsync(http, model);
             return Results.Json(new { predictions = ScoringOutput.Rows(await Predict(http, host, model, rows, log, "kserve-v1"), model.Predictor.Signature) }, Json);
         });
+        MapKServeV1Explain(app, host);
         MapRootLiveness(app);
         return app;
+    }
+
+    /// <summary>A KServe V1 request body's rows: <c>{"instances": [...]}</c> or <c>{"inputs": ...}</c>; 400 for anything else.</summary>
+    private static async Task<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadKServeV1RowsAsync(HttpContext http, ServedModel model)
+    {
+        var root = await ReadJson(http);
+        if (root.ValueKind != JsonValueKind.Object || !(root.TryGetProperty("instances", out _) || root.TryGetProperty("inputs", out _)))
+            throw CairnException.InvalidParameter("A KServe V1 prediction request is {\"instances\": [...]} or {\"inputs\": ...}.");
+        return ScoringInput.FromJson(root, model.Predictor.Signature);
     }
 
     /// <summary>The Open Inference Protocol v2 (KServe, Triton, Seldon MLServer).</summary>
@@ -96,13 +103,8 @@ public static partial class ServingApi
                 RequestBodyDecoding.Decode(http);
                 if (http.Request.Headers.ContainsKey(BinaryTensorData.HeaderLength) || model.Predictor is IColumnPredictor && http.Request.ContentLength is null or >= ColumnarMinBytes)
                     return await InferFromColumnsAsync(http, host, model, log);
-                InferRequest? request;
-                try
-                {
-                    request = await JsonSerializer.DeserializeAsync<InferRequest>(http.Request.Body, Json, http.RequestAborted);
-                }
-                catch (JsonException e) { throw CairnException.InvalidParameter($"Malformed inference request: {e.Message}"); }
-                var rows = OpenInference.ToRows(request ?? throw CairnException.InvalidParameter("The request body is empty."), InputCheck(model));
+                var request = await ReadInferRequestAsync(http);
+                var rows = OpenInference.ToRows(request, InputCheck(model));
                 if (request.Id is { Length: > 0 } id) http.Items[RequestIdKey] = id;
                 var wanted = WantedOutputs(model, request.Outputs?.Select(x => x.Name ?? "").ToList());
                 var results = await Predict(http, host, model, rows, log, "oip-v2");
@@ -110,8 +112,20 @@ public static partial class ServingApi
                 var binary = OpenInference.BinaryOutputs(request);
                 return await WriteInferResponseAsync(http, model, request.Id, tensors, binary);
             });
+            MapOpenInferenceExplain(app, host, prefix);
         }
         return app;
+    }
+
+    /// <summary>An OIP request body read as JSON tensors; 400 when it is malformed or empty.</summary>
+    private static async Task<InferRequest> ReadInferRequestAsync(HttpContext http)
+    {
+        try
+        {
+            return await JsonSerializer.DeserializeAsync<InferRequest>(http.Request.Body, Json, http.RequestAborted)
+                ?? throw CairnException.InvalidParameter("The request body is empty.");
+        }
+        catch (JsonException e) { throw CairnException.InvalidParameter($"Malformed inference request: {e.Message}"); }
     }
 
     /// <summary>The check of each input's datatype and shape against the model's metadata, before its values are read.</summary>
@@ -219,11 +233,12 @@ public static partial class ServingApi
     }
 
     /// <summary>A response that may have binary outputs: the JSON object's length goes in a header, so the body is composed before it is sent.</summary>
-    private static async Task<IResult> WriteInferResponseAsync(HttpContext http, ServedModel model, string? id, IReadOnlyList<OutputTensor> tensors, Func<string, bool> binary)
+    private static async Task<IResult> WriteInferResponseAsync(HttpContext http, ServedModel model, string? id, IReadOnlyList<OutputTensor> tensors, Func<string, bool> binary,
+        Action<Utf8JsonWriter>? parameters = null)
     {
         // Sized to the answer (a single-row answer takes a few hundred bytes); it grows if short.
         var buffer = new System.Buffers.ArrayBufferWriter<byte>((int)Math.Min(64 * 1024, 256 + tensors.Sum(t => 16L * t.Data.Length + 64)));
-        var jsonLength = OpenInferenceColumns.Write(buffer, model.Name, model.Version, id, tensors, binary);
+        var jsonLength = OpenInferenceColumns.Write(buffer, model.Name, model.Version, id, tensors, binary, parameters);
         if (buffer.WrittenCount > jsonLength)
         {
             http.Response.Headers[BinaryTensorData.HeaderLength] = jsonLength.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -252,8 +267,11 @@ public static partial class ServingApi
         var results = await model.PredictAsync(rows);
         var latency = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         if (log is not null)
-            log.Append(new InferenceEntry(RequestId(http), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), model.Name, model.Version, protocol, rows, results,
-                latency, ServingTargets.VariantOf(http)));
+        {
+            var entry = new InferenceEntry(RequestId(http), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), model.Name, model.Version, protocol, rows, results,
+                latency, ServingTargets.VariantOf(http));
+            if (!ExplainedInferenceLog.TryAppendExplained(model, log, entry)) log.Append(entry);
+        }
         host.Scored(http, model, rows, results, latency);
         return results;
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Cairn.Models;
+using Cairn.Models.Explain;
 using Cairn.Registry;
 using Cairn.Serving;
 using Cairn.Tracking;
@@ -24,6 +25,7 @@ internal static class ServeCommand
         var maxQueue = new Option<int>("--max-queue") { Description = "Most requests waiting; beyond it the server answers 503 with Retry-After.", DefaultValueFactory = _ => 1024 };
         var log = new Option<string>("--inference-log") { Description = "Folder of the Parquet inference log, or 'none'.", DefaultValueFactory = _ => Path.Combine(TrackingUri.DefaultFolder, "inference-log") };
         var sample = new Option<double>("--log-sample-rate") { Description = "Share of requests logged (0 to 1).", DefaultValueFactory = _ => 1.0 };
+        var explain = new ServeExplainOptions();
         // SageMaker starts a container as `docker run IMAGE serve`: a built image's entrypoint is
         // `cairn serve /model ...`, so that word arrives after it, and only that word is taken.
         var sageMaker = new Argument<string?>("sagemaker-mode") { Description = "'serve', as SageMaker passes it to a container.", Arity = ArgumentArity.ZeroOrOne, Hidden = true };
@@ -35,6 +37,7 @@ internal static class ServeCommand
         var command = new Command("serve", "Serve a model on the Open Inference Protocol v2, MLflow scoring, SageMaker, Vertex AI and Azure ML routes.")
             { uri, sageMaker, host, port, flavor, name, versionOption, watch, maxBatch, maxWait, maxQueue, log, sample };
         access.AddTo(command);
+        explain.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var allowedHosts = access.AllowedHostsIn(parse);
@@ -44,25 +47,49 @@ internal static class ServeCommand
             var batching = new BatchingOptions(parse.GetValue(maxBatch), TimeSpan.FromMilliseconds(parse.GetValue(maxWait)), parse.GetValue(maxQueue));
             if (batching.MaxBatchRows < 1 || batching.MaxQueuedRequests < 1)
                 throw CairnException.InvalidParameter("--max-batch and --max-queue must be at least 1.");
+            var explaining = explain.Read(parse);
+            var logFolder = parse.GetValue(log)!;
+            if (explaining is { LogRate: > 0 } && logFolder == "none")
+                throw CairnException.InvalidParameter("--explain-log-rate logs explanations in the inference log, and --inference-log is 'none'.");
             async Task<ServedModel> Load()
             {
                 if (Directory.Exists(text))
                 {
                     // A package folder, as in a built image: no store to ask.
                     var predictor = ModelLoading.Load(ModelPackage.Open(text), parse.GetValue(flavor));
-                    return new ServedModel(parse.GetValue(name) ?? "model", parse.GetValue(versionOption) ?? "1", predictor,
-                        predictor.Flavor == ModelManifest.OnnxFlavor ? batching : null);
+                    return await Served(parse.GetValue(name) ?? "model", parse.GetValue(versionOption) ?? "1", predictor, text);
                 }
                 var model = await client.LoadModelAsync(text, parse.GetValue(flavor), ct);
                 var version = parse.GetValue(versionOption) ?? model.Version?.Version ?? (text.StartsWith(RunUri.Scheme, StringComparison.Ordinal) ? (await client.Tracking.ResolveRunUriAsync(text, ct)).RunId : "1");
-                // Micro-batching pays off where one call scores many rows cheaply: ONNX Runtime. The
-                // predictor itself is served, not its LoadedModel wrapper, so that the server sees
-                // what it can do (columnar scoring of large requests).
-                return new ServedModel(parse.GetValue(name) ?? model.Version?.Name ?? "model", version, model.Predictor, model.Flavor == ModelManifest.OnnxFlavor ? batching : null);
+                // The predictor itself is served, not its LoadedModel wrapper, so that the server sees
+                // what it can do (columnar scoring of large requests). The explainer reads the version
+                // loaded, not the alias, which may move between the two reads.
+                return await Served(parse.GetValue(name) ?? model.Version?.Name ?? "model", version, model.Predictor,
+                    model.Version is { } v ? $"models:/{v.Name}/{v.Version}" : text);
+            }
+
+            async Task<ServedModel> Served(string servedName, string version, IModelPredictor predictor, string reference)
+            {
+                IModelExplainer? explainer = null;
+                if (explaining is not null)
+                {
+                    try
+                    {
+                        (explainer, var description) = await explaining.CreateAsync(client, reference, ct);
+                        stdout.WriteLine(description);
+                    }
+                    catch
+                    {
+                        predictor.Dispose();
+                        throw;
+                    }
+                }
+                // Micro-batching pays off where one call scores many rows cheaply: ONNX Runtime.
+                return new ServedModel(servedName, version, predictor, predictor.Flavor == ModelManifest.OnnxFlavor ? batching : null)
+                    { Explainer = explainer, ExplainLogRate = explaining?.LogRate ?? 0 };
             }
 
             await using var modelHost = new ModelHost(await Load());
-            var logFolder = parse.GetValue(log)!;
             var inferenceLog = logFolder == "none" ? null : new InferenceLog(logFolder, parse.GetValue(sample));
             var options = new ModelServerOptions(modelHost) { Address = parse.GetValue(host)!, Log = inferenceLog, AllowedHosts = allowedHosts, CorsOrigins = corsOrigins }
                 .FromEnvironment(parse.GetValue(port));
@@ -70,7 +97,7 @@ internal static class ServeCommand
             await Listening.StartAsync(app, options.Port, ct);
             var served = modelHost.Current;
             var scoring = served.Predictor is OnnxPredictor { TreeEnsembleCompiled: true } ? ", tree ensemble scored by Cairn" : "";
-            stdout.WriteLine($"Serving {served.Name} version {served.Version} ({served.Predictor.Flavor}{scoring}) on {Address(app)}: /v2/models/{served.Name}/infer, /v1/models/{served.Name}:predict, /invocations, /score, {options.VertexPredictRoute}, /metrics. Press Ctrl+C to stop.");
+            stdout.WriteLine($"Serving {served.Name} version {served.Version} ({served.Predictor.Flavor}{scoring}) on {Address(app)}: /v2/models/{served.Name}/infer, /v1/models/{served.Name}:predict, /invocations, /score, {options.VertexPredictRoute}, /metrics{(served.Explainer is null ? "" : $", /v2/models/{served.Name}/explain, /v1/models/{served.Name}:explain")}. Press Ctrl+C to stop.");
             if (parse.GetValue(watch) is { } seconds && ModelUri.IsModelUri(text) && ModelUri.Parse(text).Alias is not null)
                 _ = WatchAsync(client, modelHost, text, TimeSpan.FromSeconds(Math.Max(1, seconds)), Load, stdout, app.Lifetime.ApplicationStopping);
             await app.WaitForShutdownAsync(ct);

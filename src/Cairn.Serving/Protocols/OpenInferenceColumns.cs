@@ -300,7 +300,9 @@ public static class OpenInferenceColumns
     /// arrays); an output <paramref name="binary"/> picks goes after the JSON object as binary data,
     /// its size in its <c>binary_data_size</c> parameter. Returns the JSON object's length.
     /// </summary>
-    public static int Write(IBufferWriter<byte> output, string model, string version, string? id, IReadOnlyList<OutputTensor> outputs, Func<string, bool>? binary = null)
+    /// <param name="parameters">Writes the response's <c>parameters</c> object's members, when given (the explain route's method and base value).</param>
+    public static int Write(IBufferWriter<byte> output, string model, string version, string? id, IReadOnlyList<OutputTensor> outputs, Func<string, bool>? binary = null,
+        Action<Utf8JsonWriter>? parameters = null)
     {
         bool AsBinary(OutputTensor tensor) => binary is not null && IsBinary(tensor, binary);
         // Formatting numbers is most of a large JSON answer's cost: large ones are formatted one tensor per core first.
@@ -320,6 +322,12 @@ public static class OpenInferenceColumns
             json.WriteString("model_name", model);
             json.WriteString("model_version", version);
             if (id is null) json.WriteNull("id"); else json.WriteString("id", id);
+            if (parameters is not null)
+            {
+                json.WriteStartObject("parameters");
+                parameters(json);
+                json.WriteEndObject();
+            }
             json.WriteStartArray("outputs");
             for (var i = 0; i < outputs.Count; i++)
             {
