@@ -26,6 +26,7 @@ public static class CairnCli
         root.Subcommands.Add(QualityCommands.ValidateData(stdout));
         root.Subcommands.Add(QualityCommands.TestModel(stdout));
         root.Subcommands.Add(QualityCommands.Gate(stdout));
+        root.Subcommands.Add(ExplainCommands.Explain(stdout, stderr));
         root.Subcommands.Add(ServeCommand.Create(stdout));
         root.Subcommands.Add(PipelineCommands.Create(stdout, stderr));
         root.Subcommands.Add(CiCommands.Create(stdout));

@@ -23,6 +23,7 @@ internal static class ModelsCommands
         command.Subcommands.Add(History(stdout));
         command.Subcommands.Add(Lineage(stdout));
         command.Subcommands.Add(Card(stdout));
+        command.Subcommands.Add(ExplainCommands.ExplainGlobal(stdout));
         command.Subcommands.Add(Describe(stdout));
         command.Subcommands.Add(Tag(stdout));
         command.Subcommands.Add(Convert(stdout));
