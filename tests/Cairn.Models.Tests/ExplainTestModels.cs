@@ -20,7 +20,7 @@ public sealed class FunctionPredictor(IReadOnlyList<ColumnSpec> inputs, Func<IRe
 }
 
 /// <summary>Exact Shapley values by enumerating every coalition with the interventional value function, independently of KernelSHAP's code.</summary>
-public static class BruteForceShapley
+public static class PredictorShapley
 {
     public static (double BaseValue, double[] Values) Of(IModelPredictor predictor, string output, IReadOnlyList<string> features,
         IReadOnlyDictionary<string, object?> row, IReadOnlyList<IReadOnlyDictionary<string, object?>> background)

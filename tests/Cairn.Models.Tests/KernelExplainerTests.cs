@@ -37,7 +37,7 @@ public class KernelExplainerTests : IDisposable
     {
         for (var r = 0; r < rows.Count; r++)
         {
-            var (baseValue, exact) = BruteForceShapley.Of(predictor, explanation.OutputName, explanation.Features, rows[r], background);
+            var (baseValue, exact) = PredictorShapley.Of(predictor, explanation.OutputName, explanation.Features, rows[r], background);
             Assert.Equal(baseValue, explanation.BaseValue, tolerance);
             for (var j = 0; j < exact.Length; j++) Assert.Equal(exact[j], explanation.Values[r][j], tolerance);
             Assert.Equal(explanation.Outputs[r], explanation.BaseValue + explanation.Values[r].Sum(), 1e-6);
@@ -61,6 +61,19 @@ public class KernelExplainerTests : IDisposable
         Assert.Equal(15, explanation.BackgroundRows);
         AssertMatchesExact(predictor, explanation, rows, background, 1e-7);
         Assert.All(explanation.StandardErrors!, e => Assert.All(e, v => Assert.Equal(0, v)));
+    }
+
+    [Fact]
+    public void A_model_with_one_input_gives_it_the_whole_difference_from_the_base_value()
+    {
+        var predictor = new FunctionPredictor([new ColumnSpec("a", "double")], r => 3 * (double)r["a"]!);
+        var background = MixedRows(5, seed: 3).Select(r => (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?> { ["a"] = r["a"] }).ToList();
+        using var explainer = new KernelExplainer(predictor, background, new ExplainOptions());
+
+        var explanation = explainer.Explain([new Dictionary<string, object?> { ["a"] = 2.0 }]);
+
+        Assert.Equal(6 - explanation.BaseValue, explanation.Values[0][0], 1e-9);
+        Assert.Equal(background.Average(r => 3 * (double)r["a"]!), explanation.BaseValue, 1e-9);
     }
 
     [Fact]
@@ -121,7 +134,7 @@ public class KernelExplainerTests : IDisposable
         var predictor = new FunctionPredictor(WideInputs, Wide);
         var background = WideRows(10, seed: 3);
         var rows = WideRows(5, seed: 4);
-        var exact = rows.Select(r => BruteForceShapley.Of(predictor, "y", WideInputs.Select(i => i.Name).ToList(), r, background).Values).ToList();
+        var exact = rows.Select(r => PredictorShapley.Of(predictor, "y", WideInputs.Select(i => i.Name).ToList(), r, background).Values).ToList();
 
         (double Error, double StatedError) Run(int samples)
         {

@@ -28,9 +28,9 @@ public class ModelCardTests
         var version = new Cairn.Registry.ModelVersion("delay", "3", 0, 0, "ana", "None", null, "runs:/r/model", "r",
             Cairn.Registry.ModelVersionStatus.Ready, null, [], null, []);
         var lineage = new ModelLineage(version, null, null, "runs/r/model", null, []);
-        var explanation = new Explain.Explanation("kernel", "identity", "Score", ["hour", "a|b *c*"], 0.25,
+        var explanation = new Cairn.Models.Explain.Explanation("kernel", "identity", "Score", ["hour", "a|b *c*"], 0.25,
             [1.0, -0.5], [[0.5, 0.25], [-1.5, 0.75]], 40);
-        var global = Explain.GlobalExplanation.From(explanation, [
+        var global = Cairn.Models.Explain.GlobalExplanation.From(explanation, [
             new Dictionary<string, object?> { ["hour"] = 6f, ["a|b *c*"] = "x" },
             new Dictionary<string, object?> { ["hour"] = 22f, ["a|b *c*"] = "y" }]);
 

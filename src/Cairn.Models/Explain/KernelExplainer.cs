@@ -62,7 +62,7 @@ public sealed class KernelExplainer : IModelExplainer
         for (var r = 0; r < rows.Count; r++)
         {
             var coalitions = all ?? KernelShapCoalitions.Sample(players, _options.Samples, random);
-            var (shap, error) = KernelShapRegression.Solve(coalitions, CoalitionValues(rows[r], coalitions), baseValue, outputs[r], exact);
+            var (shap, error) = KernelShapRegression.Solve(Features.Count, coalitions, CoalitionValues(rows[r], coalitions), baseValue, outputs[r], exact);
             values.Add(shap);
             errors.Add(error);
         }

@@ -8,14 +8,14 @@ namespace Cairn.Models.Explain;
 internal static class KernelShapRegression
 {
     /// <summary>SHAP values from coalition values, and their delete-a-batch jackknife standard errors (zero for an exact enumeration).</summary>
+    /// <param name="players">How many players (features) there are; one player has no coalition to evaluate.</param>
     /// <param name="coalitions">The coalitions evaluated.</param>
     /// <param name="values">Per coalition: the mean model output with its members taken from the explained row.</param>
     /// <param name="baseValue">The value of the empty coalition.</param>
     /// <param name="output">The value of the full coalition (the model's output for the row).</param>
     /// <param name="exact">Whether <paramref name="coalitions"/> are all of them (no sampling error).</param>
-    public static (double[] Values, double[] StandardErrors) Solve(IReadOnlyList<Coalition> coalitions, IReadOnlyList<double> values, double baseValue, double output, bool exact)
+    public static (double[] Values, double[] StandardErrors) Solve(int players, IReadOnlyList<Coalition> coalitions, IReadOnlyList<double> values, double baseValue, double output, bool exact)
     {
-        var players = coalitions[0].Members.Length;
         var delta = output - baseValue;
         if (players == 1) return ([delta], [0]);
         var n = players - 1;

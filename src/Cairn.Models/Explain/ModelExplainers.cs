@@ -35,7 +35,7 @@ public static class ModelExplainers
         CheckRows(background, inputs, "background");
         var sample = SampleBackground(background, options.MaxBackgroundRows, options.Seed);
         var wantsTree = method is null or ExplainMethods.TreeInterventional or ExplainMethods.TreePathDependent;
-        IModelExplainer? tree = null; // TREE EXPLAINER PLUG-IN: tree = wantsTree ? TreeModelExplainer.TryCreate(package, sample, options) : null;
+        var tree = wantsTree ? TreeModelExplainer.TryCreate(package, sample, options) : null;
         if (tree is not null) return tree;
         if (wantsTree && method is not null)
             throw CairnException.InvalidParameter($"The method '{method}' needs a tree ensemble model, and this model is not one Cairn can read as trees: use '{ExplainMethods.Kernel}'.");

@@ -107,3 +107,41 @@ public class TreeModelExplainerTests : IDisposable
             Assert.Equal(explanation.Outputs[r], explanation.BaseValue + explanation.Values[r].Sum(), 6);
     }
 }
+
+/// <summary>The two exact routes to the same Shapley values: TreeSHAP over the trees and KernelSHAP enumerating every coalition through the model.</summary>
+public class TreeAndKernelAgreementTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public void FlightsFastTree_TreeShapThroughTheFacade_EqualsExactKernelShap_WithTheSameBackground()
+    {
+        var flights = FlightsModel.Instance;
+        var folder = _folder.File("flights");
+        Directory.CreateDirectory(folder);
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumns(flights.InputSchema.Where(c => c.Name != "Late"));
+        var schema = builder.ToSchema();
+        flights.Ml.Model.Save(flights.Model, schema, Path.Combine(folder, "model.zip"));
+        var manifest = ModelManifest.Create("model", null, MlnetPredictor.InferSignature(flights.Model, schema));
+        manifest.AddFlavor(ModelManifest.MlnetFlavor, new Dictionary<string, string> { ["model_path"] = "model.zip" });
+        var package = ModelPackage.Seal(folder, manifest);
+        var background = flights.Rows.Take(25).Select(flights.AsRow).ToList();
+        var rows = flights.Rows.Skip(500).Take(5).Select(flights.AsRow).ToList();
+
+        using var tree = ModelExplainers.Create(package, background);
+        using var kernel = ModelExplainers.Create(package, background, new ExplainOptions { Method = ExplainMethods.Kernel, Samples = 4096 });
+        var byTrees = tree.Explain(rows);
+        var byKernel = kernel.Explain(rows);
+
+        Assert.Equal(ExplainMethods.TreeInterventional, byTrees.Method);
+        Assert.Equal(ExplainMethods.Kernel, byKernel.Method);
+        Assert.Equal(byKernel.Features, byTrees.Features);
+        Assert.Equal(byKernel.BaseValue, byTrees.BaseValue, 1e-4); // the model's Score is a float
+        for (var r = 0; r < rows.Count; r++)
+            for (var f = 0; f < byTrees.Features.Count; f++) Assert.Equal(byKernel.Values[r][f], byTrees.Values[r][f], 1e-4);
+        Assert.Contains(byTrees.Values, v => v.Any(x => Math.Abs(x) > 1e-3));
+    }
+}
