@@ -128,7 +128,7 @@ public sealed class ExplainRoutesTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("explain-1", body!["id"]!.GetValue<string>());
         var parameters = body["parameters"]!;
-        Assert.Equal(ExplainMethods.Kernel, parameters["method"]!.GetValue<string>());
+        Assert.Equal(ExplainMethods.TreeInterventional, parameters["method"]!.GetValue<string>());
         Assert.Equal("Score", parameters["output"]!.GetValue<string>());
         var baseValue = parameters["base_value"]![0]!.GetValue<double>();
         var scores = Output(body, "Score")["data"]!.AsArray().Select(v => v!.GetValue<double>()).ToList();
