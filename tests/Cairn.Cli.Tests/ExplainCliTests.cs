@@ -36,6 +36,27 @@ public class ExplainCliTests : CliRunner
         run.LogModel("model", ml, model, data.Schema, points.Take(2).ToList(), labelColumn: "Label", registeredModelName: "points");
     }
 
+    /// <summary>A three-class model (which region of the square a point lies in), logged and registered as regions/1.</summary>
+    private void RegisterMulticlassModel()
+    {
+        var ml = new MLContext(seed: 3);
+        var random = new Random(4);
+        var points = Enumerable.Range(0, 300).Select(_ =>
+        {
+            var (x, y) = ((float)random.NextDouble(), (float)random.NextDouble());
+            return new Point { X = x, Y = y, Shape = x + y < 0.7 ? "low" : x + y < 1.3 ? "middle" : "high" };
+        }).ToList();
+        var data = ml.Data.LoadFromEnumerable(points);
+        var labelled = ml.Transforms.Conversion.MapValueToKey("Region", "Shape").Fit(data).Transform(data);
+        var model = ml.Transforms.Concatenate("Features", "X", "Y")
+            .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy("Region", maximumNumberOfIterations: 20)).Fit(labelled);
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumns(data.Schema.Where(c => c.Name is "X" or "Y"));
+        using var cairn = CairnClient.Open(Store);
+        using var run = cairn.StartRun("regions");
+        run.LogModel("model", ml, model, builder.ToSchema(), new { X = 0.1f, Y = 0.2f }, registeredModelName: "regions");
+    }
+
     private string Csv(string name, string header, params string[] lines)
     {
         var path = Folder.File(name);
@@ -123,6 +144,37 @@ public class ExplainCliTests : CliRunner
         Assert.True(stored.Importance.All(i => i.MeanAbsShap > 0));
         Assert.Contains("## Feature importance", card.Out);
         Assert.Contains($"| {stored.Importance[0].Feature} | {stored.Importance[0].MeanAbsShap.ToString("G4", CultureInfo.InvariantCulture)} |", card.Out);
+    }
+
+    [Fact]
+    public async Task Explain_OfAMulticlassModel_ExplainsTheClassGivenByTarget_AndAsksForOneWithout()
+    {
+        RegisterMulticlassModel();
+        var background = Csv("background.csv", "X,Y", "0.1,0.2", "0.9,0.4", "0.5,0.5", "0.3,0.8", "0.7,0.1", "0.2,0.6");
+        var rows = Csv("rows.csv", "X,Y", "0.95,0.9", "0.05,0.1");
+
+        var explain = await Cairn("explain", "models:/regions/1", "--data", rows, "--background", background, "--target", "2", "-o", "json");
+        var noTarget = await Cairn("explain", "models:/regions/1", "--data", rows, "--background", background);
+        var negative = await Cairn("explain", "models:/regions/1", "--data", rows, "--background", background, "--target", "-1");
+
+        Assert.True(explain.Exit == 0, explain.Err);
+        var json = JsonNode.Parse(explain.Out)!;
+        Assert.Equal("Score[2]", json["output_name"]!.GetValue<string>());
+        using var cairn = CairnClient.Open(Store);
+        using var model = cairn.LoadModel("models:/regions/1");
+        var scores = model.Predict([new Dictionary<string, object?> { ["X"] = 0.95f, ["Y"] = 0.9f }, new Dictionary<string, object?> { ["X"] = 0.05f, ["Y"] = 0.1f }])
+            .Select(r => (double)((float[])r["Score"]!)[2]).ToArray();
+        for (var r = 0; r < 2; r++)
+        {
+            var row = json["rows"]![r]!;
+            Assert.Equal(scores[r], row["output"]!.GetValue<double>(), 1e-5);
+            Assert.Equal(scores[r], json["base_value"]!.GetValue<double>() + row["shap"]!.AsObject().Sum(p => p.Value!.GetValue<double>()), 1e-5);
+        }
+        Assert.NotEqual(0, noTarget.Exit);
+        Assert.Contains("'Score' has 3 values per row", noTarget.Err);
+        Assert.Contains("--target 0 to 2", noTarget.Err);
+        Assert.NotEqual(0, negative.Exit);
+        Assert.Contains("--target must be 0 or more", negative.Err);
     }
 
     [Fact]

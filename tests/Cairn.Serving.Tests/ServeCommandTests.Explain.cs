@@ -59,6 +59,7 @@ public partial class ServeCommandTests
     [Theory]
     [InlineData("--explain-method", "kernel", "--explain-method needs --explain")]
     [InlineData("--explain-log-rate", "2", "--explain-log-rate must be between 0 and 1")]
+    [InlineData("--explain-target", "1", "--explain-target needs --explain")]
     public async Task Serve_ExplainOptionsAlone_AreRefusedWithAMessage(string option, string value, string message)
     {
         using var folder = new TempFolder();
@@ -68,6 +69,22 @@ public partial class ServeCommandTests
 
         Assert.NotEqual(0, exit);
         Assert.Contains(message, stderr.ToString());
+    }
+
+    [Fact]
+    public async Task Serve_ExplainTarget_OnAModelWithOneOutput_IsRefusedBeforeServing()
+    {
+        using var folder = new TempFolder();
+        var uri = await RegisterThreshold(folder.Path);
+        var background = folder.File("background.csv");
+        await File.WriteAllTextAsync(background, "X,Y\n0.1,0.5\n0.3,0.5\n");
+        var stderr = new StringWriter();
+
+        var exit = await CairnCli.RunAsync(["--tracking-uri", folder.Path, "serve", uri, "--port", "0", "--inference-log", "none",
+            "--explain", "--explain-background", background, "--explain-target", "3"], new StringWriter(), stderr);
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("target 3 does not exist", stderr.ToString());
     }
 
     [Fact]

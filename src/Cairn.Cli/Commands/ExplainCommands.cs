@@ -21,6 +21,11 @@ internal static class ExplainCommands
 
     private static Option<int> Samples() => new("--samples") { Description = "KernelSHAP: coalitions per row (every one when 2^features - 2 is fewer).", DefaultValueFactory = _ => 2048 };
     private static Option<int> Seed() => new("--seed") { Description = "Seed of coalition sampling and background subsampling.", DefaultValueFactory = _ => 0 };
+    private static Option<int?> Target() => new("--target")
+    {
+        Description = "The class (multiclass classifier) or target (multi-output regressor) index explained; default: the single output, or a binary classifier's positive class.",
+    };
+
     private static Option<int> BackgroundRows() => new("--background-rows") { Description = "Background rows kept (a seeded sample).", DefaultValueFactory = _ => 100 };
 
     public static Command Explain(TextWriter stdout, TextWriter stderr)
@@ -32,12 +37,13 @@ internal static class ExplainCommands
         var samples = Samples();
         var seed = Seed();
         var backgroundRows = BackgroundRows();
+        var target = Target();
         var rows = new Option<int>("--rows") { Description = $"Rows of --data to explain at most (up to {ExplainRows.MaxRows}).", DefaultValueFactory = _ => 100 };
         var outFile = new Option<string?>("--out") { Description = "Write per row the SHAP value of every feature, the base value and the output: a .parquet, .csv or .json file." };
         var top = new Option<int>("--top") { Description = "Features printed per row (the largest |SHAP| first).", DefaultValueFactory = _ => 5 };
         var output = GlobalOptions.Output();
         var command = new Command("explain", "Explain a model's predictions: SHAP values per feature for rows of data.")
-            { model, data, background, method, samples, seed, backgroundRows, rows, outFile, top, output };
+            { model, data, background, method, samples, seed, backgroundRows, target, rows, outFile, top, output };
         command.SetAction(async (parse, ct) =>
         {
             var reference = parse.GetValue(model)!;
@@ -49,7 +55,7 @@ internal static class ExplainCommands
             if (parse.GetValue(top) < 1) throw CairnException.InvalidParameter("--top must be at least 1.");
             var needsStore = !Directory.Exists(reference) || DataUri.IsDataUri(dataLocation) || backgroundLocation is null || DataUri.IsDataUri(backgroundLocation);
             using var client = needsStore ? GlobalOptions.OpenClient(parse) : null;
-            var result = await ModelExplaining.ExplainAsync(client, reference, dataLocation, backgroundLocation, Options(parse, method, samples, seed, backgroundRows),
+            var result = await ModelExplaining.ExplainAsync(client, reference, dataLocation, backgroundLocation, Options(parse, method, samples, seed, backgroundRows, target),
                 parse.GetValue(rows), workspaceDirectory: null, ct);
             if (result.Data.Truncated)
                 stderr.WriteLine($"Explained the first {result.Data.Rows.Count} rows of {result.Data.Source}; pass --rows to explain more (up to {ExplainRows.MaxRows}).");
@@ -70,15 +76,16 @@ internal static class ExplainCommands
         var samples = Samples();
         var seed = Seed();
         var backgroundRows = BackgroundRows();
+        var target = Target();
         var rows = new Option<int>("--rows") { Description = $"Rows explained (a seeded sample; up to {ExplainRows.MaxRows}).", DefaultValueFactory = _ => ModelExplaining.DefaultGlobalRows };
         var output = GlobalOptions.Output();
         var command = new Command("explain-global", "Compute a version's global feature importance (mean |SHAP|), store it with the registry and show it on the model card.")
-            { uri, data, background, method, samples, seed, backgroundRows, rows, output };
+            { uri, data, background, method, samples, seed, backgroundRows, target, rows, output };
         command.SetAction(async (parse, ct) =>
         {
             using var client = GlobalOptions.OpenClient(parse);
             var global = await ModelExplaining.ExplainGlobalAsync(client, parse.GetValue(uri)!, parse.GetValue(data), parse.GetValue(background),
-                Options(parse, method, samples, seed, backgroundRows), parse.GetValue(rows), workspaceDirectory: null, ct);
+                Options(parse, method, samples, seed, backgroundRows, target), parse.GetValue(rows), workspaceDirectory: null, ct);
             if (parse.GetValue(output) == OutputFormat.Json)
             {
                 Output.Json(stdout, new { method = global.Method, link = global.Link, output_name = global.OutputName, base_value = global.BaseValue,
@@ -95,8 +102,9 @@ internal static class ExplainCommands
         return command;
     }
 
-    private static ExplainOptions Options(ParseResult parse, Option<string?> method, Option<int> samples, Option<int> seed, Option<int> backgroundRows) => new()
+    private static ExplainOptions Options(ParseResult parse, Option<string?> method, Option<int> samples, Option<int> seed, Option<int> backgroundRows, Option<int?> target) => new()
     {
+        Target = parse.GetValue(target) is { } t && t < 0 ? throw CairnException.InvalidParameter($"--target must be 0 or more, got {t}.") : parse.GetValue(target),
         Method = parse.GetValue(method),
         Samples = parse.GetValue(samples),
         Seed = parse.GetValue(seed),

@@ -12,6 +12,8 @@ internal sealed class ServeExplainOptions
         { Description = "Rows standing for 'feature unknown': a .csv, .parquet or .json file, or data:/name@version (default: the version's training data, through its lineage)." };
     private readonly Option<string?> _method = new("--explain-method")
         { Description = $"{ExplainMethods.Kernel}, {ExplainMethods.TreeInterventional} or {ExplainMethods.TreePathDependent} (default: the best the model allows)." };
+    private readonly Option<int?> _target = new("--explain-target")
+        { Description = "The class (multiclass classifier) or target index explained (default: the single output, or a binary classifier's positive class)." };
     private readonly Option<double> _logRate = new("--explain-log-rate")
         { Description = "Share of logged requests also explained behind the request path, their SHAP values logged as output_shap_<feature> (0 to 1).", DefaultValueFactory = _ => 0 };
 
@@ -34,6 +36,7 @@ internal sealed class ServeExplainOptions
         command.Options.Add(_explain);
         command.Options.Add(_background);
         command.Options.Add(_method);
+        command.Options.Add(_target);
         command.Options.Add(_logRate);
     }
 
@@ -44,10 +47,11 @@ internal sealed class ServeExplainOptions
         if (rate is < 0 or > 1) throw CairnException.InvalidParameter($"--explain-log-rate must be between 0 and 1, got {rate}.");
         if (!parse.GetValue(_explain))
         {
-            var stray = new Option[] { _background, _method, _logRate }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false });
+            var stray = new Option[] { _background, _method, _target, _logRate }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false });
             if (stray is not null) throw CairnException.InvalidParameter($"{stray.Name} needs --explain.");
             return null;
         }
-        return new Settings(parse.GetValue(_background), new ExplainOptions { Method = parse.GetValue(_method) }, rate);
+        if (parse.GetValue(_target) is < 0) throw CairnException.InvalidParameter($"--explain-target must be 0 or more, got {parse.GetValue(_target)}.");
+        return new Settings(parse.GetValue(_background), new ExplainOptions { Method = parse.GetValue(_method), Target = parse.GetValue(_target) }, rate);
     }
 }

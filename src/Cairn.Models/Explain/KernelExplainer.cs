@@ -37,14 +37,19 @@ public sealed class KernelExplainer : IModelExplainer
         ModelExplainers.CheckRows(background, Features, "background");
         _background = background;
         _indexOf = Features.Select((f, i) => (f, i)).ToDictionary(p => p.f, p => p.i, StringComparer.Ordinal);
-        OutputName = ExplainedOutput.NameOf(predictor.Signature);
+        _column = ExplainedOutput.NameOf(predictor.Signature, _options.Target);
+        _target = predictor.Signature.Outputs.First(o => o.Name == _column).IsTensor ? _options.Target : null;
+        OutputName = _target is { } k ? $"{_column}[{k}]" : _column;
     }
+
+    private readonly string _column;
+    private readonly int? _target;
 
     /// <inheritdoc />
     public string Method => ExplainMethods.Kernel;
     /// <inheritdoc />
     public IReadOnlyList<string> Features { get; }
-    /// <summary>The output explained (see <see cref="ExplainedOutput.NameOf"/>), with the identity link.</summary>
+    /// <summary>The output explained (see <see cref="ExplainedOutput.NameOf"/>; <c>Score[2]</c> for one class of several), with the identity link.</summary>
     public string OutputName { get; }
 
     /// <inheritdoc />
@@ -120,7 +125,7 @@ public sealed class KernelExplainer : IModelExplainer
         var scored = _predictor.Predict(rows);
         var outputs = new double[rows.Count];
         for (var i = 0; i < outputs.Length; i++)
-            outputs[i] = ExplainedOutput.ToDouble(scored[i].TryGetValue(OutputName, out var v) ? v : null, OutputName);
+            outputs[i] = ExplainedOutput.ToDouble(scored[i].TryGetValue(_column, out var v) ? v : null, _column, _target);
         return outputs;
     }
 

@@ -11,6 +11,11 @@ public sealed record ExplainOptions
     public int Seed { get; init; }
     /// <summary>Background rows kept (a seeded sample when more are given).</summary>
     public int MaxBackgroundRows { get; init; } = 100;
+    /// <summary>
+    /// The class (of a classifier) or target (of a multi-output regressor) explained; null: the
+    /// model's single output, or a binary classifier's positive class. Needed for a multiclass model.
+    /// </summary>
+    public int? Target { get; init; }
 }
 
 /// <summary>Creates the explainer that suits a model package.</summary>
@@ -18,7 +23,7 @@ public static class ModelExplainers
 {
     private static readonly string[] Methods = [ExplainMethods.TreeInterventional, ExplainMethods.TreePathDependent, ExplainMethods.Kernel];
 
-    /// <summary>The explainer for a package: TreeSHAP when its model is a tree ensemble, KernelSHAP otherwise.</summary>
+    /// <summary>The explainer for a package: TreeSHAP when its model is a tree ensemble Cairn reads, KernelSHAP otherwise (including trees in a form TreeSHAP refuses, unless TreeSHAP was asked for).</summary>
     /// <param name="package">The model package.</param>
     /// <param name="background">Rows of the model's inputs that stand for "feature unknown" (usually a sample of the training data); a seeded sample of <see cref="ExplainOptions.MaxBackgroundRows"/> is kept.</param>
     /// <param name="options">The method and its settings.</param>
@@ -35,7 +40,17 @@ public static class ModelExplainers
         CheckRows(background, inputs, "background");
         var sample = SampleBackground(background, options.MaxBackgroundRows, options.Seed);
         var wantsTree = method is null or ExplainMethods.TreeInterventional or ExplainMethods.TreePathDependent;
-        var tree = wantsTree ? TreeModelExplainer.TryCreate(package, sample, options) : null;
+        TreeModelExplainer? tree;
+        try
+        {
+            tree = wantsTree ? TreeModelExplainer.TryCreate(package, sample, options) : null;
+        }
+        catch (CairnException) when (method is null)
+        {
+            // Trees in a form TreeSHAP does not read (several ensembles joined by a softmax, say): the best
+            // left is KernelSHAP, and the explanation says which method it used. Asked for by name, the refusal stands.
+            tree = null;
+        }
         if (tree is not null) return tree;
         if (wantsTree && method is not null)
             throw CairnException.InvalidParameter($"The method '{method}' needs a tree ensemble model, and this model is not one Cairn can read as trees: use '{ExplainMethods.Kernel}'.");

@@ -52,7 +52,7 @@ public sealed class TreeModelExplainer : IModelExplainer
         }
         else return null;
 
-        var model = OnnxTreeModel.TryLoad(onnx, package.Manifest.Signature);
+        var model = OnnxTreeModel.TryLoad(onnx, package.Manifest.Signature, options.Target);
         if (model is null) return null;
         try
         {
