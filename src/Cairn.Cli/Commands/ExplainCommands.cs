@@ -26,6 +26,11 @@ internal static class ExplainCommands
         Description = "The class (multiclass classifier) or target (multi-output regressor) index explained; default: the single output, or a binary classifier's positive class.",
     };
 
+    private static Option<string?> WorkspaceDirectory() => new("--directory", "-C")
+    {
+        Description = "The folder data:/ versions are resolved in (its git workspace's data cache); default: the current folder.",
+    };
+
     private static Option<int> BackgroundRows() => new("--background-rows") { Description = "Background rows kept (a seeded sample).", DefaultValueFactory = _ => 100 };
 
     public static Command Explain(TextWriter stdout, TextWriter stderr)
@@ -38,12 +43,13 @@ internal static class ExplainCommands
         var seed = Seed();
         var backgroundRows = BackgroundRows();
         var target = Target();
+        var directory = WorkspaceDirectory();
         var rows = new Option<int>("--rows") { Description = $"Rows of --data to explain at most (up to {ExplainRows.MaxRows}).", DefaultValueFactory = _ => 100 };
         var outFile = new Option<string?>("--out") { Description = "Write per row the SHAP value of every feature, the base value and the output: a .parquet, .csv or .json file." };
         var top = new Option<int>("--top") { Description = "Features printed per row (the largest |SHAP| first).", DefaultValueFactory = _ => 5 };
         var output = GlobalOptions.Output();
         var command = new Command("explain", "Explain a model's predictions: SHAP values per feature for rows of data.")
-            { model, data, background, method, samples, seed, backgroundRows, target, rows, outFile, top, output };
+            { model, data, background, method, samples, seed, backgroundRows, target, directory, rows, outFile, top, output };
         command.SetAction(async (parse, ct) =>
         {
             var reference = parse.GetValue(model)!;
@@ -56,7 +62,7 @@ internal static class ExplainCommands
             var needsStore = !Directory.Exists(reference) || DataUri.IsDataUri(dataLocation) || backgroundLocation is null || DataUri.IsDataUri(backgroundLocation);
             using var client = needsStore ? GlobalOptions.OpenClient(parse) : null;
             var result = await ModelExplaining.ExplainAsync(client, reference, dataLocation, backgroundLocation, Options(parse, method, samples, seed, backgroundRows, target),
-                parse.GetValue(rows), workspaceDirectory: null, ct);
+                parse.GetValue(rows), workspaceDirectory: parse.GetValue(directory), ct);
             if (result.Data.Truncated)
                 stderr.WriteLine($"Explained the first {result.Data.Rows.Count} rows of {result.Data.Source}; pass --rows to explain more (up to {ExplainRows.MaxRows}).");
             if (outPath is not null) await ExplanationFiles.WriteAsync(result.Explanation, outPath, ct);
@@ -77,15 +83,16 @@ internal static class ExplainCommands
         var seed = Seed();
         var backgroundRows = BackgroundRows();
         var target = Target();
+        var directory = WorkspaceDirectory();
         var rows = new Option<int>("--rows") { Description = $"Rows explained (a seeded sample; up to {ExplainRows.MaxRows}).", DefaultValueFactory = _ => ModelExplaining.DefaultGlobalRows };
         var output = GlobalOptions.Output();
         var command = new Command("explain-global", "Compute a version's global feature importance (mean |SHAP|), store it with the registry and show it on the model card.")
-            { uri, data, background, method, samples, seed, backgroundRows, target, rows, output };
+            { uri, data, background, method, samples, seed, backgroundRows, target, directory, rows, output };
         command.SetAction(async (parse, ct) =>
         {
             using var client = GlobalOptions.OpenClient(parse);
             var global = await ModelExplaining.ExplainGlobalAsync(client, parse.GetValue(uri)!, parse.GetValue(data), parse.GetValue(background),
-                Options(parse, method, samples, seed, backgroundRows, target), parse.GetValue(rows), workspaceDirectory: null, ct);
+                Options(parse, method, samples, seed, backgroundRows, target), parse.GetValue(rows), workspaceDirectory: parse.GetValue(directory), ct);
             if (parse.GetValue(output) == OutputFormat.Json)
             {
                 Output.Json(stdout, new { method = global.Method, link = global.Link, output_name = global.OutputName, base_value = global.BaseValue,
