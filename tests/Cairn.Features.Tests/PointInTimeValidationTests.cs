@@ -161,4 +161,22 @@ public sealed class PointInTimeValidationTests : IDisposable
         var message = await RefusedAsync(repository, RandomScenario.Features);
         Assert.Contains("feature view 'route_stats' through its transformation", message);
     }
+
+    [Fact]
+    public async Task JoinAsync_OutputOverTheEntityTable_IsRefused()
+    {
+        var error = await Assert.ThrowsAsync<CairnException>(() =>
+            PointInTimeJoiner.JoinAsync(_scenario.Repository, RandomScenario.Features, _folder.File("entities.parquet"), _folder.File("entities.parquet")));
+        Assert.Contains("would overwrite its own entity table", error.Message);
+    }
+
+    [Fact]
+    public async Task JoinAsync_CancelledToken_StopsWithoutWritingTheOutput()
+    {
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            PointInTimeJoiner.JoinAsync(_scenario.Repository, RandomScenario.Features, _folder.File("entities.parquet"), _folder.File("train.parquet"), ct: cancelled.Token));
+        Assert.False(File.Exists(_folder.File("train.parquet")));
+    }
 }
