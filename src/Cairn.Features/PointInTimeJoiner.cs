@@ -69,7 +69,7 @@ public static class PointInTimeJoiner
         IReadOnlyList<SelectedView> views, PointInTimeOptions options, CancellationToken ct)
     {
         var columns = await session.DescribeAsync(entityRead, ct, $"Reading the columns of entity table '{entityPath}'");
-        var types = columns.ToDictionary(c => c.Name, c => c.Type, StringComparer.OrdinalIgnoreCase);
+        var types = TypesByName(columns);
         if (columns.FirstOrDefault(c => c.Name.StartsWith(Reserved, StringComparison.OrdinalIgnoreCase)) is { Name: { } reserved })
             throw CairnException.InvalidParameter($"Entity table '{entityPath}': column '{reserved}' uses the prefix {Reserved}, which Cairn keeps for itself; rename it.");
         var timestamp = options.EntityTimestampColumn;
@@ -109,7 +109,7 @@ public static class PointInTimeJoiner
         };
         var relation = view.Transformation is { } transformation ? $"(WITH source AS (SELECT * FROM {read}) {transformation})" : read;
         var columns = await session.DescribeAsync(relation, ct, $"Reading the columns of {what}{(view.Transformation is null ? "" : " through its transformation")}");
-        var types = columns.ToDictionary(c => c.Name, c => c.Type, StringComparer.OrdinalIgnoreCase);
+        var types = TypesByName(columns);
         void Check(string column, string role, Func<string, bool> holds, string declared)
         {
             if (!types.TryGetValue(column, out var actual))
@@ -122,6 +122,10 @@ public static class PointInTimeJoiner
         foreach (var feature in selected.Features) Check(feature.Field.Name, "feature", t => DuckDbSql.Holds(feature.Field.Type, t), feature.Field.Type.Name());
         return relation;
     }
+
+    /// <summary>Column types by name, as DuckDB resolves names (ignoring case; the first of two that differ only in case).</summary>
+    private static Dictionary<string, string> TypesByName(IReadOnlyList<(string Name, string Type)> columns) =>
+        columns.GroupBy(c => c.Name, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First().Type, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
     /// Copies the columns the join needs into a table, so that its row ids follow the order the
