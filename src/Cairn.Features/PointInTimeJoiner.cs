@@ -1,0 +1,183 @@
+using System.Globalization;
+using System.Text;
+
+namespace Cairn.Features;
+
+/// <summary>
+/// Builds point-in-time correct training sets: for each row of an entity table (join keys and an
+/// event timestamp) the value each requested feature had at that instant, never a later one, and
+/// null where the latest known value is older than the view's TTL. One DuckDB <c>ASOF LEFT JOIN</c>
+/// per feature view over the sources' files; everything is checked before any row is read.
+/// </summary>
+public static class PointInTimeJoiner
+{
+    private const string Reserved = "__cairn_";
+
+    /// <summary>Joins the features of the named service (see the other overload).</summary>
+    /// <exception cref="CairnException">INVALID_PARAMETER_VALUE for an unknown service, and as the other overload.</exception>
+    public static Task<TrainingSetResult> JoinAsync(FeatureRepository repository, string service, string entityPath, string outputPath,
+        PointInTimeOptions? options = null, CancellationToken ct = default) =>
+        JoinAsync(repository, FeatureSelection.OfService(repository, service), entityPath, outputPath, options, ct);
+
+    /// <summary>
+    /// Writes to <paramref name="outputPath"/> (Parquet) every row of the entity table at
+    /// <paramref name="entityPath"/> (Parquet or CSV), in its order and with all its columns, plus
+    /// one column per feature: the value from the source row with the same join keys and the latest
+    /// event time at or before the row's timestamp (ties: the row read last), or null when there is
+    /// none or it is older than the view's TTL. The file appears whole or not at all.
+    /// </summary>
+    /// <exception cref="CairnException">INVALID_PARAMETER_VALUE, before any work, for an unknown view or feature, an entity
+    /// table without a join key or the timestamp column, a source without a declared column or with another type, or a path
+    /// that cannot be read.</exception>
+    public static async Task<TrainingSetResult> JoinAsync(FeatureRepository repository, IReadOnlyList<FeatureReference> features,
+        string entityPath, string outputPath, PointInTimeOptions? options = null, CancellationToken ct = default)
+    {
+        options ??= new PointInTimeOptions();
+        if (string.IsNullOrWhiteSpace(options.EntityTimestampColumn)) throw CairnException.InvalidParameter("The entity timestamp column name is empty.");
+        if (string.IsNullOrWhiteSpace(outputPath)) throw CairnException.InvalidParameter("No output path given for the training set.");
+        var views = FeatureSelection.Resolve(repository, features, options.FullFeatureNames);
+        var entityRead = TabularFiles.ReadFile(entityPath, "Entity table");
+        var output = Path.GetFullPath(outputPath);
+        if (string.Equals(output, Path.GetFullPath(entityPath), StringComparison.Ordinal))
+            throw CairnException.InvalidParameter("The training set would overwrite its own entity table; write it elsewhere.");
+
+        using var session = await DuckDbSession.OpenAsync(ct);
+        var entityColumns = await CheckEntityTableAsync(session, entityRead, entityPath, views, options, ct);
+        var relations = new List<string>();
+        foreach (var view in views) relations.Add(await CheckViewAsync(session, view, options, ct));
+
+        await session.ExecuteAsync($"CREATE TEMP TABLE {Reserved}entity AS SELECT * FROM {entityRead}", ct, $"Reading entity table '{entityPath}'");
+        for (var i = 0; i < views.Count; i++)
+            await session.ExecuteAsync(MaterializeView(views[i], relations[i], i), ct, $"Reading feature view '{views[i].View.Name}'");
+
+        Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+        var partial = $"{output}.{Guid.NewGuid():N}.partial";
+        try
+        {
+            await session.ExecuteAsync($"COPY ({JoinQuery(views, entityColumns, options)}) TO {DuckDbSql.Literal(partial)} (FORMAT parquet)", ct, "The point-in-time join");
+            var counts = await CountAsync(session, partial, views, ct);
+            File.Move(partial, output, overwrite: true);
+            return counts with { OutputPath = output };
+        }
+        finally
+        {
+            File.Delete(partial);
+        }
+    }
+
+    private static async Task<IReadOnlyList<string>> CheckEntityTableAsync(DuckDbSession session, string entityRead, string entityPath,
+        IReadOnlyList<SelectedView> views, PointInTimeOptions options, CancellationToken ct)
+    {
+        var columns = await session.DescribeAsync(entityRead, ct, $"Reading the columns of entity table '{entityPath}'");
+        var types = TypesByName(columns);
+        if (columns.FirstOrDefault(c => c.Name.StartsWith(Reserved, StringComparison.OrdinalIgnoreCase)) is { Name: { } reserved })
+            throw CairnException.InvalidParameter($"Entity table '{entityPath}': column '{reserved}' uses the prefix {Reserved}, which Cairn keeps for itself; rename it.");
+        var timestamp = options.EntityTimestampColumn;
+        if (!types.TryGetValue(timestamp, out var timestampType))
+            throw CairnException.InvalidParameter($"Entity table '{entityPath}' has no timestamp column '{timestamp}'; its columns: {string.Join(", ", columns.Select(c => c.Name))}. Add it or name the column to use.");
+        if (!DuckDbSql.IsInstant(timestampType))
+            throw CairnException.InvalidParameter($"Entity table '{entityPath}': timestamp column '{timestamp}' is {timestampType}, not a timestamp or date.");
+        foreach (var view in views)
+        {
+            foreach (var key in view.JoinKeys)
+            {
+                if (!types.TryGetValue(key.Name, out var keyType))
+                    throw CairnException.InvalidParameter($"Entity table '{entityPath}' has no join key column '{key.Name}', which feature view '{view.View.Name}' joins on.");
+                if (!DuckDbSql.Holds(key.Type, keyType))
+                    throw CairnException.InvalidParameter($"Entity table '{entityPath}': join key '{key.Name}' is {keyType}, but its entity declares {key.Type.Name()}.");
+            }
+            foreach (var feature in view.Features.Where(f => types.ContainsKey(f.Column)))
+                throw CairnException.InvalidParameter($"Feature '{feature.Reference}' would be written to column '{feature.Column}', which the entity table already has; rename that column or request full feature names.");
+        }
+        return columns.Select(c => c.Name).ToList();
+    }
+
+    /// <summary>Checks the view's relation (its source, through its transformation) has every column it declares, typed as declared; returns the relation.</summary>
+    private static async Task<string> CheckViewAsync(DuckDbSession session, SelectedView selected, PointInTimeOptions options, CancellationToken ct)
+    {
+        var (view, source) = (selected.View, selected.Source);
+        if (view.Ttl is { } ttl && ttl < TimeSpan.Zero) throw CairnException.InvalidParameter($"Feature view '{view.Name}' has a negative TTL ({ttl}).");
+        var what = $"Source '{source.Name}' of feature view '{view.Name}'";
+        var read = source.Kind switch
+        {
+            FeatureSourceKinds.File => TabularFiles.ReadFilesOrFolder(source.Path ?? "", options.SourceRoot, what),
+            FeatureSourceKinds.Query when !string.IsNullOrWhiteSpace(source.Query) => $"({source.Query})",
+            FeatureSourceKinds.Query => throw CairnException.InvalidParameter($"{what} is a query source without a query."),
+            FeatureSourceKinds.Postgres or FeatureSourceKinds.Dataset =>
+                throw CairnException.InvalidParameter($"{what}: '{source.Kind}' sources are not yet supported for training sets; use a file or query source."),
+            _ => throw CairnException.InvalidParameter($"{what} has unknown kind '{source.Kind}'; use one of {string.Join(", ", FeatureSourceKinds.All)}."),
+        };
+        var relation = view.Transformation is { } transformation ? $"(WITH source AS (SELECT * FROM {read}) {transformation})" : read;
+        var columns = await session.DescribeAsync(relation, ct, $"Reading the columns of {what}{(view.Transformation is null ? "" : " through its transformation")}");
+        var types = TypesByName(columns);
+        void Check(string column, string role, Func<string, bool> holds, string declared)
+        {
+            if (!types.TryGetValue(column, out var actual))
+                throw CairnException.InvalidParameter($"{what} has no {role} column '{column}' (has the source's schema changed?); its columns: {string.Join(", ", columns.Select(c => c.Name))}.");
+            if (!holds(actual))
+                throw CairnException.InvalidParameter($"{what}: {role} column '{column}' is {actual}, but the definition declares {declared} (has the source's schema changed?).");
+        }
+        Check(source.TimestampField, "event timestamp", DuckDbSql.IsInstant, "a timestamp");
+        foreach (var key in selected.JoinKeys) Check(key.Name, "join key", t => DuckDbSql.Holds(key.Type, t), key.Type.Name());
+        foreach (var feature in selected.Features) Check(feature.Field.Name, "feature", t => DuckDbSql.Holds(feature.Field.Type, t), feature.Field.Type.Name());
+        return relation;
+    }
+
+    /// <summary>Column types by name, as DuckDB resolves names (ignoring case; the first of two that differ only in case).</summary>
+    private static Dictionary<string, string> TypesByName(IReadOnlyList<(string Name, string Type)> columns) =>
+        columns.GroupBy(c => c.Name, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First().Type, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Copies the columns the join needs into a table, so that its row ids follow the order the
+    /// relation is read in (files by name, rows in file order): the tie rule needs that order.
+    /// </summary>
+    private static string MaterializeView(SelectedView view, string relation, int index)
+    {
+        var columns = view.JoinKeys.Select(k => k.Name).Append(view.Source.TimestampField).Concat(view.Features.Select(f => f.Field.Name))
+            .Distinct(StringComparer.OrdinalIgnoreCase).Select(DuckDbSql.Identifier);
+        return $"CREATE TEMP TABLE {Reserved}view{index} AS SELECT {string.Join(", ", columns)} FROM {relation}";
+    }
+
+    private static string JoinQuery(IReadOnlyList<SelectedView> views, IReadOnlyList<string> entityColumns, PointInTimeOptions options)
+    {
+        var sql = new StringBuilder("WITH ");
+        for (var i = 0; i < views.Count; i++)
+        {
+            var view = views[i];
+            var keys = string.Join(", ", view.JoinKeys.Select(k => DuckDbSql.Identifier(k.Name)));
+            var timestamp = DuckDbSql.Identifier(view.Source.TimestampField);
+            // One row per key and instant (the one read last wins a tie), so that ASOF has one candidate.
+            sql.Append(CultureInfo.InvariantCulture, $"v{i} AS (SELECT {keys}, CAST({timestamp} AS TIMESTAMPTZ) AS {Reserved}ts, ")
+                .Append(string.Join(", ", view.Features.Select(f => $"CAST({DuckDbSql.Identifier(f.Field.Name)} AS {DuckDbSql.TypeOf(f.Field.Type)}) AS {DuckDbSql.Identifier(f.Field.Name)}")))
+                .Append(CultureInfo.InvariantCulture, $" FROM {Reserved}view{i} WHERE {timestamp} IS NOT NULL QUALIFY row_number() OVER (PARTITION BY {keys}, {Reserved}ts ORDER BY rowid DESC) = 1), ");
+        }
+        sql.Append(CultureInfo.InvariantCulture, $"e AS (SELECT rowid AS {Reserved}row, CAST({DuckDbSql.Identifier(options.EntityTimestampColumn)} AS TIMESTAMPTZ) AS {Reserved}ts, * FROM {Reserved}entity) SELECT ")
+            .Append(string.Join(", ", entityColumns.Select(c => "e." + DuckDbSql.Identifier(c))));
+        for (var i = 0; i < views.Count; i++)
+            foreach (var feature in views[i].Features)
+            {
+                // The age check repeats the join's own condition on purpose: the random tests saw DuckDB's
+                // ASOF join match entity rows whose timestamp is null, and a value must
+                // never come from after the row whatever the join does.
+                var age = $"epoch_us(e.{Reserved}ts) - epoch_us(v{i}.{Reserved}ts)";
+                var valid = views[i].View.Ttl is { } ttl ? $"{age} BETWEEN 0 AND {ttl.Ticks / TimeSpan.TicksPerMicrosecond}" : $"{age} >= 0";
+                sql.Append(CultureInfo.InvariantCulture, $", CASE WHEN {valid} THEN v{i}.{DuckDbSql.Identifier(feature.Field.Name)} END AS {DuckDbSql.Identifier(feature.Column)}");
+            }
+        sql.Append(" FROM e");
+        for (var i = 0; i < views.Count; i++)
+        {
+            var keys = views[i].JoinKeys.Select(k => $"e.{DuckDbSql.Identifier(k.Name)} = v{i}.{DuckDbSql.Identifier(k.Name)}");
+            sql.Append(CultureInfo.InvariantCulture, $" ASOF LEFT JOIN v{i} ON {string.Join(" AND ", keys)} AND e.{Reserved}ts >= v{i}.{Reserved}ts");
+        }
+        return sql.Append(CultureInfo.InvariantCulture, $" ORDER BY e.{Reserved}row").ToString();
+    }
+
+    private static async Task<TrainingSetResult> CountAsync(DuckDbSession session, string path, IReadOnlyList<SelectedView> views, CancellationToken ct)
+    {
+        var features = views.SelectMany(v => v.Features).ToList();
+        var counts = string.Join("", features.Select(f => $", count(*) - count({DuckDbSql.Identifier(f.Column)})"));
+        var row = await session.FirstRowAsync($"SELECT count(*){counts} FROM read_parquet({DuckDbSql.Literal(path)})", ct, "Counting the training set");
+        return new TrainingSetResult(path, Convert.ToInt64(row[0], CultureInfo.InvariantCulture),
+            features.Select((f, i) => new TrainingSetColumn(f.Reference, f.Column, f.Field.Type, Convert.ToInt64(row[i + 1], CultureInfo.InvariantCulture))).ToList());
+    }
+}
