@@ -44,6 +44,15 @@ internal sealed class DuckDbSession : IDisposable
             return row;
         }, sql, ct, doing);
 
+    /// <summary>Runs a query and hands its reader to <paramref name="read"/>, on a worker thread.</summary>
+    public Task ReadAsync(string sql, Action<DuckDBDataReader> read, CancellationToken ct, string? doing = null) =>
+        RunAsync(command =>
+        {
+            using var reader = command.ExecuteReader();
+            read(reader);
+            return 0;
+        }, sql, ct, doing);
+
     /// <summary>The columns (name, DuckDB type) a relation would have, without reading its rows.</summary>
     public Task<IReadOnlyList<(string Name, string Type)>> DescribeAsync(string relation, CancellationToken ct, string doing) =>
         RunAsync<IReadOnlyList<(string, string)>>(command =>

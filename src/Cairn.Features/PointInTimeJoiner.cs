@@ -44,7 +44,7 @@ public static class PointInTimeJoiner
         using var session = await DuckDbSession.OpenAsync(ct);
         var entityColumns = await CheckEntityTableAsync(session, entityRead, entityPath, views, options, ct);
         var relations = new List<string>();
-        foreach (var view in views) relations.Add(await CheckViewAsync(session, view, options, ct));
+        foreach (var view in views) relations.Add(await FeatureViewRelation.OpenAsync(session, view, options.SourceRoot, ct));
 
         await session.ExecuteAsync($"CREATE TEMP TABLE {Reserved}entity AS SELECT * FROM {entityRead}", ct, $"Reading entity table '{entityPath}'");
         for (var i = 0; i < views.Count; i++)
@@ -69,7 +69,7 @@ public static class PointInTimeJoiner
         IReadOnlyList<SelectedView> views, PointInTimeOptions options, CancellationToken ct)
     {
         var columns = await session.DescribeAsync(entityRead, ct, $"Reading the columns of entity table '{entityPath}'");
-        var types = TypesByName(columns);
+        var types = FeatureViewRelation.TypesByName(columns);
         if (columns.FirstOrDefault(c => c.Name.StartsWith(Reserved, StringComparison.OrdinalIgnoreCase)) is { Name: { } reserved })
             throw CairnException.InvalidParameter($"Entity table '{entityPath}': column '{reserved}' uses the prefix {Reserved}, which Cairn keeps for itself; rename it.");
         var timestamp = options.EntityTimestampColumn;
@@ -91,41 +91,6 @@ public static class PointInTimeJoiner
         }
         return columns.Select(c => c.Name).ToList();
     }
-
-    /// <summary>Checks the view's relation (its source, through its transformation) has every column it declares, typed as declared; returns the relation.</summary>
-    private static async Task<string> CheckViewAsync(DuckDbSession session, SelectedView selected, PointInTimeOptions options, CancellationToken ct)
-    {
-        var (view, source) = (selected.View, selected.Source);
-        if (view.Ttl is { } ttl && ttl < TimeSpan.Zero) throw CairnException.InvalidParameter($"Feature view '{view.Name}' has a negative TTL ({ttl}).");
-        var what = $"Source '{source.Name}' of feature view '{view.Name}'";
-        var read = source.Kind switch
-        {
-            FeatureSourceKinds.File => TabularFiles.ReadFilesOrFolder(source.Path ?? "", options.SourceRoot, what),
-            FeatureSourceKinds.Query when !string.IsNullOrWhiteSpace(source.Query) => $"({source.Query})",
-            FeatureSourceKinds.Query => throw CairnException.InvalidParameter($"{what} is a query source without a query."),
-            FeatureSourceKinds.Postgres or FeatureSourceKinds.Dataset =>
-                throw CairnException.InvalidParameter($"{what}: '{source.Kind}' sources are not yet supported for training sets; use a file or query source."),
-            _ => throw CairnException.InvalidParameter($"{what} has unknown kind '{source.Kind}'; use one of {string.Join(", ", FeatureSourceKinds.All)}."),
-        };
-        var relation = view.Transformation is { } transformation ? $"(WITH source AS (SELECT * FROM {read}) {transformation})" : read;
-        var columns = await session.DescribeAsync(relation, ct, $"Reading the columns of {what}{(view.Transformation is null ? "" : " through its transformation")}");
-        var types = TypesByName(columns);
-        void Check(string column, string role, Func<string, bool> holds, string declared)
-        {
-            if (!types.TryGetValue(column, out var actual))
-                throw CairnException.InvalidParameter($"{what} has no {role} column '{column}' (has the source's schema changed?); its columns: {string.Join(", ", columns.Select(c => c.Name))}.");
-            if (!holds(actual))
-                throw CairnException.InvalidParameter($"{what}: {role} column '{column}' is {actual}, but the definition declares {declared} (has the source's schema changed?).");
-        }
-        Check(source.TimestampField, "event timestamp", DuckDbSql.IsInstant, "a timestamp");
-        foreach (var key in selected.JoinKeys) Check(key.Name, "join key", t => DuckDbSql.Holds(key.Type, t), key.Type.Name());
-        foreach (var feature in selected.Features) Check(feature.Field.Name, "feature", t => DuckDbSql.Holds(feature.Field.Type, t), feature.Field.Type.Name());
-        return relation;
-    }
-
-    /// <summary>Column types by name, as DuckDB resolves names (ignoring case; the first of two that differ only in case).</summary>
-    private static Dictionary<string, string> TypesByName(IReadOnlyList<(string Name, string Type)> columns) =>
-        columns.GroupBy(c => c.Name, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First().Type, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
     /// Copies the columns the join needs into a table, so that its row ids follow the order the
