@@ -44,6 +44,21 @@ internal sealed class DuckDbSession : IDisposable
             return row;
         }, sql, ct, doing);
 
+    /// <summary>Every row of a query's result, each mapped by <paramref name="map"/> from its columns (DBNull as null).</summary>
+    public Task<IReadOnlyList<T>> RowsAsync<T>(string sql, Func<object?[], T> map, CancellationToken ct, string? doing = null) =>
+        RunAsync<IReadOnlyList<T>>(command =>
+        {
+            using var reader = command.ExecuteReader();
+            var rows = new List<T>();
+            var values = new object?[reader.FieldCount];
+            while (reader.Read())
+            {
+                for (var i = 0; i < values.Length; i++) values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                rows.Add(map(values));
+            }
+            return rows;
+        }, sql, ct, doing);
+
     /// <summary>Runs a query and hands its reader to <paramref name="read"/>, on a worker thread.</summary>
     public Task ReadAsync(string sql, Action<DuckDBDataReader> read, CancellationToken ct, string? doing = null) =>
         RunAsync(command =>
