@@ -59,6 +59,30 @@ internal sealed class DuckDbSession : IDisposable
             return rows;
         }, sql, ct, doing);
 
+    /// <summary>Appends rows to a table through DuckDB's appender (values: long, double, string, bool, DateTime in UTC, or null).</summary>
+    public Task AppendAsync(string table, IEnumerable<object?[]> rows, CancellationToken ct) =>
+        RunAsync(unused =>
+        {
+            using var appender = _connection.CreateAppender(table);
+            foreach (var values in rows)
+            {
+                var row = appender.CreateRow();
+                foreach (var value in values)
+                    _ = value switch
+                    {
+                        null => row.AppendNullValue(),
+                        long l => row.AppendValue(l),
+                        double d => row.AppendValue(d),
+                        string s => row.AppendValue(s),
+                        bool b => row.AppendValue(b),
+                        DateTime t => row.AppendValue(t),
+                        _ => throw new ArgumentException($"No appender for {value.GetType()}", nameof(rows)),
+                    };
+                row.EndRow();
+            }
+            return 0;
+        }, "", ct, $"Appending to {table}");
+
     /// <summary>Runs a query and hands its reader to <paramref name="read"/>, on a worker thread.</summary>
     public Task ReadAsync(string sql, Action<DuckDBDataReader> read, CancellationToken ct, string? doing = null) =>
         RunAsync(command =>

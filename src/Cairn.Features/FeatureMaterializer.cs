@@ -11,6 +11,8 @@ public sealed record MaterializeOptions
     public string? SourceRoot { get; init; }
     /// <summary>Rows per write to the online store.</summary>
     public int BatchSize { get; init; } = 10_000;
+    /// <summary>The folder of pushed rows (see <see cref="FeaturePush"/>): read after each view's source; null: no pushes.</summary>
+    public string? PushLogRoot { get; init; }
 }
 
 /// <summary>What one view's materialization wrote.</summary>
@@ -41,7 +43,7 @@ public static class FeatureMaterializer
         foreach (var view in selected) relations.Add(await FeatureViewRelation.OpenAsync(session, view, options.SourceRoot, ct)); // all checked before any write
         var results = new List<MaterializedView>();
         for (var i = 0; i < selected.Count; i++)
-            results.Add(await MaterializeViewAsync(session, store, selected[i], relations[i], start, end, options.BatchSize, ct));
+            results.Add(await MaterializeViewAsync(session, store, selected[i], relations[i], start, end, options.BatchSize, options.PushLogRoot, ct));
         return results;
     }
 
@@ -58,7 +60,7 @@ public static class FeatureMaterializer
     }
 
     private static async Task<MaterializedView> MaterializeViewAsync(DuckDbSession session, IOnlineFeatureStore store, SelectedView view, string relation,
-        DateTimeOffset start, DateTimeOffset end, int batchSize, CancellationToken ct)
+        DateTimeOffset start, DateTimeOffset end, int batchSize, string? pushLogRoot, CancellationToken ct)
     {
         var keys = view.JoinKeys.Select(k => DuckDbSql.Identifier(k.Name)).ToList();
         var timestamp = DuckDbSql.Identifier(view.Source.TimestampField);
@@ -66,11 +68,8 @@ public static class FeatureMaterializer
         var values = features.Select(f => f.Type == FeatureType.Timestamp
             ? $"epoch_us(CAST({DuckDbSql.Identifier(f.Name)} AS TIMESTAMPTZ))"
             : $"CAST({DuckDbSql.Identifier(f.Name)} AS {DuckDbSql.TypeOf(f.Type)})");
-        // Copied into a table first so that row ids follow the order the relation is read in: the tie rule needs it.
         var table = $"{Reserved}materialize";
-        var copied = view.JoinKeys.Select(k => k.Name).Append(view.Source.TimestampField).Concat(features.Select(f => f.Name))
-            .Distinct(StringComparer.OrdinalIgnoreCase).Select(DuckDbSql.Identifier);
-        await session.ExecuteAsync($"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {string.Join(", ", copied)} FROM {relation}", ct, $"Reading feature view '{view.View.Name}'");
+        await FeaturePushLog.CopyAsync(session, view, relation, table, pushLogRoot, ct);
         var micros = $"epoch_us(CAST({timestamp} AS TIMESTAMPTZ))";
         var sql = string.Create(CultureInfo.InvariantCulture,
             $"SELECT {string.Join(", ", keys)}, {micros} AS {Reserved}ts, {string.Join(", ", values)} FROM {table} " +

@@ -33,7 +33,7 @@ public static class FeatureStatistics
 
     /// <exception cref="CairnException">INVALID_PARAMETER_VALUE for an unknown view, or a source without a declared column or with another type.</exception>
     public static async Task<FeatureViewStatistics> ComputeAsync(FeatureRepository repository, string view, DateTimeOffset? start = null, DateTimeOffset? end = null,
-        string? sourceRoot = null, CancellationToken ct = default)
+        string? sourceRoot = null, string? pushLogRoot = null, CancellationToken ct = default)
     {
         var definition = repository.Views.FirstOrDefault(v => v.Name == view)
             ?? throw CairnException.InvalidParameter($"Unknown feature view '{view}'; declared views: {string.Join(", ", repository.Views.Select(v => v.Name))}.");
@@ -45,7 +45,8 @@ public static class FeatureStatistics
         if (start is { } s) conditions.Add(string.Create(CultureInfo.InvariantCulture, $"{micros} >= {Micros(s)}"));
         if (end is { } e) conditions.Add(string.Create(CultureInfo.InvariantCulture, $"{micros} < {Micros(e)}"));
         const string table = "__cairn_stats";
-        await session.ExecuteAsync($"CREATE TEMP TABLE {table} AS SELECT * FROM {relation} WHERE {string.Join(" AND ", conditions)}", ct, $"Reading feature view '{view}'");
+        await FeaturePushLog.CopyAsync(session, selected, relation, table, pushLogRoot, ct);
+        await session.ExecuteAsync($"DELETE FROM {table} WHERE NOT ({string.Join(" AND ", conditions)})", ct, $"Choosing the events of feature view '{view}'");
 
         var overall = await session.FirstRowAsync($"SELECT count(*), min({micros}), max({micros}) FROM {table}", ct, $"Counting feature view '{view}'");
         var features = new List<FeatureStatistic>();

@@ -48,7 +48,7 @@ public static class PointInTimeJoiner
 
         await session.ExecuteAsync($"CREATE TEMP TABLE {Reserved}entity AS SELECT * FROM {entityRead}", ct, $"Reading entity table '{entityPath}'");
         for (var i = 0; i < views.Count; i++)
-            await session.ExecuteAsync(MaterializeView(views[i], relations[i], i), ct, $"Reading feature view '{views[i].View.Name}'");
+            await FeaturePushLog.CopyAsync(session, views[i], relations[i], $"{Reserved}view{i}", options.PushLogRoot, ct);
 
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
         var partial = $"{output}.{Guid.NewGuid():N}.partial";
@@ -90,17 +90,6 @@ public static class PointInTimeJoiner
                 throw CairnException.InvalidParameter($"Feature '{feature.Reference}' would be written to column '{feature.Column}', which the entity table already has; rename that column or request full feature names.");
         }
         return columns.Select(c => c.Name).ToList();
-    }
-
-    /// <summary>
-    /// Copies the columns the join needs into a table, so that its row ids follow the order the
-    /// relation is read in (files by name, rows in file order): the tie rule needs that order.
-    /// </summary>
-    private static string MaterializeView(SelectedView view, string relation, int index)
-    {
-        var columns = view.JoinKeys.Select(k => k.Name).Append(view.Source.TimestampField).Concat(view.Features.Select(f => f.Field.Name))
-            .Distinct(StringComparer.OrdinalIgnoreCase).Select(DuckDbSql.Identifier);
-        return $"CREATE TEMP TABLE {Reserved}view{index} AS SELECT {string.Join(", ", columns)} FROM {relation}";
     }
 
     private static string JoinQuery(IReadOnlyList<SelectedView> views, IReadOnlyList<string> entityColumns, PointInTimeOptions options)

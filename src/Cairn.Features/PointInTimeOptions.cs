@@ -15,6 +15,9 @@ public sealed record PointInTimeOptions
 
     /// <summary>The folder that relative source paths are read from (a feature repository's root); the current directory when null.</summary>
     public string? SourceRoot { get; init; }
+
+    /// <summary>The folder of pushed rows (see <see cref="FeaturePush"/>): read after each view's source; null: no pushes.</summary>
+    public string? PushLogRoot { get; init; }
 }
 
 /// <summary>One feature column of a training set and how many of its values are null (no value known, or older than the view's TTL).</summary>
