@@ -14,10 +14,10 @@ public sealed partial class ExplanationPageTests(ExplanationServer explained) : 
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    private static string Section(string html)
+    private static string Section(string html, string titleId = "importance-title")
     {
-        var at = html.IndexOf("id=\"importance-title\"", StringComparison.Ordinal);
-        Assert.True(at >= 0, "no feature importance section");
+        var at = html.IndexOf($"id=\"{titleId}\"", StringComparison.Ordinal);
+        Assert.True(at >= 0, $"no section {titleId}");
         return html[html.LastIndexOf("<section", at, StringComparison.Ordinal)..html.IndexOf("</section>", at, StringComparison.Ordinal)];
     }
 
@@ -113,5 +113,84 @@ public sealed partial class ExplanationPageTests(ExplanationServer explained) : 
         var decoded = WebUtility.HtmlDecode(section);
         Assert.Contains($"<title>{ExplanationServer.HostileValue}: 1</title>", decoded);
         Assert.Contains($"aria-label=\"Dependence plot of {ExplanationServer.HostileFeature}\"", decoded);
+    }
+
+    [GeneratedRegex("""<tr data-request="(?<request>[^"]*)"(?<selected> class="selected" aria-current="true")?>""")]
+    private static partial Regex ExplainedRow();
+
+    [GeneratedRegex("""<g class="step (?<dir>raises|lowers)" data-feature="[^"]*" transform="[^"]*"><title>(?<title>[^<]*)</title>""")]
+    private static partial Regex Step();
+
+    [Fact]
+    public async Task ExplainedRequests_NewestFirst_OnlyThisVersionsExplainedRowsOfTheLastDay_WithTheUnreadableFileNamed()
+    {
+        var (status, raw) = await GetAsync(VersionLink("1"));
+        Assert.Equal(HttpStatusCode.OK, status);
+        var section = WebUtility.HtmlDecode(Section(raw, "explained-title"));
+        // r-plain was not explained, r-v2 is another version's, r-old is older than a day.
+        Assert.Equal([("r-new", true), ("r-two", false), ("r-two", false)],
+            ExplainedRow().Matches(section).Select(m => (m.Groups["request"].Value, m.Groups["selected"].Success)));
+        Assert.Contains("<td class=\"num output\">0.5</td>", section);
+        Assert.Contains("Distance = 400: +0.2", section);
+        Assert.Contains("Could not read 1 log file(s): part-3-broken.parquet.", section);
+        Assert.Contains($"<a href=\"{VersionLink("1", "?request=r-two&row=1")}#explained-title\"><code>r-two</code></a>", section);
+    }
+
+    [Fact]
+    public async Task Waterfall_OfTheNewestByDefault_LargestFirst_FromTheBaseValueToTheOutput()
+    {
+        var (_, raw) = await GetAsync(VersionLink("1"));
+        var section = WebUtility.HtmlDecode(Section(raw, "explained-title"));
+        Assert.Contains("aria-label=\"Waterfall of request r-new, row 0\"", section);
+        Assert.Equal([("raises", "Distance = 400: +0.2"), ("raises", "Origin = BOS: +0.05")],
+            Step().Matches(section).Select(m => (m.Groups["dir"].Value, m.Groups["title"].Value)));
+        Assert.Contains("base value 0.25 + SHAP values = output 0.5", section);
+        // The axis is titled with the output the stored explanation names.
+        Assert.Contains(">Score</text>", section);
+    }
+
+    [Fact]
+    public async Task Waterfall_OfAChosenRow_MarksItInTheList()
+    {
+        var (status, raw) = await GetAsync(VersionLink("1", "?request=r-two&row=1"));
+        Assert.Equal(HttpStatusCode.OK, status);
+        var section = WebUtility.HtmlDecode(Section(raw, "explained-title"));
+        Assert.Equal([false, false, true], ExplainedRow().Matches(section).Select(m => m.Groups["selected"].Success));
+        Assert.Equal([("lowers", "Origin = JFK: -0.7"), ("raises", "Distance = 900: +0.3")],
+            Step().Matches(section).Select(m => (m.Groups["dir"].Value, m.Groups["title"].Value)));
+        Assert.Contains("output -0.15", section);
+    }
+
+    [Fact]
+    public async Task UnknownRequest_IsANotFound_SaidInTheSection()
+    {
+        var (status, raw) = await GetAsync(VersionLink("1", "?request=nope"));
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        var section = WebUtility.HtmlDecode(Section(raw, "explained-title"));
+        Assert.Contains("No explained row 0 of request 'nope' in this window.", section);
+        Assert.Empty(Step().Matches(section));
+        Assert.Equal(3, ExplainedRow().Matches(section).Count);
+    }
+
+    [Fact]
+    public async Task NoExplainedRequest_SaysHowServingLogsThem()
+    {
+        var (status, raw) = await GetAsync(VersionLink("3"));
+        Assert.Equal(HttpStatusCode.OK, status);
+        var section = WebUtility.HtmlDecode(Section(raw, "explained-title"));
+        Assert.Contains("<code>cairn serve models:/explained/3 --explain --explain-log-rate 0.1</code>", section);
+        Assert.DoesNotContain("<svg", section);
+    }
+
+    [Fact]
+    public async Task HostileFeatureNamesAndValues_AreText_InTheExplainedRequestsAndTheirWaterfall()
+    {
+        var (_, raw) = await GetAsync(VersionLink("4"));
+        var section = Section(raw, "explained-title");
+        Assert.DoesNotContain("<img", section, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("<script", section, StringComparison.OrdinalIgnoreCase);
+        var decoded = WebUtility.HtmlDecode(section);
+        Assert.Contains($"<title>{ExplanationServer.HostileFeature} = {ExplanationServer.HostileValue}: +2</title>", decoded);
+        Assert.Contains("&lt;script&gt;alert(&#x27;value&#x27;)&lt;/script&gt;", section);
     }
 }
