@@ -27,7 +27,7 @@ public sealed class WaterfallLayout
 {
     public const double Width = 600, RowHeight = 24, BarHeight = 16;
     public const int MaxLabelChars = 40;
-    private const double CharWidth = 7, Gap = 6, TopPad = 6, AxisBand = 40, RightPad = 18;
+    private const double CharWidth = 7, Gap = 6, TopPad = 6, AxisBand = 40, RightPad = 64;
 
     public double BaseValue { get; }
     public double Output { get; }
