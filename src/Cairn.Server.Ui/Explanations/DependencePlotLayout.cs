@@ -9,6 +9,7 @@ public sealed record DependencePoint(double X, double Y, string Value, double Sh
 /// <summary>A category's band on the x axis of a text feature's dependence plot.</summary>
 public sealed record CategoryBand(string Label, double Left, double Right, int Count)
 {
+    /// <summary>The middle of the band, where its label and points are centred.</summary>
     public double Centre => (Left + Right) / 2;
 }
 
@@ -23,27 +24,42 @@ public sealed record CategoryBand(string Label, double Left, double Right, int C
 /// </summary>
 public sealed class DependencePlotLayout
 {
+    /// <summary>The view box width (and the heights and bar sizes on this line), in SVG units (px at full size).</summary>
     public const double Width = 600, Height = 340;
+    /// <summary>The band of rows without a value.</summary>
     public const string Missing = "(missing)";
     private const double CharWidth = 7, TitleBand = 22, Gap = 6, RightPad = 18, TopPad = 10, BottomBand = 50;
     private const int MaxTicks = 7;
 
+    /// <summary>The feature plotted.</summary>
     public string Feature { get; }
+    /// <summary>True when every value reads as a number: a numeric x axis rather than bands.</summary>
     public bool IsNumeric { get; }
+    /// <summary>The plot area's left edge, right of the widest label.</summary>
     public double PlotLeft { get; }
+    /// <summary>The plot area's right edge.</summary>
     public double PlotRight => Width - RightPad;
+    /// <summary>The plot area's top edge.</summary>
     public double PlotTop => TopPad;
+    /// <summary>The plot area's bottom edge, above the x tick labels.</summary>
     public double PlotBottom => Height - BottomBand;
+    /// <summary>Where the x tick labels hang from (their top).</summary>
     public double XLabelTop => PlotBottom + Gap;
+    /// <summary>The baseline of the x axis title.</summary>
     public double XTitleBaseline => Height - 8;
+    /// <summary>The centre line of the rotated y axis title.</summary>
     public double YTitleCentre => TitleBand / 2 + 2;
+    /// <summary>Where the y tick labels end (right-aligned).</summary>
     public double YLabelRight => PlotLeft - Gap;
     /// <summary>Where SHAP = 0 is drawn.</summary>
     public double ZeroY { get; }
+    /// <summary>The placed sample rows.</summary>
     public IReadOnlyList<DependencePoint> Points { get; }
     /// <summary>The bands of a text feature, left to right; empty for a numeric one.</summary>
     public IReadOnlyList<CategoryBand> Bands { get; }
+    /// <summary>The x ticks: position and label.</summary>
     public IReadOnlyList<(double X, string Label)> XTicks { get; }
+    /// <summary>The y ticks: position and label.</summary>
     public IReadOnlyList<(double Y, string Label)> YTicks { get; }
     /// <summary>Rows that could not be placed: a missing or non-finite numeric value, or a non-finite SHAP value.</summary>
     public int Skipped { get; }

@@ -26,8 +26,11 @@ public sealed record ExplainedRows(IReadOnlyList<ExplainedRow> Rows, IReadOnlyLi
 /// </summary>
 public static class ExplainedRowReader
 {
+    /// <summary>The prefix of a SHAP value's column: <c>output_shap_&lt;feature&gt;</c>.</summary>
     public const string ShapPrefix = "output_shap_";
+    /// <summary>The column of the base value; a row with it set was explained.</summary>
     public const string BaseValueColumn = ShapPrefix + "base_value";
+    /// <summary>The prefix of an input's column.</summary>
     public const string InputPrefix = "input_";
 
     /// <summary>The newest <paramref name="max"/> explained rows of <paramref name="version"/> in [start, end), newest first.</summary>

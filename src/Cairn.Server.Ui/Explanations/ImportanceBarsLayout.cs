@@ -19,20 +19,33 @@ public sealed record ImportanceBar(string Label, double Value, double Y, double 
 /// </summary>
 public sealed class ImportanceBarsLayout
 {
+    /// <summary>The view box width (and the heights and bar sizes on this line), in SVG units (px at full size).</summary>
     public const double Width = 600, RowHeight = 24, BarHeight = 16;
+    /// <summary>Labels longer than this are cut (the whole text is in the title).</summary>
     public const int MaxLabelChars = 32;
     private const double CharWidth = 7, Gap = 6, TopPad = 6, AxisBand = 40, RightPad = 64;
 
+    /// <summary>The view box height: one row per bar or step, and the axis under them.</summary>
     public double Height { get; }
+    /// <summary>The plot area's left edge, right of the widest label.</summary>
     public double PlotLeft { get; }
+    /// <summary>The plot area's right edge.</summary>
     public double PlotRight => Width - RightPad;
+    /// <summary>The plot area's top edge.</summary>
     public double PlotTop => TopPad;
+    /// <summary>The plot area's bottom edge, above the x tick labels.</summary>
     public double PlotBottom { get; }
+    /// <summary>Where the row labels end (right-aligned), left of the plot.</summary>
     public double LabelRight => PlotLeft - Gap;
+    /// <summary>Where the x tick labels hang from (their top).</summary>
     public double XLabelTop => PlotBottom + Gap;
+    /// <summary>The baseline of the x axis title.</summary>
     public double XTitleBaseline => Height - 6;
+    /// <summary>The bars, top to bottom.</summary>
     public IReadOnlyList<ImportanceBar> Bars { get; }
+    /// <summary>The x ticks: position and label.</summary>
     public IReadOnlyList<(double X, string Label)> XTicks { get; }
+    /// <summary>Features not drawn: their value is not a finite number.</summary>
     public IReadOnlyList<string> Unavailable { get; }
 
     private ImportanceBarsLayout(IReadOnlyList<FeatureImportance> importance, int topK)

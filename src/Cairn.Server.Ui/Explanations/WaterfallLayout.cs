@@ -12,7 +12,9 @@ public sealed record Attribution(string Feature, string? Value, double Shap);
 /// </summary>
 public sealed record WaterfallStep(string Label, string? Value, double Shap, double Start, double End, double Y, double Left, double Right, int OtherCount)
 {
+    /// <summary>True when the step raises the output (SHAP value at least 0).</summary>
     public bool Raises => Shap >= 0;
+    /// <summary>True for the bar or step that stands for the features not drawn one by one.</summary>
     public bool IsOther => OtherCount > 0;
 }
 
@@ -25,28 +27,45 @@ public sealed record WaterfallStep(string Label, string? Value, double Shap, dou
 /// </summary>
 public sealed class WaterfallLayout
 {
+    /// <summary>The view box width (and the heights and bar sizes on this line), in SVG units (px at full size).</summary>
     public const double Width = 600, RowHeight = 24, BarHeight = 16;
+    /// <summary>Labels longer than this are cut (the whole text is in the title).</summary>
     public const int MaxLabelChars = 40;
     private const double CharWidth = 7, Gap = 6, TopPad = 6, AxisBand = 40, RightPad = 64;
 
+    /// <summary>The expected output, where the first step starts.</summary>
     public double BaseValue { get; }
+    /// <summary>Where the last step ends: the base value plus the finite SHAP values.</summary>
     public double Output { get; }
+    /// <summary>The view box height: one row per bar or step, and the axis under them.</summary>
     public double Height { get; }
+    /// <summary>The plot area's left edge, right of the widest label.</summary>
     public double PlotLeft { get; }
+    /// <summary>The plot area's right edge.</summary>
     public double PlotRight => Width - RightPad;
+    /// <summary>The plot area's top edge.</summary>
     public double PlotTop => TopPad;
+    /// <summary>The plot area's bottom edge, above the x tick labels.</summary>
     public double PlotBottom { get; }
+    /// <summary>Where the row labels end (right-aligned), left of the plot.</summary>
     public double LabelRight => PlotLeft - Gap;
+    /// <summary>Where the x tick labels hang from (their top).</summary>
     public double XLabelTop => PlotBottom + Gap;
+    /// <summary>The baseline of the x axis title.</summary>
     public double XTitleBaseline => Height - 6;
-    /// <summary>Where the base value and the output are drawn along x (their marker lines).</summary>
+    /// <summary>Where the base value is drawn along x (its marker line).</summary>
     public double BaseX { get; }
+    /// <summary>Where the output is drawn along x.</summary>
     public double OutputX { get; }
-    /// <summary>The top of the base value's row and of the output's row.</summary>
+    /// <summary>The top of the base value's row, above the first step.</summary>
     public double BaseY => PlotTop;
+    /// <summary>The top of the output's row, under the last step.</summary>
     public double OutputY { get; }
+    /// <summary>The feature steps, top to bottom.</summary>
     public IReadOnlyList<WaterfallStep> Steps { get; }
+    /// <summary>The x ticks: position and label.</summary>
     public IReadOnlyList<(double X, string Label)> XTicks { get; }
+    /// <summary>Features left out: their SHAP value is not a finite number.</summary>
     public IReadOnlyList<string> Unavailable { get; }
 
     private WaterfallLayout(double baseValue, IReadOnlyList<Attribution> attributions, int topK)
