@@ -118,36 +118,9 @@ public static class EndpointTrafficReader
         }
     }
 
-    private static async Task<double?[]> NumbersAsync(ParquetRowGroupReader rowGroup, DataField field, int count, CancellationToken ct)
-    {
-        var type = Nullable.GetUnderlyingType(field.ClrType) ?? field.ClrType;
-        if (type == typeof(long)) return Convert(await ReadAsync<long>(rowGroup, field, count, ct).ConfigureAwait(false), v => v);
-        if (type == typeof(int)) return Convert(await ReadAsync<int>(rowGroup, field, count, ct).ConfigureAwait(false), v => v);
-        if (type == typeof(double)) return Convert(await ReadAsync<double>(rowGroup, field, count, ct).ConfigureAwait(false), v => v);
-        if (type == typeof(float)) return Convert(await ReadAsync<float>(rowGroup, field, count, ct).ConfigureAwait(false), v => v);
-        throw new InvalidDataException($"The column {field.Name} is not a number ({type.Name}).");
-    }
+    private static Task<double?[]> NumbersAsync(ParquetRowGroupReader rowGroup, DataField field, int count, CancellationToken ct) =>
+        InferenceLogColumns.NumbersAsync(rowGroup, field, count, ct);
 
-    private static double?[] Convert<T>(T?[] values, Func<T, double> convert) where T : struct =>
-        Array.ConvertAll(values, v => v is { } x ? convert(x) : (double?)null);
-
-    private static async Task<T?[]> ReadAsync<T>(ParquetRowGroupReader rowGroup, DataField field, int count, CancellationToken ct) where T : struct
-    {
-        if (field.IsNullable)
-        {
-            var nullable = new T?[count];
-            await rowGroup.ReadAsync(field, nullable.AsMemory(), null, ct).ConfigureAwait(false);
-            return nullable;
-        }
-        var values = new T[count];
-        await rowGroup.ReadAsync(field, values.AsMemory(), null, ct).ConfigureAwait(false);
-        return Array.ConvertAll(values, v => (T?)v);
-    }
-
-    private static async Task<string?[]> TextsAsync(ParquetRowGroupReader rowGroup, DataField field, int count, CancellationToken ct)
-    {
-        var texts = new string?[count];
-        await rowGroup.ReadAsync(field, texts.AsMemory(), null, ct).ConfigureAwait(false);
-        return texts;
-    }
+    private static Task<string?[]> TextsAsync(ParquetRowGroupReader rowGroup, DataField field, int count, CancellationToken ct) =>
+        InferenceLogColumns.TextsAsync(rowGroup, field, count, ct);
 }
