@@ -25,34 +25,15 @@ public sealed record WaterfallStep(string Label, string? Value, double Shap, dou
 /// Past <c>topK</c> features the rest are one step (their sum). A SHAP value that is not finite
 /// cannot be added: that feature is left out and named in <see cref="Unavailable"/>.
 /// </summary>
-public sealed class WaterfallLayout
+public sealed class WaterfallLayout : RowChartFrame
 {
-    /// <summary>The view box width (and the heights and bar sizes on this line), in SVG units (px at full size).</summary>
-    public const double Width = 600, RowHeight = 24, BarHeight = 16;
     /// <summary>Labels longer than this are cut (the whole text is in the title).</summary>
     public const int MaxLabelChars = 40;
-    private const double CharWidth = 7, Gap = 6, TopPad = 6, AxisBand = 40, RightPad = 64;
 
     /// <summary>The expected output, where the first step starts.</summary>
     public double BaseValue { get; }
     /// <summary>Where the last step ends: the base value plus the finite SHAP values.</summary>
     public double Output { get; }
-    /// <summary>The view box height: one row per bar or step, and the axis under them.</summary>
-    public double Height { get; }
-    /// <summary>The plot area's left edge, right of the widest label.</summary>
-    public double PlotLeft { get; }
-    /// <summary>The plot area's right edge.</summary>
-    public double PlotRight => Width - RightPad;
-    /// <summary>The plot area's top edge.</summary>
-    public double PlotTop => TopPad;
-    /// <summary>The plot area's bottom edge, above the x tick labels.</summary>
-    public double PlotBottom { get; }
-    /// <summary>Where the row labels end (right-aligned), left of the plot.</summary>
-    public double LabelRight => PlotLeft - Gap;
-    /// <summary>Where the x tick labels hang from (their top).</summary>
-    public double XLabelTop => PlotBottom + Gap;
-    /// <summary>The baseline of the x axis title.</summary>
-    public double XTitleBaseline => Height - 6;
     /// <summary>Where the base value is drawn along x (its marker line).</summary>
     public double BaseX { get; }
     /// <summary>Where the output is drawn along x.</summary>
@@ -68,22 +49,11 @@ public sealed class WaterfallLayout
     /// <summary>Features left out: their SHAP value is not a finite number.</summary>
     public IReadOnlyList<string> Unavailable { get; }
 
-    private WaterfallLayout(double baseValue, IReadOnlyList<Attribution> attributions, int topK)
+    private WaterfallLayout(double baseValue, IReadOnlyList<(string Label, string? Value, double Shap, int Other)> rows, IReadOnlyList<string> unavailable)
+        : base(rows.Select(r => Math.Min(MaxLabelChars, Text(r.Label, r.Value).Length)).Append("base value".Length).Max(), rows.Count + 2)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(topK, 2);
-        if (!double.IsFinite(baseValue)) throw new ArgumentOutOfRangeException(nameof(baseValue), baseValue, "The base value must be a finite number.");
         BaseValue = baseValue;
-        Unavailable = attributions.Where(a => !double.IsFinite(a.Shap)).Select(a => a.Feature).ToList();
-        var finite = attributions.Where(a => double.IsFinite(a.Shap))
-            .OrderByDescending(a => Math.Abs(a.Shap)).ThenBy(a => a.Feature, StringComparer.Ordinal).ToList();
-        var shown = finite.Count > topK ? topK - 1 : finite.Count;
-        var rows = finite.Take(shown).Select(a => (Label: a.Feature, a.Value, a.Shap, Other: 0)).ToList();
-        if (finite.Count > shown)
-        {
-            var rest = finite.Skip(shown).ToList();
-            rows.Add(($"{rest.Count} other features", null, rest.Sum(a => a.Shap), rest.Count));
-        }
-
+        Unavailable = unavailable;
         var ends = new List<(double Start, double End)>(rows.Count);
         var running = baseValue;
         foreach (var row in rows)
@@ -95,11 +65,7 @@ public sealed class WaterfallLayout
 
         var all = ends.SelectMany(e => new[] { e.Start, e.End }).Append(baseValue).ToList();
         var axis = NiceNumbers.Enclosing(all.Min(), all.Max(), 7);
-        var longest = rows.Select(r => Math.Min(MaxLabelChars, Text(r.Label, r.Value).Length)).Append("base value".Length).Max();
-        PlotLeft = longest * CharWidth + 2 * Gap;
         double Px(double v) => PlotLeft + axis.Fraction(v) * (PlotRight - PlotLeft);
-        PlotBottom = PlotTop + (rows.Count + 2) * RowHeight;
-        Height = PlotBottom + AxisBand;
         OutputY = PlotTop + (rows.Count + 1) * RowHeight;
         BaseX = Px(baseValue);
         OutputX = Px(Output);
@@ -117,5 +83,14 @@ public sealed class WaterfallLayout
 
     /// <param name="baseValue">The expected output over the background, where the steps start.</param>
     /// <param name="topK">Feature steps at most, the "other" step included.</param>
-    public static WaterfallLayout For(double baseValue, IReadOnlyList<Attribution> attributions, int topK = 12) => new(baseValue, attributions, topK);
+    public static WaterfallLayout For(double baseValue, IReadOnlyList<Attribution> attributions, int topK = 12)
+    {
+        if (!double.IsFinite(baseValue)) throw new ArgumentOutOfRangeException(nameof(baseValue), baseValue, "The base value must be a finite number.");
+        var finite = attributions.Where(a => double.IsFinite(a.Shap))
+            .OrderByDescending(a => Math.Abs(a.Shap)).ThenBy(a => a.Feature, StringComparer.Ordinal).ToList();
+        var (shown, rest) = TopK(finite, topK);
+        var rows = shown.Select(a => (a.Feature, a.Value, a.Shap, 0)).ToList();
+        if (rest.Count > 0) rows.Add((OtherLabel(rest.Count), null, rest.Sum(a => a.Shap), rest.Count));
+        return new WaterfallLayout(baseValue, rows, [.. attributions.Where(a => !double.IsFinite(a.Shap)).Select(a => a.Feature)]);
+    }
 }
