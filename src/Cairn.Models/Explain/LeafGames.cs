@@ -20,6 +20,8 @@ internal sealed class LeafGames
 
     private readonly DecisionTree _tree;
     private readonly int[] _splits;
+    private readonly uint[] _nodeBit;
+    private readonly int[] _leafNode;
     private readonly double[] _value;
     private readonly int[] _featureStart;
     private readonly int[] _group;
@@ -41,7 +43,7 @@ internal sealed class LeafGames
     public LeafGames(DecisionTree tree, int[] groupOf)
     {
         _tree = tree;
-        _splits = [.. Enumerable.Range(0, tree.NodeCount).Where(n => tree.Feature[n] >= 0)];
+        var (splits, nodeBit, leafNode) = (new List<int>(), new uint[tree.NodeCount], new List<int>());
         var (value, featureStart, group, zero) = (new List<double>(), new List<int> { 0 }, new List<int>(), new List<double>());
         var (conditionStart, conditionNode, conditionTrue, conditionFeature) = (new List<int> { 0 }, new List<int>(), new List<bool>(), new List<int>());
         var path = new List<(int Node, bool True)>();
@@ -53,6 +55,7 @@ internal sealed class LeafGames
         {
             if (tree.Feature[node] >= 0)
             {
+                splits.Add(node);
                 path.Add((node, true));
                 Visit(tree.TrueChild[node]);
                 path[^1] = (node, false);
@@ -73,6 +76,8 @@ internal sealed class LeafGames
                     group.Add(groupOf[feature]);
                     zero.Add(1);
                 }
+                // A feature's local index is its first appearance on the path, the same for every leaf below the split.
+                nodeBit[split] = local < 32 ? 1u << local : 0;
                 zero[zeroStart + local] *= TreeShap.CoverFraction(tree.Cover!, split, goesTrue ? tree.TrueChild[split] : tree.FalseChild[split]);
                 conditionNode.Add(split);
                 conditionTrue.Add(goesTrue);
@@ -83,11 +88,13 @@ internal sealed class LeafGames
             expected += reached;
             maxFeatures = Math.Max(maxFeatures, features.Count);
             value.Add(tree.Value[node]);
+            leafNode.Add(node);
             featureStart.Add(zero.Count);
             conditionStart.Add(conditionNode.Count);
         }
 
         Visit(0);
+        (_splits, _nodeBit, _leafNode) = ([.. splits], nodeBit, [.. leafNode]);
         (_value, _featureStart, _group, _zero) = ([.. value], [.. featureStart], [.. group], [.. zero]);
         (_conditionStart, _conditionNode, _conditionTrue, _conditionFeature) = ([.. conditionStart], [.. conditionNode], [.. conditionTrue], [.. conditionFeature]);
         (ExpectedValue, MaxFeatures) = (expected, maxFeatures);
@@ -147,16 +154,23 @@ internal sealed class LeafGames
 
     /// <summary>Adds the tree's path-dependent SHAP values of <paramref name="x"/> into <paramref name="phi"/> (per group).</summary>
     /// <param name="x">The row.</param>
-    /// <param name="tables">Per leaf, its table (from <see cref="BuildTable"/>) or empty when it has none.</param>
+    /// <param name="tables">The leaves' tables (from <see cref="BuildTable"/>).</param>
     /// <param name="weights">Per feature count d, the Shapley weights s! (d-1-s)! / d! for s below d.</param>
-    /// <param name="goesTrue">Scratch of the tree's node count.</param>
-    /// <param name="followed">Scratch of <see cref="MaxFeatures"/>.</param>
-    /// <param name="polynomial">Scratch of <see cref="MaxFeatures"/> + 1.</param>
+    /// <param name="scratch">Buffers sized for the largest tree.</param>
     /// <param name="phi">Per group, the values so far.</param>
-    public void Add(float[] x, ReadOnlyMemory<double>[] tables, double[][] weights, bool[] goesTrue, bool[] followed, double[] polynomial, double[] phi)
+    public void Add(float[] x, LeafTables tables, double[][] weights, Scratch scratch, double[] phi)
     {
         var tree = _tree;
-        foreach (var node in _splits) goesTrue[node] = tree.GoesTrue(node, x[tree.Feature[node]]);
+        var (goesTrue, failed) = (scratch.GoesTrue, scratch.Failed);
+        // Per node, the local bits of the features x fails on the way there (parents come before children in _splits).
+        failed[0] = 0;
+        foreach (var node in _splits)
+        {
+            var yes = goesTrue[node] = tree.GoesTrue(node, x[tree.Feature[node]]);
+            var (mask, bit) = (failed[node], _nodeBit[node]);
+            failed[tree.TrueChild[node]] = yes ? mask : mask | bit;
+            failed[tree.FalseChild[node]] = yes ? mask | bit : mask;
+        }
         for (var leaf = 0; leaf < _value.Length; leaf++)
         {
             var value = _value[leaf];
@@ -164,19 +178,19 @@ internal sealed class LeafGames
             var start = _featureStart[leaf];
             var d = _featureStart[leaf + 1] - start;
             if (d == 0) continue;
-            if (!tables[leaf].IsEmpty)
+            var offset = tables.Offset[leaf];
+            if (offset >= 0)
             {
-                var f = (1 << d) - 1;
-                for (var c = _conditionStart[leaf]; c < _conditionStart[leaf + 1]; c++)
-                    if (goesTrue[_conditionNode[c]] != _conditionTrue[c]) f &= ~(1 << _conditionFeature[c]);
-                AddFromTable(tables[leaf].Span, start, d, f, phi);
+                var f = (int)((1u << d) - 1 & ~failed[_leafNode[leaf]]);
+                AddFromTable(tables.Buffer.AsSpan(offset, 2 << d), start, d, f, phi);
             }
             else
             {
+                var followed = scratch.Followed;
                 Array.Fill(followed, true, 0, d);
                 for (var c = _conditionStart[leaf]; c < _conditionStart[leaf + 1]; c++)
                     if (goesTrue[_conditionNode[c]] != _conditionTrue[c]) followed[_conditionFeature[c]] = false;
-                AddDirectly(value, start, d, followed, weights[d], polynomial, phi);
+                AddDirectly(value, start, d, followed, weights[d], scratch.Polynomial, phi);
             }
         }
     }
@@ -236,5 +250,21 @@ internal sealed class LeafGames
         weights[0] = 1.0 / d;
         for (var s = 1; s < d; s++) weights[s] = weights[s - 1] * s / (d - s);
         return weights;
+    }
+
+    /// <summary>A tree's leaf tables: per leaf, where its table starts in <paramref name="Buffer"/>, or -1 when it has none.</summary>
+    public readonly record struct LeafTables(double[] Buffer, int[] Offset);
+
+    /// <summary>One thread's buffers, so that nothing is allocated per row or tree.</summary>
+    public sealed class Scratch(int maxNodes, int maxFeatures)
+    {
+        /// <summary>Per node, whether x goes to the true child.</summary>
+        public readonly bool[] GoesTrue = new bool[maxNodes];
+        /// <summary>Per node, the local bits of the features x fails above it.</summary>
+        public readonly uint[] Failed = new uint[maxNodes];
+        /// <summary>Per local feature of a leaf, whether x satisfies its conditions.</summary>
+        public readonly bool[] Followed = new bool[maxFeatures];
+        /// <summary>The elementary symmetric polynomial of a leaf's zero fractions.</summary>
+        public readonly double[] Polynomial = new double[maxFeatures + 1];
     }
 }

@@ -48,12 +48,12 @@ internal sealed class PathDependentTreeShap
         for (var first = 0; first < _trees.Length;)
         {
             var (end, tables) = BuildTables(first, rows.Count, maxTableFeatures);
-            Parallel.For(0, chunks, () => new Scratch(_maxNodes, _maxFeatures), (chunk, _, scratch) =>
+            Parallel.For(0, chunks, () => new LeafGames.Scratch(_maxNodes, _maxFeatures), (chunk, _, scratch) =>
             {
                 var last = Math.Min(rows.Count, (chunk + 1) * ChunkRows);
                 for (var t = first; t < end; t++)
                     for (var r = chunk * ChunkRows; r < last; r++)
-                        _trees[t].Add(rows[r], tables[t - first], _weights, scratch.GoesTrue, scratch.Followed, scratch.Polynomial, values[r]);
+                        _trees[t].Add(rows[r], tables[t - first], _weights, scratch, values[r]);
                 return scratch;
             }, _ => { });
             first = end;
@@ -65,8 +65,8 @@ internal sealed class PathDependentTreeShap
     /// Tables for the trees from <paramref name="first"/> on, as many trees as fit in
     /// <see cref="MaxTableValues"/> (at least one; a tree alone past it gets tables for its first leaves only).
     /// </summary>
-    /// <returns>The tree after the last one covered, and per tree, per leaf, its table or empty.</returns>
-    private (int End, ReadOnlyMemory<double>[][] Tables) BuildTables(int first, int rows, int maxTableFeatures)
+    /// <returns>The tree after the last one covered, and per tree its leaves' tables.</returns>
+    private (int End, LeafGames.LeafTables[] Tables) BuildTables(int first, int rows, int maxTableFeatures)
     {
         var offsets = new List<int[]>();
         var total = 0L;
@@ -90,32 +90,22 @@ internal sealed class PathDependentTreeShap
         }
 
         var buffer = new double[total];
-        var tables = new ReadOnlyMemory<double>[end - first][];
+        var tables = new LeafGames.LeafTables[end - first];
         Parallel.For(first, end, () => new double[0], (t, _, polynomials) =>
         {
             var tree = _trees[t];
             var offset = offsets[t - first];
-            var leafTables = new ReadOnlyMemory<double>[tree.LeafCount];
-            for (var leaf = 0; leaf < leafTables.Length; leaf++)
+            for (var leaf = 0; leaf < offset.Length; leaf++)
             {
                 if (offset[leaf] < 0) continue;
                 var size = (int)tree.TableSize(leaf);
                 var d = tree.FeatureCount(leaf);
                 if (polynomials.Length < (1 << d) * (d + 1)) polynomials = new double[(1 << d) * (d + 1)];
                 tree.BuildTable(leaf, buffer.AsSpan(offset[leaf], size), _weights[d], polynomials);
-                leafTables[leaf] = buffer.AsMemory(offset[leaf], size);
             }
-            tables[t - first] = leafTables;
+            tables[t - first] = new LeafGames.LeafTables(buffer, offset);
             return polynomials;
         }, _ => { });
         return (end, tables);
-    }
-
-    /// <summary>One thread's buffers, so that nothing is allocated per row or tree.</summary>
-    private sealed class Scratch(int maxNodes, int maxFeatures)
-    {
-        public readonly bool[] GoesTrue = new bool[maxNodes];
-        public readonly bool[] Followed = new bool[maxFeatures];
-        public readonly double[] Polynomial = new double[maxFeatures + 1];
     }
 }

@@ -22,7 +22,8 @@ public static class TreeShap
         ArgumentNullException.ThrowIfNull(background);
         if (background.Count == 0) throw CairnException.InvalidParameter("Interventional TreeSHAP needs at least one background row.");
         TreeShapInput.CheckRows(background, ensemble.FeatureCount, "Background row");
-        return InterventionalTreeShap.Explain(ensemble, rows, background, groupOf, groups);
+        var explainer = new InterventionalTreeShap(ensemble, background, groupOf, groups);
+        return (explainer.BaseValue, explainer.Explain(rows));
     }
 
     /// <summary>
