@@ -12,7 +12,7 @@ namespace Cairn.Models.Explain;
 /// background rows are reduced up front to their distinct "which groups b satisfies" masks with
 /// counts, so a row costs one pass over each leaf's few distinct masks, whatever the background size.
 /// </summary>
-internal static class InterventionalTreeShap
+internal sealed class InterventionalTreeShap
 {
     /// <summary>Most distinct groups one root-to-leaf path may read (one bit each in a mask).</summary>
     private const int MaxPathGroups = 64;
@@ -38,24 +38,42 @@ internal static class InterventionalTreeShap
             }
     }
 
-    public static (double BaseValue, double[][] Values) Explain(TreeEnsemble ensemble, IReadOnlyList<float[]> rows, IReadOnlyList<float[]> background, int[] groupOf, int groups)
+    private readonly TreePlan[] _plans;
+    private readonly int _groups;
+    private readonly int _maxNodes;
+
+    /// <summary>The mean output over the background.</summary>
+    public double BaseValue { get; }
+
+    /// <summary>Reduces the background per leaf once, so that each call to <see cref="Explain"/> pays for the rows alone.</summary>
+    /// <param name="ensemble">A checked ensemble.</param>
+    /// <param name="background">Checked background rows (at least one).</param>
+    /// <param name="groupOf">Per feature slot, its group (checked).</param>
+    /// <param name="groups">How many groups.</param>
+    /// <exception cref="CairnException">A path through more than <see cref="MaxPathGroups"/> groups.</exception>
+    public InterventionalTreeShap(TreeEnsemble ensemble, IReadOnlyList<float[]> background, int[] groupOf, int groups)
     {
         var plans = new TreePlan[ensemble.Trees.Count];
         Parallel.For(0, plans.Length, t => plans[t] = new TreePlan(ensemble.Trees[t], t, background, groupOf));
         var baseValue = 0.0;
         foreach (var b in background) baseValue += ensemble.Predict(b);
-        baseValue /= background.Count;
+        (_plans, _groups, BaseValue) = (plans, groups, baseValue / background.Count);
+        _maxNodes = plans.Length == 0 ? 0 : plans.Max(p => p.Tree.NodeCount);
+    }
 
-        var maxNodes = plans.Length == 0 ? 0 : plans.Max(p => p.Tree.NodeCount);
+    /// <summary>Per row, per group, the SHAP values.</summary>
+    /// <param name="rows">Checked feature vectors.</param>
+    public double[][] Explain(IReadOnlyList<float[]> rows)
+    {
         var values = new double[rows.Count][];
-        Parallel.For(0, rows.Count, () => new bool[maxNodes], (r, _, goesTrue) =>
+        Parallel.For(0, rows.Count, () => new bool[_maxNodes], (r, _, goesTrue) =>
         {
-            var phi = new double[groups];
-            foreach (var plan in plans) plan.Add(rows[r], goesTrue, phi);
+            var phi = new double[_groups];
+            foreach (var plan in _plans) plan.Add(rows[r], goesTrue, phi);
             values[r] = phi;
             return goesTrue;
         }, _ => { });
-        return (baseValue, values);
+        return values;
     }
 
     /// <summary>One tree's leaves, each with its path's conditions (as local group bits) and the background's distinct masks.</summary>

@@ -7,16 +7,17 @@ namespace Cairn.Models.Explain;
 public sealed class TreeModelExplainer : IModelExplainer
 {
     private readonly OnnxTreeModel _model;
-    private readonly float[][] _background;
-    private readonly TreeEnsemble? _covered;
+    private readonly int _backgroundRows;
+    private readonly InterventionalTreeShap? _interventional;
+    private readonly PathDependentTreeShap? _pathDependent;
 
     /// <inheritdoc />
     public string Method { get; }
     /// <inheritdoc />
     public IReadOnlyList<string> Features => _model.Features;
 
-    private TreeModelExplainer(OnnxTreeModel model, string method, float[][] background, TreeEnsemble? covered) =>
-        (_model, Method, _background, _covered) = (model, method, background, covered);
+    private TreeModelExplainer(OnnxTreeModel model, string method, int backgroundRows, InterventionalTreeShap? interventional, PathDependentTreeShap? pathDependent) =>
+        (_model, Method, _backgroundRows, _interventional, _pathDependent) = (model, method, backgroundRows, interventional, pathDependent);
 
     /// <summary>
     /// The explainer for a package whose model is a tree ensemble, read from its onnx flavor, or
@@ -59,8 +60,13 @@ public sealed class TreeModelExplainer : IModelExplainer
             var rows = Sample(background, options.MaxBackgroundRows, options.Seed);
             var vectors = model.FeatureVectors(rows);
             model.EnsureReproduces(rows, vectors);
-            var covered = method == ExplainMethods.TreePathDependent ? TreeCovers.FromData(model.Ensemble, vectors) : null;
-            return new TreeModelExplainer(model, method, vectors, covered);
+            // The background is reduced (or the covers counted) once here, not per request.
+            TreeShapInput.CheckEnsemble(model.Ensemble);
+            TreeShapInput.CheckGroups(model.GroupOf, model.Features.Count, model.Ensemble.FeatureCount);
+            TreeShapInput.CheckRows(vectors, model.Ensemble.FeatureCount, "Background row");
+            return method == ExplainMethods.TreePathDependent
+                ? new TreeModelExplainer(model, method, 0, null, new PathDependentTreeShap(TreeCovers.FromData(model.Ensemble, vectors), model.GroupOf, model.Features.Count))
+                : new TreeModelExplainer(model, method, vectors.Length, new InterventionalTreeShap(model.Ensemble, vectors, model.GroupOf, model.Features.Count), null);
         }
         catch
         {
@@ -83,11 +89,12 @@ public sealed class TreeModelExplainer : IModelExplainer
     {
         var vectors = _model.FeatureVectors(rows);
         _model.EnsureReproduces(rows, vectors);
-        var (baseValue, values) = _covered is not null
-            ? TreeShap.PathDependent(_covered, vectors, _model.GroupOf, Features.Count)
-            : TreeShap.Interventional(_model.Ensemble, vectors, _background, _model.GroupOf, Features.Count);
+        TreeShapInput.CheckRows(vectors, _model.Ensemble.FeatureCount, "Row");
+        var (baseValue, values) = _pathDependent is not null
+            ? (_pathDependent.BaseValue, _pathDependent.Explain(vectors))
+            : (_interventional!.BaseValue, _interventional.Explain(vectors));
         return new Explanation(Method, _model.Link, _model.OutputName, Features, baseValue,
-            [.. vectors.Select(v => _model.Ensemble.Predict(v))], values, _covered is not null ? 0 : _background.Length);
+            [.. vectors.Select(v => _model.Ensemble.Predict(v))], values, _backgroundRows);
     }
 
     /// <summary>Releases the model's ONNX Runtime sessions.</summary>

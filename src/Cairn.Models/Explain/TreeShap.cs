@@ -22,12 +22,13 @@ public static class TreeShap
         ArgumentNullException.ThrowIfNull(background);
         if (background.Count == 0) throw CairnException.InvalidParameter("Interventional TreeSHAP needs at least one background row.");
         TreeShapInput.CheckRows(background, ensemble.FeatureCount, "Background row");
-        return InterventionalTreeShap.Explain(ensemble, rows, background, groupOf, groups);
+        var explainer = new InterventionalTreeShap(ensemble, background, groupOf, groups);
+        return (explainer.BaseValue, explainer.Explain(rows));
     }
 
     /// <summary>
-    /// Path-dependent TreeSHAP (Lundberg et al., Algorithm 2): missing features are integrated out
-    /// along the trees with the node covers as weights. Needs <see cref="TreeEnsemble.HasCovers"/>.
+    /// Path-dependent TreeSHAP (the game of Lundberg et al. 2018, computed per leaf as in Fast TreeSHAP v2):
+    /// missing features are integrated out along the trees with the node covers as weights. Needs <see cref="TreeEnsemble.HasCovers"/>.
     /// Values are computed per vector slot and summed per group. Below a node of cover 0 both
     /// children weigh 0 (no data reached it, so it adds nothing to an expectation).
     /// </summary>
@@ -39,7 +40,8 @@ public static class TreeShap
         TreeShapInput.CheckCovers(ensemble);
         TreeShapInput.CheckGroups(groupOf, groups, ensemble.FeatureCount);
         TreeShapInput.CheckRows(rows, ensemble.FeatureCount, "Row");
-        return PathDependentTreeShap.Explain(ensemble, rows, groupOf, groups);
+        var explainer = new PathDependentTreeShap(ensemble, groupOf, groups);
+        return (explainer.BaseValue, explainer.Explain(rows));
     }
 
     /// <summary>The share of a node's cover that reaches <paramref name="child"/>: 0 below a node no data reached.</summary>

@@ -77,6 +77,31 @@ public class TreeShapTests
     }
 
     [Theory]
+    [InlineData(5)]
+    [InlineData(11)]
+    [InlineData(23)]
+    public void Path_dependent_equals_brute_force_for_one_row_and_for_many(int seed)
+    {
+        // One row computes each leaf directly; hundreds of rows read per-leaf tables built once. Both must be exact.
+        var random = new Random(seed);
+        var data = RandomTrees.Rows(random, 50, 9);
+        var ensemble = TreeCovers.FromData(RandomTrees.Ensemble(random, trees: 3, readFeatures: 8, featureCount: 9, maxDepth: 9), data);
+        var slots = Enumerable.Range(0, 9).ToArray();
+        var rows = RandomTrees.Rows(random, 300, 9);
+        var many = TreeShap.PathDependent(ensemble, rows, slots, 9).Values;
+        for (var r = 0; r < 5; r++)
+        {
+            var expected = BruteForceShapley.Explain(BruteForceShapley.PathDependentValue(ensemble, rows[r], slots), slots.Length);
+            var one = TreeShap.PathDependent(ensemble, [rows[r]], slots, 9).Values[0];
+            for (var f = 0; f < slots.Length; f++)
+            {
+                Close(expected[f], one[f], $"row {r} slot {f} alone");
+                Close(expected[f], many[r][f], $"row {r} slot {f} in a batch");
+            }
+        }
+    }
+
+    [Theory]
     [InlineData(3)]
     [InlineData(17)]
     [InlineData(29)]
