@@ -206,3 +206,27 @@ public sealed class RestFeatureDefinitionStoreContract : FeatureDefinitionStoreC
         if (_server is not null) await _server.DisposeAsync();
     }
 }
+
+public sealed class FeatureDefinitionCopyTests
+{
+    [Fact]
+    public async Task MetadataCopier_SqliteToPostgres_KeepsEveryVersionAndGoesOnFromThem()
+    {
+        using var folder = new TempFolder();
+        using var source = new SqliteStores(folder.File("cairn.db"));
+        var entity = new EntityDefinition("airport", [new FeatureField("origin", FeatureType.String)]);
+        var sourceDefinition = new FeatureSourceDefinition("flights", FeatureSourceKinds.File, "ts", Path: "f.parquet");
+        var view = new FeatureViewDefinition("delays", ["airport"], "flights", [new FeatureField("avg", FeatureType.Double)]);
+        var repository = new FeatureRepository([entity], [sourceDefinition], [view], []);
+        await source.Features.ApplyAsync(repository);
+        await source.Features.ApplyAsync(repository with { Views = [view with { Ttl = TimeSpan.FromDays(1) }] });
+        using var target = await Cairn.Storage.Postgres.PostgresStores.OpenAsync(PostgresServer.Instance.NewDatabase());
+
+        var counts = await Cairn.Storage.Sql.MetadataCopier.CopyAsync(source.Database, target.Database);
+
+        Assert.Equal((2, 4), (counts["feature_applies"], counts["feature_definitions"]));
+        Assert.Equal(TimeSpan.FromDays(1), (await target.Features.GetViewAsync(FeatureUri.Parse("features:/delays"))).View!.Ttl);
+        var next = await target.Features.ApplyAsync(repository);
+        Assert.Equal((3L, 3), (next.Apply, Assert.Single(next.Versions).Version));
+    }
+}
