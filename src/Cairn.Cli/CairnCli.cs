@@ -31,6 +31,7 @@ public static class CairnCli
         root.Subcommands.Add(PipelineCommands.Create(stdout, stderr));
         root.Subcommands.Add(CiCommands.Create(stdout));
         root.Subcommands.Add(MonitorCommands.Create(stdout));
+        root.Subcommands.Add(FeaturesCommands.Create(stdout));
         root.Subcommands.Add(DeployCommands.Create(stdout, stderr));
         root.Subcommands.Add(AdminCommands.Db(stdout));
         root.Subcommands.Add(AdminCommands.Migrate(stdout));

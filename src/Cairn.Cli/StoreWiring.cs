@@ -8,7 +8,7 @@ using Cairn.Storage.Sqlite;
 namespace Cairn.Cli;
 
 /// <summary>An opened metadata database with its stores.</summary>
-internal sealed record MetadataStores(SqlDatabase Database, SqlTrackingStore Tracking, SqlRegistryStore Registry, SqlDatasetStore Datasets, SqlPipelineScheduleStore Schedules, SqlMonitorStore Monitors, SqlEndpointStore Endpoints, string? DefaultArtifactFolder) : IDisposable
+internal sealed record MetadataStores(SqlDatabase Database, SqlTrackingStore Tracking, SqlRegistryStore Registry, SqlDatasetStore Datasets, SqlPipelineScheduleStore Schedules, SqlMonitorStore Monitors, SqlEndpointStore Endpoints, SqlFeatureDefinitionStore Features, string? DefaultArtifactFolder) : IDisposable
 {
     /// <summary>MLflow 3's logged models, in the same database.</summary>
     public SqlLoggedModelStore LoggedModels { get; } = new(Database);
@@ -39,7 +39,7 @@ internal static class StoreWiring
             artifacts = location.ArtifactRoot;
         }
         return new MetadataStores(database, new SqlTrackingStore(database), new SqlRegistryStore(database), new SqlDatasetStore(database), new SqlPipelineScheduleStore(database), new SqlMonitorStore(database, TimeProvider.System),
-            new SqlEndpointStore(database, TimeProvider.System), artifacts);
+            new SqlEndpointStore(database, TimeProvider.System), new SqlFeatureDefinitionStore(database, TimeProvider.System), artifacts);
     }
 
     /// <summary><c>s3://bucket/prefix</c> or a folder; falls back to the folder beside an embedded database.</summary>

@@ -1,6 +1,7 @@
 using Cairn.Artifacts;
 using Cairn.Data;
 using Cairn.Deployments;
+using Cairn.Features;
 using Cairn.Monitoring;
 using Cairn.Pipelines;
 using Cairn.Registry;
@@ -64,6 +65,15 @@ public sealed class CairnClient : IDisposable
 
     private readonly IEndpointStore? _endpoints;
 
+    /// <summary>Feature definitions and their versions (set by <see cref="Open"/>; a client built from parts may have none).</summary>
+    public IFeatureDefinitionStore Features
+    {
+        get => _features ?? throw CairnException.InvalidState("This client was built without a feature definition store.");
+        init => _features = value;
+    }
+
+    private readonly IFeatureDefinitionStore? _features;
+
     /// <summary>MLflow 3's logged models (set by <see cref="Open"/>; a client built from parts may have none).</summary>
     public ILoggedModelStore LoggedModels
     {
@@ -110,13 +120,13 @@ public sealed class CairnClient : IDisposable
             {
                 var transport = new RestTransport(server.BaseUri);
                 return new CairnClient(new RestTrackingStore(transport), new RestArtifactStore(transport), new RestRegistryStore(transport), new RestDatasetStore(transport), location, time, transport)
-                    { Schedules = new RestPipelineScheduleStore(transport), Monitors = new RestMonitorStore(transport), Endpoints = new RestEndpointStore(transport), LoggedModels = new RestLoggedModelStore(transport) };
+                    { Schedules = new RestPipelineScheduleStore(transport), Monitors = new RestMonitorStore(transport), Endpoints = new RestEndpointStore(transport), Features = new RestFeatureDefinitionStore(transport), LoggedModels = new RestLoggedModelStore(transport) };
             }
             case EmbeddedLocation embedded:
             {
                 var stores = new SqliteStores(embedded.DatabasePath, time);
                 return new CairnClient(stores.Tracking, new LocalArtifactStore(embedded.ArtifactRoot), stores.Registry, stores.Datasets, location, time, stores)
-                    { Schedules = stores.Schedules, Monitors = stores.Monitors, Endpoints = stores.Endpoints, LoggedModels = stores.LoggedModels };
+                    { Schedules = stores.Schedules, Monitors = stores.Monitors, Endpoints = stores.Endpoints, Features = stores.Features, LoggedModels = stores.LoggedModels };
             }
             default:
                 throw new NotSupportedException(location.ToString());

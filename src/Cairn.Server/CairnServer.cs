@@ -2,6 +2,7 @@ using System.Net;
 using Cairn.Artifacts;
 using Cairn.Data;
 using Cairn.Deployments;
+using Cairn.Features;
 using Cairn.Hosting;
 using Cairn.Monitoring;
 using Cairn.Pipelines;
@@ -38,6 +39,8 @@ public sealed record CairnServerOptions(ITrackingStore Tracking, IArtifactStore 
     public IMonitorStore? Monitors { get; init; }
     /// <summary>Deployment endpoints and their history; null: no /api/2.0/cairn/endpoints endpoints, no endpoint pages.</summary>
     public IEndpointStore? Endpoints { get; init; }
+    /// <summary>Feature definitions and their versions; null: no /api/2.0/cairn/features endpoints.</summary>
+    public IFeatureDefinitionStore? Features { get; init; }
     /// <summary>MLflow 3's logged models; null: no /api/2.0/mlflow/logged-models endpoints.</summary>
     public ILoggedModelStore? LoggedModels { get; init; }
     /// <summary>The inference log folder the endpoint pages read live figures from; null: none shown.</summary>
@@ -109,6 +112,7 @@ public static class CairnServer
             app.MapMetricsApi(options.Monitors);
         }
         if (options.Endpoints is not null) app.MapEndpointsApi(options.Endpoints);
+        if (options.Features is not null) app.MapFeatureApi(options.Features);
         if (options.LoggedModels is not null) app.MapLoggedModelsApi(options.LoggedModels, options.Artifacts);
         app.MapFallback("/api/{**rest}", (HttpContext http) =>
             ErrorHandling.Write(http, StatusCodes.Status404NotFound, "ENDPOINT_NOT_FOUND",

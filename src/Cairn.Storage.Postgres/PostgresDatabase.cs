@@ -197,6 +197,7 @@ public sealed class PostgresStores : IDisposable
     public SqlPipelineScheduleStore Schedules { get; }
     public SqlMonitorStore Monitors { get; }
     public SqlEndpointStore Endpoints { get; }
+    public SqlFeatureDefinitionStore Features { get; }
     public SqlLoggedModelStore LoggedModels { get; }
 
     private PostgresStores(PostgresDatabase database, TimeProvider? time)
@@ -208,6 +209,7 @@ public sealed class PostgresStores : IDisposable
         Schedules = new SqlPipelineScheduleStore(database, time);
         Monitors = new SqlMonitorStore(database, time);
         Endpoints = new SqlEndpointStore(database, time);
+        Features = new SqlFeatureDefinitionStore(database, time);
         LoggedModels = new SqlLoggedModelStore(database, time);
     }
 

@@ -162,6 +162,7 @@ public static class PostgresSchema
         (6, Cairn.Storage.Sql.MonitorSchema.Description, Cairn.Storage.Sql.MonitorSchema.Sql),
         (7, Cairn.Storage.Sql.EndpointSchema.Description, Cairn.Storage.Sql.EndpointSchema.Sql),
         (8, Cairn.Storage.Sql.LoggedModelSchema.Description, Cairn.Storage.Sql.LoggedModelSchema.Sql),
+        (9, Cairn.Storage.Sql.FeatureSchema.Description, Cairn.Storage.Sql.FeatureSchema.Sql),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

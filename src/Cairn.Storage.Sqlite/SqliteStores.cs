@@ -20,6 +20,7 @@ public sealed class SqliteStores : IDisposable
     public SqlPipelineScheduleStore Schedules { get; }
     public SqlMonitorStore Monitors { get; }
     public SqlEndpointStore Endpoints { get; }
+    public SqlFeatureDefinitionStore Features { get; }
     public SqlLoggedModelStore LoggedModels { get; }
 
     public SqliteStores(string databasePath, TimeProvider? time = null)
@@ -31,6 +32,7 @@ public sealed class SqliteStores : IDisposable
         Schedules = new SqlPipelineScheduleStore(Database, time);
         Monitors = new SqlMonitorStore(Database, time);
         Endpoints = new SqlEndpointStore(Database, time);
+        Features = new SqlFeatureDefinitionStore(Database, time);
         LoggedModels = new SqlLoggedModelStore(Database, time);
     }
 

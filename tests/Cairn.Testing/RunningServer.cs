@@ -39,7 +39,7 @@ public sealed class RunningServer : IAsyncDisposable
         var folder = new TempFolder();
         var stores = new SqliteStores(folder.File("cairn.db"));
         var artifacts = new LocalArtifactStore(folder.File("artifacts"));
-        var options = new CairnServerOptions(stores.Tracking, artifacts, stores.Registry, stores.Datasets) { Port = 0, Schedules = stores.Schedules, Monitors = stores.Monitors, Endpoints = stores.Endpoints, LoggedModels = stores.LoggedModels };
+        var options = new CairnServerOptions(stores.Tracking, artifacts, stores.Registry, stores.Datasets) { Port = 0, Schedules = stores.Schedules, Monitors = stores.Monitors, Endpoints = stores.Endpoints, Features = stores.Features, LoggedModels = stores.LoggedModels };
         var app = CairnServer.Build((configure?.Invoke(options) ?? options) with { Port = 0 });
         await app.StartAsync();
         return new RunningServer(folder, stores, artifacts, app);

@@ -123,6 +123,7 @@ internal static class ServerCommand
                 Schedules = metadata.Schedules,
                 Monitors = metadata.Monitors,
                 Endpoints = metadata.Endpoints,
+                Features = metadata.Features,
                 LoggedModels = metadata.LoggedModels,
                 InferenceLog = parse.GetValue(inferenceLog) is "none" ? null : parse.GetValue(inferenceLog),
                 BackgroundWork =

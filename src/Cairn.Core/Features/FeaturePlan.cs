@@ -76,6 +76,9 @@ public static class FeaturePlanner
     private static List<string> EntityDetails(EntityDefinition before, EntityDefinition after) =>
         FieldDetails("join key", before.JoinKeys, after.JoinKeys);
 
+    /// <summary>What differs between two versions of a view, one line each (features added, removed or retyped, entities, source, TTL...); empty when nothing does.</summary>
+    public static IReadOnlyList<string> DiffViews(FeatureViewDefinition before, FeatureViewDefinition after) => ViewDetails(before, after);
+
     private static List<string> ViewDetails(FeatureViewDefinition before, FeatureViewDefinition after)
     {
         var details = FieldDetails("feature", before.Features, after.Features);

@@ -34,10 +34,10 @@ public static class FeatureRepositoryRules
         var sources = Unique(repository.Sources, s => Name(s.Name, "a source"), "source");
         var views = Unique(repository.Views, v => Name(v.Name, "a feature view"), "feature view");
         Unique(repository.Services, s => Name(s.Name, "a feature service"), "feature service");
-        foreach (var entity in repository.Entities) Entity(entity);
-        foreach (var source in repository.Sources) Source(source);
-        foreach (var view in repository.Views) View(view, entities, sources);
-        foreach (var service in repository.Services) Service(service, views);
+        foreach (var entity in repository.Entities ?? []) Entity(entity);
+        foreach (var source in repository.Sources ?? []) Source(source);
+        foreach (var view in repository.Views ?? []) View(view, entities, sources);
+        foreach (var service in repository.Services ?? []) Service(service, views);
     }
 
     private static void Entity(EntityDefinition entity)
@@ -88,6 +88,7 @@ public static class FeatureRepositoryRules
         var keys = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var name in view.Entities)
         {
+            if (name is null) throw CairnException.InvalidParameter($"The {where} has an empty entry in its entities.");
             if (!entities.TryGetValue(name, out var entity)) throw CairnException.InvalidParameter($"The {where} names the entity '{name}', which is not defined.");
             foreach (var key in entity.JoinKeys)
                 if (!keys.Add(key.Name)) throw CairnException.InvalidParameter($"The {where} has the join key '{key.Name}' twice (from its entities).");
@@ -109,6 +110,7 @@ public static class FeatureRepositoryRules
         var seen = new HashSet<FeatureReference>();
         foreach (var reference in service.Features)
         {
+            if (reference.View is null || reference.Feature is null) throw CairnException.InvalidParameter($"The {where} has a feature without a view or a name: write view:feature.");
             if (!views.TryGetValue(reference.View, out var view)) throw CairnException.InvalidParameter($"The {where} uses {reference}, but there is no feature view '{reference.View}'.");
             if (view.Features.All(f => f.Name != reference.Feature))
                 throw CairnException.InvalidParameter($"The {where} uses {reference}, but the view '{view.Name}' has no feature '{reference.Feature}' (it has {string.Join(", ", view.Features.Select(f => f.Name))}).");
@@ -120,7 +122,8 @@ public static class FeatureRepositoryRules
     {
         var byName = new Dictionary<string, T>(StringComparer.OrdinalIgnoreCase);
         foreach (var item in items ?? [])
-            if (!byName.TryAdd(name(item), item)) throw CairnException.InvalidParameter($"There are two of {what} named '{name(item)}' (names are compared ignoring case).");
+            if (item is null) throw CairnException.InvalidParameter($"There is an empty entry among the {what} definitions.");
+            else if (!byName.TryAdd(name(item), item)) throw CairnException.InvalidParameter($"There are two of {what} named '{name(item)}' (names are compared ignoring case).");
         return new Dictionary<string, T>(byName, StringComparer.Ordinal);
     }
 

@@ -1,0 +1,137 @@
+using System.Data.Common;
+using System.Text.Json;
+using Cairn.Features;
+using static Cairn.Storage.Sql.SqlCommands;
+
+namespace Cairn.Storage.Sql;
+
+/// <summary>
+/// Feature definitions and their versions in the metadata database. An apply plans against the
+/// registered definitions and writes its versions in the same transaction, so what it checked is
+/// what it changed.
+/// </summary>
+public sealed class SqlFeatureDefinitionStore(SqlDatabase database, TimeProvider? time = null) : IFeatureDefinitionStore
+{
+    private const string Columns = "kind, name, version, apply_number, creation_time, definition";
+    private const string Latest = "version = (SELECT MAX(x.version) FROM feature_definitions x WHERE x.kind = d.kind AND x.name = d.name)";
+    private static readonly JsonSerializerOptions Json = CairnJson.Options;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    /// <inheritdoc />
+    public async Task<FeatureApplyResult> ApplyAsync(FeatureRepository proposed, bool force = false, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(proposed);
+        var count = (proposed.Entities?.Count ?? 0) + (proposed.Sources?.Count ?? 0) + (proposed.Views?.Count ?? 0) + (proposed.Services?.Count ?? 0);
+        if (count > FeatureDefinitionKinds.MaxDefinitions)
+            throw CairnException.InvalidParameter($"The definitions hold {count} entities, sources, views and services; one apply may hold at most {FeatureDefinitionKinds.MaxDefinitions}.");
+        FeatureRepositoryRules.Validate(proposed);
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        return await database.WriteAsync((c, t) =>
+        {
+            var latest = Read(c, t, $"WHERE {Latest}");
+            var plan = FeaturePlanner.Plan(ToRepository(latest), proposed);
+            plan.EnsureApplicable(force);
+            if (plan.IsEmpty) return new FeatureApplyResult(0, plan, []);
+            var apply = ScalarLong(c, t, "SELECT COALESCE(MAX(apply_number), 0) + 1 FROM feature_applies")!.Value;
+            Exec(c, t, "INSERT INTO feature_applies (apply_number, apply_time) VALUES (@a, @now)", ("@a", apply), ("@now", now));
+            var previous = latest.ToDictionary(v => (v.Kind, v.Name));
+            var written = new List<FeatureDefinitionVersion>();
+            foreach (var (change, position) in plan.Changes.Select((change, i) => (change, i)))
+            {
+                var version = previous.TryGetValue((change.Kind, change.Name), out var before) ? before.Version + 1 : 1;
+                var definition = change.Change == FeatureChangeKind.Remove ? null : Definition(proposed, change.Kind, change.Name);
+                Exec(c, t, $"INSERT INTO feature_definitions ({Columns}, position) VALUES (@k, @n, @v, @a, @now, @d, @p)",
+                    ("@k", change.Kind), ("@n", change.Name), ("@v", (long)version), ("@a", apply), ("@now", now), ("@d", definition), ("@p", (long)position));
+                written.Add(ToVersion(change.Kind, change.Name, version, apply, now, definition));
+            }
+            return new FeatureApplyResult(apply, plan, written);
+        }, ct).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Task<FeatureRepository> GetRepositoryAsync(CancellationToken ct = default)
+    {
+        using var c = database.Open();
+        return Task.FromResult(ToRepository(Read(c, null, $"WHERE {Latest}")));
+    }
+
+    /// <inheritdoc />
+    public Task<FeatureDefinitionVersion> GetDefinitionAsync(string kind, string name, int? version = null, CancellationToken ct = default)
+    {
+        FeatureDefinitionKinds.Check(kind);
+        FeatureRepositoryRules.Name(name, $"a {kind}");
+        if (version is < 1) throw CairnException.InvalidParameter($"Invalid version {version}: versions start at 1.");
+        using var c = database.Open();
+        var found = version is { } v
+            ? Read(c, null, "WHERE kind = @k AND name = @n AND version = @v", ("@k", kind), ("@n", name), ("@v", (long)v))
+            : Read(c, null, $"WHERE kind = @k AND name = @n AND {Latest}", ("@k", kind), ("@n", name));
+        var what = kind == FeatureDefinitionKinds.View ? new FeatureUri(name, version).ToString() : $"The {kind} '{name}'" + (version is null ? "" : $" at version {version}");
+        var single = found.SingleOrDefault()
+            ?? throw CairnException.NotFound($"{what} is not registered (see `cairn features list`).");
+        if (single.Removed)
+            throw CairnException.NotFound($"{what} is removed: version {single.Version} of the {kind} '{name}' removed it" +
+                (single.Version > 1 ? $"; version {single.Version - 1} is its last definition." : "."));
+        return Task.FromResult(single);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<FeatureDefinitionVersion>> ListVersionsAsync(string kind, string name, CancellationToken ct = default)
+    {
+        FeatureDefinitionKinds.Check(kind);
+        FeatureRepositoryRules.Name(name, $"a {kind}");
+        using var c = database.Open();
+        var versions = Read(c, null, "WHERE kind = @k AND name = @n ORDER BY version DESC", ("@k", kind), ("@n", name));
+        if (versions.Count == 0) throw CairnException.NotFound($"The {kind} '{name}' was never registered (see `cairn features list`).");
+        return Task.FromResult<IReadOnlyList<FeatureDefinitionVersion>>(versions);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<FeatureDefinitionVersion>> ListHistoryAsync(int maxResults = 100, CancellationToken ct = default)
+    {
+        if (maxResults is < 1 or > FeatureDefinitionKinds.MaxDefinitions)
+            throw CairnException.InvalidParameter($"Invalid value {maxResults} for max_results: it must be between 1 and {FeatureDefinitionKinds.MaxDefinitions}.");
+        using var c = database.Open();
+        return Task.FromResult<IReadOnlyList<FeatureDefinitionVersion>>(
+            Read(c, null, $"ORDER BY apply_number DESC, position LIMIT {maxResults}"));
+    }
+
+    private static string Definition(FeatureRepository repository, string kind, string name) => kind switch
+    {
+        FeatureDefinitionKinds.Entity => JsonSerializer.Serialize(repository.Entities.Single(e => e.Name == name), Json),
+        FeatureDefinitionKinds.Source => JsonSerializer.Serialize(repository.Sources.Single(s => s.Name == name), Json),
+        FeatureDefinitionKinds.View => JsonSerializer.Serialize(repository.Views.Single(v => v.Name == name), Json),
+        _ => JsonSerializer.Serialize(repository.Services.Single(s => s.Name == name), Json),
+    };
+
+    private static FeatureDefinitionVersion ToVersion(string kind, string name, int version, long apply, long time, string? json)
+    {
+        var record = new FeatureDefinitionVersion(kind, name, version, apply, time, Removed: json is null);
+        if (json is null) return record;
+        return kind switch
+        {
+            FeatureDefinitionKinds.Entity => record with { Entity = JsonSerializer.Deserialize<EntityDefinition>(json, Json) },
+            FeatureDefinitionKinds.Source => record with { Source = JsonSerializer.Deserialize<FeatureSourceDefinition>(json, Json) },
+            FeatureDefinitionKinds.View => record with { View = JsonSerializer.Deserialize<FeatureViewDefinition>(json, Json) },
+            _ => record with { Service = JsonSerializer.Deserialize<FeatureServiceDefinition>(json, Json) },
+        };
+    }
+
+    /// <summary>The definitions that are not removed, each kind in name order (ordinal, the same on every database).</summary>
+    private static FeatureRepository ToRepository(IReadOnlyList<FeatureDefinitionVersion> latest)
+    {
+        var present = latest.Where(v => !v.Removed).OrderBy(v => v.Name, StringComparer.Ordinal).ToList();
+        return new FeatureRepository(
+            [.. present.Select(v => v.Entity).OfType<EntityDefinition>()], [.. present.Select(v => v.Source).OfType<FeatureSourceDefinition>()],
+            [.. present.Select(v => v.View).OfType<FeatureViewDefinition>()], [.. present.Select(v => v.Service).OfType<FeatureServiceDefinition>()]);
+    }
+
+    private static List<FeatureDefinitionVersion> Read(DbConnection c, DbTransaction? t, string where, params (string, object?)[] parameters)
+    {
+        using var command = Command(c, t, $"SELECT {Columns} FROM feature_definitions d {where}", parameters);
+        using var r = command.ExecuteReader();
+        var list = new List<FeatureDefinitionVersion>();
+        while (r.Read())
+            list.Add(ToVersion(r.GetString(0), r.GetString(1), (int)r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.IsDBNull(5) ? null : r.GetString(5)));
+        return list;
+    }
+}

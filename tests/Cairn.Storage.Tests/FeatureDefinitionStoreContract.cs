@@ -1,0 +1,232 @@
+using System.Text.Json;
+using Cairn.Features;
+using Cairn.Rest;
+using Cairn.Storage.Sqlite;
+using Cairn.Testing;
+
+namespace Cairn.Storage.Tests;
+
+/// <summary>What every feature definition store must do; run on SQLite, PostgreSQL and through the REST client.</summary>
+public abstract class FeatureDefinitionStoreContract : IAsyncLifetime
+{
+    protected IFeatureDefinitionStore Store { get; private set; } = null!;
+
+    protected abstract Task<IFeatureDefinitionStore> OpenStoreAsync();
+    protected abstract Task CloseStoreAsync();
+
+    public async Task InitializeAsync() => Store = await OpenStoreAsync();
+
+    public Task DisposeAsync() => CloseStoreAsync();
+
+    private static readonly FeatureRepository Delays = new(
+        [new EntityDefinition("origin_airport", [new FeatureField("Origin", FeatureType.String)], "where a flight leaves")],
+        [
+            new FeatureSourceDefinition("flights", FeatureSourceKinds.File, "event_time", Path: "data/flights.parquet", Description: "raw flights"),
+            new FeatureSourceDefinition("archive", FeatureSourceKinds.Dataset, "event_time", Dataset: "data:/flights@3"),
+        ],
+        [new FeatureViewDefinition("airport_delays", ["origin_airport"], "flights",
+            [new FeatureField("avg_delay_7d", FeatureType.Double, "mean delay"), new FeatureField("flights_7d", FeatureType.Int64), new FeatureField("last_seen", FeatureType.Timestamp)],
+            TimeSpan.FromDays(7), "SELECT * FROM source", Online: false, Description: "per airport")],
+        [new FeatureServiceDefinition("delay_v1", [new FeatureReference("airport_delays", "avg_delay_7d")], "the delay model")]);
+
+    private static FeatureRepository WithView(FeatureRepository repository, Func<FeatureViewDefinition, FeatureViewDefinition> change) =>
+        repository with { Views = [change(repository.Views[0])] };
+
+    /// <summary>Records holding lists compare by reference: compare their canonical JSON.</summary>
+    private static void Same<T>(T expected, T actual) =>
+        Assert.Equal(JsonSerializer.Serialize(expected, CairnJson.Options), JsonSerializer.Serialize(actual, CairnJson.Options));
+
+    private static async Task<CairnException> Fails(string code, Func<Task> action)
+    {
+        var e = await Assert.ThrowsAsync<CairnException>(action);
+        Assert.Equal(code, e.ErrorCode);
+        return e;
+    }
+
+    [Fact]
+    public async Task Apply_First_RegistersVersionOneOfEveryDefinitionWithEveryField()
+    {
+        Same(FeatureRepository.Empty, await Store.GetRepositoryAsync());
+
+        var result = await Store.ApplyAsync(Delays);
+
+        Assert.Equal(1, result.Apply);
+        Assert.Equal(5, result.Versions.Count);
+        Assert.All(result.Versions, v => Assert.Equal((1, 1L, false), (v.Version, v.Apply, v.Removed)));
+        Assert.All(result.Plan.Changes, c => Assert.Equal(FeatureChangeKind.Add, c.Change));
+        var registered = await Store.GetRepositoryAsync();
+        Same(Delays with { Sources = [Delays.Sources[1], Delays.Sources[0]] }, registered); // each kind in name order
+        var view = await Store.GetViewAsync(FeatureUri.Parse("features:/airport_delays@1"));
+        Same(Delays.Views[0], view.View);
+        Assert.Equal(("features:/airport_delays@1", FeatureDefinitionKinds.View), (view.Address, view.Kind));
+        Assert.True(view.CreationTime > 0);
+        Same(Delays.Services[0], (await Store.GetDefinitionAsync(FeatureDefinitionKinds.Service, "delay_v1")).Service);
+        Same(Delays.Entities[0], (await Store.GetDefinitionAsync(FeatureDefinitionKinds.Entity, "origin_airport", 1)).Entity);
+        Same(Delays.Sources[1], (await Store.GetDefinitionAsync(FeatureDefinitionKinds.Source, "archive")).Source);
+    }
+
+    [Fact]
+    public async Task Apply_Unchanged_WritesNothing()
+    {
+        await Store.ApplyAsync(Delays);
+        var again = await Store.ApplyAsync(Delays);
+        Assert.Equal((0L, true), (again.Apply, again.Plan.IsEmpty));
+        Assert.Empty(again.Versions);
+        Assert.Equal(5, (await Store.ListHistoryAsync()).Count);
+    }
+
+    [Fact]
+    public async Task Apply_ChangedView_AddsAVersionToItAloneAndKeepsTheOldOne()
+    {
+        await Store.ApplyAsync(Delays);
+        var result = await Store.ApplyAsync(WithView(Delays, v => v with { Ttl = TimeSpan.FromHours(12) }));
+
+        var written = Assert.Single(result.Versions);
+        Assert.Equal((FeatureDefinitionKinds.View, "airport_delays", 2, 2L), (written.Kind, written.Name, written.Version, written.Apply));
+        Assert.Contains("ttl", Assert.Single(Assert.Single(result.Plan.Changes).Details));
+        Assert.Equal(TimeSpan.FromHours(12), (await Store.GetViewAsync(FeatureUri.Parse("features:/airport_delays"))).View!.Ttl);
+        Assert.Equal(TimeSpan.FromDays(7), (await Store.GetViewAsync(FeatureUri.Parse("features:/airport_delays@1"))).View!.Ttl);
+        Assert.Equal([2, 1], (await Store.ListVersionsAsync(FeatureDefinitionKinds.View, "airport_delays")).Select(v => v.Version));
+        Assert.Equal(1, (await Store.GetDefinitionAsync(FeatureDefinitionKinds.Service, "delay_v1")).Version);
+        var history = await Store.ListHistoryAsync();
+        Assert.Equal(("airport_delays", 2L), (history[0].Name, history[0].Apply));
+        Assert.Equal(6, history.Count);
+        Assert.Equal(2, (await Store.ListHistoryAsync(maxResults: 2)).Count);
+    }
+
+    [Fact]
+    public async Task Apply_RetypingAServedFeature_IsRefusedNamingTheServiceUnlessForced()
+    {
+        await Store.ApplyAsync(Delays);
+        var retyped = WithView(Delays, v => v with { Features = [new FeatureField("avg_delay_7d", FeatureType.Int64), .. v.Features.Skip(1)] });
+
+        var refused = await Fails(ErrorCodes.InvalidParameterValue, () => Store.ApplyAsync(retyped));
+        Assert.Contains("delay_v1", refused.Message);
+        Assert.Contains("airport_delays:avg_delay_7d changes type double -> int64", refused.Message);
+        Assert.Equal(1, (await Store.GetViewAsync(FeatureUri.Parse("features:/airport_delays"))).Version);
+
+        var forced = await Store.ApplyAsync(retyped, force: true);
+        Assert.Single(forced.Plan.Incompatibilities);
+        Assert.Equal(FeatureType.Int64, (await Store.GetViewAsync(FeatureUri.Parse("features:/airport_delays@2"))).View!.Features[0].Type);
+    }
+
+    [Fact]
+    public async Task Apply_RemovedDefinition_IsAVersionWithoutContentAndCanComeBack()
+    {
+        await Store.ApplyAsync(Delays);
+        var removed = await Store.ApplyAsync(Delays with { Services = [] });
+
+        var tombstone = Assert.Single(removed.Versions);
+        Assert.Equal(("delay_v1", 2, true, null), (tombstone.Name, tombstone.Version, tombstone.Removed, tombstone.Service));
+        Assert.Empty((await Store.GetRepositoryAsync()).Services);
+        var gone = await Fails(ErrorCodes.ResourceDoesNotExist, () => Store.GetDefinitionAsync(FeatureDefinitionKinds.Service, "delay_v1"));
+        Assert.Contains("removed", gone.Message);
+        Same(Delays.Services[0], (await Store.GetDefinitionAsync(FeatureDefinitionKinds.Service, "delay_v1", 1)).Service);
+
+        var back = await Store.ApplyAsync(Delays);
+        Assert.Equal(3, Assert.Single(back.Versions).Version);
+        Assert.Equal([3, 2, 1], (await Store.ListVersionsAsync(FeatureDefinitionKinds.Service, "delay_v1")).Select(v => v.Version));
+    }
+
+    [Fact]
+    public async Task Apply_InvalidDefinitions_AreRefusedAndWriteNothing()
+    {
+        var message = (await Fails(ErrorCodes.InvalidParameterValue, () => Store.ApplyAsync(WithView(Delays, v => v with { Entities = ["nowhere"] })))).Message;
+        Assert.Contains("'nowhere'", message);
+        Same(FeatureRepository.Empty, await Store.GetRepositoryAsync());
+        Assert.Empty(await Store.ListHistoryAsync());
+    }
+
+    [Fact]
+    public async Task Reads_BadOrUnknownArguments_AreRefusedClearly()
+    {
+        await Store.ApplyAsync(Delays);
+        Assert.Contains("features:/nope@1", (await Fails(ErrorCodes.ResourceDoesNotExist, () => Store.GetViewAsync(FeatureUri.Parse("features:/nope@1")))).Message);
+        await Fails(ErrorCodes.ResourceDoesNotExist, () => Store.GetDefinitionAsync(FeatureDefinitionKinds.View, "airport_delays", 9));
+        await Fails(ErrorCodes.ResourceDoesNotExist, () => Store.ListVersionsAsync(FeatureDefinitionKinds.Entity, "nope"));
+        await Fails(ErrorCodes.InvalidParameterValue, () => Store.GetDefinitionAsync("table", "airport_delays"));
+        await Fails(ErrorCodes.InvalidParameterValue, () => Store.GetDefinitionAsync(FeatureDefinitionKinds.View, "airport_delays", 0));
+        await Fails(ErrorCodes.InvalidParameterValue, () => Store.GetDefinitionAsync(FeatureDefinitionKinds.View, "bad name!"));
+        await Fails(ErrorCodes.InvalidParameterValue, () => Store.ListHistoryAsync(maxResults: 0));
+        await Fails(ErrorCodes.InvalidParameterValue, () => Store.ListHistoryAsync(maxResults: FeatureDefinitionKinds.MaxDefinitions + 1));
+    }
+}
+
+public sealed class SqliteFeatureDefinitionStoreContract : FeatureDefinitionStoreContract
+{
+    private readonly TempFolder _folder = new();
+    private SqliteStores? _stores;
+
+    protected override Task<IFeatureDefinitionStore> OpenStoreAsync()
+    {
+        _stores = new SqliteStores(_folder.File("cairn.db"));
+        return Task.FromResult<IFeatureDefinitionStore>(_stores.Features);
+    }
+
+    protected override Task CloseStoreAsync()
+    {
+        _stores?.Dispose();
+        _folder.Dispose();
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class PostgresFeatureDefinitionStoreContract : FeatureDefinitionStoreContract
+{
+    private Cairn.Storage.Postgres.PostgresStores? _stores;
+
+    protected override async Task<IFeatureDefinitionStore> OpenStoreAsync()
+    {
+        _stores = await Cairn.Storage.Postgres.PostgresStores.OpenAsync(PostgresServer.Instance.NewDatabase());
+        return _stores.Features;
+    }
+
+    protected override Task CloseStoreAsync()
+    {
+        _stores?.Dispose();
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class RestFeatureDefinitionStoreContract : FeatureDefinitionStoreContract
+{
+    private RunningServer? _server;
+    private RestTransport? _transport;
+
+    protected override async Task<IFeatureDefinitionStore> OpenStoreAsync()
+    {
+        _server = await RunningServer.StartAsync();
+        _transport = new RestTransport(_server.BaseUri);
+        return new RestFeatureDefinitionStore(_transport);
+    }
+
+    protected override async Task CloseStoreAsync()
+    {
+        _transport?.Dispose();
+        if (_server is not null) await _server.DisposeAsync();
+    }
+}
+
+public sealed class FeatureDefinitionCopyTests
+{
+    [Fact]
+    public async Task MetadataCopier_SqliteToPostgres_KeepsEveryVersionAndGoesOnFromThem()
+    {
+        using var folder = new TempFolder();
+        using var source = new SqliteStores(folder.File("cairn.db"));
+        var entity = new EntityDefinition("airport", [new FeatureField("origin", FeatureType.String)]);
+        var sourceDefinition = new FeatureSourceDefinition("flights", FeatureSourceKinds.File, "ts", Path: "f.parquet");
+        var view = new FeatureViewDefinition("delays", ["airport"], "flights", [new FeatureField("avg", FeatureType.Double)]);
+        var repository = new FeatureRepository([entity], [sourceDefinition], [view], []);
+        await source.Features.ApplyAsync(repository);
+        await source.Features.ApplyAsync(repository with { Views = [view with { Ttl = TimeSpan.FromDays(1) }] });
+        using var target = await Cairn.Storage.Postgres.PostgresStores.OpenAsync(PostgresServer.Instance.NewDatabase());
+
+        var counts = await Cairn.Storage.Sql.MetadataCopier.CopyAsync(source.Database, target.Database);
+
+        Assert.Equal((2, 4), (counts["feature_applies"], counts["feature_definitions"]));
+        Assert.Equal(TimeSpan.FromDays(1), (await target.Features.GetViewAsync(FeatureUri.Parse("features:/delays"))).View!.Ttl);
+        var next = await target.Features.ApplyAsync(repository);
+        Assert.Equal((3L, 3), (next.Apply, Assert.Single(next.Versions).Version));
+    }
+}
