@@ -40,6 +40,15 @@ public sealed class FeaturesApiTests : IAsyncLifetime
         Assert.Empty(repository["repository"]!["services"]!.AsArray());
     }
 
+    [Fact]
+    public async Task ClientFeatures_OverHttp_ReachTheServersStore()
+    {
+        using var client = _server.Client();
+        var repository = new Features.FeatureRepository([new("airport", [new("origin", Features.FeatureType.String)])], [], [], []);
+        Assert.Equal(1, (await client.Features.ApplyAsync(repository)).Apply);
+        Assert.Equal("airport", Assert.Single((await _server.Stores.Features.GetRepositoryAsync()).Entities).Name);
+    }
+
     [Theory]
     [InlineData("""{"repository": {"entities": [null]}}""", "empty entry")]
     [InlineData("""{"repository": {"views": [{"name": "v", "entities": [null]}]}}""", "")]

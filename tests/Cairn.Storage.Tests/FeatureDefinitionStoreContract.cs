@@ -138,6 +138,30 @@ public abstract class FeatureDefinitionStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Apply_Concurrent_EachCommitsWholeOrFailsRetryably()
+    {
+        var outcomes = await Task.WhenAll(Enumerable.Range(1, 4).Select(hours => Task.Run(async () =>
+        {
+            try
+            {
+                await Store.ApplyAsync(WithView(Delays, v => v with { Ttl = TimeSpan.FromHours(hours) }));
+                return true;
+            }
+            catch (CairnException e) when (e.ErrorCode == ErrorCodes.ResourceAlreadyExists)
+            {
+                return false; // lost a race on PostgreSQL: nothing written, apply again
+            }
+        })));
+
+        var committed = outcomes.Count(ok => ok);
+        Assert.True(committed >= 1);
+        var versions = await Store.ListVersionsAsync(FeatureDefinitionKinds.View, "airport_delays");
+        Assert.Equal(Enumerable.Range(1, committed).Reverse(), versions.Select(v => v.Version));
+        Assert.Equal(Enumerable.Range(1, committed).Select(a => (long)a).Reverse(), versions.Select(v => v.Apply));
+        Assert.Equal(1, (await Store.GetDefinitionAsync(FeatureDefinitionKinds.Service, "delay_v1")).Version);
+    }
+
+    [Fact]
     public async Task Reads_BadOrUnknownArguments_AreRefusedClearly()
     {
         await Store.ApplyAsync(Delays);
