@@ -228,6 +228,18 @@ public abstract class OnlineFeatureStoreContract : IAsyncLifetime
     }
 
     [ContractFact]
+    public async Task Write_LongAndNonAsciiFeatureNames_ReadBack()
+    {
+        var view = View();
+        FeatureField[] features = [new(new string('ß', 300), FeatureType.Int64), new("délai:moyen", FeatureType.Double)];
+        await Store.WriteAsync(view, features, [new(["SEA"], T0, new Dictionary<string, object?> { [features[0].Name] = 5L, [features[1].Name] = 1.5 })]);
+
+        var got = (await Store.ReadAsync(view, [["SEA"]], [features[1].Name, features[0].Name]))[0]!;
+
+        Assert.Equal((5L, 1.5), (got.Values[features[0].Name], got.Values[features[1].Name]));
+    }
+
+    [ContractFact]
     public async Task Write_BadRowInBatch_WritesNothing()
     {
         var view = View();
