@@ -106,6 +106,7 @@ public abstract class OnlineFeatureStoreContract : IAsyncLifetime
         Assert.Null(got[1]);
         Assert.Null(got[2]);
         Assert.Null((await Store.ReadAsync(View(), [["SEA"]], ["delay"]))[0]);
+        Assert.All(await Store.ReadAsync(view, [["SEA"], ["SEA"]], ["delay"]), g => Assert.Equal(3.5, g!.Values["delay"])); // a key asked twice
     }
 
     [ContractFact]
