@@ -34,9 +34,10 @@ public sealed class SqliteOnlineFeatureStore : IOnlineFeatureStore
 
     // Many keys in one statement: the keys travel as one JSON array and come back with their
     // position, so a batch costs one statement step per found row instead of one statement per key.
+    // CROSS JOIN keeps json_each as the outer loop (SQLite never reorders it): one primary-key probe per key, never a scan.
     private const string SelectMany = """
         SELECT k.key, o.event_time, o.payload FROM json_each($keys) AS k
-        JOIN online_features AS o ON o.view = $view AND o.entity_key = k.value
+        CROSS JOIN online_features AS o ON o.view = $view AND o.entity_key = k.value
         """;
 
     private readonly string _connectionString;
