@@ -74,6 +74,19 @@ public sealed class CairnClient : IDisposable
 
     private readonly IFeatureDefinitionStore? _features;
 
+    /// <summary>
+    /// Online feature lookups and pushes: set for a client of a Cairn server (over REST). An embedded
+    /// client has none, since the online store is configured where it is served; build a
+    /// <c>LocalOnlineFeatureService</c> (Cairn.Features) over <see cref="Features"/> and an online store instead.
+    /// </summary>
+    public IOnlineFeatureService OnlineFeatures
+    {
+        get => _onlineFeatures ?? throw CairnException.InvalidState("This client has no online feature service: connect to a Cairn server, or build a LocalOnlineFeatureService over an online store.");
+        init => _onlineFeatures = value;
+    }
+
+    private readonly IOnlineFeatureService? _onlineFeatures;
+
     /// <summary>MLflow 3's logged models (set by <see cref="Open"/>; a client built from parts may have none).</summary>
     public ILoggedModelStore LoggedModels
     {
@@ -120,7 +133,7 @@ public sealed class CairnClient : IDisposable
             {
                 var transport = new RestTransport(server.BaseUri);
                 return new CairnClient(new RestTrackingStore(transport), new RestArtifactStore(transport), new RestRegistryStore(transport), new RestDatasetStore(transport), location, time, transport)
-                    { Schedules = new RestPipelineScheduleStore(transport), Monitors = new RestMonitorStore(transport), Endpoints = new RestEndpointStore(transport), Features = new RestFeatureDefinitionStore(transport), LoggedModels = new RestLoggedModelStore(transport) };
+                    { Schedules = new RestPipelineScheduleStore(transport), Monitors = new RestMonitorStore(transport), Endpoints = new RestEndpointStore(transport), Features = new RestFeatureDefinitionStore(transport), OnlineFeatures = new RestOnlineFeatureService(transport), LoggedModels = new RestLoggedModelStore(transport) };
             }
             case EmbeddedLocation embedded:
             {

@@ -3,9 +3,6 @@ using System.Text.Json;
 
 namespace Cairn.Features;
 
-/// <summary>What a push stored: how many rows, the offline file they were kept in, and how many changed the online store.</summary>
-public sealed record PushResult(string View, int Rows, string OfflineFile, long OnlineWritten);
-
 /// <summary>
 /// Writes fresh rows of a view (computed outside Cairn, such as from a stream) to the offline push
 /// log and to the online store, in that order: once a push is acknowledged its rows are in the

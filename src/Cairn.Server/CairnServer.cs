@@ -41,6 +41,8 @@ public sealed record CairnServerOptions(ITrackingStore Tracking, IArtifactStore 
     public IEndpointStore? Endpoints { get; init; }
     /// <summary>Feature definitions and their versions; null: no /api/2.0/cairn/features endpoints.</summary>
     public IFeatureDefinitionStore? Features { get; init; }
+    /// <summary>Online feature lookups and pushes (/api/2.0/cairn/features/online, /get-online-features, /push); null: not served.</summary>
+    public IOnlineFeatureService? OnlineFeatures { get; init; }
     /// <summary>MLflow 3's logged models; null: no /api/2.0/mlflow/logged-models endpoints.</summary>
     public ILoggedModelStore? LoggedModels { get; init; }
     /// <summary>The inference log folder the endpoint pages read live figures from; null: none shown.</summary>
@@ -113,6 +115,7 @@ public static class CairnServer
         }
         if (options.Endpoints is not null) app.MapEndpointsApi(options.Endpoints);
         if (options.Features is not null) app.MapFeatureApi(options.Features);
+        if (options.OnlineFeatures is not null) app.MapOnlineFeatureApi(options.OnlineFeatures);
         if (options.LoggedModels is not null) app.MapLoggedModelsApi(options.LoggedModels, options.Artifacts);
         app.MapFallback("/api/{**rest}", (HttpContext http) =>
             ErrorHandling.Write(http, StatusCodes.Status404NotFound, "ENDPOINT_NOT_FOUND",

@@ -5,7 +5,7 @@ using Cairn.Features;
 namespace Cairn.Cli.Commands;
 
 /// <summary><c>cairn features plan|apply|list|show|diff|get-historical</c>: parse, call the definition store and the point-in-time joiner, print.</summary>
-internal static class FeaturesCommands
+internal static partial class FeaturesCommands
 {
     private static readonly Option<string?> ProjectDirectory = new("--directory", "-C")
     {
@@ -23,6 +23,10 @@ internal static class FeaturesCommands
         command.Subcommands.Add(Show(stdout));
         command.Subcommands.Add(Diff(stdout));
         command.Subcommands.Add(GetHistorical(stdout));
+        command.Subcommands.Add(Materialize(stdout));
+        command.Subcommands.Add(GetOnline(stdout));
+        command.Subcommands.Add(Push(stdout));
+        command.Subcommands.Add(Stats(stdout));
         return command;
     }
 
@@ -206,6 +210,7 @@ internal static class FeaturesCommands
             var options = new PointInTimeOptions
             {
                 EntityTimestampColumn = parse.GetValue(timestamp)!, FullFeatureNames = parse.GetValue(fullNames), SourceRoot = Folder(parse),
+                PushLogRoot = PushLogRoot(client),
             };
             var entityPath = InFolder(parse, parse.GetValue(entities)!);
             var outputPath = InFolder(parse, parse.GetValue(output)!);

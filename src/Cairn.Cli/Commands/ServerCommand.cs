@@ -92,10 +92,11 @@ internal static class ServerCommand
         var pipelinesRoot = new Option<string[]>("--pipelines-root") { Description = "A folder scheduled pipeline files may be in (repeatable); default: the current folder. Files in the local artifact folder never run." };
         var endpoints = new Option<string[]>("--endpoint") { Description = "Serve this endpoint too, on its own port: NAME=PORT (repeatable)." };
         var inferenceLog = new Option<string>("--inference-log") { Description = "Folder of the inference log: written by the endpoints served here, read by the endpoint pages.", DefaultValueFactory = _ => Path.Combine(TrackingUri.DefaultFolder, "inference-log") };
+        var onlineStore = new Option<string?>("--online-store") { Description = "Online feature store: redis://host:port[/db] or a SQLite file (default: $CAIRN_ONLINE_STORE, else features/online.db beside an embedded store, or in ./.cairn)." };
         var noScheduler = new Option<bool>("--no-scheduler") { Description = "Do not run pipeline schedules, triggers and scheduled monitors in this server (another server on the same database does)." };
         var access = new HostAccessOptions();
         var command = new Command("server", "Serve the MLflow-compatible tracking and registry API and the artifact proxy; run pipeline schedules, triggers and scheduled monitors.")
-            { host, port, backend, artifacts, scheduleInterval, pipelinesRoot, noScheduler, endpoints, inferenceLog };
+            { host, port, backend, artifacts, scheduleInterval, pipelinesRoot, noScheduler, endpoints, inferenceLog, onlineStore };
         access.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
@@ -114,6 +115,9 @@ internal static class ServerCommand
                 throw CairnException.InvalidParameter($"Port {clash.Key} is given twice: the server and each endpoint need a port of their own.");
             using var metadata = await StoreWiring.OpenMetadataAsync(parse.GetValue(backend), ct);
             var artifactStore = StoreWiring.OpenArtifacts(parse.GetValue(artifacts), metadata);
+            var features = OnlineFeatureWiring.FeaturesFolder(metadata.DefaultArtifactFolder is { } folder ? Path.GetDirectoryName(folder) : null);
+            var online = await OnlineFeatureWiring.OpenServiceAsync(metadata.Features, parse.GetValue(onlineStore), features, ct);
+            await using var onlineStoreOpened = online.Store;
             var app = CairnServer.Build(new CairnServerOptions(metadata.Tracking, artifactStore, metadata.Registry, metadata.Datasets)
             {
                 Host = hostValue,
@@ -124,6 +128,7 @@ internal static class ServerCommand
                 Monitors = metadata.Monitors,
                 Endpoints = metadata.Endpoints,
                 Features = metadata.Features,
+                OnlineFeatures = online,
                 LoggedModels = metadata.LoggedModels,
                 InferenceLog = parse.GetValue(inferenceLog) is "none" ? null : parse.GetValue(inferenceLog),
                 BackgroundWork =

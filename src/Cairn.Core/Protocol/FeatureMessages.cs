@@ -25,3 +25,30 @@ public sealed record FeatureRepositoryResponse(FeatureRepository Repository);
 public sealed record FeatureDefinitionResponse(FeatureDefinitionVersion Definition);
 /// <summary>GET /api/2.0/cairn/features/definitions/versions and /history.</summary>
 public sealed record FeatureDefinitionsResponse(IReadOnlyList<FeatureDefinitionVersion> Definitions);
+
+/// <summary>
+/// POST /api/2.0/cairn/features/online and Feast's POST /get-online-features: <c>features</c>
+/// (view:feature) or a <c>feature_service</c>, and <c>entities</c> as columns.
+/// </summary>
+public sealed record GetOnlineFeaturesRequest(IReadOnlyList<string>? Features, string? FeatureService,
+    IReadOnlyDictionary<string, IReadOnlyList<System.Text.Json.JsonElement>>? Entities, bool? FullFeatureNames);
+
+/// <summary>The names of an online answer's columns.</summary>
+public sealed record OnlineFeatureMetadata(IReadOnlyList<string> FeatureNames);
+
+/// <summary>One column of an online answer: per entity row a value, a status and an event time.</summary>
+public sealed record OnlineFeatureResult(IReadOnlyList<object?> Values, IReadOnlyList<string> Statuses, IReadOnlyList<DateTimeOffset> EventTimestamps);
+
+/// <summary>The answer of an online lookup, in Feast's feature server shape.</summary>
+public sealed record GetOnlineFeaturesResponse(OnlineFeatureMetadata Metadata, IReadOnlyList<OnlineFeatureResult> Results)
+{
+    /// <summary>The wire shape of <paramref name="response"/>.</summary>
+    public static GetOnlineFeaturesResponse From(Cairn.Features.OnlineFeatureResponse response) =>
+        new(new OnlineFeatureMetadata(response.FeatureNames), [.. response.Results.Select(r => new OnlineFeatureResult(r.Values, r.Statuses, r.EventTimestamps))]);
+}
+
+/// <summary>POST /api/2.0/cairn/features/push: rows of one feature view, each a map of column to value.</summary>
+public sealed record PushFeaturesRequest(string? FeatureView, IReadOnlyList<IReadOnlyDictionary<string, System.Text.Json.JsonElement>>? Rows);
+
+/// <summary>The answer of a push.</summary>
+public sealed record PushFeaturesResponse(string FeatureView, int Rows, long OnlineWritten);

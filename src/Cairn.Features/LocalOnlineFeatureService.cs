@@ -1,0 +1,39 @@
+namespace Cairn.Features;
+
+/// <summary>
+/// Online features served from this process: lookups read <paramref name="online"/> through the
+/// registered definitions (re-read at most every <see cref="DefinitionsRefresh"/>, so a lookup does
+/// not query the metadata store), pushes go to the push log under <paramref name="pushLogRoot"/> and then online.
+/// </summary>
+public sealed class LocalOnlineFeatureService(IFeatureDefinitionStore definitions, IOnlineFeatureStore online, string pushLogRoot, TimeProvider? clock = null)
+    : IOnlineFeatureService
+{
+    /// <summary>How long registered definitions are reused before they are read again.</summary>
+    public static readonly TimeSpan DefinitionsRefresh = TimeSpan.FromSeconds(2);
+
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+    private (FeatureRepository Repository, DateTimeOffset ReadAt)? _cached;
+
+    /// <summary>The online store lookups read and pushes write.</summary>
+    public IOnlineFeatureStore Store => online;
+
+    /// <summary>Where pushed rows are kept for training sets.</summary>
+    public string PushLogRoot => pushLogRoot;
+
+    /// <inheritdoc />
+    public async Task<OnlineFeatureResponse> GetOnlineFeaturesAsync(OnlineFeatureRequest request, CancellationToken ct = default) =>
+        await new OnlineFeatureReader(await RepositoryAsync(ct).ConfigureAwait(false), online, _clock).ReadAsync(request, ct).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public async Task<PushResult> PushAsync(string view, IReadOnlyList<IReadOnlyDictionary<string, object?>> rows, CancellationToken ct = default) =>
+        await FeaturePush.PushAsync(await RepositoryAsync(ct, fresh: true).ConfigureAwait(false), view, rows, pushLogRoot, online, _clock, ct).ConfigureAwait(false);
+
+    private async Task<FeatureRepository> RepositoryAsync(CancellationToken ct, bool fresh = false)
+    {
+        var now = _clock.GetUtcNow();
+        if (!fresh && _cached is { } cached && now - cached.ReadAt < DefinitionsRefresh) return cached.Repository;
+        var repository = await definitions.GetRepositoryAsync(ct).ConfigureAwait(false);
+        _cached = (repository, now);
+        return repository;
+    }
+}
