@@ -36,4 +36,18 @@ public sealed class ExplanationBrowserTests(ExplanationServer explained, Browser
         Assert.Empty(dialogs);
         Assert.Empty(watched.Problems);
     }
+
+    [Fact]
+    public async Task AVersionWithAnExplanation_ShowsItsBarsDependencePlotAndWaterfall()
+    {
+        await using var watched = await browser.OpenAsync(explained.Server.BaseUri);
+        var page = watched.Page;
+
+        await page.GotoAsync($"/models/{ExplanationServer.Model}/versions/1");
+
+        await Expect(page.Locator("svg.importance-bars g.bar rect")).ToHaveCountAsync(2);
+        await Expect(page.Locator("svg.waterfall g.step rect").First).ToBeVisibleAsync();
+        await watched.ScreenshotAsync("15-model-version-explanation");
+        Assert.Empty(watched.Problems);
+    }
 }
