@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Cairn.Data;
 using Cairn.Features;
 
 namespace Cairn.Cli.Commands;
@@ -192,9 +193,10 @@ internal static partial class FeaturesCommands
         var output = new Option<string>("--out") { Description = "Where to write the training set (Parquet).", Required = true };
         var timestamp = new Option<string>("--entity-timestamp") { Description = "The entity table's event-time column.", DefaultValueFactory = _ => "event_timestamp" };
         var fullNames = new Option<bool>("--full-feature-names") { Description = "Name feature columns VIEW__FEATURE." };
+        var dataset = new Option<string?>("--dataset") { Description = "Also track the training set in the project's data workspace and name it data:/NAME@N, its description naming the feature view versions it was built from." };
         var command = new Command("get-historical", "Build a point-in-time correct training set from the registered definitions: each feature as known at each row's timestamp.")
         {
-            service, features, entities, output, timestamp, fullNames,
+            service, features, entities, output, timestamp, fullNames, dataset,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -203,6 +205,12 @@ internal static partial class FeaturesCommands
                 .Select(FeatureReference.Parse).ToList();
             if ((serviceName is null) == (references.Count == 0))
                 throw CairnException.InvalidParameter("Give either --service NAME or --features VIEW:FEATURE,... (one of the two).");
+            if (parse.GetValue(dataset) is { } datasetName)
+            {
+                // Checked before any work: a training set that cannot be tracked is not built.
+                DatasetNames.Validate(datasetName);
+                DataWorkspace.Open(Folder(parse)).Dispose();
+            }
             using var client = OpenClient(parse);
             var repository = await client.Features.GetRepositoryAsync(ct);
             if (repository.Views.Count == 0)
@@ -220,9 +228,28 @@ internal static partial class FeaturesCommands
             stdout.WriteLine($"Wrote {result.OutputPath}: {result.Rows} row(s), {result.Features.Count} feature(s).");
             foreach (var column in result.Features)
                 stdout.WriteLine($"  {column.Column} <- {column.Feature} ({column.Type.Name()}), {column.Nulls} null(s)");
+            if (parse.GetValue(dataset) is { } name)
+                await TrackTrainingSetAsync(stdout, parse, client, result, serviceName, name, ct);
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Adds the training set to the project's data workspace and names it as a dataset version whose description gives the view versions used.</summary>
+    private static async Task TrackTrainingSetAsync(TextWriter stdout, ParseResult parse, CairnClient client, TrainingSetResult result, string? service, string name,
+        CancellationToken ct)
+    {
+        var views = new List<string>();
+        foreach (var view in result.Features.Select(f => f.Feature.View).Distinct())
+            views.Add($"features:/{view}@{(await client.Features.GetDefinitionAsync(FeatureDefinitionKinds.View, view, null, ct)).Version}");
+        using var workspace = DataWorkspace.Open(Folder(parse));
+        await workspace.AddAsync(result.OutputPath, ct);
+        var description = $"Point-in-time training set{(service is null ? "" : $" of feature service {service}")} from {string.Join(", ", views)}: "
+            + string.Join(", ", result.Features.Select(f => f.Feature.ToString()));
+        var (version, warnings) = await DatasetTagging.TagAsync(workspace, client.Datasets, result.OutputPath, name, description, Environment.UserName, ct);
+        foreach (var warning in warnings) stdout.WriteLine($"warning: {warning}");
+        stdout.WriteLine($"Tracked as {version.ToUri()} ({version.Digest}), built from {string.Join(", ", views)}.");
+        stdout.WriteLine($"Log it as the training input of a run with run.LogInput(\"{version.ToUri()}\"): it then appears in the model's lineage and card.");
     }
 
     /// <summary>7d, 12h, 1h30m, 90s; "none" without a TTL.</summary>
