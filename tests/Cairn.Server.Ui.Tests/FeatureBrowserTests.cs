@@ -18,6 +18,7 @@ public sealed class FeatureBrowserTests(FeatureServer features, Browser browser,
         await page.GetByRole(AriaRole.Link, new() { Name = "Features", Exact = true }).First.ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Features", Exact = true })).ToBeVisibleAsync();
         await Expect(page.Locator("table.feature-views tbody tr")).ToHaveCountAsync(3);
+        await watched.ScreenshotAsync("15-features");
 
         await page.Locator("table.feature-views").GetByRole(AriaRole.Link, new() { Name = FeatureServer.Delays, Exact = true }).ClickAsync();
         await page.WaitForURLAsync($"**/features/views/{FeatureServer.Delays}");
@@ -30,6 +31,7 @@ public sealed class FeatureBrowserTests(FeatureServer features, Browser browser,
         await page.WaitForURLAsync("**?from=1&to=2*");
         await Expect(page.Locator("pre.transformation-after")).ToHaveTextAsync(FeatureServer.TransformationV2);
         Assert.True(await page.EvaluateAsync<int>("document.documentElement.scrollWidth") <= 1280, "the view page is no wider than the window");
+        await watched.ScreenshotAsync("16-feature-view");
 
         await page.Locator("tr[data-feature='flights_7d'] td.services").GetByRole(AriaRole.Link, new() { Name = FeatureServer.DelayV2 }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync(FeatureServer.DelayV2);
