@@ -1,6 +1,7 @@
 using Cairn.Artifacts;
 using Cairn.Data;
 using Cairn.Deployments;
+using Cairn.Features;
 using Cairn.Monitoring;
 using Cairn.Registry;
 using Cairn.Tracking;
@@ -15,6 +16,9 @@ public sealed record UiStores(ITrackingStore Tracking, IRegistryStore Registry, 
 
     /// <summary>Deployment endpoints and their history; null: the endpoint pages say endpoints are not configured.</summary>
     public IEndpointStore? Endpoints { get; init; }
+
+    /// <summary>Registered feature definitions and their versions; null: the feature pages say the feature store is not configured.</summary>
+    public IFeatureDefinitionStore? Features { get; init; }
 
     /// <summary>MLflow 3's logged models; null: run pages list none.</summary>
     public ILoggedModelStore? LoggedModels { get; init; }

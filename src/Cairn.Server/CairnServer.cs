@@ -82,7 +82,7 @@ public static class CairnServer
             return Task.CompletedTask;
         }));
         builder.Services.AddCorsOrigins(options.CorsOrigins);
-        builder.Services.AddCairnUi(new UiStores(options.Tracking, options.Registry, options.Artifacts, options.Datasets, options.Time) { Monitors = options.Monitors, Endpoints = options.Endpoints, LoggedModels = options.LoggedModels, InferenceLog = options.InferenceLog });
+        builder.Services.AddCairnUi(new UiStores(options.Tracking, options.Registry, options.Artifacts, options.Datasets, options.Time) { Monitors = options.Monitors, Endpoints = options.Endpoints, Features = options.Features, LoggedModels = options.LoggedModels, InferenceLog = options.InferenceLog });
 
         WebApplication? built = null;
         foreach (var work in options.BackgroundWork)
