@@ -91,7 +91,7 @@ public sealed class FeaturesCliTests : CliRunner
         var diff = await Features("diff", "features:/airport_delays@1", "features:/airport_delays@2");
         Assert.Equal(0, diff.Exit);
         Assert.Contains("features:/airport_delays@1 -> features:/airport_delays@2:", diff.Out);
-        Assert.Contains("ttl 7.00:00:00 -> 12:00:00", diff.Out);
+        Assert.Contains("ttl 7d -> 12h", diff.Out);
     }
 
     [Fact]

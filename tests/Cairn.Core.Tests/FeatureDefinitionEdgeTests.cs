@@ -17,7 +17,7 @@ public sealed class FeatureDefinitionEdgeTests
     public void DiffViews_ListsEachDifference()
     {
         var after = View with { Features = [new FeatureField("avg", FeatureType.Int64), new FeatureField("max", FeatureType.Double)], Ttl = null, Online = false };
-        Assert.Equal(["feature avg: double -> int64", "+ feature max (double)", "- feature count", "ttl 7.00:00:00 -> none", "online True -> False"],
+        Assert.Equal(["feature avg: double -> int64", "+ feature max (double)", "- feature count", "ttl 7d -> none", "online true -> false"],
             FeaturePlanner.DiffViews(View, after));
         Assert.Empty(FeaturePlanner.DiffViews(View, View with { Description = "same columns" }));
     }

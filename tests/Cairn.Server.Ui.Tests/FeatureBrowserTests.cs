@@ -22,7 +22,7 @@ public sealed class FeatureBrowserTests(FeatureServer features, Browser browser,
 
         await page.Locator("table.feature-views").GetByRole(AriaRole.Link, new() { Name = FeatureServer.Delays, Exact = true }).ClickAsync();
         await page.WaitForURLAsync($"**/features/views/{FeatureServer.Delays}");
-        await Expect(page.Locator("ul.diff-lines li")).ToHaveTextAsync(["online True -> False"]);
+        await Expect(page.Locator("ul.diff-lines li")).ToHaveTextAsync(["online true -> false"]);
 
         // Choosing versions in the form reloads the page on their diff.
         await page.Locator("select[name='from']").SelectOptionAsync("1");

@@ -97,7 +97,7 @@ public sealed class FeaturePageTests(FeatureServer features)
 
         var versions = Section(html, "versions-title");
         Assert.Equal(3, Regex.Count(versions, "<tr data-version="));
-        Assert.Contains("online True -> False", Around(versions, "data-version=\"3\"", "<tr", "</tr>"));
+        Assert.Contains("online true -> false", Around(versions, "data-version=\"3\"", "<tr", "</tr>"));
         Assert.Contains("created", Around(versions, "data-version=\"1\"", "<tr", "</tr>"));
     }
 
@@ -107,7 +107,7 @@ public sealed class FeaturePageTests(FeatureServer features)
         var (_, html) = await GetAsync(DelaysLink);
         var diff = Section(html, "diff-title");
         Assert.Contains("features:/airport_delays@2</code> → <code>features:/airport_delays@3", diff);
-        Assert.Equal(["online True -> False"], Regex.Matches(diff, "<li>(.*?)</li>").Select(m => m.Groups[1].Value));
+        Assert.Equal(["online true -> false"], Regex.Matches(diff, "<li>(.*?)</li>").Select(m => m.Groups[1].Value));
         Assert.DoesNotContain("transformation-before", diff);
     }
 

@@ -21,7 +21,7 @@ public sealed class FeatureTextTests
     public void Diff_AddsDescriptionChanges_ToThePlannersLines()
     {
         var after = View with { Description = "new", Features = [new FeatureField("avg", FeatureType.Double, "average")], Online = false };
-        Assert.Equal(["online True -> False", "description changed", "description of feature avg changed"], FeatureText.Diff(View, after));
+        Assert.Equal(["online true -> false", "description changed", "description of feature avg changed"], FeatureText.Diff(View, after));
         Assert.Empty(FeatureText.Diff(View, View with { }));
     }
 

@@ -252,15 +252,5 @@ internal static partial class FeaturesCommands
         stdout.WriteLine($"Log it as the training input of a run with run.LogInput(\"{version.ToUri()}\"): it then appears in the model's lineage and card.");
     }
 
-    /// <summary>7d, 12h, 1h30m, 90s; "none" without a TTL.</summary>
-    private static string Ttl(TimeSpan? ttl)
-    {
-        if (ttl is not { } t) return "none";
-        var parts = new List<string>();
-        if (t.Days > 0) parts.Add($"{t.Days}d");
-        if (t.Hours > 0) parts.Add($"{t.Hours}h");
-        if (t.Minutes > 0) parts.Add($"{t.Minutes}m");
-        if (t.Seconds > 0) parts.Add($"{t.Seconds}s");
-        return parts.Count == 0 ? t.ToString() : string.Concat(parts);
-    }
+    private static string Ttl(TimeSpan? ttl) => FeatureDurations.Format(ttl);
 }

@@ -86,7 +86,7 @@ public static class FeaturePlanner
         if (before.Source != after.Source) details.Add($"source {before.Source} -> {after.Source}");
         if (before.Ttl != after.Ttl) details.Add($"ttl {Ttl(before.Ttl)} -> {Ttl(after.Ttl)}");
         if (before.Transformation != after.Transformation) details.Add("transformation changed");
-        if (before.Online != after.Online) details.Add($"online {before.Online} -> {after.Online}");
+        if (before.Online != after.Online) details.Add($"online {(before.Online ? "true" : "false")} -> {(after.Online ? "true" : "false")}");
         return details;
     }
 
@@ -139,5 +139,5 @@ public static class FeaturePlanner
         return [.. found.Distinct()];
     }
 
-    private static string Ttl(TimeSpan? ttl) => ttl?.ToString() ?? "none";
+    private static string Ttl(TimeSpan? ttl) => FeatureDurations.Format(ttl);
 }

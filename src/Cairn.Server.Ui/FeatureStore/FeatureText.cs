@@ -20,18 +20,8 @@ public static class FeatureText
     /// <summary>A service's page.</summary>
     public static string ServiceLink(string name) => "/features/services/" + Format.Escape(name);
 
-    /// <summary>A TTL as definitions write it (7d, 1h30m, 90s); "none" when values stay valid until replaced.</summary>
-    public static string Ttl(TimeSpan? ttl)
-    {
-        if (ttl is not { } t) return "none";
-        var parts = new List<string>();
-        if (t.Days > 0) parts.Add($"{t.Days}d");
-        if (t.Hours > 0) parts.Add($"{t.Hours}h");
-        if (t.Minutes > 0) parts.Add($"{t.Minutes}m");
-        if (t.Seconds > 0) parts.Add($"{t.Seconds}s");
-        if (t.Milliseconds > 0) parts.Add($"{t.Milliseconds}ms");
-        return parts.Count == 0 ? "0s" : string.Concat(parts);
-    }
+    /// <summary>A TTL as definitions write it (see <see cref="FeatureDurations.Format"/>).</summary>
+    public static string Ttl(TimeSpan? ttl) => FeatureDurations.Format(ttl);
 
     /// <summary>Where a source's rows come from: its path, query, table or dataset, whichever its kind uses.</summary>
     public static string Location(FeatureSourceDefinition source) =>

@@ -30,7 +30,7 @@ public class FeaturePlannerTests
 
         var change = Assert.Single(plan.Changes);
         Assert.Equal((FeaturePlanner.View, "airport_delays", FeatureChangeKind.Change), (change.Kind, change.Name, change.Change));
-        Assert.Equal(["+ feature cancelled_share (double)", "ttl 7.00:00:00 -> 3.00:00:00"], change.Details);
+        Assert.Equal(["+ feature cancelled_share (double)", "ttl 7d -> 3d"], change.Details);
         Assert.Empty(plan.Incompatibilities);
         plan.EnsureApplicable(force: false);
     }
