@@ -1,4 +1,3 @@
-using System.Diagnostics;
 
 namespace Cairn.Cli.Tests;
 
@@ -27,16 +26,7 @@ public sealed class FeaturesTrainingSetCliTests : CliRunner
 
     private async Task<(int Exit, string Out, string Err)> Features(params string[] args) => await Cairn(["features", .. args, "-C", Project]);
 
-    private static void Git(string directory, params string[] args)
-    {
-        var info = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "-c", "user.name=Test", "-c", "user.email=test@example.com" }.Concat(args)) info.ArgumentList.Add(a);
-        using var git = Process.Start(info)!;
-        git.StandardOutput.ReadToEnd();
-        var error = git.StandardError.ReadToEnd();
-        git.WaitForExit();
-        if (git.ExitCode != 0) throw new InvalidOperationException($"git {string.Join(' ', args)} failed: {error}");
-    }
+    private static void Git(string directory, params string[] args) => global::Cairn.Testing.GitCommand.Run(directory, args);
 
     private async Task WriteProjectAsync(bool git)
     {

@@ -104,16 +104,7 @@ public sealed class QualityCliTests(FlightsModelFixture model) : IClassFixture<F
         Assert.Contains("cairn data pull data/flights.csv", missing.Err);
     }
 
-    private static void Git(string directory, params string[] args)
-    {
-        var info = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "-c", "user.name=Test", "-c", "user.email=test@example.com" }.Concat(args)) info.ArgumentList.Add(a);
-        using var git = Process.Start(info)!;
-        git.StandardOutput.ReadToEnd();
-        var error = git.StandardError.ReadToEnd();
-        git.WaitForExit();
-        if (git.ExitCode != 0) throw new InvalidOperationException($"git {string.Join(' ', args)} failed: {error}");
-    }
+    private static void Git(string directory, params string[] args) => global::Cairn.Testing.GitCommand.Run(directory, args);
 
     [Fact]
     public async Task TestModel_ExampleTests_ExitZero_StrictSliceExitOne_BadFileExitTwo()

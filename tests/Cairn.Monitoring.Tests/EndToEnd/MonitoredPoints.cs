@@ -132,16 +132,7 @@ public sealed class MonitoredPoints : IAsyncDisposable
         }
     }
 
-    public static void Git(string directory, params string[] args)
-    {
-        var info = new System.Diagnostics.ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "-c", "user.name=Test", "-c", "user.email=test@example.com" }.Concat(args)) info.ArgumentList.Add(a);
-        using var git = System.Diagnostics.Process.Start(info)!;
-        git.StandardOutput.ReadToEnd();
-        var error = git.StandardError.ReadToEnd();
-        git.WaitForExit();
-        if (git.ExitCode != 0) throw new InvalidOperationException($"git {string.Join(' ', args)} failed: {error}");
-    }
+    public static void Git(string directory, params string[] args) => global::Cairn.Testing.GitCommand.Run(directory, args);
 
     public static async Task Expect(Task<(int Exit, string Out, string Err)> command)
     {
