@@ -16,13 +16,21 @@ public sealed record MaterializeOptions
 }
 
 /// <summary>What one view's materialization wrote.</summary>
-public sealed record MaterializedView(string View, long Keys, long Written, DateTimeOffset? NewestEventTime);
+public sealed record MaterializedView(string View, long Keys, long Written, DateTimeOffset? NewestEventTime)
+{
+    /// <summary>The start of the interval materialized (events from this instant).</summary>
+    public DateTimeOffset Start { get; init; }
+    /// <summary>The end of the interval materialized (events before this instant); when it is not after <see cref="Start"/> the view was already up to date and nothing was read.</summary>
+    public DateTimeOffset End { get; init; }
+}
 
 /// <summary>
 /// Loads the latest values of feature views into an online store (Feast's <c>materialize</c>): per
 /// view, for each entity key, the source row with the latest event time in the interval (ties: the
 /// row read last, as for training sets). The store keeps what is newer, so running it twice, or on
-/// overlapping intervals, never moves a value back in time.
+/// overlapping intervals, never moves a value back in time. Each view's end and newest event time
+/// are recorded in the store (<see cref="OnlineViewState"/>), so that the next incremental run starts
+/// where this one ended.
 /// </summary>
 public static class FeatureMaterializer
 {
@@ -38,12 +46,53 @@ public static class FeatureMaterializer
         if (end <= start) throw CairnException.InvalidParameter($"Nothing to materialize: the end ({end:O}) is not after the start ({start:O}).");
         if (options.BatchSize < 1) throw CairnException.InvalidParameter($"The batch size must be at least 1; got {options.BatchSize}.");
         var selected = Select(repository, views);
+        return await RunAsync(store, [.. selected.Select(v => (v, start))], end, options, ct);
+    }
+
+    /// <summary>
+    /// Materializes <paramref name="views"/> (null: every view marked online) up to <paramref name="end"/>, each from where
+    /// its last materialization ended (Feast's <c>materialize-incremental</c>); the first time, from <paramref name="end"/>
+    /// minus the view's TTL. A view already materialized up to <paramref name="end"/> is left as it is.
+    /// </summary>
+    /// <exception cref="CairnException">INVALID_PARAMETER_VALUE, before anything is written, for a view never materialized that has no TTL
+    /// (materialize it once with a start), and as <see cref="MaterializeAsync"/>.</exception>
+    public static async Task<IReadOnlyList<MaterializedView>> MaterializeIncrementalAsync(FeatureRepository repository, IOnlineFeatureStore store,
+        IReadOnlyList<string>? views, DateTimeOffset end, MaterializeOptions? options = null, CancellationToken ct = default)
+    {
+        options ??= new MaterializeOptions();
+        if (options.BatchSize < 1) throw CairnException.InvalidParameter($"The batch size must be at least 1; got {options.BatchSize}.");
+        var plan = new List<(SelectedView View, DateTimeOffset Start)>();
+        foreach (var view in Select(repository, views))
+        {
+            var state = await store.GetViewStateAsync(view.View.Name, ct);
+            var start = state?.MaterializedUntil ?? (view.View.Ttl is { } ttl
+                ? (ttl < end - DateTimeOffset.UnixEpoch ? end - ttl : DateTimeOffset.UnixEpoch)
+                : throw CairnException.InvalidParameter(
+                    $"Feature view '{view.View.Name}' has never been materialized and has no ttl to start from: run `cairn features materialize --start ... --view {view.View.Name}` once, or give the view a ttl."));
+            plan.Add((view, start));
+        }
+        return await RunAsync(store, plan, end, options, ct);
+    }
+
+    private static async Task<IReadOnlyList<MaterializedView>> RunAsync(IOnlineFeatureStore store, List<(SelectedView View, DateTimeOffset Start)> plan,
+        DateTimeOffset end, MaterializeOptions options, CancellationToken ct)
+    {
         using var session = await DuckDbSession.OpenAsync(ct);
         var relations = new List<string>();
-        foreach (var view in selected) relations.Add(await FeatureViewRelation.OpenAsync(session, view, options.SourceRoot, ct)); // all checked before any write
+        foreach (var (view, _) in plan) relations.Add(await FeatureViewRelation.OpenAsync(session, view, options.SourceRoot, ct)); // all checked before any write
         var results = new List<MaterializedView>();
-        for (var i = 0; i < selected.Count; i++)
-            results.Add(await MaterializeViewAsync(session, store, selected[i], relations[i], start, end, options.BatchSize, options.PushLogRoot, ct));
+        for (var i = 0; i < plan.Count; i++)
+        {
+            var (view, start) = plan[i];
+            if (start >= end)
+            {
+                results.Add(new MaterializedView(view.View.Name, 0, 0, null) { Start = start, End = end });
+                continue;
+            }
+            var result = await MaterializeViewAsync(session, store, view, relations[i], start, end, options.BatchSize, options.PushLogRoot, ct);
+            await store.RecordViewStateAsync(view.View.Name, new OnlineViewState(end, result.NewestEventTime), ct);
+            results.Add(result with { Start = start, End = end });
+        }
         return results;
     }
 

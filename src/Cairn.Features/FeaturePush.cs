@@ -54,6 +54,7 @@ public static class FeaturePush
             var onlineRows = converted.Select(v => new OnlineFeatureRow(v[..keys]!, new DateTimeOffset((DateTime)v[keys]!),
                 definition.Features.Select((f, i) => (f.Name, Value: Online(v[keys + 1 + i]))).ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal))).ToList();
             online = await onlineStore.WriteAsync(view, definition.Features, onlineRows, ct);
+            await onlineStore.RecordViewStateAsync(view, new OnlineViewState(null, onlineRows.Max(r => r.EventTime)), ct); // the view's freshness
         }
         return new PushResult(view, rows.Count, file, online);
     }

@@ -43,6 +43,8 @@ public sealed record CairnServerOptions(ITrackingStore Tracking, IArtifactStore 
     public IFeatureDefinitionStore? Features { get; init; }
     /// <summary>Online feature lookups and pushes (/api/2.0/cairn/features/online, /get-online-features, /push); null: not served.</summary>
     public IOnlineFeatureService? OnlineFeatures { get; init; }
+    /// <summary>The feature views' freshness gauges at /metrics (read from the online store at each scrape); null: none.</summary>
+    public FeatureFreshnessMetrics? FeatureFreshness { get; init; }
     /// <summary>MLflow 3's logged models; null: no /api/2.0/mlflow/logged-models endpoints.</summary>
     public ILoggedModelStore? LoggedModels { get; init; }
     /// <summary>The inference log folder the endpoint pages read live figures from; null: none shown.</summary>
@@ -108,11 +110,8 @@ public static class CairnServer
         app.MapRegistryApi(options.Registry, options.Tracking, options.LoggedModels);
         app.MapDatasetsApi(options.Datasets);
         if (options.Schedules is not null) app.MapPipelineScheduleApi(options.Schedules, options.Time);
-        if (options.Monitors is not null)
-        {
-            app.MapMonitorsApi(options.Monitors, options.Time);
-            app.MapMetricsApi(options.Monitors);
-        }
+        if (options.Monitors is not null) app.MapMonitorsApi(options.Monitors, options.Time);
+        if (options.Monitors is not null || options.FeatureFreshness is not null) app.MapMetricsApi(options.Monitors, options.FeatureFreshness);
         if (options.Endpoints is not null) app.MapEndpointsApi(options.Endpoints);
         if (options.Features is not null) app.MapFeatureApi(options.Features);
         if (options.OnlineFeatures is not null) app.MapOnlineFeatureApi(options.OnlineFeatures);

@@ -12,6 +12,9 @@ namespace Cairn.Storage.Redis;
 /// microsecond, so that it sorts as text), each other field one non-null feature value
 /// (<see cref="OnlineValueCodec"/>). A row is written by a small Lua script that replaces the hash
 /// only when the stored event time is not newer, atomically; rows are pipelined, and so are reads.
+/// A view's state is one more hash under the view's prefix, <c>{prefix}{view}:!state</c>: entity
+/// keys always start with their type letter, so no key can be <c>!state</c>, and dropping the view
+/// removes it with the rows.
 /// </summary>
 public sealed class RedisOnlineFeatureStore : IOnlineFeatureStore
 {
@@ -26,6 +29,20 @@ public sealed class RedisOnlineFeatureStore : IOnlineFeatureStore
         redis.call('HSET', KEYS[1], '', unpack(ARGV))
         return 1
         """;
+
+    // Fields 'materialized_until' and 'newest_event_time' only move forward; an empty argument leaves a field as it is.
+    private const string MergeState = """
+        local fields = {'materialized_until', 'newest_event_time'}
+        for i = 1, 2 do
+            if ARGV[i] ~= '' then
+                local stored = redis.call('HGET', KEYS[1], fields[i])
+                if not stored or stored < ARGV[i] then redis.call('HSET', KEYS[1], fields[i], ARGV[i]) end
+            end
+        end
+        return 1
+        """;
+
+    private const string StateKey = "!state";
 
     private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
     private const int PipelineChunk = 10_000;
@@ -133,6 +150,27 @@ public sealed class RedisOnlineFeatureStore : IOnlineFeatureStore
             }
             if (doomed.Count > 0) await Guard(_database.KeyDeleteAsync([.. doomed])).ConfigureAwait(false);
         }
+    }
+
+    /// <inheritdoc />
+    public async Task<OnlineViewState?> GetViewStateAsync(string view, CancellationToken ct = default)
+    {
+        var key = ViewPrefix(view) + StateKey;
+        ct.ThrowIfCancellationRequested();
+        var reply = await Guard(_database.HashGetAsync(key, ["materialized_until", "newest_event_time"])).ConfigureAwait(false);
+        if (reply[0].IsNull && reply[1].IsNull) return null;
+        return new OnlineViewState(reply[0].IsNull ? null : ParseTime(reply[0]!), reply[1].IsNull ? null : ParseTime(reply[1]!));
+    }
+
+    /// <inheritdoc />
+    public async Task RecordViewStateAsync(string view, OnlineViewState state, CancellationToken ct = default)
+    {
+        var key = ViewPrefix(view) + StateKey;
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.MaterializedUntil is null && state.NewestEventTime is null) return;
+        ct.ThrowIfCancellationRequested();
+        static RedisValue Text(DateTimeOffset? time) => time is { } t ? FormatTime(OnlineValueCodec.ToUnixMicroseconds(t)) : "";
+        await Guard(_database.ScriptEvaluateAsync(MergeState, [key], [Text(state.MaterializedUntil), Text(state.NewestEventTime)])).ConfigureAwait(false);
     }
 
     /// <summary>Closes the connection.</summary>

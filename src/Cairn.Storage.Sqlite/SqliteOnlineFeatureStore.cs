@@ -21,6 +21,19 @@ public sealed class SqliteOnlineFeatureStore : IOnlineFeatureStore
             payload BLOB NOT NULL,
             PRIMARY KEY (view, entity_key)
         ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS online_view_state (
+            view TEXT NOT NULL PRIMARY KEY,
+            materialized_until INTEGER,
+            newest_event_time INTEGER
+        );
+        """;
+
+    // max() of SQLite is null when either side is: coalesce keeps the one that is known.
+    private const string MergeState = """
+        INSERT INTO online_view_state (view, materialized_until, newest_event_time) VALUES ($view, $until, $newest)
+        ON CONFLICT (view) DO UPDATE SET
+            materialized_until = coalesce(max(materialized_until, excluded.materialized_until), materialized_until, excluded.materialized_until),
+            newest_event_time = coalesce(max(newest_event_time, excluded.newest_event_time), newest_event_time, excluded.newest_event_time)
         """;
 
     // On an equal event time the later write wins (>=): re-materializing a period replaces its values.
@@ -132,8 +145,52 @@ public sealed class SqliteOnlineFeatureStore : IOnlineFeatureStore
         try
         {
             using var connection = Open();
-            using var command = new SqliteCommand("DELETE FROM online_features WHERE view = $view", connection);
+            using var transaction = connection.BeginTransaction(deferred: false);
+            using var command = new SqliteCommand("DELETE FROM online_features WHERE view = $view; DELETE FROM online_view_state WHERE view = $view", connection, transaction);
             command.Parameters.AddWithValue("$view", view);
+            command.ExecuteNonQuery();
+            transaction.Commit();
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6)
+        {
+            throw Busy(e);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<OnlineViewState?> GetViewStateAsync(string view, CancellationToken ct = default)
+    {
+        OnlineFeatureKeys.EscapeName(view);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ct.ThrowIfCancellationRequested();
+        using var connection = Open();
+        using var command = new SqliteCommand("SELECT materialized_until, newest_event_time FROM online_view_state WHERE view = $view", connection);
+        command.Parameters.AddWithValue("$view", view);
+        using var reader = command.ExecuteReader();
+        if (!reader.Read()) return Task.FromResult<OnlineViewState?>(null);
+        DateTimeOffset? Instant(int column) => reader.IsDBNull(column) ? null : OnlineValueCodec.FromUnixMicroseconds(reader.GetInt64(column));
+        return Task.FromResult<OnlineViewState?>(new OnlineViewState(Instant(0), Instant(1)));
+    }
+
+    /// <inheritdoc />
+    public async Task RecordViewStateAsync(string view, OnlineViewState state, CancellationToken ct = default)
+    {
+        OnlineFeatureKeys.EscapeName(view);
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.MaterializedUntil is null && state.NewestEventTime is null) return;
+        await _writeGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using var connection = Open();
+            using var command = new SqliteCommand(MergeState, connection);
+            command.Parameters.AddWithValue("$view", view);
+            command.Parameters.AddWithValue("$until", state.MaterializedUntil is { } until ? OnlineValueCodec.ToUnixMicroseconds(until) : DBNull.Value);
+            command.Parameters.AddWithValue("$newest", state.NewestEventTime is { } newest ? OnlineValueCodec.ToUnixMicroseconds(newest) : DBNull.Value);
             command.ExecuteNonQuery();
         }
         catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6)

@@ -50,6 +50,24 @@ public sealed class FeaturePushTests : IDisposable
     }
 
     [Fact]
+    public async Task MaterializeThenPush_RecordTheViewsStateInTheOnlineStore_NewestEventTimeOnlyMovingForward()
+    {
+        var repository = Airports();
+        var store = new MemoryOnlineStore();
+        var end = new DateTimeOffset(Day.AddDays(1));
+
+        await FeatureMaterializer.MaterializeAsync(repository, store, null, new DateTimeOffset(Day), end);
+        var materialized = await store.GetViewStateAsync("airport_delays");
+        await FeaturePush.PushAsync(repository, "airport_delays", Json("""[{"Origin": "JFK", "event_time": "2024-03-01T09:00:00Z", "avg_delay": 1}]"""), PushRoot, store);
+        var pushed = await store.GetViewStateAsync("airport_delays");
+        await FeaturePush.PushAsync(repository, "airport_delays", Json("""[{"Origin": "JFK", "event_time": "2024-03-01T07:00:00Z", "avg_delay": 2}]"""), PushRoot, store);
+
+        Assert.Equal(new OnlineViewState(end, new DateTimeOffset(Day.AddHours(5))), materialized); // SFO's 05:00 row is the newest in the source
+        Assert.Equal(new OnlineViewState(end, new DateTimeOffset(Day.AddHours(9))), pushed);
+        Assert.Equal(pushed, await store.GetViewStateAsync("airport_delays")); // a late push leaves it
+    }
+
+    [Fact]
     public async Task APushedRow_WinsATieWithASourceRow_AndLaterPushesWinEarlierOnes()
     {
         var repository = Airports();

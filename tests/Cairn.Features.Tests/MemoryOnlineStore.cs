@@ -7,6 +7,7 @@ namespace Cairn.Features.Tests;
 internal sealed class MemoryOnlineStore : IOnlineFeatureStore
 {
     private readonly Dictionary<(string View, string Key), OnlineFeatureRow> _rows = [];
+    private readonly Dictionary<string, OnlineViewState> _states = [];
 
     public List<(string View, int Rows)> Writes { get; } = [];
     public int? FailAfter { get; init; }
@@ -31,8 +32,19 @@ internal sealed class MemoryOnlineStore : IOnlineFeatureStore
             ? new OnlineFeatureValues(row.EventTime, features.ToDictionary(f => f, f => row.Values.GetValueOrDefault(f)))
             : null)]);
 
+    public Task<OnlineViewState?> GetViewStateAsync(string view, CancellationToken ct = default) => Task.FromResult(_states.GetValueOrDefault(view));
+
+    public Task RecordViewStateAsync(string view, OnlineViewState state, CancellationToken ct = default)
+    {
+        var stored = _states.GetValueOrDefault(view) ?? new OnlineViewState(null, null);
+        static DateTimeOffset? Later(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
+        _states[view] = new OnlineViewState(Later(stored.MaterializedUntil, state.MaterializedUntil), Later(stored.NewestEventTime, state.NewestEventTime));
+        return Task.CompletedTask;
+    }
+
     public Task DropViewAsync(string view, CancellationToken ct = default)
     {
+        _states.Remove(view);
         foreach (var key in _rows.Keys.Where(k => k.View == view).ToList()) _rows.Remove(key);
         return Task.CompletedTask;
     }

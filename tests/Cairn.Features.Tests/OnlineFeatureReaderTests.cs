@@ -108,6 +108,8 @@ public sealed class OnlineFeatureReaderTests
             return inner.ReadAsync(view, keys, features, ct);
         }
         public Task DropViewAsync(string view, CancellationToken ct = default) => inner.DropViewAsync(view, ct);
+        public Task<OnlineViewState?> GetViewStateAsync(string view, CancellationToken ct = default) => inner.GetViewStateAsync(view, ct);
+        public Task RecordViewStateAsync(string view, OnlineViewState state, CancellationToken ct = default) => inner.RecordViewStateAsync(view, state, ct);
         public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }

@@ -254,4 +254,64 @@ public abstract class OnlineFeatureStoreContract : IAsyncLifetime
         await Assert.ThrowsAsync<CairnException>(() => Store.WriteAsync(view, Features, [new([2.5], T0, new Dictionary<string, object?>())]));
         await Assert.ThrowsAsync<CairnException>(() => Store.ReadAsync("", [["SEA"]], Names));
     }
+    [ContractFact]
+    public async Task ViewState_RoundTrips_PerView_AndIsNullWhenNeverRecorded()
+    {
+        var (one, two) = (View(), View());
+        var until = new DateTimeOffset(2026, 3, 1, 18, 0, 0, TimeSpan.FromHours(2)).AddTicks(15); // sub-microsecond ticks dropped, back in UTC
+
+        await Store.RecordViewStateAsync(one, new OnlineViewState(until, T0));
+        await Store.RecordViewStateAsync(two, new OnlineViewState(null, T0.AddHours(-5)));
+
+        var got = await Store.GetViewStateAsync(one);
+        Assert.Equal((until.UtcDateTime.AddTicks(-5), TimeSpan.Zero), (got!.MaterializedUntil!.Value.UtcDateTime, got.MaterializedUntil.Value.Offset));
+        Assert.Equal(T0, got.NewestEventTime);
+        Assert.Equal(new OnlineViewState(null, T0.AddHours(-5)), await Store.GetViewStateAsync(two));
+        Assert.Null(await Store.GetViewStateAsync(View()));
+    }
+
+    [ContractFact]
+    public async Task ViewState_InstantsOnlyMoveForward_AndNullLeavesThemAsTheyAre()
+    {
+        var view = View();
+        await Store.RecordViewStateAsync(view, new OnlineViewState(T0.AddDays(1), T0));
+
+        await Store.RecordViewStateAsync(view, new OnlineViewState(T0, T0.AddHours(-1))); // both older: kept as they were
+        Assert.Equal(new OnlineViewState(T0.AddDays(1), T0), await Store.GetViewStateAsync(view));
+
+        await Store.RecordViewStateAsync(view, new OnlineViewState(null, T0.AddMinutes(1)));
+        Assert.Equal(new OnlineViewState(T0.AddDays(1), T0.AddMinutes(1)), await Store.GetViewStateAsync(view));
+
+        await Store.RecordViewStateAsync(view, new OnlineViewState(T0.AddDays(2), null));
+        Assert.Equal(new OnlineViewState(T0.AddDays(2), T0.AddMinutes(1)), await Store.GetViewStateAsync(view));
+    }
+
+    [ContractFact]
+    public async Task ViewState_IsNotAFeatureRow_AndDropViewClearsIt()
+    {
+        var (view, other) = (View(), View());
+        await Store.WriteAsync(view, Features, [Row("tate", T0, 1)]); // "state" as an encoded string key
+        await Store.RecordViewStateAsync(view, new OnlineViewState(T0.AddDays(1), T0));
+        await Store.RecordViewStateAsync(other, new OnlineViewState(T0, T0));
+
+        Assert.Equal(1.0, (await ReadOne(view, "tate"))!.Values["delay"]);
+        Assert.Null(await ReadOne(view, "!state"));
+        await Store.DropViewAsync(view);
+
+        Assert.Null(await Store.GetViewStateAsync(view));
+        Assert.Null(await ReadOne(view, "tate"));
+        Assert.Equal(new OnlineViewState(T0, T0), await Store.GetViewStateAsync(other));
+        await Store.RecordViewStateAsync(view, new OnlineViewState(T0.AddDays(-3), null)); // an older instant is accepted once dropped
+        Assert.Equal(new OnlineViewState(T0.AddDays(-3), null), await Store.GetViewStateAsync(view));
+    }
+
+    [ContractFact]
+    public async Task ViewState_ConcurrentRecords_KeepTheLatestInstants()
+    {
+        var view = View();
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(() =>
+            Store.RecordViewStateAsync(view, new OnlineViewState(T0.AddSeconds(i * 7 % 16), T0.AddMinutes(i * 5 % 16))))));
+
+        Assert.Equal(new OnlineViewState(T0.AddSeconds(15), T0.AddMinutes(15)), await Store.GetViewStateAsync(view));
+    }
 }

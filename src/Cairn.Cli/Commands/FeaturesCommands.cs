@@ -25,6 +25,7 @@ internal static partial class FeaturesCommands
         command.Subcommands.Add(Diff(stdout));
         command.Subcommands.Add(GetHistorical(stdout));
         command.Subcommands.Add(Materialize(stdout));
+        command.Subcommands.Add(MaterializeIncremental(stdout));
         command.Subcommands.Add(GetOnline(stdout));
         command.Subcommands.Add(Push(stdout));
         command.Subcommands.Add(Stats(stdout));

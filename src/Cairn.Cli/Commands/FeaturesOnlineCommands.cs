@@ -49,8 +49,36 @@ internal static partial class FeaturesCommands
             var results = await FeatureMaterializer.MaterializeAsync(repository, online, chosen, from, to,
                 new MaterializeOptions { SourceRoot = Folder(parse), PushLogRoot = PushLogRoot(client) }, ct);
             stdout.WriteLine($"Materialized events from {from:O} to {to:O}:");
+            foreach (var r in results) stdout.WriteLine($"  {r.View}: {Summary(r)}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static string Summary(MaterializedView r) =>
+        $"{r.Keys} key(s) read, {r.Written} written, newest event {(r.NewestEventTime is { } t ? t.ToString("O", CultureInfo.InvariantCulture) : "none")}";
+
+    private static Command MaterializeIncremental(TextWriter stdout)
+    {
+        var end = new Option<string?>("--end") { Description = "Events before this instant (default: now)." };
+        var views = new Option<string[]>("--view") { Description = "A view to materialize (repeatable; default: every view with online: true).", AllowMultipleArgumentsPerToken = true };
+        var store = OnlineStoreOption();
+        var command = new Command("materialize-incremental",
+            "Load the online store from where each view's last materialization ended (the first time: end minus the view's ttl) up to the end.") { end, views, store };
+        command.SetAction(async (parse, ct) =>
+        {
+            var to = parse.GetValue(end) is { } e ? Instant(e, "--end") : DateTimeOffset.UtcNow;
+            using var client = OpenClient(parse);
+            var repository = await RegisteredAsync(client, ct);
+            await using var online = await OnlineFeatureWiring.OpenStoreAsync(parse.GetValue(store), FeaturesFolderOf(client), ct);
+            var chosen = parse.GetValue(views) is { Length: > 0 } named ? named : null;
+            var results = await FeatureMaterializer.MaterializeIncrementalAsync(repository, online, chosen, to,
+                new MaterializeOptions { SourceRoot = Folder(parse), PushLogRoot = PushLogRoot(client) }, ct);
+            stdout.WriteLine($"Materialized incrementally up to {to:O}:");
             foreach (var r in results)
-                stdout.WriteLine($"  {r.View}: {r.Keys} key(s) read, {r.Written} written, newest event {(r.NewestEventTime is { } t ? t.ToString("O", CultureInfo.InvariantCulture) : "none")}");
+                stdout.WriteLine(r.Start >= r.End
+                    ? $"  {r.View}: up to date (materialized until {r.Start:O})"
+                    : $"  {r.View}: events from {r.Start:O}, {Summary(r)}");
             return 0;
         });
         return command;

@@ -129,6 +129,7 @@ internal static class ServerCommand
                 Endpoints = metadata.Endpoints,
                 Features = metadata.Features,
                 OnlineFeatures = online,
+                FeatureFreshness = new Cairn.Features.FeatureFreshnessMetrics(metadata.Features, online.Store),
                 LoggedModels = metadata.LoggedModels,
                 InferenceLog = parse.GetValue(inferenceLog) is "none" ? null : parse.GetValue(inferenceLog),
                 BackgroundWork =

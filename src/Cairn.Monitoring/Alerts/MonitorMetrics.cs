@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 
 namespace Cairn.Monitoring;
@@ -23,7 +22,7 @@ public sealed class MonitorMetrics(IMonitorStore store)
     /// <summary>How many recent runs are searched for the latest succeeded one.</summary>
     public const int RunsSearched = 50;
 
-    public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
+    public const string ContentType = PrometheusGauge.ContentType;
 
     /// <summary>Reads the store and writes the exposition to <paramref name="output"/>.</summary>
     public async Task WriteAsync(Stream output, CancellationToken ct = default)
@@ -35,9 +34,9 @@ public sealed class MonitorMetrics(IMonitorStore store)
     /// <summary>The exposition text as of now.</summary>
     public async Task<string> RenderAsync(CancellationToken ct = default)
     {
-        var values = new Family("cairn_monitor_value", "A value of the monitor's latest succeeded run (drift_share, psi(col), auc...).");
-        var firing = new Family("cairn_monitor_alert_firing", "1 while the monitor's alert fires, else 0.");
-        var lastRun = new Family("cairn_monitor_last_run_timestamp_seconds", "When the monitor's latest succeeded run ended (Unix seconds).");
+        var values = new PrometheusGauge("cairn_monitor_value", "A value of the monitor's latest succeeded run (drift_share, psi(col), auc...).");
+        var firing = new PrometheusGauge("cairn_monitor_alert_firing", "1 while the monitor's alert fires, else 0.");
+        var lastRun = new PrometheusGauge("cairn_monitor_last_run_timestamp_seconds", "When the monitor's latest succeeded run ended (Unix seconds).");
 
         var states = await store.ListAlertStatesAsync(null, ct);
         foreach (var monitor in (await store.ListMonitorsAsync(ct)).OrderBy(m => m.Name, StringComparer.Ordinal))
@@ -63,28 +62,4 @@ public sealed class MonitorMetrics(IMonitorStore store)
     /// <summary>At most <see cref="MaxValuesPerMonitor"/> values: plain names first, then per-column ones, each by name.</summary>
     public static IEnumerable<KeyValuePair<string, double>> Bounded(IReadOnlyDictionary<string, double> values) =>
         values.OrderBy(v => v.Key.Contains('(') ? 1 : 0).ThenBy(v => v.Key, StringComparer.Ordinal).Take(MaxValuesPerMonitor);
-
-    /// <summary>One gauge and its samples.</summary>
-    private sealed class Family(string name, string help)
-    {
-        private readonly StringBuilder _samples = new();
-
-        public void Add((string Name, string Value)[] labels, double value)
-        {
-            _samples.Append(name).Append('{');
-            _samples.AppendJoin(',', labels.Select(l => $"{l.Name}=\"{Escape(l.Value)}\""));
-            _samples.Append("} ").Append(Number(value)).Append('\n');
-        }
-
-        public void WriteTo(StringBuilder text) =>
-            text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n')
-                .Append("# TYPE ").Append(name).Append(" gauge\n")
-                .Append(_samples);
-
-        private static string Escape(string value) => value.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n");
-
-        private static string Number(double value) =>
-            double.IsNaN(value) ? "NaN" : double.IsPositiveInfinity(value) ? "+Inf" : double.IsNegativeInfinity(value) ? "-Inf"
-            : value.ToString("R", CultureInfo.InvariantCulture);
-    }
 }

@@ -1,3 +1,4 @@
+using Cairn.Features;
 using Cairn.Monitoring;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -5,16 +6,19 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Cairn.Server.Endpoints;
 
-/// <summary>GET /metrics: the monitors' gauges in Prometheus' text format, read from the store at each scrape.</summary>
+/// <summary>GET /metrics: the monitors' gauges and the feature views' freshness in Prometheus' text format, read from the stores at each scrape.</summary>
 public static class MetricsApi
 {
-    public static IEndpointRouteBuilder MapMetricsApi(this IEndpointRouteBuilder app, IMonitorStore monitors)
+    /// <summary>Maps /metrics over whichever of <paramref name="monitors"/> and <paramref name="freshness"/> is given.</summary>
+    public static IEndpointRouteBuilder MapMetricsApi(this IEndpointRouteBuilder app, IMonitorStore? monitors, FeatureFreshnessMetrics? freshness = null)
     {
-        var metrics = new MonitorMetrics(monitors);
+        var monitorMetrics = monitors is null ? null : new MonitorMetrics(monitors);
         app.MapGet("/metrics", async (HttpContext http) =>
         {
-            http.Response.ContentType = MonitorMetrics.ContentType;
-            await metrics.WriteAsync(http.Response.Body, http.RequestAborted);
+            var text = (monitorMetrics is null ? "" : await monitorMetrics.RenderAsync(http.RequestAborted))
+                + (freshness is null ? "" : await freshness.RenderAsync(http.RequestAborted));
+            http.Response.ContentType = PrometheusGauge.ContentType;
+            await http.Response.WriteAsync(text, http.RequestAborted);
         }).ExcludeFromDescription();
         return app;
     }
