@@ -136,4 +136,18 @@ public partial class ServeCommandTests
         Assert.Contains("Feature service 'delay_v9' is not registered; registered: delay_v1", stderr.ToString());
         Assert.DoesNotContain("   at ", stderr.ToString());
     }
+
+    [Fact]
+    public void Enricher_AServiceWithTwoFeaturesOfOneName_IsRefused_NamingIt()
+    {
+        var twoViews = DelayFeatures with
+        {
+            Views = [.. DelayFeatures.Views, new FeatureViewDefinition("weather", ["airport"], "delays", [new FeatureField("avg_delay", FeatureType.Double)])],
+            Services = [new FeatureServiceDefinition("both", [new FeatureReference("airport_delays", "avg_delay"), new FeatureReference("weather", "avg_delay")])],
+        };
+
+        var error = Assert.Throws<CairnException>(() => OnlineFeatureEnricher.Create(null!, twoViews, "both"));
+
+        Assert.Contains("two features named 'avg_delay'", error.Message);
+    }
 }
