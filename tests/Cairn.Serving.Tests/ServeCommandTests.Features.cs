@@ -150,4 +150,17 @@ public partial class ServeCommandTests
 
         Assert.Contains("two features named 'avg_delay'", error.Message);
     }
+
+    [Fact]
+    public async Task Serve_OnlineStoreWithoutFeatureService_IsRefused()
+    {
+        using var folder = new TempFolder();
+        var stderr = new StringWriter();
+
+        var exit = await CairnCli.RunAsync(["--tracking-uri", folder.File("store"), "serve", "models:/none@champion", "--port", "0", "--inference-log", "none",
+            "--online-store", folder.File("online.db")], new StringWriter(), stderr);
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("--online-store is read only with --feature-service", stderr.ToString());
+    }
 }
