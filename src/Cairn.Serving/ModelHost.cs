@@ -18,6 +18,9 @@ public sealed class ServedModel(string name, string version, IModelPredictor pre
     /// <summary>Where rows are scored instead of here (an endpoint variant's replicas); null: by this process's predictor.</summary>
     public Func<IReadOnlyList<IReadOnlyDictionary<string, object?>>, CancellationToken, Task<IReadOnlyList<IReadOnlyDictionary<string, object?>>>>? Dispatch { get; init; }
 
+    /// <summary>Adds online features to each request row before scoring (<c>--feature-service</c>); null: rows are scored as sent.</summary>
+    public OnlineFeatureEnricher? Features { get; init; }
+
     /// <summary>False when another <see cref="ServedModel"/> shares the predictor and disposes it.</summary>
     public bool OwnsPredictor { get; init; } = true;
 

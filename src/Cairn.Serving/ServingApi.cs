@@ -264,6 +264,8 @@ public static partial class ServingApi
         IReadOnlyList<IReadOnlyDictionary<string, object?>> rows, InferenceLog? log, string protocol)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        // Enriched rows are what the model scores, so they are also what the log and shadows see.
+        if (model.Features is { } features) rows = await features.EnrichAsync(rows, http.RequestAborted);
         var results = await model.PredictAsync(rows);
         var latency = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         if (log is not null)

@@ -26,6 +26,7 @@ internal static class ServeCommand
         var log = new Option<string>("--inference-log") { Description = "Folder of the Parquet inference log, or 'none'.", DefaultValueFactory = _ => Path.Combine(TrackingUri.DefaultFolder, "inference-log") };
         var sample = new Option<double>("--log-sample-rate") { Description = "Share of requests logged (0 to 1).", DefaultValueFactory = _ => 1.0 };
         var explain = new ServeExplainOptions();
+        var features = new ServeFeatureOptions();
         // SageMaker starts a container as `docker run IMAGE serve`: a built image's entrypoint is
         // `cairn serve /model ...`, so that word arrives after it, and only that word is taken.
         var sageMaker = new Argument<string?>("sagemaker-mode") { Description = "'serve', as SageMaker passes it to a container.", Arity = ArgumentArity.ZeroOrOne, Hidden = true };
@@ -38,6 +39,7 @@ internal static class ServeCommand
             { uri, sageMaker, host, port, flavor, name, versionOption, watch, maxBatch, maxWait, maxQueue, log, sample };
         access.AddTo(command);
         explain.AddTo(command);
+        features.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var allowedHosts = access.AllowedHostsIn(parse);
@@ -51,6 +53,9 @@ internal static class ServeCommand
             var logFolder = parse.GetValue(log)!;
             if (explaining is { LogRate: > 0 } && logFolder == "none")
                 throw CairnException.InvalidParameter("--explain-log-rate logs explanations in the inference log, and --inference-log is 'none'.");
+            // An unknown feature service stops here, before a model is loaded or a port taken.
+            var (enricher, onlineStore) = await features.OpenAsync(parse, client, ct);
+            await using var onlineStoreOpened = onlineStore;
             async Task<ServedModel> Load()
             {
                 if (Directory.Exists(text))
@@ -86,7 +91,7 @@ internal static class ServeCommand
                 }
                 // Micro-batching pays off where one call scores many rows cheaply: ONNX Runtime.
                 return new ServedModel(servedName, version, predictor, predictor.Flavor == ModelManifest.OnnxFlavor ? batching : null)
-                    { Explainer = explainer, ExplainLogRate = explaining?.LogRate ?? 0 };
+                    { Explainer = explainer, ExplainLogRate = explaining?.LogRate ?? 0, Features = enricher };
             }
 
             await using var modelHost = new ModelHost(await Load());
@@ -96,6 +101,8 @@ internal static class ServeCommand
             var app = ModelServer.Build(options);
             await Listening.StartAsync(app, options.Port, ct);
             var served = modelHost.Current;
+            if (enricher is not null)
+                stdout.WriteLine($"Enriching requests with feature service {enricher.Service}: {string.Join(", ", enricher.FeatureNames)}, looked up by {string.Join(", ", enricher.JoinKeys)}.");
             var scoring = served.Predictor is OnnxPredictor { TreeEnsembleCompiled: true } ? ", tree ensemble scored by Cairn" : "";
             stdout.WriteLine($"Serving {served.Name} version {served.Version} ({served.Predictor.Flavor}{scoring}) on {Address(app)}: /v2/models/{served.Name}/infer, /v1/models/{served.Name}:predict, /invocations, /score, {options.VertexPredictRoute}, /metrics{(served.Explainer is null ? "" : $", /v2/models/{served.Name}/explain, /v1/models/{served.Name}:explain")}. Press Ctrl+C to stop.");
             if (parse.GetValue(watch) is { } seconds && ModelUri.IsModelUri(text) && ModelUri.Parse(text).Alias is not null)

@@ -1,0 +1,78 @@
+using Cairn.Features;
+
+namespace Cairn.Serving;
+
+/// <summary>
+/// Adds a feature service's online features to each request row before scoring
+/// (<c>cairn serve --feature-service</c>). The rows carry the service's join keys; each feature
+/// becomes an input named as the feature alone (<c>avg_delay</c>, as a training set names its
+/// columns by default). A value whose status is not PRESENT becomes null, which the model reads
+/// as missing. A request that already gives a feature column is refused, so what the model saw
+/// is always what the store held.
+/// </summary>
+public sealed class OnlineFeatureEnricher
+{
+    private readonly IOnlineFeatureService _service;
+
+    /// <summary>The feature service looked up.</summary>
+    public string Service { get; }
+    /// <summary>The join keys each request row must carry (of every entity of the service's views).</summary>
+    public IReadOnlyList<string> JoinKeys { get; }
+    /// <summary>The inputs added to each row, named after the features.</summary>
+    public IReadOnlyList<string> FeatureNames { get; }
+
+    private OnlineFeatureEnricher(IOnlineFeatureService service, string name, IReadOnlyList<string> joinKeys, IReadOnlyList<string> featureNames) =>
+        (_service, Service, JoinKeys, FeatureNames) = (service, name, joinKeys, featureNames);
+
+    /// <summary>An enricher for the registered service <paramref name="name"/> of <paramref name="repository"/>.</summary>
+    /// <exception cref="CairnException">INVALID_PARAMETER_VALUE when the service is not registered (the registered ones listed).</exception>
+    public static OnlineFeatureEnricher Create(IOnlineFeatureService service, FeatureRepository repository, string name)
+    {
+        var definition = repository.Services.FirstOrDefault(s => s.Name == name)
+            ?? throw CairnException.InvalidParameter($"Feature service '{name}' is not registered; registered: {(repository.Services.Count == 0 ? "none (run `cairn features apply`)" : string.Join(", ", repository.Services.Select(s => s.Name)))}.");
+        var joinKeys = definition.Features.Select(f => f.View).Distinct()
+            .SelectMany(view => repository.Views.FirstOrDefault(v => v.Name == view)?.Entities ?? [])
+            .SelectMany(entity => repository.Entities.FirstOrDefault(e => e.Name == entity)?.JoinKeys ?? [])
+            .Select(k => k.Name).Distinct(StringComparer.Ordinal).ToList();
+        var names = definition.Features.Select(f => f.Feature).ToList();
+        if (names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw CairnException.InvalidParameter($"Feature service '{name}' has two features named '{twice.Key}': serving names inputs by feature, so each name must be unique.");
+        return new OnlineFeatureEnricher(service, name, joinKeys, names);
+    }
+
+    /// <summary>The rows with the service's features added (a new row each; the request's are not changed).</summary>
+    /// <exception cref="CairnException">INVALID_PARAMETER_VALUE (400) for a row without a join key, or one that already gives a feature.</exception>
+    public async Task<IReadOnlyList<IReadOnlyDictionary<string, object?>>> EnrichAsync(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows, CancellationToken ct = default)
+    {
+        if (rows.Count == 0) return rows;
+        var entities = new Dictionary<string, IReadOnlyList<object?>>(StringComparer.Ordinal);
+        foreach (var key in JoinKeys)
+        {
+            var values = new object?[rows.Count];
+            for (var r = 0; r < rows.Count; r++)
+                values[r] = rows[r].TryGetValue(key, out var value) && value is not null
+                    ? value
+                    : throw CairnException.InvalidParameter($"Row {r} has no join key '{key}': feature service '{Service}' looks its features up by {string.Join(", ", JoinKeys)}.");
+            entities[key] = values;
+        }
+        foreach (var feature in FeatureNames)
+            if (rows[0].ContainsKey(feature))
+                throw CairnException.InvalidParameter($"The request gives '{feature}', a feature of service '{Service}' that the server looks up online: leave it out of the request.");
+        var answer = await _service.GetOnlineFeaturesAsync(new OnlineFeatureRequest(null, Service, entities), ct);
+        // The answer lists the join keys first, then the features in the service's order.
+        var columns = answer.Results.Skip(answer.Results.Count - FeatureNames.Count).ToList();
+        var enriched = new IReadOnlyDictionary<string, object?>[rows.Count];
+        for (var r = 0; r < rows.Count; r++)
+        {
+            var row = new Dictionary<string, object?>(rows[r], StringComparer.Ordinal);
+            for (var f = 0; f < FeatureNames.Count; f++)
+            {
+                if (rows[r].ContainsKey(FeatureNames[f]))
+                    throw CairnException.InvalidParameter($"Row {r} gives '{FeatureNames[f]}', a feature of service '{Service}' that the server looks up online: leave it out of the request.");
+                row[FeatureNames[f]] = columns[f].Statuses[r] == OnlineFeatureStatuses.Present ? columns[f].Values[r] : null;
+            }
+            enriched[r] = row;
+        }
+        return enriched;
+    }
+}
