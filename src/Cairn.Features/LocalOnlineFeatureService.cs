@@ -12,7 +12,9 @@ public sealed class LocalOnlineFeatureService(IFeatureDefinitionStore definition
     public static readonly TimeSpan DefinitionsRefresh = TimeSpan.FromSeconds(2);
 
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
-    private (FeatureRepository Repository, DateTimeOffset ReadAt)? _cached;
+    // A reference swapped whole, so that concurrent lookups never see a torn pair.
+    private sealed record Cached(FeatureRepository Repository, DateTimeOffset ReadAt);
+    private Cached? _cached;
 
     /// <summary>The online store lookups read and pushes write.</summary>
     public IOnlineFeatureStore Store => online;
@@ -31,9 +33,9 @@ public sealed class LocalOnlineFeatureService(IFeatureDefinitionStore definition
     private async Task<FeatureRepository> RepositoryAsync(CancellationToken ct, bool fresh = false)
     {
         var now = _clock.GetUtcNow();
-        if (!fresh && _cached is { } cached && now - cached.ReadAt < DefinitionsRefresh) return cached.Repository;
+        if (!fresh && Volatile.Read(ref _cached) is { } cached && now - cached.ReadAt < DefinitionsRefresh) return cached.Repository;
         var repository = await definitions.GetRepositoryAsync(ct).ConfigureAwait(false);
-        _cached = (repository, now);
+        Volatile.Write(ref _cached, new Cached(repository, now));
         return repository;
     }
 }
