@@ -55,9 +55,10 @@ public sealed class OnlineFeatureEnricher
                     : throw CairnException.InvalidParameter($"Row {r} has no join key '{key}': feature service '{Service}' looks its features up by {string.Join(", ", JoinKeys)}.");
             entities[key] = values;
         }
-        foreach (var feature in FeatureNames)
-            if (rows[0].ContainsKey(feature))
-                throw CairnException.InvalidParameter($"The request gives '{feature}', a feature of service '{Service}' that the server looks up online: leave it out of the request.");
+        for (var r = 0; r < rows.Count; r++)
+            foreach (var feature in FeatureNames)
+                if (rows[r].ContainsKey(feature))
+                    throw CairnException.InvalidParameter($"Row {r} gives '{feature}', a feature of service '{Service}' that the server looks up online: leave it out of the request.");
         var answer = await _service.GetOnlineFeaturesAsync(new OnlineFeatureRequest(null, Service, entities), ct);
         // The answer lists the join keys first, then the features in the service's order.
         var columns = answer.Results.Skip(answer.Results.Count - FeatureNames.Count).ToList();
@@ -66,11 +67,7 @@ public sealed class OnlineFeatureEnricher
         {
             var row = new Dictionary<string, object?>(rows[r], StringComparer.Ordinal);
             for (var f = 0; f < FeatureNames.Count; f++)
-            {
-                if (rows[r].ContainsKey(FeatureNames[f]))
-                    throw CairnException.InvalidParameter($"Row {r} gives '{FeatureNames[f]}', a feature of service '{Service}' that the server looks up online: leave it out of the request.");
                 row[FeatureNames[f]] = columns[f].Statuses[r] == OnlineFeatureStatuses.Present ? columns[f].Values[r] : null;
-            }
             enriched[r] = row;
         }
         return enriched;
