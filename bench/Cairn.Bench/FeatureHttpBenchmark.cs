@@ -12,14 +12,16 @@ namespace Cairn.Bench;
 /// <summary>
 /// Online features over HTTP: a real CairnServer on 127.0.0.1 serving a SQLite online store of
 /// 100,000 entities × 10 features on Feast's <c>/get-online-features</c> route. Single-entity
-/// lookups/s with several keep-alive clients at once, and a 100-entity batch's p99 one at a time,
-/// each beside the same lookup in process (the HTTP layer's cost). Bounded: fixed durations and counts.
+/// lookups/s from wrk (a separate process, keep-alive connections) beside GET /health on the same
+/// server (the HTTP ceiling on these cores) and the lookup in process; a 100-entity batch's p99 one at
+/// a time beside the same lookup in process. Needs wrk on the PATH. Bounded: fixed durations and counts.
 /// </summary>
 public static class FeatureHttpBenchmark
 {
     private const int Entities = 100_000;
     private const int Clients = 16;
     private static readonly TimeSpan LoadTime = TimeSpan.FromSeconds(10);
+    private const int WrkSeconds = 10;
     private const int BatchLookups = 2_000;
     private const string View = "airport_delays";
     private const string Service = "delay_v1";
@@ -54,9 +56,13 @@ public static class FeatureHttpBenchmark
                 var random = new Random(11);
 
                 var inProcessSingle = await RateAsync(_ => service.GetOnlineFeaturesAsync(Request(Keys(random, 1))));
-                var httpSingle = await RateAsync(r => PostAsync(http, url, Body(Keys(r, 1))));
-                report.Add($"features-http: 1 entity x 10 features over HTTP, {Clients} keep-alive clients", $"{httpSingle:N0} lookups/s",
-                    $"{inProcessSingle:N0} lookups/s in process", $"{httpSingle / inProcessSingle:P0} of in process", ">= 20,000/s", httpSingle >= 20_000);
+                var script = RandomKeyScript(folder.FullName);
+                var health = new Uri(app.BoundAddress(), "health").ToString();
+                Wrk.Rate(url.ToString(), script, 3, Clients); // warm-up
+                var ceiling = Wrk.Rate(health, Wrk.GetScript(folder.FullName), WrkSeconds, Clients);
+                var httpSingle = Wrk.Rate(url.ToString(), script, WrkSeconds, Clients);
+                report.Add($"features-http: 1 entity x 10 features over HTTP, wrk ({Clients} connections, its own process)", $"{httpSingle:N0} lookups/s",
+                    $"{ceiling:N0} GET /health/s; {inProcessSingle:N0} lookups/s in process", $"{httpSingle / ceiling:P0} of /health", ">= 20,000/s", httpSingle >= 20_000);
 
                 var inProcessBatch = await P99Async(() => service.GetOnlineFeaturesAsync(Request(Keys(random, 100))));
                 var httpBatch = await P99Async(() => PostAsync(http, url, Body(Keys(random, 100))));
@@ -73,6 +79,22 @@ public static class FeatureHttpBenchmark
             SqliteConnection.ClearAllPools();
             folder.Delete(recursive: true);
         }
+    }
+
+    /// <summary>A wrk script that looks up one random entity of the store per request, in the body <see cref="Body"/> writes.</summary>
+    private static string RandomKeyScript(string folder)
+    {
+        var script = Path.Combine(folder, "random-key.lua");
+        File.WriteAllText(script, $$$"""
+            wrk.method = "POST"
+            wrk.headers["Content-Type"] = "application/json"
+            math.randomseed(11)
+            request = function()
+              local key = string.format("A%06d", math.random(0, {{{Entities - 1}}}))
+              return wrk.format(nil, nil, nil, '{"feature_service": "{{{Service}}}", "entities": {"Origin": ["' .. key .. '"]}}')
+            end
+            """);
+        return script;
     }
 
     private static string[] Keys(Random random, int count)

@@ -18,6 +18,14 @@ public static partial class Wrk
         return script;
     }
 
+    /// <summary>Writes a wrk script of plain GETs; returns its path.</summary>
+    public static string GetScript(string folder)
+    {
+        var script = Path.Combine(folder, "get.lua");
+        File.WriteAllText(script, "wrk.method = \"GET\"\n");
+        return script;
+    }
+
     /// <summary>Requests per second over <paramref name="seconds"/>; throws when wrk saw an error answer.</summary>
     public static double Rate(string url, string script, int seconds, int connections = 64)
     {
