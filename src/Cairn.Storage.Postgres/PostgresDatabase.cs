@@ -199,6 +199,7 @@ public sealed class PostgresStores : IDisposable
     public SqlEndpointStore Endpoints { get; }
     public SqlFeatureDefinitionStore Features { get; }
     public SqlLoggedModelStore LoggedModels { get; }
+    public SqlIdentityStore Identity { get; }
 
     private PostgresStores(PostgresDatabase database, TimeProvider? time)
     {
@@ -211,6 +212,7 @@ public sealed class PostgresStores : IDisposable
         Endpoints = new SqlEndpointStore(database, time);
         Features = new SqlFeatureDefinitionStore(database, time);
         LoggedModels = new SqlLoggedModelStore(database, time);
+        Identity = new SqlIdentityStore(database, time);
     }
 
     public static async Task<PostgresStores> OpenAsync(string uri, TimeProvider? time = null, CancellationToken ct = default) =>

@@ -22,6 +22,7 @@ public sealed class SqliteStores : IDisposable
     public SqlEndpointStore Endpoints { get; }
     public SqlFeatureDefinitionStore Features { get; }
     public SqlLoggedModelStore LoggedModels { get; }
+    public SqlIdentityStore Identity { get; }
 
     public SqliteStores(string databasePath, TimeProvider? time = null)
     {
@@ -34,6 +35,7 @@ public sealed class SqliteStores : IDisposable
         Endpoints = new SqlEndpointStore(Database, time);
         Features = new SqlFeatureDefinitionStore(Database, time);
         LoggedModels = new SqlLoggedModelStore(Database, time);
+        Identity = new SqlIdentityStore(Database, time);
     }
 
     public void Dispose() => Database.Dispose();
