@@ -114,7 +114,7 @@ public sealed class FeaturesSourcesCliTests : CliRunner
         Environment.SetEnvironmentVariable(variable, database.Replace("postgresql://cairn@", $"postgresql://cairn:{secret}@", StringComparison.Ordinal));
         try
         {
-            await using (var connection = new NpgsqlConnection(Cairn.Storage.Postgres.PostgresDatabase.ConnectionString(database).ConnectionString))
+            await using (var connection = new NpgsqlConnection(global::Cairn.Storage.Postgres.PostgresDatabase.ConnectionString(database).ConnectionString))
             {
                 await connection.OpenAsync();
                 var values = string.Join(", ", Rows.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(line => line.Split(','))
@@ -133,7 +133,7 @@ public sealed class FeaturesSourcesCliTests : CliRunner
 
             await AssertBothViewsAgreeAsync();
 
-            await using (var connection = new NpgsqlConnection(Cairn.Storage.Postgres.PostgresDatabase.ConnectionString(database).ConnectionString))
+            await using (var connection = new NpgsqlConnection(global::Cairn.Storage.Postgres.PostgresDatabase.ConnectionString(database).ConnectionString))
             {
                 await connection.OpenAsync();
                 await using var drop = new NpgsqlCommand("DROP TABLE delays", connection);
