@@ -111,6 +111,10 @@ internal sealed class PostgresSource
             await using var reader = await command.ExecuteReaderAsync(ct);
             await session.AppendAsync(Relation, Rows(reader, columns), ct);
         }
+        catch (NpgsqlException e) when (ct.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("Cancelled while reading PostgreSQL.", e, ct); // the server's answer to the cancel request
+        }
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException or InvalidCastException or TimeoutException)
         {
             throw Failed(e, "reading", _what, _label, _password, _connectionString);
