@@ -99,6 +99,7 @@ public sealed class FeaturesSourcesCliTests : CliRunner
         Assert.NotEqual(0, missing.Exit);
         Assert.Contains("data:/delays@1", missing.Err);
         Assert.Contains("cairn data pull data/delays.csv", missing.Err);
+        Assert.Contains("then run the command again", missing.Err);
         Assert.DoesNotContain("   at ", missing.Err);
         Assert.False(File.Exists(Path.Combine(elsewhere, "train.parquet")));
         Assert.True(stats.Exit == 0, stats.Err);
