@@ -59,7 +59,7 @@ internal sealed class DuckDbSession : IDisposable
             return rows;
         }, sql, ct, doing);
 
-    /// <summary>Appends rows to a table through DuckDB's appender (values: long, double, string, bool, DateTime in UTC, or null).</summary>
+    /// <summary>Appends rows to a table through DuckDB's appender (values: long, double, string, bool, DateTime in UTC, DateOnly, or null).</summary>
     public Task AppendAsync(string table, IEnumerable<object?[]> rows, CancellationToken ct) =>
         RunAsync(unused =>
         {
@@ -76,6 +76,7 @@ internal sealed class DuckDbSession : IDisposable
                         string s => row.AppendValue(s),
                         bool b => row.AppendValue(b),
                         DateTime t => row.AppendValue(t),
+                        DateOnly d => row.AppendValue(d),
                         _ => throw new ArgumentException($"No appender for {value.GetType()}", nameof(rows)),
                     };
                 row.EndRow();

@@ -13,6 +13,8 @@ public sealed record MaterializeOptions
     public int BatchSize { get; init; } = 10_000;
     /// <summary>The folder of pushed rows (see <see cref="FeaturePush"/>): read after each view's source; null: no pushes.</summary>
     public string? PushLogRoot { get; init; }
+    /// <summary>Finds the files of the dataset versions that <c>dataset</c> sources read; null: such sources are refused.</summary>
+    public FeatureDatasetResolver? DatasetResolver { get; init; }
 }
 
 /// <summary>What one view's materialization wrote.</summary>
@@ -79,7 +81,8 @@ public static class FeatureMaterializer
     {
         using var session = await DuckDbSession.OpenAsync(ct);
         var relations = new List<string>();
-        foreach (var (view, _) in plan) relations.Add(await FeatureViewRelation.OpenAsync(session, view, options.SourceRoot, ct)); // all checked before any write
+        // All checked before any write; a PostgreSQL source reads only the view's interval.
+        foreach (var (view, start) in plan) relations.Add(await FeatureViewRelation.OpenAsync(session, view, new SourceReading(options.SourceRoot, options.DatasetResolver, start, end), ct));
         var results = new List<MaterializedView>();
         for (var i = 0; i < plan.Count; i++)
         {

@@ -31,15 +31,16 @@ public static class FeatureStatistics
     /// <summary>The quantiles given for numeric features.</summary>
     public static readonly IReadOnlyList<double> QuantileLevels = [0.05, 0.25, 0.5, 0.75, 0.95];
 
+    /// <param name="datasets">Finds the files of a <c>dataset</c> source's version; null: such sources are refused.</param>
     /// <exception cref="CairnException">INVALID_PARAMETER_VALUE for an unknown view, or a source without a declared column or with another type.</exception>
     public static async Task<FeatureViewStatistics> ComputeAsync(FeatureRepository repository, string view, DateTimeOffset? start = null, DateTimeOffset? end = null,
-        string? sourceRoot = null, string? pushLogRoot = null, CancellationToken ct = default)
+        string? sourceRoot = null, string? pushLogRoot = null, FeatureDatasetResolver? datasets = null, CancellationToken ct = default)
     {
         var definition = repository.Views.FirstOrDefault(v => v.Name == view)
             ?? throw CairnException.InvalidParameter($"Unknown feature view '{view}'; declared views: {string.Join(", ", repository.Views.Select(v => v.Name))}.");
         var selected = FeatureSelection.Resolve(repository, [.. definition.Features.Select(f => new FeatureReference(view, f.Name))], fullFeatureNames: true)[0];
         using var session = await DuckDbSession.OpenAsync(ct);
-        var relation = await FeatureViewRelation.OpenAsync(session, selected, sourceRoot, ct);
+        var relation = await FeatureViewRelation.OpenAsync(session, selected, new SourceReading(sourceRoot, datasets, start, end), ct);
         var micros = $"epoch_us(CAST({DuckDbSql.Identifier(selected.Source.TimestampField)} AS TIMESTAMPTZ))";
         var conditions = new List<string> { $"{DuckDbSql.Identifier(selected.Source.TimestampField)} IS NOT NULL" };
         if (start is { } s) conditions.Add(string.Create(CultureInfo.InvariantCulture, $"{micros} >= {Micros(s)}"));

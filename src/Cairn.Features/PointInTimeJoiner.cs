@@ -44,7 +44,7 @@ public static class PointInTimeJoiner
         using var session = await DuckDbSession.OpenAsync(ct);
         var entityColumns = await CheckEntityTableAsync(session, entityRead, entityPath, views, options, ct);
         var relations = new List<string>();
-        foreach (var view in views) relations.Add(await FeatureViewRelation.OpenAsync(session, view, options.SourceRoot, ct));
+        foreach (var view in views) relations.Add(await FeatureViewRelation.OpenAsync(session, view, new SourceReading(options.SourceRoot, options.DatasetResolver), ct));
 
         await session.ExecuteAsync($"CREATE TEMP TABLE {Reserved}entity AS SELECT * FROM {entityRead}", ct, $"Reading entity table '{entityPath}'");
         for (var i = 0; i < views.Count; i++)

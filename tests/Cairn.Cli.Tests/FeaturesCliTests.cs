@@ -47,7 +47,7 @@ public sealed class FeaturesCliTests : CliRunner
         Assert.DoesNotContain("   at ", result.Err);
     }
 
-    private static List<object?[]> ReadParquet(string path)
+    internal static List<object?[]> ReadParquet(string path)
     {
         using var connection = new DuckDBConnection("DataSource=:memory:");
         connection.Open();

@@ -53,5 +53,18 @@ internal sealed class MemoryOnlineStore : IOnlineFeatureStore
 
     public int Count(string view) => _rows.Keys.Count(k => k.View == view);
 
+    /// <summary>Every row of a view as text (key, event time, values by name), in key order: what two stores are compared by.</summary>
+    public IReadOnlyList<string> Dump(string view) =>
+        [.. _rows.Where(r => r.Key.View == view).OrderBy(r => r.Key.Key, StringComparer.Ordinal)
+            .Select(r => $"{r.Key.Key} @{r.Value.EventTime:O}: {string.Join(", ", r.Value.Values.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key}={Text(v.Value)}"))}")];
+
+    private static string Text(object? value) => value switch
+    {
+        null => "null",
+        DateTimeOffset t => t.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        _ => value.ToString()!,
+    };
+
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -145,8 +145,8 @@ public sealed class PointInTimeValidationTests : IDisposable
     }
 
     [Theory]
-    [InlineData(FeatureSourceKinds.Postgres, "not yet supported")]
-    [InlineData(FeatureSourceKinds.Dataset, "not yet supported")]
+    [InlineData(FeatureSourceKinds.Postgres, "is a postgres source without a table")]
+    [InlineData(FeatureSourceKinds.Dataset, "is a dataset source without a dataset")]
     [InlineData("kafka", "unknown kind 'kafka'")]
     public async Task JoinAsync_SourceKindsNotReadOffline_AreRefused(string kind, string expected)
     {

@@ -36,6 +36,10 @@ internal static partial class FeaturesCommands
 
     private static string InFolder(ParseResult parse, string path) => Path.Combine(Folder(parse), path);
 
+    /// <summary>Dataset sources read their version's files from the data cache of the project's workspace, as <c>cairn monitor</c> reads data:/ references.</summary>
+    private static FeatureDatasetResolver Datasets(ParseResult parse, CairnClient client) => async (uri, ct) =>
+        [.. (await Cairn.Quality.Tables.DataSource.ResolveAsync(uri.ToString(), client, Folder(parse), ct)).Files.Select(f => new FeatureDatasetFile(f.Path, f.FormatPath ?? f.Path))];
+
     /// <summary>--tracking-uri, $CAIRN_TRACKING_URI, or the project folder's .cairn when -C names one.</summary>
     private static CairnClient OpenClient(ParseResult parse) =>
         CairnClient.Open(parse.GetValue(GlobalOptions.TrackingUri)
@@ -219,7 +223,7 @@ internal static partial class FeaturesCommands
             var options = new PointInTimeOptions
             {
                 EntityTimestampColumn = parse.GetValue(timestamp)!, FullFeatureNames = parse.GetValue(fullNames), SourceRoot = Folder(parse),
-                PushLogRoot = PushLogRoot(client),
+                PushLogRoot = PushLogRoot(client), DatasetResolver = Datasets(parse, client),
             };
             var entityPath = InFolder(parse, parse.GetValue(entities)!);
             var outputPath = InFolder(parse, parse.GetValue(output)!);

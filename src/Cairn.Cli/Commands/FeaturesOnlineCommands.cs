@@ -47,7 +47,7 @@ internal static partial class FeaturesCommands
             await using var online = await OnlineFeatureWiring.OpenStoreAsync(parse.GetValue(store), FeaturesFolderOf(client), ct);
             var chosen = parse.GetValue(views) is { Length: > 0 } named ? named : null;
             var results = await FeatureMaterializer.MaterializeAsync(repository, online, chosen, from, to,
-                new MaterializeOptions { SourceRoot = Folder(parse), PushLogRoot = PushLogRoot(client) }, ct);
+                new MaterializeOptions { SourceRoot = Folder(parse), PushLogRoot = PushLogRoot(client), DatasetResolver = Datasets(parse, client) }, ct);
             stdout.WriteLine($"Materialized events from {from:O} to {to:O}:");
             foreach (var r in results) stdout.WriteLine($"  {r.View}: {Summary(r)}");
             return 0;
@@ -73,7 +73,7 @@ internal static partial class FeaturesCommands
             await using var online = await OnlineFeatureWiring.OpenStoreAsync(parse.GetValue(store), FeaturesFolderOf(client), ct);
             var chosen = parse.GetValue(views) is { Length: > 0 } named ? named : null;
             var results = await FeatureMaterializer.MaterializeIncrementalAsync(repository, online, chosen, to,
-                new MaterializeOptions { SourceRoot = Folder(parse), PushLogRoot = PushLogRoot(client) }, ct);
+                new MaterializeOptions { SourceRoot = Folder(parse), PushLogRoot = PushLogRoot(client), DatasetResolver = Datasets(parse, client) }, ct);
             stdout.WriteLine($"Materialized incrementally up to {to:O}:");
             foreach (var r in results)
                 stdout.WriteLine(r.Start >= r.End
@@ -198,7 +198,7 @@ internal static partial class FeaturesCommands
             var repository = await RegisteredAsync(client, ct);
             var stats = await FeatureStatistics.ComputeAsync(repository, parse.GetValue(view)!,
                 parse.GetValue(start) is { } s ? Instant(s, "--start") : null, parse.GetValue(end) is { } e ? Instant(e, "--end") : null,
-                Folder(parse), PushLogRoot(client), ct);
+                Folder(parse), PushLogRoot(client), Datasets(parse, client), ct);
             if (parse.GetValue(output) == OutputFormat.Json)
             {
                 Output.Json(stdout, new

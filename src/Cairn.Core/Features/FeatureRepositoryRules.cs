@@ -69,7 +69,13 @@ public static class FeatureRepositoryRules
             throw CairnException.InvalidParameter($"The path of {where} must be 1 to 4096 characters without NUL.");
         if (source.Query is { Length: > MaxSqlLength }) throw CairnException.InvalidParameter($"The query of {where} is longer than {MaxSqlLength} characters.");
         if (source.Table is { } table)
-            foreach (var part in table.Split('.')) Name(part, $"the table of {where} (schema.table)");
+        {
+            var parts = table.Split('.');
+            if (parts.Length > 2) throw CairnException.InvalidParameter($"The table of {where} is '{table}': write schema.table, or table alone for the search path.");
+            foreach (var part in parts) Name(part, $"the table of {where} (schema.table)");
+        }
+        if (source.Kind == FeatureSourceKinds.Postgres && string.IsNullOrWhiteSpace(source.Connection))
+            throw CairnException.InvalidParameter($"The {where} is of kind postgres: it needs a connection, the name of the environment variable that holds the connection string (such as FEATURES_PG).");
         if (source.Connection is not null && source.Kind != FeatureSourceKinds.Postgres)
             throw CairnException.InvalidParameter($"The {where} is of kind {source.Kind}: a connection belongs to a postgres source.");
         if (source.Connection is { } variable && !variable.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))

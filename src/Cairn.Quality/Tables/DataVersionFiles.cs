@@ -66,10 +66,10 @@ internal static class DataVersionFiles
         var checkedOut = workspace.FullPath(relative);
         if (File.Exists(checkedOut) && ContentHash.OfFile(checkedOut).Hex == hex) return checkedOut;
         throw CairnException.InvalidParameter($"The data of {label} ({relative}, blake3:{hex[..12]}...) is not on this machine: it is neither in the data cache of {workspace.Root} " +
-            $"nor checked out there. Run `cairn data pull {relative}` (or check out the commit that versions it and `cairn data checkout {relative}`), then validate again.");
+            $"nor checked out there. Run `cairn data pull {relative}` (or check out the commit that versions it and `cairn data checkout {relative}`), then run the command again.");
     }
 
     private static CairnException NotHere(string label, DatasetVersion version) =>
         CairnException.InvalidParameter($"The folder manifest of {label} ({version.Path}) is not in this workspace's data cache: run `cairn data pull {version.Path}` " +
-            "(or check out the commit that versions it), then validate again.");
+            "(or check out the commit that versions it), then run the command again.");
 }
