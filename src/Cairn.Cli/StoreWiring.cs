@@ -10,6 +10,9 @@ namespace Cairn.Cli;
 /// <summary>An opened metadata database with its stores.</summary>
 internal sealed record MetadataStores(SqlDatabase Database, SqlTrackingStore Tracking, SqlRegistryStore Registry, SqlDatasetStore Datasets, SqlPipelineScheduleStore Schedules, SqlMonitorStore Monitors, SqlEndpointStore Endpoints, SqlFeatureDefinitionStore Features, string? DefaultArtifactFolder) : IDisposable
 {
+    /// <summary>Users, tokens and permissions in the same database.</summary>
+    public SqlIdentityStore Identity { get; } = new(Database);
+
     /// <summary>MLflow 3's logged models, in the same database.</summary>
     public SqlLoggedModelStore LoggedModels { get; } = new(Database);
 

@@ -20,6 +20,7 @@ public static class MetadataCopier
         "endpoints", "endpoint_events",
         "feature_applies", "feature_definitions",
         "logged_models", "logged_model_tags", "logged_model_params", "logged_model_metrics", "run_outputs",
+        "users", "user_groups", "api_tokens", "resource_permissions",
     ];
 
     /// <returns>Rows copied per table.</returns>

@@ -1,0 +1,95 @@
+using Cairn.Security;
+using Cairn.Storage.Sqlite;
+
+namespace Cairn.Cli.Tests;
+
+/// <summary><c>cairn users</c> and <c>cairn tokens</c> on a real SQLite metadata database.</summary>
+public sealed class UsersCliTests : CliRunner
+{
+    private string PasswordFile(string password)
+    {
+        var file = Folder.File($"pw-{Guid.NewGuid():N}.txt");
+        File.WriteAllText(file, password + "\n");
+        return file;
+    }
+
+    private static void AssertUserError((int Exit, string Out, string Err) result, string message)
+    {
+        Assert.Equal(2, result.Exit);
+        Assert.Contains(message, result.Err);
+        Assert.DoesNotContain("   at ", result.Err);
+    }
+
+    [Fact]
+    public async Task UsersCreate_ThenTheStoredHashVerifiesThePassword_AndListShowsTheUser()
+    {
+        var created = await Cairn("users", "create", "alice", "--admin", "--password-file", PasswordFile("correct horse battery"));
+        var listed = await Cairn("users", "list", "-o", "json");
+
+        Assert.True(created.Exit == 0, created.Err);
+        Assert.Contains("Created user alice (admin).", created.Out);
+        Assert.Contains("\"username\": \"alice\"", listed.Out);
+        Assert.DoesNotContain("pbkdf2", listed.Out);
+        using var stores = new SqliteStores(Path.Combine(Store, "cairn.db"));
+        Assert.NotNull(await new AccountService(stores.Identity).SignInAsync("alice", "correct horse battery"));
+        Assert.True((await stores.Identity.GetUserAsync("alice")).IsAdmin);
+    }
+
+    [Fact]
+    public async Task UsersPasswd_ReplacesThePassword_AndDeleteRemovesTheUser()
+    {
+        await Cairn("users", "create", "alice", "--password-file", PasswordFile("correct horse battery"));
+
+        var changed = await Cairn("users", "passwd", "alice", "--password-file", PasswordFile("another long password"));
+
+        Assert.True(changed.Exit == 0, changed.Err);
+        using (var stores = new SqliteStores(Path.Combine(Store, "cairn.db")))
+        {
+            var accounts = new AccountService(stores.Identity);
+            Assert.Null(await accounts.SignInAsync("alice", "correct horse battery"));
+            Assert.NotNull(await accounts.SignInAsync("alice", "another long password"));
+        }
+        Assert.Equal(0, (await Cairn("users", "delete", "alice")).Exit);
+        Assert.Equal(3, (await Cairn("users", "delete", "alice")).Exit);
+        Assert.DoesNotContain("alice", (await Cairn("users", "list")).Out);
+    }
+
+    [Fact]
+    public async Task UsersCreate_BadInput_IsAUserErrorThatNeverEchoesThePassword()
+    {
+        AssertUserError(await Cairn("users", "create", "alice", "--password-file", PasswordFile("short-pw")), "12 to 1024 characters");
+        Assert.DoesNotContain("short-pw", (await Cairn("users", "create", "alice", "--password-file", PasswordFile("short-pw"))).Err);
+        AssertUserError(await Cairn("users", "create", "bad name", "--password-file", PasswordFile("correct horse battery")), "not a valid user name");
+        AssertUserError(await Cairn("users", "create", "alice", "--password-file", PasswordFile("")), "12 to 1024 characters");
+        await Cairn("users", "create", "alice", "--password-file", PasswordFile("correct horse battery"));
+        AssertUserError(await Cairn("users", "create", "alice", "--password-file", PasswordFile("correct horse battery")), "already exists");
+        AssertUserError(await Cairn("users", "list", "--backend-store-uri", "http://127.0.0.1:5000"), "give --backend-store-uri");
+    }
+
+    [Fact]
+    public async Task TokensCreate_PrintsTheSecretOnce_ItSignsIn_AndRevokeStopsIt()
+    {
+        await Cairn("users", "create", "alice", "--password-file", PasswordFile("correct horse battery"));
+
+        var created = await Cairn("tokens", "create", "--user", "alice", "--name", "ci", "--expires", "90d");
+        var secret = created.Out.Split('\n')[0].Trim();
+        var listed = await Cairn("tokens", "list", "--user", "alice");
+
+        Assert.True(created.Exit == 0, created.Err);
+        Assert.True(ApiTokenSecrets.Looks(secret), secret);
+        Assert.Contains("only time the secret is shown", created.Out);
+        Assert.Contains("active", listed.Out);
+        Assert.DoesNotContain(secret, listed.Out);
+        using (var stores = new SqliteStores(Path.Combine(Store, "cairn.db")))
+            Assert.Equal("alice", (await new AccountService(stores.Identity).AuthenticateTokenAsync(secret))!.Username);
+
+        var id = (await Cairn("tokens", "list", "-o", "json")).Out.Split('"').SkipWhile(s => s != "id").Skip(2).First();
+        Assert.Equal(0, (await Cairn("tokens", "revoke", id)).Exit);
+
+        Assert.Contains("revoked", (await Cairn("tokens", "list")).Out);
+        using (var stores = new SqliteStores(Path.Combine(Store, "cairn.db")))
+            Assert.Null(await new AccountService(stores.Identity).AuthenticateTokenAsync(secret));
+        AssertUserError(await Cairn("tokens", "create", "--user", "alice", "--expires", "soon"), "Invalid --expires 'soon'");
+        Assert.Equal(3, (await Cairn("tokens", "create", "--user", "bob")).Exit);
+    }
+}
