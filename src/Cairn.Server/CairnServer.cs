@@ -8,6 +8,7 @@ using Cairn.Monitoring;
 using Cairn.Pipelines;
 using Cairn.Registry;
 using Cairn.Server.Endpoints;
+using Cairn.Server.Security;
 using Cairn.Server.Ui;
 using Cairn.Tracking;
 using Microsoft.AspNetCore.Builder;
@@ -49,6 +50,8 @@ public sealed record CairnServerOptions(ITrackingStore Tracking, IArtifactStore 
     public ILoggedModelStore? LoggedModels { get; init; }
     /// <summary>The inference log folder the endpoint pages read live figures from; null: none shown.</summary>
     public string? InferenceLog { get; init; } = UiStores.DefaultInferenceLog;
+    /// <summary>Sign-in for every request but the probes (<c>cairn server --auth</c>); null: anyone who reaches the server may do everything.</summary>
+    public Cairn.Server.Security.ServerAuthentication? Authentication { get; init; }
     /// <summary>Long-running work (the pipeline scheduler) started once the server listens.</summary>
     public IReadOnlyList<ServerWork> BackgroundWork { get; init; } = [];
 }
@@ -98,6 +101,7 @@ public static class CairnServer
         app.UseAllowedHosts(new AllowedHosts(options.AllowedHosts), ErrorHandling.Write);
         app.UseCorsOrigins(options.CorsOrigins);
         app.UseAjaxApiAliases();
+        app.UseCairnAuthentication(options.Authentication, options.Time);
         // Routing after the checks above, so that a refused host is not even matched to a route.
         app.UseRouting();
         app.UseMlflowErrors(app.Logger);
@@ -109,6 +113,7 @@ public static class CairnServer
         app.MapArtifactsApi(options.Tracking, options.Artifacts);
         app.MapRegistryApi(options.Registry, options.Tracking, options.LoggedModels);
         app.MapDatasetsApi(options.Datasets);
+        if (options.Authentication is not null) app.MapUsersApi(options.Authentication);
         if (options.Schedules is not null) app.MapPipelineScheduleApi(options.Schedules, options.Time);
         if (options.Monitors is not null) app.MapMonitorsApi(options.Monitors, options.Time);
         if (options.Monitors is not null || options.FeatureFreshness is not null) app.MapMetricsApi(options.Monitors, options.FeatureFreshness);

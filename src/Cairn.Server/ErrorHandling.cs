@@ -18,6 +18,7 @@ public static class ErrorHandling
         ErrorCodes.ResourceDoesNotExist => StatusCodes.Status404NotFound,
         ErrorCodes.TemporarilyUnavailable => StatusCodes.Status503ServiceUnavailable,
         ErrorCodes.PermissionDenied => StatusCodes.Status403Forbidden,
+        Security.AuthenticationMiddleware.Unauthenticated => StatusCodes.Status401Unauthorized,
         ErrorCodes.InternalError => StatusCodes.Status500InternalServerError,
         "ENDPOINT_NOT_FOUND" => StatusCodes.Status404NotFound,
         _ => StatusCodes.Status400BadRequest,

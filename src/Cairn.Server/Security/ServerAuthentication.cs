@@ -1,0 +1,21 @@
+using Cairn.Security;
+
+namespace Cairn.Server.Security;
+
+/// <summary>
+/// Sign-in for <c>cairn server --auth</c>: every request but the probes (<c>/health</c>,
+/// <c>/version</c>) carries HTTP basic credentials (MLflow's <c>MLFLOW_TRACKING_USERNAME</c> and
+/// <c>PASSWORD</c>) or a bearer API token (<c>MLFLOW_TRACKING_TOKEN</c>, <c>CAIRN_TRACKING_TOKEN</c>).
+/// </summary>
+/// <param name="Accounts">Checks passwords and tokens.</param>
+/// <param name="Identity">The users, read by the user endpoints.</param>
+public sealed record ServerAuthentication(AccountService Accounts, IIdentityStore Identity)
+{
+    /// <summary>
+    /// How long a verified credential is remembered (in memory, by a keyed hash, never the secret),
+    /// so that MLflow clients sending basic credentials on every request do not pay a password hash
+    /// each time. A changed password, deleted user or revoked token takes effect within this time
+    /// (at once when changed through this server).
+    /// </summary>
+    public TimeSpan CredentialCacheTime { get; init; } = TimeSpan.FromMinutes(2);
+}
