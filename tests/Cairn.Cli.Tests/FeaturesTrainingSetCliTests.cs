@@ -119,6 +119,10 @@ public sealed class FeaturesTrainingSetCliTests : CliRunner
         using var cairn = CairnClient.Open(Store);
         Assert.Equal(["features:/airport_delays@1"], (await cairn.Datasets.GetVersionAsync("delay_train", "1")).DerivedFrom);
         Assert.Single(await cairn.Datasets.ListVersionsAsync("delay_train"));
+        var tagged = await Cairn("data", "tag", Path.Combine(Project, "data", "train.parquet"), "delay_train", "-C", Project);
+        Assert.True(tagged.Exit == 0, tagged.Err);
+        Assert.Contains("data:/delay_train@1", tagged.Out);
+        Assert.Contains("derived from features:/airport_delays@1", tagged.Out);
     }
 
     [Fact]
