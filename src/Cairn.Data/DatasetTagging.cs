@@ -3,9 +3,10 @@ namespace Cairn.Data;
 /// <summary>Names what a pointer holds as a dataset version (<c>data:/name@N</c>) in the metadata store.</summary>
 public static class DatasetTagging
 {
+    /// <param name="derivedFrom">The version's <c>derived_from</c> edges (<c>features:/view@N</c>, <c>data:/name@N</c>); kept only when the version is new.</param>
     /// <returns>The version, and warnings the user should see (an uncommitted pointer cannot be checked out by commit).</returns>
     public static async Task<(DatasetVersion Version, IReadOnlyList<string> Warnings)> TagAsync(DataWorkspace workspace, IDatasetStore store,
-        string userPath, string name, string? description, string user, CancellationToken ct = default)
+        string userPath, string name, string? description, string user, CancellationToken ct = default, IReadOnlyList<string>? derivedFrom = null)
     {
         DatasetNames.Validate(name);
         var relative = workspace.Relative(userPath);
@@ -22,7 +23,7 @@ public static class DatasetTagging
             commit = null;
         }
         var version = await store.CreateVersionAsync(new NewDatasetVersion(name, pointer.Digest, pointer.Kind, pointer.Size, pointer.Files,
-            relative, commit, pointer.Table, description, user), ct).ConfigureAwait(false);
+            relative, commit, pointer.Table, description, user) { DerivedFrom = derivedFrom ?? [] }, ct).ConfigureAwait(false);
         return (version, warnings);
     }
 }

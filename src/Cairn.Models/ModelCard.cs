@@ -35,6 +35,8 @@ public static class ModelCard
             sb.AppendLine($"| git commit | {Text(lineage.Tag(RunContext.GitCommit) ?? "not recorded")}{(lineage.Tag(RunContext.GitDirty) == "true" ? " (with uncommitted changes)" : "")} |");
         }
         sb.AppendLine($"| datasets | {(lineage.DataInputs.Count == 0 ? "none recorded" : Text(string.Join(", ", lineage.DataInputs)))} |");
+        if (lineage.FeatureViews.Count > 0)
+            sb.AppendLine($"| feature views | {Text(string.Join(", ", lineage.FeatureViews))} |");
         sb.AppendLine($"| flavors | {Text(string.Join(", ", lineage.Manifest?.Flavors ?? []))} |");
         sb.AppendLine($"| aliases | {(v.Aliases.Count == 0 ? "none" : Text(string.Join(", ", v.Aliases)))} |");
         sb.AppendLine();

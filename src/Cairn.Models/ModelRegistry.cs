@@ -272,7 +272,7 @@ public sealed class ModelRegistry(CairnClient client)
 
     // ---------------------------------------------------------------- lineage and cards
 
-    /// <summary>The lineage of a registered version: its run and experiment, parent and sibling runs, package manifest and registry history.</summary>
+    /// <summary>The lineage of a registered version: its run and experiment, parent and sibling runs, the feature view versions behind its data, package manifest and registry history.</summary>
     /// <param name="uri"><c>models:/name/version</c> or <c>models:/name@alias</c>.</param>
     /// <param name="ct">Cancels the store calls.</param>
     /// <exception cref="CairnException">The URI is a <c>runs:/</c> URI or names nothing in the registry.</exception>
@@ -285,7 +285,11 @@ public sealed class ModelRegistry(CairnClient client)
         var history = await Registry.ListTransitionsAsync(version.Name, version.Version, ct).ConfigureAwait(false);
         var manifest = await ReadManifest(packagePath, ct).ConfigureAwait(false);
         var (parent, siblings) = await ParentRunAsync(run, ct).ConfigureAwait(false);
-        return new ModelLineage(version, run, experiment?.Name, packagePath, manifest, history) { ParentRun = parent, SiblingRuns = siblings };
+        var featureViews = await ModelFeatureViews.ReadAsync(run, client.Datasets, ct).ConfigureAwait(false);
+        return new ModelLineage(version, run, experiment?.Name, packagePath, manifest, history)
+        {
+            ParentRun = parent, SiblingRuns = siblings, FeatureViews = featureViews,
+        };
     }
 
     /// <summary>
@@ -392,6 +396,12 @@ public sealed record ModelLineage(ModelVersion Version, Run? Run, string? Experi
     public Run? ParentRun { get; init; }
     /// <summary>The parent's other child runs (the pipeline's other steps).</summary>
     public IReadOnlyList<Run> SiblingRuns { get; init; } = [];
+
+    /// <summary>
+    /// The feature view versions the model was trained on: reached from the run's <c>data:/</c> inputs
+    /// through their <c>derived_from</c> edges (see <see cref="ModelFeatureViews"/>).
+    /// </summary>
+    public IReadOnlyList<ModelFeatureView> FeatureViews { get; init; } = [];
 
     /// <summary>The value of a tag of the model's run; null when there is no run or no such tag.</summary>
     public string? Tag(string key) => Run?.Data.Tags.FirstOrDefault(t => t.Key == key)?.Value;

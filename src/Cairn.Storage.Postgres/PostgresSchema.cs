@@ -163,6 +163,7 @@ public static class PostgresSchema
         (7, Cairn.Storage.Sql.EndpointSchema.Description, Cairn.Storage.Sql.EndpointSchema.Sql),
         (8, Cairn.Storage.Sql.LoggedModelSchema.Description, Cairn.Storage.Sql.LoggedModelSchema.Sql),
         (9, Cairn.Storage.Sql.FeatureSchema.Description, Cairn.Storage.Sql.FeatureSchema.Sql),
+        (10, Cairn.Storage.Sql.DatasetLineageSchema.Description, Cairn.Storage.Sql.DatasetLineageSchema.Sql),
         (12, Cairn.Storage.Sql.SecuritySchema.Description, Cairn.Storage.Sql.SecuritySchema.Sql),
     ];
 

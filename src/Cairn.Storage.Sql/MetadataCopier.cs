@@ -14,7 +14,7 @@ public static class MetadataCopier
     [
         "experiments", "experiment_tags", "runs", "metrics", "latest_metrics", "params", "tags", "run_inputs",
         "registered_models", "registered_model_tags", "model_versions", "model_version_tags", "registered_model_aliases", "model_transitions",
-        "datasets", "dataset_versions",
+        "datasets", "dataset_versions", "dataset_derived_from",
         "pipeline_schedules", "pipeline_triggers", "pipeline_fires",
         "monitors", "monitor_runs", "alert_states", "alert_events", "monitor_feedback",
         "endpoints", "endpoint_events",

@@ -21,6 +21,7 @@ public sealed class SqlDatasetStore(SqlDatabase database, TimeProvider? time = n
             throw CairnException.InvalidParameter("A dataset version's size and file count must not be negative.");
         if (string.IsNullOrWhiteSpace(version.Path))
             throw CairnException.InvalidParameter("Missing value for required parameter 'path': where the data lives in the repository.");
+        var derivedFrom = DatasetDerivedFrom.Normalize(version.DerivedFrom);
         var number = await database.WriteAsync((c, t) =>
         {
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -35,6 +36,9 @@ public sealed class SqlDatasetStore(SqlDatabase database, TimeProvider? time = n
                 ("@n", version.Name), ("@v", next), ("@d", digest), ("@k", version.Kind), ("@s", version.Size), ("@f", version.FileCount),
                 ("@p", version.Path), ("@g", version.GitCommit), ("@t", version.Table is null ? null : JsonSerializer.Serialize(version.Table, CairnJson.Options)),
                 ("@desc", version.Description), ("@u", version.CreatedBy), ("@now", now));
+            for (var i = 0; i < derivedFrom.Count; i++)
+                Exec(c, t, "INSERT INTO dataset_derived_from (name, version, position, source) VALUES (@n, @v, @i, @s)",
+                    ("@n", version.Name), ("@v", next), ("@i", (long)i), ("@s", derivedFrom[i]));
             Exec(c, t, "UPDATE datasets SET last_updated_time = @now WHERE name = @n", ("@now", now), ("@n", version.Name));
             return next;
         }, ct).ConfigureAwait(false);
@@ -81,16 +85,36 @@ public sealed class SqlDatasetStore(SqlDatabase database, TimeProvider? time = n
 
     private static List<DatasetVersion> Read(DbConnection c, string where, params (string, object?)[] parameters)
     {
-        using var command = Command(c, null, $"SELECT {Columns} FROM dataset_versions {where}", parameters);
-        using var reader = command.ExecuteReader();
         var versions = new List<DatasetVersion>();
+        using (var command = Command(c, null, $"SELECT {Columns} FROM dataset_versions {where}", parameters))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+                var table = Text(8) is { } json ? JsonSerializer.Deserialize<TableSummary>(json, CairnJson.Options) : null;
+                versions.Add(new DatasetVersion(reader.GetString(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3),
+                    reader.GetInt64(4), reader.GetInt64(5), reader.GetString(6), Text(7), table, Text(9), reader.GetString(10), reader.GetInt64(11)));
+            }
+        }
+        // A second query, after the first reader is closed (PostgreSQL runs one command at a time per connection).
+        return versions.Count == 0 ? versions : WithDerivedFrom(c, versions, where, parameters);
+    }
+
+    /// <summary>Attaches the derived_from edges of the versions the same condition selects, in one query.</summary>
+    private static List<DatasetVersion> WithDerivedFrom(DbConnection c, List<DatasetVersion> versions, string where, (string, object?)[] parameters)
+    {
+        var edges = new Dictionary<(string, long), List<string>>();
+        using var command = Command(c, null,
+            $"SELECT name, version, source FROM dataset_derived_from WHERE (name, version) IN (SELECT name, version FROM dataset_versions {where}) ORDER BY name, version, position",
+            parameters);
+        using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
-            var table = Text(8) is { } json ? JsonSerializer.Deserialize<TableSummary>(json, CairnJson.Options) : null;
-            versions.Add(new DatasetVersion(reader.GetString(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3),
-                reader.GetInt64(4), reader.GetInt64(5), reader.GetString(6), Text(7), table, Text(9), reader.GetString(10), reader.GetInt64(11)));
+            var key = (reader.GetString(0), reader.GetInt64(1));
+            if (!edges.TryGetValue(key, out var list)) edges[key] = list = [];
+            list.Add(reader.GetString(2));
         }
-        return versions;
+        return edges.Count == 0 ? versions : versions.Select(v => edges.TryGetValue((v.Name, v.Version), out var list) ? v with { DerivedFrom = list } : v).ToList();
     }
 }

@@ -61,6 +61,71 @@ public sealed class FeaturesTrainingSetCliTests : CliRunner
     }
 
     [Fact]
+    public async Task ATrainingSet_RecordsTheViewVersionsItWasDerivedFrom_AndAModelTrainedOnItNamesThemInItsLineage()
+    {
+        await WriteProjectAsync(git: true);
+        var first = await Features("get-historical", "--service", "delay_v1", "--entities", "entities.csv", "--out", "data/train.parquet", "--dataset", "delay_train");
+        // A second view version, and a training set with other rows built from it.
+        await File.WriteAllTextAsync(Path.Combine(Project, "features", "delays.yaml"), Definitions.Replace("source: flights", "source: flights\n    description: Mean delay by origin."));
+        Assert.Equal(0, (await Features("apply")).Exit);
+        await File.AppendAllTextAsync(Path.Combine(Project, "entities.csv"), "SEA,2024-01-05 00:00:00,1\n");
+        var second = await Features("get-historical", "--service", "delay_v1", "--entities", "entities.csv", "--out", "data/train.parquet", "--dataset", "delay_train");
+
+        Assert.True(first.Exit == 0, first.Err);
+        Assert.True(second.Exit == 0, second.Err);
+        Assert.Contains("Tracked as data:/delay_train@2", second.Out);
+        Assert.Contains("derived from features:/airport_delays@2", second.Out);
+        string runId;
+        using (var cairn = CairnClient.Open(Store))
+        {
+            Assert.Equal(["features:/airport_delays@1"], (await cairn.Datasets.GetVersionAsync("delay_train", "1")).DerivedFrom);
+            Assert.Equal(["features:/airport_delays@2"], (await cairn.Datasets.GetVersionAsync("delay_train", "2")).DerivedFrom);
+            using var run = cairn.StartRun("delay");
+            run.LogInput("data:/delay_train@2");
+            run.LogText(global::Cairn.Models.ModelManifest.Create("model", run.RunId, null).ToString(), "model/MLmodel");
+            runId = run.RunId;
+        }
+        Assert.Equal(0, (await Cairn("models", "register", $"runs:/{runId}/model", "--name", "delay")).Exit);
+
+        var lineage = await Cairn("models", "lineage", "models:/delay/1");
+        var json = await Cairn("models", "lineage", "models:/delay/1", "-o", "json");
+        var card = await Cairn("models", "card", "models:/delay/1");
+        var versions = await Cairn("data", "versions", "delay_train", "-o", "json");
+
+        Assert.True(lineage.Exit == 0, lineage.Err);
+        Assert.Contains("feature views: features:/airport_delays@2 via data:/delay_train@2", lineage.Out);
+        Assert.DoesNotContain("airport_delays@1", lineage.Out);
+        var view = System.Text.Json.Nodes.JsonNode.Parse(json.Out)!["feature_views"]!.AsArray().Single()!;
+        Assert.Equal("features:/airport_delays@2", view["view"]!.GetValue<string>());
+        Assert.Equal("data:/delay_train@2", view["input"]!.GetValue<string>());
+        Assert.Contains("| feature views | features:/airport_delays@2 via data:/delay_train@2 |", card.Out);
+        var listed = System.Text.Json.Nodes.JsonNode.Parse(versions.Out)!["dataset_versions"]!.AsArray();
+        Assert.Equal("features:/airport_delays@2", listed[0]!["derived_from"]![0]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task ATrainingSetWithRowsTheDatasetAlreadyHas_KeepsTheLineageItWasFirstTaggedWith_AndSaysSo()
+    {
+        await WriteProjectAsync(git: true);
+        await Features("get-historical", "--service", "delay_v1", "--entities", "entities.csv", "--out", "data/train.parquet", "--dataset", "delay_train");
+        await File.WriteAllTextAsync(Path.Combine(Project, "features", "delays.yaml"), Definitions.Replace("source: flights", "source: flights\n    description: Mean delay by origin."));
+        Assert.Equal(0, (await Features("apply")).Exit);
+
+        var again = await Features("get-historical", "--service", "delay_v1", "--entities", "entities.csv", "--out", "data/train.parquet", "--dataset", "delay_train");
+
+        Assert.True(again.Exit == 0, again.Err);
+        Assert.Contains("data:/delay_train@1 already held these rows", again.Out);
+        Assert.Contains("derived from features:/airport_delays@1.", again.Out);
+        using var cairn = CairnClient.Open(Store);
+        Assert.Equal(["features:/airport_delays@1"], (await cairn.Datasets.GetVersionAsync("delay_train", "1")).DerivedFrom);
+        Assert.Single(await cairn.Datasets.ListVersionsAsync("delay_train"));
+        var tagged = await Cairn("data", "tag", Path.Combine(Project, "data", "train.parquet"), "delay_train", "-C", Project);
+        Assert.True(tagged.Exit == 0, tagged.Err);
+        Assert.Contains("data:/delay_train@1", tagged.Out);
+        Assert.Contains("derived from features:/airport_delays@1", tagged.Out);
+    }
+
+    [Fact]
     public async Task OutsideAGitWorkspace_ATrackedTrainingSetIsRefusedClearly_BeforeAnythingIsBuilt()
     {
         await WriteProjectAsync(git: false);

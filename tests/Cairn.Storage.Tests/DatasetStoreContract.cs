@@ -133,6 +133,65 @@ public abstract class DatasetStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CreateVersion_DerivedFrom_RoundTripsInOrderWithoutDuplicates()
+    {
+        var name = Unique();
+        await Store.CreateVersionAsync(Version(name, Digest('a')) with { DerivedFrom = ["data:/raw@1"] });
+        var created = await Store.CreateVersionAsync(Version(name, Digest('b')) with
+        {
+            DerivedFrom = ["features:/airport_delays@3", "data://raw@02", "features:/weather@1", "features:/airport_delays@3"],
+        });
+
+        string[] expected = ["features:/airport_delays@3", "data:/raw@2", "features:/weather@1"];
+        Assert.Equal(expected, created.DerivedFrom);
+        Assert.Equal(expected, (await Store.GetVersionAsync(name, "2")).DerivedFrom);
+        Assert.Equal(expected, (await Store.GetVersionAsync(name, created.Digest)).DerivedFrom);
+        var listed = await Store.ListVersionsAsync(name);
+        Assert.Equal(expected, listed[0].DerivedFrom);
+        Assert.Equal(["data:/raw@1"], listed[1].DerivedFrom);
+        Assert.Equal(expected, (await Store.ListDatasetsAsync()).Single(v => v.Name == name).DerivedFrom);
+    }
+
+    [Fact]
+    public async Task CreateVersion_WithoutDerivedFrom_HasNone()
+    {
+        var created = await Store.CreateVersionAsync(Version(Unique(), Digest('a')));
+        Assert.Empty(created.DerivedFrom);
+        Assert.Empty((await Store.GetVersionAsync(created.Name, "1")).DerivedFrom);
+    }
+
+    [Fact]
+    public async Task CreateVersion_SameDigestWithOtherDerivedFrom_ReturnsTheExistingVersionWithItsOwnEdges()
+    {
+        var name = Unique();
+        await Store.CreateVersionAsync(Version(name, Digest('a')) with { DerivedFrom = ["features:/airport_delays@3"] });
+
+        var again = await Store.CreateVersionAsync(Version(name, Digest('a')) with { DerivedFrom = ["features:/airport_delays@4"] });
+
+        Assert.Equal(1, again.Version);
+        Assert.Equal(["features:/airport_delays@3"], again.DerivedFrom);
+        Assert.Equal(["features:/airport_delays@3"], (await Store.GetVersionAsync(name, "1")).DerivedFrom);
+    }
+
+    [Theory]
+    [InlineData("features:/airport_delays")]
+    [InlineData("features:/airport_delays@0")]
+    [InlineData("features:/bad name@1")]
+    [InlineData("data:/raw")]
+    [InlineData("data:/raw@blake3:aaaaaaaa")]
+    [InlineData("runs:/0123/model")]
+    [InlineData("")]
+    public async Task CreateVersion_DerivedFromNotAVersionUri_IsInvalidParameterAndCreatesNothing(string uri)
+    {
+        var name = Unique();
+        var error = await Assert.ThrowsAsync<CairnException>(() =>
+            Store.CreateVersionAsync(Version(name, Digest('a')) with { DerivedFrom = ["features:/airport_delays@1", uri] }));
+
+        Assert.Equal(ErrorCodes.InvalidParameterValue, error.ErrorCode);
+        Assert.Empty(await Store.ListVersionsAsync(name));
+    }
+
+    [Fact]
     public async Task CreateVersion_TwentyConcurrentDigests_GetOneToTwentyWithoutGaps()
     {
         var name = Unique();

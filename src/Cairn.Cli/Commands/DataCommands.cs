@@ -307,6 +307,7 @@ internal static class DataCommands
                 parse.GetValue(description), Environment.UserName, ct);
             foreach (var warning in warnings) stdout.WriteLine($"warning: {warning}");
             stdout.WriteLine($"{version.ToUri()}  {version.Digest}  ({version.Path}{(version.GitCommit is { } c ? $" at {c[..12]}" : "")})");
+            if (version.DerivedFrom.Count > 0) stdout.WriteLine($"  derived from {string.Join(", ", version.DerivedFrom)}");
             stdout.WriteLine($"Log it as a run input with run.LogInput(\"{version.ToUri()}\").");
             return 0;
         });
@@ -327,10 +328,10 @@ internal static class DataCommands
                 Output.Json(stdout, new { dataset_versions = versions });
                 return 0;
             }
-            var table = new Table().AddColumns("Version", "Digest", "Size", "Files", "Rows", "Path", "Git commit", "Created", "By");
+            var table = new Table().AddColumns("Version", "Digest", "Size", "Files", "Rows", "Path", "Git commit", "Created", "By", "Derived from");
             foreach (var v in versions)
                 table.AddRow(Output.Escape(v.ToUri().ToString()), v.Digest[7..19], ByteSize.Format(v.Size), v.FileCount.ToString("N0"), v.Table?.Rows.ToString("N0") ?? "",
-                    Output.Escape(v.Path), v.GitCommit?[..12] ?? "", Output.Time(v.CreationTime), Output.Escape(v.CreatedBy));
+                    Output.Escape(v.Path), v.GitCommit?[..12] ?? "", Output.Time(v.CreationTime), Output.Escape(v.CreatedBy), Output.Escape(string.Join(", ", v.DerivedFrom)));
             Output.Console(stdout).Write(table);
             return 0;
         });

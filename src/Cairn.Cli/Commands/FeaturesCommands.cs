@@ -198,7 +198,7 @@ internal static partial class FeaturesCommands
         var output = new Option<string>("--out") { Description = "Where to write the training set (Parquet).", Required = true };
         var timestamp = new Option<string>("--entity-timestamp") { Description = "The entity table's event-time column.", DefaultValueFactory = _ => "event_timestamp" };
         var fullNames = new Option<bool>("--full-feature-names") { Description = "Name feature columns VIEW__FEATURE." };
-        var dataset = new Option<string?>("--dataset") { Description = "Also track the training set in the project's data workspace and name it data:/NAME@N, its description naming the feature view versions it was built from." };
+        var dataset = new Option<string?>("--dataset") { Description = "Also track the training set in the project's data workspace and name it data:/NAME@N, derived from the feature view versions it was built from." };
         var command = new Command("get-historical", "Build a point-in-time correct training set from the registered definitions: each feature as known at each row's timestamp.")
         {
             service, features, entities, output, timestamp, fullNames, dataset,
@@ -234,28 +234,31 @@ internal static partial class FeaturesCommands
             foreach (var column in result.Features)
                 stdout.WriteLine($"  {column.Column} <- {column.Feature} ({column.Type.Name()}), {column.Nulls} null(s)");
             if (parse.GetValue(dataset) is { } name)
-                await TrackTrainingSetAsync(stdout, parse, client, result, serviceName, name, ct);
+                await TrackTrainingSetAsync(stdout, parse, client, repository, result, serviceName, name, ct);
             return 0;
         });
         return command;
     }
 
-    /// <summary>Adds the training set to the project's data workspace and names it as a dataset version whose description gives the view versions used.</summary>
-    private static async Task TrackTrainingSetAsync(TextWriter stdout, ParseResult parse, CairnClient client, TrainingSetResult result, string? service, string name,
-        CancellationToken ct)
+    /// <summary>Adds the training set to the project's data workspace and names it as a dataset version derived from the view versions used.</summary>
+    private static async Task TrackTrainingSetAsync(TextWriter stdout, ParseResult parse, CairnClient client, FeatureRepository repository, TrainingSetResult result,
+        string? service, string name, CancellationToken ct)
     {
-        var views = new List<string>();
-        foreach (var view in result.Features.Select(f => f.Feature.View).Distinct())
-            views.Add($"features:/{view}@{(await client.Features.GetDefinitionAsync(FeatureDefinitionKinds.View, view, null, ct)).Version}");
+        var derivedFrom = await TrainingSetLineage.DerivedFromAsync(repository, result, client.Features, ct);
+        var views = derivedFrom.Where(FeatureUri.IsFeatureUri).ToList();
         using var workspace = DataWorkspace.Open(Folder(parse));
         await workspace.AddAsync(result.OutputPath, ct);
         var description = $"Point-in-time training set{(service is null ? "" : $" of feature service {service}")} from {string.Join(", ", views)}: "
             + string.Join(", ", result.Features.Select(f => f.Feature.ToString()));
-        var (version, warnings) = await DatasetTagging.TagAsync(workspace, client.Datasets, result.OutputPath, name, description, Environment.UserName, ct);
+        var (version, warnings) = await DatasetTagging.TagAsync(workspace, client.Datasets, result.OutputPath, name, description, Environment.UserName, ct, derivedFrom);
         foreach (var warning in warnings) stdout.WriteLine($"warning: {warning}");
-        stdout.WriteLine($"Tracked as {version.ToUri()} ({version.Digest}), built from {string.Join(", ", views)}.");
+        if (!version.DerivedFrom.SequenceEqual(derivedFrom))
+            stdout.WriteLine($"warning: {version.ToUri()} already held these rows; it keeps the lineage it was tagged with.");
+        stdout.WriteLine($"Tracked as {version.ToUri()} ({version.Digest}), derived from {DerivedFromText(version)}.");
         stdout.WriteLine($"Log it as the training input of a run with run.LogInput(\"{version.ToUri()}\"): it then appears in the model's lineage and card.");
     }
+
+    private static string DerivedFromText(DatasetVersion version) => version.DerivedFrom.Count == 0 ? "nothing recorded" : string.Join(", ", version.DerivedFrom);
 
     private static string Ttl(TimeSpan? ttl) => FeatureDurations.Format(ttl);
 }

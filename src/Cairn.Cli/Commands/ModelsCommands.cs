@@ -234,6 +234,7 @@ internal static class ModelsCommands
                     model_version = lineage.Version, run = lineage.Run, experiment = lineage.ExperimentName, package = lineage.PackagePath,
                     data_inputs = lineage.DataInputs, git_commit = lineage.Tag(RunContext.GitCommit), transitions = lineage.History,
                     parent_run = lineage.ParentRun?.Info.RunId, upstream_data_inputs = lineage.UpstreamDataInputs,
+                    feature_views = lineage.FeatureViews.Select(f => new { view = f.View.ToString(), input = f.Input.ToString() }),
                 });
                 return 0;
             }
@@ -249,6 +250,8 @@ internal static class ModelsCommands
                     ? $"code: git {commit} on {Output.Escape(lineage.Tag(RunContext.GitBranch) ?? "a detached HEAD")}{(lineage.Tag(RunContext.GitDirty) == "true" ? " (uncommitted changes)" : "")}"
                     : "code: not recorded (the run did not start in a git repository)");
                 runNode.AddNode($"data: {Output.Escape(lineage.DataInputs.Count == 0 ? "no dataset versions recorded" : string.Join(", ", lineage.DataInputs))}");
+                if (lineage.FeatureViews.Count > 0)
+                    runNode.AddNode($"feature views: {Output.Escape(string.Join(", ", lineage.FeatureViews))}");
                 runNode.AddNode("params: " + Output.Escape(string.Join(", ", run.Data.Params.OrderBy(p => p.Key).Select(p => $"{p.Key}={p.Value}"))));
                 runNode.AddNode("metrics: " + Output.Escape(string.Join(", ", run.Data.Metrics.OrderBy(m => m.Key).Select(m => $"{m.Key}={Output.Number(m.Value)}"))));
                 if (lineage.ParentRun is { } parent)

@@ -11,7 +11,7 @@ public sealed class RestDatasetStore(RestTransport transport) : IDatasetStore
     /// <inheritdoc />
     public async Task<DatasetVersion> CreateVersionAsync(NewDatasetVersion v, CancellationToken ct = default) =>
         (await transport.PostAsync<DatasetVersionResponse>(Datasets + "versions/create", new CreateDatasetVersionRequest(
-            v.Name, v.Digest, v.Kind, v.Size, v.FileCount, v.Path, v.GitCommit, v.Table, v.Description, v.CreatedBy), ct).ConfigureAwait(false)).DatasetVersion;
+            v.Name, v.Digest, v.Kind, v.Size, v.FileCount, v.Path, v.GitCommit, v.Table, v.Description, v.CreatedBy, v.DerivedFrom), ct).ConfigureAwait(false)).DatasetVersion;
 
     /// <inheritdoc />
     public async Task<DatasetVersion> GetVersionAsync(string name, string versionOrDigest, CancellationToken ct = default) =>

@@ -28,6 +28,12 @@ public sealed record DatasetVersion(
     long CreationTime)
 {
     public DataUri ToUri() => new(Name, Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// Lineage edges of type <c>derived_from</c>: the feature view versions (<c>features:/view@N</c>) and
+    /// dataset versions (<c>data:/name@N</c>) this version was built from, as given when it was first tagged.
+    /// </summary>
+    public IReadOnlyList<string> DerivedFrom { get; init; } = [];
 }
 
 /// <summary>What a caller gives to create a version; the store numbers it and stamps the time.</summary>
@@ -41,4 +47,11 @@ public sealed record NewDatasetVersion(
     string? GitCommit,
     TableSummary? Table,
     string? Description,
-    string CreatedBy);
+    string CreatedBy)
+{
+    /// <summary>
+    /// What the version was built from (<c>features:/view@N</c>, <c>data:/name@N</c>). Kept only when the
+    /// version is new: content a name already has returns the existing version with its own edges.
+    /// </summary>
+    public IReadOnlyList<string> DerivedFrom { get; init; } = [];
+}

@@ -20,7 +20,7 @@ public static class DatasetsApi
                 ApiIo.Require(body.Name, "name"), ApiIo.Require(body.Digest, "digest"), ApiIo.Require(body.Kind, "kind"),
                 body.Size ?? throw CairnException.InvalidParameter("Missing value for required parameter 'size'."),
                 body.FileCount ?? 1, ApiIo.Require(body.Path, "path"), body.GitCommit, body.Table, body.Description,
-                ApiIo.Require(body.CreatedBy, "created_by")), http.RequestAborted);
+                ApiIo.Require(body.CreatedBy, "created_by")) { DerivedFrom = DatasetDerivedFrom.Normalize(body.DerivedFrom) }, http.RequestAborted);
             return ApiIo.Json(new DatasetVersionResponse(version));
         }).Accepts<CreateDatasetVersionRequest>("application/json").Produces<DatasetVersionResponse>();
 
