@@ -163,6 +163,8 @@ public static class PostgresSchema
         (7, Cairn.Storage.Sql.EndpointSchema.Description, Cairn.Storage.Sql.EndpointSchema.Sql),
         (8, Cairn.Storage.Sql.LoggedModelSchema.Description, Cairn.Storage.Sql.LoggedModelSchema.Sql),
         (9, Cairn.Storage.Sql.FeatureSchema.Description, Cairn.Storage.Sql.FeatureSchema.Sql),
+        // 10 is taken by a change made in parallel; 11 stays 11 when both are merged.
+        (11, Cairn.Storage.Sql.FeatureStatisticsSchema.Description, Cairn.Storage.Sql.FeatureStatisticsSchema.Sql),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
