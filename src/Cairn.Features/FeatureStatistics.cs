@@ -16,18 +16,10 @@ public static class FeatureStatistics
     public static async Task<FeatureViewStatistics> ComputeAsync(FeatureRepository repository, string view, DateTimeOffset? start = null, DateTimeOffset? end = null,
         string? sourceRoot = null, string? pushLogRoot = null, CancellationToken ct = default)
     {
-        var definition = repository.Views.FirstOrDefault(v => v.Name == view)
-            ?? throw CairnException.InvalidParameter($"Unknown feature view '{view}'; declared views: {string.Join(", ", repository.Views.Select(v => v.Name))}.");
-        var selected = FeatureSelection.Resolve(repository, [.. definition.Features.Select(f => new FeatureReference(view, f.Name))], fullFeatureNames: true)[0];
-        using var session = await DuckDbSession.OpenAsync(ct);
-        var relation = await FeatureViewRelation.OpenAsync(session, selected, sourceRoot, ct);
-        var micros = $"epoch_us(CAST({DuckDbSql.Identifier(selected.Source.TimestampField)} AS TIMESTAMPTZ))";
-        var conditions = new List<string> { $"{DuckDbSql.Identifier(selected.Source.TimestampField)} IS NOT NULL" };
-        if (start is { } s) conditions.Add(string.Create(CultureInfo.InvariantCulture, $"{micros} >= {Micros(s)}"));
-        if (end is { } e) conditions.Add(string.Create(CultureInfo.InvariantCulture, $"{micros} < {Micros(e)}"));
         const string table = "__cairn_stats";
-        await FeaturePushLog.CopyAsync(session, selected, relation, table, pushLogRoot, ct);
-        await session.ExecuteAsync($"DELETE FROM {table} WHERE NOT ({string.Join(" AND ", conditions)})", ct, $"Choosing the events of feature view '{view}'");
+        using var session = await DuckDbSession.OpenAsync(ct);
+        var (selected, micros) = await FeatureViewRows.LoadAsync(session, repository, view, table, start, end, sourceRoot, pushLogRoot, ct);
+        var definition = selected.View;
 
         var overall = await session.FirstRowAsync($"SELECT count(*), min({micros}), max({micros}) FROM {table}", ct, $"Counting feature view '{view}'");
         var features = new List<FeatureStatistic>();
@@ -65,6 +57,4 @@ public static class FeatureStatistics
         : null;
 
     private static DateTimeOffset? Instant(object? micros) => micros is null ? null : DateTimeOffset.UnixEpoch.AddTicks(Convert.ToInt64(micros, CultureInfo.InvariantCulture) * TimeSpan.TicksPerMicrosecond);
-
-    private static long Micros(DateTimeOffset instant) => (instant.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
 }

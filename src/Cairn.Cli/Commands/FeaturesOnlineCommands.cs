@@ -200,7 +200,7 @@ internal static partial class FeaturesCommands
             var from = parse.GetValue(start) is { } s ? Instant(s, "--start") : (DateTimeOffset?)null;
             var until = parse.GetValue(end) is { } e ? Instant(e, "--end") : (DateTimeOffset?)null;
             // Recorded statistics belong to one version: compute with exactly that definition, even if another apply lands meanwhile.
-            var version = parse.GetValue(record) ? await client.Features.GetViewAsync(new FeatureUri(name), ct) : null;
+            var version = parse.GetValue(record) ? await client.Features.GetViewAsync(new FeatureUri(name, null), ct) : null;
             var repository = await RegisteredAsync(client, ct);
             if (version is not null) repository = repository with { Views = [.. repository.Views.Where(v => v.Name != name), version.View!] };
             var stats = await FeatureStatistics.ComputeAsync(repository, name, from, until, Folder(parse), PushLogRoot(client), ct);
