@@ -9,6 +9,7 @@ namespace Cairn.Features;
 /// </summary>
 public sealed record FeatureViewRange(FeatureUri View, DateTimeOffset? Start, DateTimeOffset? End)
 {
+    /// <summary>Reads <c>features:/view[@N][?start=..&amp;end=..]</c>.</summary>
     /// <exception cref="CairnException">INVALID_PARAMETER_VALUE for a bad URI, an unknown key, a value that is not an instant, or an empty interval.</exception>
     public static FeatureViewRange Parse(string text)
     {
