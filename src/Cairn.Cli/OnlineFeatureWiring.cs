@@ -31,5 +31,11 @@ internal static class OnlineFeatureWiring
     /// <summary>The folder online features and pushes are kept in by default: <c>features/</c> beside the metadata of an embedded store, or in ./.cairn.</summary>
     public static string FeaturesFolder(string? storeFolder) => Path.Combine(Path.GetFullPath(storeFolder ?? TrackingUri.DefaultFolder), "features");
 
+    /// <summary>The folder of pushed feature rows: <c>push/</c> in <see cref="FeaturesFolder"/>.</summary>
+    public static string PushLog(string? storeFolder) => Path.Combine(FeaturesFolder(storeFolder), "push");
+
+    /// <summary>The folder of pushed feature rows of <paramref name="client"/>'s store (beside an embedded one, else in ./.cairn).</summary>
+    public static string PushLogOf(CairnClient client) => PushLog(client.Location is EmbeddedLocation embedded ? Path.GetDirectoryName(embedded.DatabasePath) : null);
+
     private static string RedisConnectionUriText(string uri) => uri.Length <= 80 ? uri : uri[..80] + "...";
 }

@@ -20,6 +20,9 @@ public sealed record UiStores(ITrackingStore Tracking, IRegistryStore Registry, 
     /// <summary>Registered feature definitions and their versions; null: the feature pages say the feature store is not configured.</summary>
     public IFeatureDefinitionStore? Features { get; init; }
 
+    /// <summary>The online feature store whose view states the view pages show as freshness; null: the pages say there is none.</summary>
+    public IOnlineFeatureStore? OnlineStore { get; init; }
+
     /// <summary>MLflow 3's logged models; null: run pages list none.</summary>
     public ILoggedModelStore? LoggedModels { get; init; }
 

@@ -46,6 +46,8 @@ public sealed record CairnServerOptions(ITrackingStore Tracking, IArtifactStore 
     public IOnlineFeatureService? OnlineFeatures { get; init; }
     /// <summary>The feature views' freshness gauges at /metrics (read from the online store at each scrape); null: none.</summary>
     public FeatureFreshnessMetrics? FeatureFreshness { get; init; }
+    /// <summary>The online feature store the view pages read freshness from; null: they say there is none.</summary>
+    public IOnlineFeatureStore? OnlineStore { get; init; }
     /// <summary>MLflow 3's logged models; null: no /api/2.0/mlflow/logged-models endpoints.</summary>
     public ILoggedModelStore? LoggedModels { get; init; }
     /// <summary>The inference log folder the endpoint pages read live figures from; null: none shown.</summary>
@@ -87,7 +89,7 @@ public static class CairnServer
             return Task.CompletedTask;
         }));
         builder.Services.AddCorsOrigins(options.CorsOrigins);
-        builder.Services.AddCairnUi(new UiStores(options.Tracking, options.Registry, options.Artifacts, options.Datasets, options.Time) { Monitors = options.Monitors, Endpoints = options.Endpoints, Features = options.Features, LoggedModels = options.LoggedModels, InferenceLog = options.InferenceLog });
+        builder.Services.AddCairnUi(new UiStores(options.Tracking, options.Registry, options.Artifacts, options.Datasets, options.Time) { Monitors = options.Monitors, Endpoints = options.Endpoints, Features = options.Features, OnlineStore = options.OnlineStore, LoggedModels = options.LoggedModels, InferenceLog = options.InferenceLog });
 
         WebApplication? built = null;
         foreach (var work in options.BackgroundWork)

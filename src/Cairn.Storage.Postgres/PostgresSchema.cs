@@ -164,6 +164,7 @@ public static class PostgresSchema
         (8, Cairn.Storage.Sql.LoggedModelSchema.Description, Cairn.Storage.Sql.LoggedModelSchema.Sql),
         (9, Cairn.Storage.Sql.FeatureSchema.Description, Cairn.Storage.Sql.FeatureSchema.Sql),
         (10, Cairn.Storage.Sql.DatasetLineageSchema.Description, Cairn.Storage.Sql.DatasetLineageSchema.Sql),
+        (11, Cairn.Storage.Sql.FeatureStatisticsSchema.Description, Cairn.Storage.Sql.FeatureStatisticsSchema.Sql),
         (12, Cairn.Storage.Sql.SecuritySchema.Description, Cairn.Storage.Sql.SecuritySchema.Sql),
     ];
 

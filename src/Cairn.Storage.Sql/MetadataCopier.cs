@@ -18,7 +18,7 @@ public static class MetadataCopier
         "pipeline_schedules", "pipeline_triggers", "pipeline_fires",
         "monitors", "monitor_runs", "alert_states", "alert_events", "monitor_feedback",
         "endpoints", "endpoint_events",
-        "feature_applies", "feature_definitions",
+        "feature_applies", "feature_definitions", "feature_statistics",
         "logged_models", "logged_model_tags", "logged_model_params", "logged_model_metrics", "run_outputs",
         "users", "user_groups", "api_tokens", "resource_permissions",
     ];

@@ -13,6 +13,7 @@ namespace Cairn.Storage.Sql;
 public sealed class SqlFeatureDefinitionStore(SqlDatabase database, TimeProvider? time = null) : IFeatureDefinitionStore
 {
     private const string Columns = "kind, name, version, apply_number, creation_time, definition";
+    private const string StatisticsColumns = "view_name, number, view_version, record_time, start_time, end_time, row_count, oldest_event_time, newest_event_time, statistics";
     private const string Latest = "version = (SELECT MAX(x.version) FROM feature_definitions x WHERE x.kind = d.kind AND x.name = d.name)";
     private static readonly JsonSerializerOptions Json = CairnJson.Options;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
@@ -94,6 +95,77 @@ public sealed class SqlFeatureDefinitionStore(SqlDatabase database, TimeProvider
         return Task.FromResult<IReadOnlyList<FeatureDefinitionVersion>>(
             Read(c, null, $"ORDER BY apply_number DESC, position LIMIT {maxResults}"));
     }
+
+    /// <inheritdoc />
+    public async Task<FeatureStatisticsSnapshot> RecordStatisticsAsync(string view, int viewVersion, FeatureViewStatistics statistics,
+        DateTimeOffset? start = null, DateTimeOffset? end = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(statistics);
+        FeatureRepositoryRules.Name(view, "a view");
+        if (viewVersion < 1) throw CairnException.InvalidParameter($"Invalid version {viewVersion}: versions start at 1.");
+        if (start is { } s && end is { } e && e <= s) throw CairnException.InvalidParameter($"The interval's end {e:O} is not after its start {s:O}.");
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        return await database.WriteAsync((c, t) =>
+        {
+            var address = new FeatureUri(view, viewVersion).ToString();
+            var definition = Read(c, t, "WHERE kind = @k AND name = @n AND version = @v", ("@k", FeatureDefinitionKinds.View), ("@n", view), ("@v", (long)viewVersion)).SingleOrDefault();
+            if (definition?.View is not { } declared)
+                throw CairnException.NotFound($"{address} is {(definition is null ? "not registered" : "a removal")}: statistics belong to a registered definition (see `cairn features list`).");
+            CheckStatistics(address, declared, statistics);
+            var number = ScalarLong(c, t, "SELECT COALESCE(MAX(number), 0) + 1 FROM feature_statistics WHERE view_name = @n", ("@n", view))!.Value;
+            Exec(c, t, $"INSERT INTO feature_statistics ({StatisticsColumns}) VALUES (@n, @num, @v, @now, @s, @e, @rows, @old, @new, @f)",
+                ("@n", view), ("@num", number), ("@v", (long)viewVersion), ("@now", now), ("@s", Micros(start)), ("@e", Micros(end)),
+                ("@rows", statistics.Rows), ("@old", Micros(statistics.OldestEventTime)), ("@new", Micros(statistics.NewestEventTime)),
+                ("@f", JsonSerializer.Serialize(statistics.Features, Json)));
+            return new FeatureStatisticsSnapshot(view, viewVersion, number, now, start, end, statistics);
+        }, ct).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<FeatureStatisticsSnapshot>> ListStatisticsAsync(string view, int maxResults = 10, CancellationToken ct = default)
+    {
+        FeatureRepositoryRules.Name(view, "a view");
+        if (maxResults is < 1 or > FeatureStatisticsSnapshot.MaxResults)
+            throw CairnException.InvalidParameter($"Invalid value {maxResults} for max_results: it must be between 1 and {FeatureStatisticsSnapshot.MaxResults}.");
+        using var c = database.Open();
+        using var command = Command(c, null, $"SELECT {StatisticsColumns} FROM feature_statistics WHERE view_name = @n ORDER BY number DESC LIMIT {maxResults}", [("@n", (object?)view)]);
+        using var r = command.ExecuteReader();
+        var list = new List<FeatureStatisticsSnapshot>();
+        while (r.Read())
+        {
+            var features = JsonSerializer.Deserialize<List<FeatureStatistic>>(r.GetString(9), Json) ?? [];
+            var statistics = new FeatureViewStatistics(view, r.GetInt64(6), Instant(r, 7), Instant(r, 8), features);
+            list.Add(new FeatureStatisticsSnapshot(view, (int)r.GetInt64(2), r.GetInt64(1), r.GetInt64(3), Instant(r, 4), Instant(r, 5), statistics));
+        }
+        return Task.FromResult<IReadOnlyList<FeatureStatisticsSnapshot>>(list);
+    }
+
+    /// <summary>Refuses statistics that cannot be those of <paramref name="declared"/>: another view, undeclared or retyped features, negative counts.</summary>
+    private static void CheckStatistics(string address, FeatureViewDefinition declared, FeatureViewStatistics statistics)
+    {
+        if (statistics.View != declared.Name)
+            throw CairnException.InvalidParameter($"The statistics are of the view '{statistics.View}', not of {address}.");
+        if (statistics.Rows < 0) throw CairnException.InvalidParameter($"The statistics give {statistics.Rows} rows: counts cannot be negative.");
+        if (statistics.Features is null || statistics.Features.Count > declared.Features.Count)
+            throw CairnException.InvalidParameter($"The statistics must give at most one entry per feature of {address} ({declared.Features.Count}).");
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var feature in statistics.Features)
+        {
+            var field = declared.Features.FirstOrDefault(f => f.Name == feature?.Feature);
+            if (feature is null || field is null)
+                throw CairnException.InvalidParameter($"{address} declares no feature '{feature?.Feature}'; its features: {string.Join(", ", declared.Features.Select(f => f.Name))}.");
+            if (field.Type != feature.Type)
+                throw CairnException.InvalidParameter($"The feature '{feature.Feature}' of {address} is {field.Type.Name()}, the statistics say {feature.Type.Name()}.");
+            if (!seen.Add(feature.Feature)) throw CairnException.InvalidParameter($"The statistics give the feature '{feature.Feature}' twice.");
+            if (feature.Count < 0 || feature.Nulls < 0 || feature.Distinct < 0 || feature.Nulls > feature.Count)
+                throw CairnException.InvalidParameter($"The statistics of '{feature.Feature}' give impossible counts (count {feature.Count}, nulls {feature.Nulls}, distinct {feature.Distinct}).");
+        }
+    }
+
+    private static long? Micros(DateTimeOffset? instant) => instant is { } i ? (i.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond : null;
+
+    private static DateTimeOffset? Instant(DbDataReader r, int column) =>
+        r.IsDBNull(column) ? null : DateTimeOffset.UnixEpoch.AddTicks(r.GetInt64(column) * TimeSpan.TicksPerMicrosecond);
 
     private static string Definition(FeatureRepository repository, string kind, string name) => kind switch
     {

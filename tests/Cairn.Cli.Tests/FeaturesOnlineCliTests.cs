@@ -93,6 +93,30 @@ public sealed class FeaturesOnlineCliTests : CliRunner
     }
 
     [Fact]
+    public async Task StatsRecord_StoresTheFiguresAgainstTheCurrentViewVersion_WithTheInterval()
+    {
+        await AppliedAsync();
+
+        var plain = await Features("stats", "airport_delays");
+        var recorded = await Features("stats", "airport_delays", "--record", "--start", "2024-01-01", "--end", "2024-02-01", "-o", "json");
+        await File.WriteAllTextAsync(Path.Combine(Project, "features", "delays.yaml"), Definitions.Replace("source: flights", "source: flights\n    ttl: 2d"));
+        Assert.Equal(0, (await Features("apply")).Exit);
+        var again = await Features("stats", "airport_delays", "--record");
+
+        Assert.True(plain.Exit == 0, plain.Err);
+        Assert.True(recorded.Exit == 0, recorded.Err);
+        Assert.Equal((1, 1L), (JsonNode.Parse(recorded.Out)!["view_version"]!.GetValue<int>(), JsonNode.Parse(recorded.Out)!["recorded_number"]!.GetValue<long>()));
+        Assert.True(again.Exit == 0, again.Err);
+        Assert.Contains("Recorded as statistics #2 of features:/airport_delays@2.", again.Out);
+        using var cairn = CairnClient.Open(Store);
+        var snapshots = await cairn.Features.ListStatisticsAsync("airport_delays");
+        Assert.Equal([(2, 4L), (1, 3L)], snapshots.Select(s => (s.ViewVersion, s.Statistics.Rows))); // plain stats recorded nothing
+        Assert.Equal((new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2024, 2, 1, 0, 0, 0, TimeSpan.Zero)), (snapshots[1].Start, snapshots[1].End));
+        Assert.Equal((3L, 34.5 / 3), (snapshots[1].Statistics.Features[0].Count, snapshots[1].Statistics.Features[0].Mean!.Value));
+        Assert.Null(snapshots[0].Start);
+    }
+
+    [Fact]
     public async Task BadInput_IsRefusedWithAClearMessage()
     {
         await AppliedAsync();
@@ -111,6 +135,7 @@ public sealed class FeaturesOnlineCliTests : CliRunner
         AssertUserError(await Features("push", "airport_delays", "--rows", "late.json"), "'event_time' must be an ISO 8601 instant");
         AssertUserError(await Features("push", "airport_delays", "--rows", "missing.json"), "does not exist");
         AssertUserError(await Features("stats", "nope"), "Unknown feature view 'nope'");
+        AssertUserError(await Features("stats", "nope", "--record"), "features:/nope is not registered");
         AssertUserError(await Features("get-online", "--service", "delay_v1", "--entity", "Origin=SEA", "--online-store", "http://example.com/x"), "is not an online store");
     }
 }

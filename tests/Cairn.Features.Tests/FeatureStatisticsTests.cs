@@ -59,7 +59,7 @@ public sealed class FeatureStatisticsTests : IDisposable
         Assert.Equal(delays[0], double.Parse(delay.Min!, System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(delays[^1], double.Parse(delay.Max!, System.Globalization.CultureInfo.InvariantCulture));
         var status = stats.Features[2];
-        var counts = rows.GroupBy(r => (string)r[4]!).Select(g => (g.Key, (long)g.Count())).OrderByDescending(p => p.Item2).ThenBy(p => p.Key, StringComparer.Ordinal).ToList();
+        var counts = rows.GroupBy(r => (string)r[4]!).Select(g => new FeatureValueCount(g.Key, g.Count())).OrderByDescending(p => p.Count).ThenBy(p => p.Value, StringComparer.Ordinal).ToList();
         Assert.Equal(counts, status.TopValues!);
         Assert.Equal(3, status.Distinct);
         Assert.Null(status.Mean);

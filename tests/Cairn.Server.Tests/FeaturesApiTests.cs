@@ -59,6 +59,40 @@ public sealed class FeaturesApiTests : IAsyncLifetime
     public async Task Apply_HostileBody_Is400(string body, string messagePart) => await AssertRefusedAsync(body, messagePart);
 
     [Fact]
+    public async Task RecordStatisticsThenList_AnswersSnakeCaseShapes()
+    {
+        await Json.OkAsync(Json.PostAsync(Http, Base + "/apply", $$"""{"repository": {{Repository}}}"""));
+        var recorded = await Json.OkAsync(Json.PostAsync(Http, Base + "/statistics/record", """
+            {"view": "airport_delays", "view_version": 1, "start": "2024-01-01T00:00:00Z",
+             "statistics": {"view": "airport_delays", "rows": 7, "features": [{"feature": "avg_delay_7d", "type": "DOUBLE", "count": 7, "nulls": 1, "distinct": 5, "mean": 2.5}]}}
+            """));
+        Assert.Equal(1, recorded["snapshot"]!["number"]!.GetValue<long>());
+
+        var listed = await Json.OkAsync(Json.GetAsync(Http, Base + "/statistics/list?view=airport_delays"));
+        var snapshot = Assert.Single(listed["snapshots"]!.AsArray())!;
+        Assert.Equal((1, 7L, 2.5), (snapshot["view_version"]!.GetValue<int>(), snapshot["statistics"]!["rows"]!.GetValue<long>(),
+            snapshot["statistics"]!["features"]![0]!["mean"]!.GetValue<double>()));
+        Assert.StartsWith("2024-01-01T00:00:00", Json.Str(snapshot["start"]));
+    }
+
+    [Theory]
+    [InlineData("""{"view_version": 1, "statistics": {"view": "airport_delays", "rows": 1, "features": []}}""", "view")]
+    [InlineData("""{"view": "airport_delays", "statistics": {"view": "airport_delays", "rows": 1, "features": []}}""", "view_version")]
+    [InlineData("""{"view": "airport_delays", "view_version": 1}""", "statistics")]
+    [InlineData("""{"view": "airport_delays", "view_version": 1, "statistics": {"view": "airport_delays", "rows": 1, "features": [null]}}""", "declares no feature")]
+    [InlineData("""{"view": "airport_delays", "view_version": 1, "statistics": {"view": "airport_delays", "rows": 1}}""", "at most one entry per feature")]
+    [InlineData("""{"view": "airport_delays", "view_version": 1, "statistics": {"view": "airport_delays", "rows": 1, "features": [], "colour": 1}}""", "colour")]
+    public async Task RecordStatistics_HostileBody_Is400(string body, string messagePart)
+    {
+        await Json.OkAsync(Json.PostAsync(Http, Base + "/apply", $$"""{"repository": {{Repository}}}"""));
+        var (status, json) = await Json.PostAsync(Http, Base + "/statistics/record", body);
+        Assert.True(status is 400, $"expected 400, got {status}: {json?.ToJsonString()}");
+        Assert.Contains(messagePart, Json.Str(json!["message"]));
+        var (listStatus, _) = await Json.GetAsync(Http, Base + "/statistics/list?view=airport_delays&max_results=0");
+        Assert.Equal(400, listStatus);
+    }
+
+    [Fact]
     public async Task Get_BadQuery_Is4xx()
     {
         var (status, _) = await Json.GetAsync(Http, Base + "/definitions/get?kind=feature_view&name=airport_delays&version=x");

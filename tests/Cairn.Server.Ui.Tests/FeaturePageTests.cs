@@ -89,7 +89,6 @@ public sealed class FeaturePageTests(FeatureServer features)
         var count = Around(table, "data-feature=\"flights_7d\"", "<tr", "</tr>");
         Assert.Contains("<td class=\"type\">int64</td>", count);
         Assert.Contains("""<a href="/features/services/delay_v2">delay_v2</a>""", count);
-        Assert.Contains("cairn features stats airport_delays", table);
 
         Assert.Contains("Origin (string)", Around(html, "data-entity=\"origin_airport\"", "<tr", "</tr>"));
         Assert.Contains("data/flights.parquet", Around(html, "class=\"source\"", "<dd", "</dd>"));
@@ -171,6 +170,75 @@ public sealed class FeaturePageTests(FeatureServer features)
         var versions = Section(html, "versions-title");
         Assert.Equal(2, Regex.Count(versions, "<tr data-version="));
         Assert.Contains("airport_delays:avg_delay_7d, weather:temp_max</td>", Around(versions, "data-version=\"1\"", "<tr", "</tr>"));
+    }
+
+    [Fact]
+    public async Task ViewPage_ShowsTheLatestRecordedStatistics_WithWhenForWhichVersionAndAQuantileBar()
+    {
+        var recorded = (await features.Store.GetLatestStatisticsAsync(FeatureServer.Delays))!;
+        var (_, html) = await GetAsync(DelaysLink);
+
+        var section = Section(html, "statistics-title");
+        Assert.Contains($"Recorded {Format.Time(recorded.RecordTime)} UTC for <code>features:/airport_delays@2</code> (the view is now at version 3)", section);
+        Assert.Contains("over events from 2024-03-01 00:00:00: 1200 row(s), event times 2024-03-01 00:00:00 to 2024-03-08 10:30:00 UTC", section);
+        var average = Around(section, "data-statistic=\"avg_delay_7d\"", "<tr", "</tr>");
+        foreach (var cell in new[] { "count\">1200<", "nulls\">24<", "distinct\">950<", "min\">-10<", "max\">90<", "mean\">12.5<", "std\">8.25<" })
+            Assert.Contains(cell, average);
+        Assert.Contains("p5 0 · p25 10 · p50 20 · p75 40 · p95 80", average);
+        // min -10 and max 90 span the bar: p5 at 10 %, the box from p25 (20 %) to p75 (50 %), the median at 30 %.
+        Assert.Contains("<line x1=\"10\" x2=\"90\"", average);
+        Assert.Contains("<rect x=\"20\" width=\"30\"", average);
+        Assert.Contains("<line x1=\"30\" x2=\"30\"", average);
+        var flights = Around(section, "data-statistic=\"flights_7d\"", "<tr", "</tr>");
+        Assert.DoesNotContain("<svg", flights); // one value: no bar to draw
+        Assert.DoesNotContain("statistics-hint", section);
+    }
+
+    [Fact]
+    public async Task ViewPage_WithoutRecordedStatistics_SaysHowToRecordThem()
+    {
+        var (_, html) = await GetAsync("/features/views/" + FeatureServer.Weather);
+        var section = Section(html, "statistics-title");
+        Assert.Contains("No statistics recorded", section);
+        Assert.Contains("cairn features stats weather --record", section);
+        Assert.DoesNotContain("data-statistic=", section);
+    }
+
+    [Fact]
+    public async Task ViewPage_ShowsFreshnessFromTheOnlineStore_WithTheAgeOfTheNewestEvent()
+    {
+        var (_, delays) = await GetAsync(DelaysLink);
+        var freshness = Section(delays, "freshness-title");
+        Assert.Contains("<dd class=\"newest-event\">2024-03-08 10:30:00 (1h 30m ago)</dd>", freshness);
+        Assert.Contains("<dd class=\"materialized-until\">2024-03-08 00:00:00</dd>", freshness);
+
+        var (_, weather) = await GetAsync("/features/views/" + FeatureServer.Weather);
+        Assert.Contains("Nothing was materialized or pushed", Section(weather, "freshness-title"));
+    }
+
+    [Fact]
+    public async Task ViewPage_OnAServerWithoutOnlineStore_SaysFreshnessIsNotShown()
+    {
+        await using var server = await RunningServer.StartAsync();
+        await server.Stores.Features.ApplyAsync(new FeatureRepository([new EntityDefinition("city", [new FeatureField("city", FeatureType.String)])],
+            [new FeatureSourceDefinition("daily", FeatureSourceKinds.File, "date", Path: "d.parquet")],
+            [new FeatureViewDefinition("temps", ["city"], "daily", [new FeatureField("temp", FeatureType.Double)])], []));
+        using var response = await server.Http.GetAsync("/features/views/temps");
+        var html = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("This server has no online store", Section(html, "freshness-title"));
+        Assert.DoesNotContain("newest-event", html);
+    }
+
+    [Fact]
+    public async Task HostileRecordedStatistics_AreEscapedText()
+    {
+        using var response = await features.Server.Http.GetAsync("/features/views/" + FeatureServer.Notes);
+        var raw = await response.Content.ReadAsStringAsync();
+        var section = Section(WebUtility.HtmlDecode(raw), "statistics-title");
+        Assert.Contains($"<td class=\"top-values\">{FeatureServer.HostileText} (2)</td>", section);
+        Assert.Contains($"<td class=\"min\">{FeatureServer.HostileText}</td>", section);
+        Assert.DoesNotContain("<script", raw, StringComparison.OrdinalIgnoreCase);
     }
 
     [Theory]

@@ -9,6 +9,9 @@ namespace Cairn.Server.Ui.Tests;
 /// transformation; v3 takes it offline), <see cref="Weather"/> without transformation or TTL,
 /// <see cref="Retired"/> removed by the second apply, <see cref="Notes"/> with markup in every
 /// text it may hold, and the services <see cref="DelayV1"/> (two versions) and <see cref="DelayV2"/>.
+/// Statistics are recorded for <see cref="Delays"/> at version 2 (<see cref="DelayStatistics"/>) and for
+/// <see cref="Notes"/> (markup in its texts); the server's online store knows <see cref="Delays"/>'
+/// freshness (<see cref="DelayState"/>) and its clock stands at <see cref="Now"/>.
 /// </summary>
 public sealed class FeatureServer : IAsyncLifetime
 {
@@ -17,6 +20,17 @@ public sealed class FeatureServer : IAsyncLifetime
     public const string HostileText = "<script>alert('view')</script>\"><img src=x onerror=alert(1)> **bold**";
     public const string TransformationV1 = "SELECT Origin, event_time, AVG(delay) OVER w AS avg_delay_7d, COUNT(*) OVER w AS flights_7d FROM source WINDOW w AS (PARTITION BY Origin ORDER BY event_time RANGE INTERVAL 7 DAYS PRECEDING)";
     public const string TransformationV2 = "SELECT Origin, event_time, AVG(delay) OVER w AS avg_delay_7d, COUNT(*) OVER w AS flights_7d, AVG(CASE WHEN delay > 15 THEN 1 ELSE 0 END) OVER w AS delay_share FROM source WINDOW w AS (PARTITION BY Origin ORDER BY event_time RANGE INTERVAL 7 DAYS PRECEDING)";
+
+    public static readonly DateTimeOffset Now = new(2024, 3, 8, 12, 0, 0, TimeSpan.Zero);
+    public static readonly OnlineViewState DelayState = new(new DateTimeOffset(2024, 3, 8, 0, 0, 0, TimeSpan.Zero), Now.AddMinutes(-90));
+    public static readonly FeatureViewStatistics DelayStatistics = new(Delays, 1200, new DateTimeOffset(2024, 3, 1, 0, 0, 0, TimeSpan.Zero), Now.AddMinutes(-90),
+    [
+        new FeatureStatistic("avg_delay_7d", FeatureType.Double, 1200, 24, 950, "-10", "90", 12.5, 8.25, [0, 10, 20, 40, 80], null),
+        new FeatureStatistic("flights_7d", FeatureType.Int64, 1200, 0, 3, "4", "4", 4, 0, [4, 4, 4, 4, 4], null),
+    ]);
+
+    private readonly TempFolder _onlineFolder = new();
+    private Cairn.Storage.Sqlite.SqliteOnlineFeatureStore? _online;
 
     public RunningServer Server { get; private set; } = null!;
     public IFeatureDefinitionStore Store => Server.Stores.Features;
@@ -46,7 +60,9 @@ public sealed class FeatureServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Server = await RunningServer.StartAsync();
+        _online = new Cairn.Storage.Sqlite.SqliteOnlineFeatureStore(_onlineFolder.File("online.db"));
+        await _online.RecordViewStateAsync(Delays, DelayState);
+        Server = await RunningServer.StartAsync(o => o with { OnlineStore = _online, Time = new FixedTime(Now) });
         await Store.ApplyAsync(new FeatureRepository([Airport, City], [Flights, WeatherSource], [DelaysV1, WeatherView, RetiredView, NotesView],
             [new FeatureServiceDefinition(DelayV1, [new FeatureReference(Delays, "avg_delay_7d"), new FeatureReference(Weather, "temp_max")], HostileText)]));
         var services = new List<FeatureServiceDefinition>
@@ -55,10 +71,23 @@ public sealed class FeatureServer : IAsyncLifetime
             new(DelayV2, [new FeatureReference(Delays, "flights_7d")]),
         };
         await Store.ApplyAsync(new FeatureRepository([Airport, City], [Flights, WeatherSource], [DelaysV2, WeatherView, NotesView], services));
+        await Store.RecordStatisticsAsync(Delays, 2, DelayStatistics, new DateTimeOffset(2024, 3, 1, 0, 0, 0, TimeSpan.Zero));
         await Store.ApplyAsync(new FeatureRepository([Airport, City], [Flights, WeatherSource], [DelaysV2 with { Online = false }, WeatherView, NotesView], services));
+        await Store.RecordStatisticsAsync(Notes, 1, new FeatureViewStatistics(Notes, 3, null, null,
+            [new FeatureStatistic("note_length", FeatureType.Int64, 3, 0, 2, HostileText, HostileText, null, null, null, [new FeatureValueCount(HostileText, 2)])]));
     }
 
-    public async Task DisposeAsync() => await Server.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        if (_online is not null) await _online.DisposeAsync();
+        _onlineFolder.Dispose();
+    }
+
+    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
 }
 
 [CollectionDefinition(Name)]

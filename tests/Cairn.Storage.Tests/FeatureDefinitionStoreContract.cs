@@ -161,6 +161,67 @@ public abstract class FeatureDefinitionStoreContract : IAsyncLifetime
         Assert.Equal(1, (await Store.GetDefinitionAsync(FeatureDefinitionKinds.Service, "delay_v1")).Version);
     }
 
+    private static FeatureViewStatistics DelayStatistics(long rows, double mean) => new("airport_delays", rows,
+        new DateTimeOffset(2024, 3, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2024, 3, 7, 23, 59, 59, 123, TimeSpan.Zero).AddTicks(4560),
+        [
+            new FeatureStatistic("avg_delay_7d", FeatureType.Double, rows, 3, 40, "-2.5", "88", mean, 12.25, [1, 2, 3.5, 4, 5], null),
+            new FeatureStatistic("last_seen", FeatureType.Timestamp, rows, 0, rows, "2024-03-01T00:00:00.000000Z", "2024-03-07T00:00:00.000000Z", null, null, null, null),
+        ]);
+
+    [Fact]
+    public async Task Statistics_RecordedPerViewVersion_ComeBackWholeNewestFirst()
+    {
+        await Store.ApplyAsync(Delays);
+        Assert.Empty(await Store.ListStatisticsAsync("airport_delays"));
+        Assert.Null(await Store.GetLatestStatisticsAsync("airport_delays"));
+        var start = new DateTimeOffset(2024, 3, 1, 0, 0, 0, TimeSpan.Zero);
+
+        var first = await Store.RecordStatisticsAsync("airport_delays", 1, DelayStatistics(100, 7.5), start, start.AddDays(7));
+        await Store.ApplyAsync(WithView(Delays, v => v with { Ttl = TimeSpan.FromHours(12) }));
+        var second = await Store.RecordStatisticsAsync("airport_delays", 2, DelayStatistics(250, 9.25));
+
+        Assert.Equal((1L, "features:/airport_delays@1", 2L, "features:/airport_delays@2"), (first.Number, first.ViewAddress, second.Number, second.ViewAddress));
+        Assert.True(first.RecordTime > 0);
+        var listed = await Store.ListStatisticsAsync("airport_delays");
+        Assert.Equal([2L, 1L], listed.Select(s => s.Number));
+        Same(first, listed[1]);
+        Same(second, listed[0]);
+        Assert.Equal((start, start.AddDays(7)), (listed[1].Start!.Value, listed[1].End!.Value));
+        Assert.Equal(DelayStatistics(1, 0).NewestEventTime, listed[0].Statistics.NewestEventTime); // microseconds kept
+        Assert.Equal((250L, 9.25, (int?)null), (listed[0].Statistics.Rows, listed[0].Statistics.Features[0].Mean, listed[0].Start?.Offset.Hours));
+        Same(second, await Store.GetLatestStatisticsAsync("airport_delays"));
+        Assert.Single(await Store.ListStatisticsAsync("airport_delays", maxResults: 1));
+        Assert.Empty(await Store.ListStatisticsAsync("other_view"));
+    }
+
+    [Fact]
+    public async Task Statistics_ThatCannotBeTheVersions_AreRefusedAndWriteNothing()
+    {
+        await Store.ApplyAsync(Delays);
+        var good = DelayStatistics(10, 1);
+        await Fails(ErrorCodes.ResourceDoesNotExist, () => Store.RecordStatisticsAsync("airport_delays", 2, good));
+        await Fails(ErrorCodes.ResourceDoesNotExist, () => Store.RecordStatisticsAsync("nope", 1, good with { View = "nope" }));
+        await Fails(ErrorCodes.InvalidParameterValue, () => Store.RecordStatisticsAsync("airport_delays", 1, good with { View = "other" }));
+        var undeclared = await Fails(ErrorCodes.InvalidParameterValue, () => Store.RecordStatisticsAsync("airport_delays", 1,
+            good with { Features = [good.Features[0] with { Feature = "ghost" }] }));
+        Assert.Contains("'ghost'", undeclared.Message);
+        Assert.Contains("flights_7d", undeclared.Message);
+        await Fails(ErrorCodes.InvalidParameterValue, () => Store.RecordStatisticsAsync("airport_delays", 1, good with { Features = [good.Features[0] with { Type = FeatureType.Int64 }] }));
+        await Fails(ErrorCodes.InvalidParameterValue, () => Store.RecordStatisticsAsync("airport_delays", 1, good with { Features = [good.Features[0], good.Features[0]] }));
+        await Fails(ErrorCodes.InvalidParameterValue, () => Store.RecordStatisticsAsync("airport_delays", 1, good with { Features = [good.Features[0] with { Nulls = 11 }] }));
+        await Fails(ErrorCodes.InvalidParameterValue, () => Store.RecordStatisticsAsync("airport_delays", 1, good with { Rows = -1 }));
+        var start = new DateTimeOffset(2024, 3, 1, 0, 0, 0, TimeSpan.Zero);
+        await Fails(ErrorCodes.InvalidParameterValue, () => Store.RecordStatisticsAsync("airport_delays", 1, good, start, start));
+        await Fails(ErrorCodes.InvalidParameterValue, () => Store.ListStatisticsAsync("airport_delays", maxResults: 0));
+        await Fails(ErrorCodes.InvalidParameterValue, () => Store.ListStatisticsAsync("bad name!"));
+        Assert.Empty(await Store.ListStatisticsAsync("airport_delays"));
+
+        await Store.ApplyAsync(Delays with { Views = [], Services = [] }, force: true);
+        var removal = await Fails(ErrorCodes.ResourceDoesNotExist, () => Store.RecordStatisticsAsync("airport_delays", 2, good));
+        Assert.Contains("removal", removal.Message);
+        Assert.Equal(1L, (await Store.RecordStatisticsAsync("airport_delays", 1, good)).Number); // an older definition still takes statistics
+    }
+
     [Fact]
     public async Task Reads_BadOrUnknownArguments_AreRefusedClearly()
     {

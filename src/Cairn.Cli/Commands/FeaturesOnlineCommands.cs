@@ -190,20 +190,26 @@ internal static partial class FeaturesCommands
         var view = new Argument<string>("view") { Description = "The feature view." };
         var start = new Option<string?>("--start") { Description = "Only events from this instant." };
         var end = new Option<string?>("--end") { Description = "Only events before this instant." };
+        var record = new Option<bool>("--record") { Description = "Store the statistics in the definitions store, tied to the view's current version (shown by the web UI)." };
         var output = GlobalOptions.Output();
-        var command = new Command("stats", "Statistics of a view's features over its source and pushed rows, and how fresh its newest value is.") { view, start, end, output };
+        var command = new Command("stats", "Statistics of a view's features over its source and pushed rows, and how fresh its newest value is.") { view, start, end, record, output };
         command.SetAction(async (parse, ct) =>
         {
             using var client = OpenClient(parse);
+            var name = parse.GetValue(view)!;
+            var from = parse.GetValue(start) is { } s ? Instant(s, "--start") : (DateTimeOffset?)null;
+            var until = parse.GetValue(end) is { } e ? Instant(e, "--end") : (DateTimeOffset?)null;
+            // Recorded statistics belong to one version: compute with exactly that definition, even if another apply lands meanwhile.
+            var version = parse.GetValue(record) ? await client.Features.GetViewAsync(new FeatureUri(name, null), ct) : null;
             var repository = await RegisteredAsync(client, ct);
-            var stats = await FeatureStatistics.ComputeAsync(repository, parse.GetValue(view)!,
-                parse.GetValue(start) is { } s ? Instant(s, "--start") : null, parse.GetValue(end) is { } e ? Instant(e, "--end") : null,
-                Folder(parse), PushLogRoot(client), Datasets(parse, client), ct);
+            if (version is not null) repository = repository with { Views = [.. repository.Views.Where(v => v.Name != name), version.View!] };
+            var stats = await FeatureStatistics.ComputeAsync(repository, name, from, until, Folder(parse), PushLogRoot(client), Datasets(parse, client), ct);
+            var snapshot = version is null ? null : await client.Features.RecordStatisticsAsync(name, version.Version, stats, from, until, ct);
             if (parse.GetValue(output) == OutputFormat.Json)
             {
                 Output.Json(stdout, new
                 {
-                    view = stats.View, rows = stats.Rows, oldest_event_time = stats.OldestEventTime, newest_event_time = stats.NewestEventTime,
+                    view = stats.View, view_version = snapshot?.ViewVersion, recorded_number = snapshot?.Number, rows = stats.Rows, oldest_event_time = stats.OldestEventTime, newest_event_time = stats.NewestEventTime,
                     features = stats.Features.Select(f => new
                     {
                         feature = f.Feature, type = f.Type.Name(), count = f.Count, nulls = f.Nulls, distinct = f.Distinct, min = f.Min, max = f.Max,
@@ -218,6 +224,7 @@ internal static partial class FeaturesCommands
             stdout.WriteLine("feature\ttype\tnulls\tdistinct\tmin\tmax\tmean\tstddev");
             foreach (var f in stats.Features)
                 stdout.WriteLine($"{f.Feature}\t{f.Type.Name()}\t{f.Nulls}\t{f.Distinct}\t{f.Min}\t{f.Max}\t{Cell(f.Mean)}\t{Cell(f.StdDev)}");
+            if (snapshot is not null) stdout.WriteLine($"Recorded as statistics #{snapshot.Number} of {snapshot.ViewAddress}.");
             return 0;
         });
         return command;

@@ -30,7 +30,7 @@ internal static class MonitorCommands
         var name = new Argument<string?>("name") { Description = "The monitor's name: letters, digits, '-', '_' and '.' (with --file: overrides the file's name).", Arity = ArgumentArity.ZeroOrOne };
         var file = new Option<string?>("--file", "-f") { Description = "A monitor YAML file (snake_case keys as in docs/monitors.md); no other options with it." };
         var model = new Option<string?>("--model") { Description = "The watched model: models:/NAME@ALIAS or models:/NAME/VERSION." };
-        var reference = new Option<string?>("--reference") { Description = "data:/NAME@VERSION, or window:-7d (a past window of the log); default: the model's training data." };
+        var reference = new Option<string?>("--reference") { Description = "data:/NAME@VERSION, features:/VIEW@VERSION[?start=..&end=..] (a feature view's offline rows), or window:-7d (a past window of the log); default: the model's training data." };
         var window = new Option<string?>("--window") { Description = "The current window, ending when the monitor runs: 30m, 1h, 1d (default 1h)." };
         var schedule = new Option<string?>("--schedule") { Description = "Cron on which `cairn server` runs the monitor (\"0 * * * *\"); default: only by hand." };
         var zone = new Option<string?>("--time-zone") { Description = "IANA time zone the schedule is read in (default UTC)." };

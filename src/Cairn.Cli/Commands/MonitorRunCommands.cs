@@ -35,7 +35,7 @@ internal static class MonitorRunCommands
         command.SetAction(async (parse, ct) =>
         {
             using var client = GlobalOptions.OpenClient(parse);
-            var options = new MonitorRunnerOptions { Log = message => stdout.WriteLine(message), Workspace = Workspace(parse, directory) };
+            var options = new MonitorRunnerOptions { Log = message => stdout.WriteLine(message), Workspace = Workspace(parse, directory), FeaturePushLog = OnlineFeatureWiring.PushLogOf(client) };
             if (parse.GetValue(inferenceLog) is { } folder) options = options with { DefaultInferenceLog = folder };
             var runner = new MonitorRunner(client, client.Monitors, options, client.Time);
             var result = await runner.RunNowAsync(parse.GetValue(name)!, ParseTime(parse.GetValue(at)), ct);

@@ -22,9 +22,10 @@ internal static class ServerCommand
     /// <summary>The monitor scheduler: scheduled monitors run in this process, on the server's own stores, at the lowest CPU priority.</summary>
     private static ServerWork MonitorScheduling(MetadataStores metadata, Cairn.Artifacts.IArtifactStore artifacts, TimeSpan interval, TextWriter log) => (address, stopping) =>
     {
-        var client = new CairnClient(metadata.Tracking, artifacts, metadata.Registry, metadata.Datasets, new ServerLocation(address)) { Schedules = metadata.Schedules };
+        var client = new CairnClient(metadata.Tracking, artifacts, metadata.Registry, metadata.Datasets, new ServerLocation(address)) { Schedules = metadata.Schedules, Features = metadata.Features };
         void Log(string message) { lock (log) log.WriteLine(message); }
-        var runner = new MonitorRunner(client, metadata.Monitors, new MonitorRunnerOptions { Log = Log }, TimeProvider.System);
+        var pushLog = OnlineFeatureWiring.PushLog(metadata.DefaultArtifactFolder is { } folder ? Path.GetDirectoryName(folder) : null);
+        var runner = new MonitorRunner(client, metadata.Monitors, new MonitorRunnerOptions { Log = Log, FeaturePushLog = pushLog }, TimeProvider.System);
         return new MonitorScheduler(metadata.Monitors, runner, TimeProvider.System, new MonitorSchedulerOptions { PollInterval = interval, Log = Log }).RunAsync(stopping);
     };
 
@@ -129,6 +130,7 @@ internal static class ServerCommand
                 Endpoints = metadata.Endpoints,
                 Features = metadata.Features,
                 OnlineFeatures = online,
+                OnlineStore = online.Store,
                 FeatureFreshness = new Cairn.Features.FeatureFreshnessMetrics(metadata.Features, online.Store),
                 LoggedModels = metadata.LoggedModels,
                 InferenceLog = parse.GetValue(inferenceLog) is "none" ? null : parse.GetValue(inferenceLog),

@@ -30,4 +30,15 @@ public sealed class RestFeatureDefinitionStore(RestTransport transport) : IFeatu
     public async Task<IReadOnlyList<FeatureDefinitionVersion>> ListHistoryAsync(int maxResults = 100, CancellationToken ct = default) =>
         (await transport.GetAsync<FeatureDefinitionsResponse>(Features + "definitions/history",
             [("max_results", maxResults.ToString(CultureInfo.InvariantCulture))], ct).ConfigureAwait(false)).Definitions ?? [];
+
+    /// <inheritdoc />
+    public async Task<FeatureStatisticsSnapshot> RecordStatisticsAsync(string view, int viewVersion, FeatureViewStatistics statistics,
+        DateTimeOffset? start = null, DateTimeOffset? end = null, CancellationToken ct = default) =>
+        (await transport.PostAsync<FeatureStatisticsResponse>(Features + "statistics/record",
+            new RecordFeatureStatisticsRequest(view, viewVersion, statistics, start, end), ct).ConfigureAwait(false)).Snapshot;
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<FeatureStatisticsSnapshot>> ListStatisticsAsync(string view, int maxResults = 10, CancellationToken ct = default) =>
+        (await transport.GetAsync<FeatureStatisticsListResponse>(Features + "statistics/list",
+            [("view", view), ("max_results", maxResults.ToString(CultureInfo.InvariantCulture))], ct).ConfigureAwait(false)).Snapshots ?? [];
 }

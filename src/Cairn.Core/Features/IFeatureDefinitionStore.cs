@@ -30,6 +30,20 @@ public interface IFeatureDefinitionStore
 
     /// <summary>The most recent versions of all definitions, newest apply first (within an apply by kind and name).</summary>
     Task<IReadOnlyList<FeatureDefinitionVersion>> ListHistoryAsync(int maxResults = 100, CancellationToken ct = default);
+
+    /// <summary>
+    /// Records <paramref name="statistics"/> of the view <paramref name="view"/> as computed with its
+    /// definition version <paramref name="viewVersion"/> over events in [<paramref name="start"/>, <paramref name="end"/>)
+    /// (null: unbounded); returns the snapshot with its number and record time.
+    /// </summary>
+    /// <exception cref="CairnException">RESOURCE_DOES_NOT_EXIST when that version of the view is not registered or removed it;
+    /// INVALID_PARAMETER_VALUE when the statistics name another view, a feature that version does not declare, or negative counts.</exception>
+    Task<FeatureStatisticsSnapshot> RecordStatisticsAsync(string view, int viewVersion, FeatureViewStatistics statistics,
+        DateTimeOffset? start = null, DateTimeOffset? end = null, CancellationToken ct = default);
+
+    /// <summary>The statistics recorded for <paramref name="view"/> (any of its versions), newest first; empty when none.</summary>
+    /// <exception cref="CairnException">INVALID_PARAMETER_VALUE for a bad name or <paramref name="maxResults"/> outside 1..<see cref="FeatureStatisticsSnapshot.MaxResults"/>.</exception>
+    Task<IReadOnlyList<FeatureStatisticsSnapshot>> ListStatisticsAsync(string view, int maxResults = 10, CancellationToken ct = default);
 }
 
 /// <summary>Reading views by URI.</summary>
@@ -39,4 +53,8 @@ public static class FeatureDefinitionStoreExtensions
     /// <exception cref="CairnException">RESOURCE_DOES_NOT_EXIST when there is no such view or version.</exception>
     public static async Task<FeatureDefinitionVersion> GetViewAsync(this IFeatureDefinitionStore store, FeatureUri uri, CancellationToken ct = default) =>
         await store.GetDefinitionAsync(FeatureDefinitionKinds.View, uri.Name, uri.Version, ct).ConfigureAwait(false);
+
+    /// <summary>The newest statistics recorded for <paramref name="view"/>, or null when none were.</summary>
+    public static async Task<FeatureStatisticsSnapshot?> GetLatestStatisticsAsync(this IFeatureDefinitionStore store, string view, CancellationToken ct = default) =>
+        (await store.ListStatisticsAsync(view, 1, ct).ConfigureAwait(false)).FirstOrDefault();
 }

@@ -9,7 +9,7 @@ namespace Cairn.Monitoring;
 /// <param name="Model"><c>models:/name@alias</c> or <c>models:/name/N</c>: the logged predictions of this model (by its name in the inference log).</param>
 /// <param name="Reference">
 /// Null: the dataset the model version was trained on, found through lineage (the training run's <c>data:/</c> inputs).
-/// <c>data:/name@N</c>: a dataset version. <c>window:-7d</c> or <c>window:-7d..-6d</c>: a past window of the inference log, relative to the current window's end.
+/// <c>data:/name@N</c>: a dataset version. <c>features:/view@N</c>, optionally <c>?start=..&amp;end=..</c>: a feature view's offline rows. <c>window:-7d</c> or <c>window:-7d..-6d</c>: a past window of the inference log, relative to the current window's end.
 /// </param>
 /// <param name="Window">The current window, ending at the run's time: <c>1h</c>, <c>30m</c>, <c>1d</c>.</param>
 /// <param name="Schedule">Cron (five fields, or six with seconds first) on which <c>cairn server</c> runs the monitor; null: only by hand.</param>

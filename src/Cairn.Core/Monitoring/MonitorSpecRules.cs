@@ -75,15 +75,16 @@ public static class MonitorSpecRules
         return ModelUri.Parse(model.Trim()).ToString();
     }
 
-    /// <summary>Null, <c>data:/name@N</c>, or <c>window:-7d</c> / <c>window:-7d..-6d</c> (a past stretch of the log).</summary>
+    /// <summary>Null, <c>data:/name@N</c>, <c>features:/view[@N][?start=..&amp;end=..]</c>, or <c>window:-7d</c> / <c>window:-7d..-6d</c> (a past stretch of the log).</summary>
     private static string? Reference(string? reference)
     {
         if (string.IsNullOrWhiteSpace(reference)) return null;
         reference = reference.Trim();
         if (DataUri.IsDataUri(reference)) return DataUri.Parse(reference).ToString();
+        if (Cairn.Features.FeatureUri.IsFeatureUri(reference)) return Cairn.Features.FeatureViewRange.Parse(reference).ToString();
         if (!reference.StartsWith(WindowReferencePrefix, StringComparison.Ordinal))
             throw CairnException.InvalidParameter(
-                $"Invalid reference '{reference}': leave it out (the model's training data), or write data:/<name>@<version> or window:-7d (or window:-7d..-6d).");
+                $"Invalid reference '{reference}': leave it out (the model's training data), or write data:/<name>@<version>, features:/<view>@<version> or window:-7d (or window:-7d..-6d).");
         var parts = reference[WindowReferencePrefix.Length..].Split("..");
         var offsets = parts.Select(part => part.StartsWith('-') && parts.Length <= 2
             ? MonitorDuration.Parse(part[1..], "reference window")

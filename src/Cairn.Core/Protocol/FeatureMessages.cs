@@ -25,6 +25,12 @@ public sealed record FeatureRepositoryResponse(FeatureRepository Repository);
 public sealed record FeatureDefinitionResponse(FeatureDefinitionVersion Definition);
 /// <summary>GET /api/2.0/cairn/features/definitions/versions and /history.</summary>
 public sealed record FeatureDefinitionsResponse(IReadOnlyList<FeatureDefinitionVersion> Definitions);
+/// <summary>POST /api/2.0/cairn/features/statistics/record: statistics of <c>view</c> computed with its definition <c>view_version</c>, over [start, end).</summary>
+public sealed record RecordFeatureStatisticsRequest(string? View, int? ViewVersion, FeatureViewStatistics? Statistics, DateTimeOffset? Start, DateTimeOffset? End);
+/// <summary>The snapshot a recording wrote.</summary>
+public sealed record FeatureStatisticsResponse(FeatureStatisticsSnapshot Snapshot);
+/// <summary>GET /api/2.0/cairn/features/statistics/list: a view's snapshots, newest first.</summary>
+public sealed record FeatureStatisticsListResponse(IReadOnlyList<FeatureStatisticsSnapshot> Snapshots);
 
 /// <summary>
 /// POST /api/2.0/cairn/features/online and Feast's POST /get-online-features: <c>features</c>

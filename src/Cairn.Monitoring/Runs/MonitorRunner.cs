@@ -15,6 +15,8 @@ public sealed record MonitorRunnerOptions
     public HttpClient? Http { get; init; }
     /// <summary>The server log (the <c>log</c> destination, failed destinations).</summary>
     public Action<string>? Log { get; init; }
+    /// <summary>The folder of rows pushed to feature views (<c>features/push</c> beside the store), read with a <c>features:/</c> reference; null: the views' sources alone.</summary>
+    public string? FeaturePushLog { get; init; }
 }
 
 /// <summary>What a run made: the stored run, the report (null when it failed), a one-line summary, and the alert notifications it sent.</summary>
@@ -74,7 +76,20 @@ public sealed class MonitorRunner(CairnClient client, IMonitorStore store, Monit
         var pinned = ModelUri.Parse(spec.Model).Version is not null;
         var logFolder = Path.GetFullPath(spec.InferenceLog ?? options.DefaultInferenceLog, options.Workspace);
         var current = new InferenceLogWindow(logFolder, version.Name, run.WindowStart, run.WindowEnd, pinned ? version.Version : null);
-        var reference = await MonitorReference.ResolveAsync(spec, version, current, client, options.Workspace, ct).ConfigureAwait(false);
+        var reference = await MonitorReference.ResolveAsync(spec, version, current, client, options.Workspace, options.FeaturePushLog, ct).ConfigureAwait(false);
+        try
+        {
+            return await CompareAsync(monitor, run, version, current, reference, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            reference.Release();
+        }
+    }
+
+    private async Task<MonitorReport> CompareAsync(MonitorRecord monitor, MonitorRun run, ModelVersion version, InferenceLogWindow current, ReferenceSource reference, CancellationToken ct)
+    {
+        var spec = monitor.Spec;
         var notes = new List<string>();
 
         var currentColumns = await InferenceLogReader.ColumnsAsync(current, ct).ConfigureAwait(false);

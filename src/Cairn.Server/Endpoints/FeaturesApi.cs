@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Cairn.Server.Endpoints;
 
-/// <summary>/api/2.0/cairn/features/*: registering feature definitions and reading their versions.</summary>
+/// <summary>/api/2.0/cairn/features/*: registering feature definitions, reading their versions, and recording their statistics.</summary>
 public static class FeaturesApi
 {
     /// <summary>Maps the feature definition endpoints onto <paramref name="store"/>.</summary>
@@ -46,6 +46,20 @@ public static class FeaturesApi
             var max = ApiIo.ToMaxResults(ApiIo.QueryInt(http, "max_results"), 100, FeatureDefinitionKinds.MaxDefinitions);
             return ApiIo.Json(new FeatureDefinitionsResponse(await store.ListHistoryAsync(max, http.RequestAborted)));
         }).Produces<FeatureDefinitionsResponse>();
+
+        group.MapPost("/statistics/record", async (HttpContext http) =>
+        {
+            var b = await ApiIo.ReadBodyAsync<RecordFeatureStatisticsRequest>(http, FeatureJson.Strict);
+            var snapshot = await store.RecordStatisticsAsync(ApiIo.Require(b.View, "view"), b.ViewVersion ?? throw JsonFieldErrors.Missing("view_version"),
+                b.Statistics ?? throw JsonFieldErrors.Missing("statistics"), b.Start, b.End, http.RequestAborted);
+            return ApiIo.Json(new FeatureStatisticsResponse(snapshot));
+        }).Accepts<RecordFeatureStatisticsRequest>("application/json").Produces<FeatureStatisticsResponse>();
+
+        group.MapGet("/statistics/list", async (HttpContext http) =>
+        {
+            var max = ApiIo.ToMaxResults(ApiIo.QueryInt(http, "max_results"), 10, FeatureStatisticsSnapshot.MaxResults);
+            return ApiIo.Json(new FeatureStatisticsListResponse(await store.ListStatisticsAsync(ApiIo.Require(ApiIo.Query(http, "view"), "view"), max, http.RequestAborted)));
+        }).Produces<FeatureStatisticsListResponse>();
 
         return app;
     }

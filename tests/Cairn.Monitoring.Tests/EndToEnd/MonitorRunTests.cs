@@ -1,3 +1,5 @@
+using Cairn.Features;
+
 namespace Cairn.Monitoring.Tests.EndToEnd;
 
 /// <summary>
@@ -78,6 +80,36 @@ public sealed class MonitorRunTests : IAsyncLifetime
         Assert.Contains("<svg", page);
         Assert.Contains("id=\"col-Color\"", page);
         Assert.Contains("Drift share over time", page); // two runs: a line
+    }
+
+    [Fact]
+    public async Task Run_AgainstAFeatureViewsRows_ComparesTheLoggedInputsWithTheFeatureValues_InTheInterval()
+    {
+        await _points.ServeAsync(Point.Generate(1000, seed: 2, shift: 0.6f), "feat-");
+        File.WriteAllLines(Path.Combine(_points.Repo, "point_features.csv"), new[] { "id,event_time,X,Y,Color" }
+            .Concat(_points.Reference.Select((p, i) => FormattableString.Invariant($"{i},2024-01-0{1 + i % 2} 00:00:00,{p.X},{p.Y},{p.Color}"))));
+        using var cairn = CairnClient.Open(_points.Store);
+        await cairn.Features.ApplyAsync(new FeatureRepository([new EntityDefinition("point", [new FeatureField("id", FeatureType.Int64)])],
+            [new FeatureSourceDefinition("points", FeatureSourceKinds.File, "event_time", Path: "point_features.csv")],
+            [new FeatureViewDefinition("point_features", ["point"], "points",
+                [new FeatureField("X", FeatureType.Double), new FeatureField("Y", FeatureType.Double), new FeatureField("Color", FeatureType.String)])], []));
+        await cairn.Monitors.CreateMonitorAsync(Spec("points-features") with { Reference = "features:/point_features?start=2024-01-02" });
+        await cairn.Monitors.CreateMonitorAsync(Spec("points-features-empty") with { Reference = "features:/point_features@1?end=2023-12-31" });
+        var temporary = Directory.GetDirectories(Path.GetTempPath(), "cairn-feature-reference-*").Length;
+
+        var (exit, output, error) = await Cli("monitor", "run", "points-features", "-C", _points.Repo);
+        var empty = await Cli("monitor", "run", "points-features-empty", "-C", _points.Repo);
+
+        Assert.True(exit == 0, $"exit {exit}: {error}{output}");
+        var run = Assert.Single(await cairn.Monitors.ListMonitorRunsAsync("points-features"));
+        Assert.Equal(1500, run.Values["reference_rows"]); // the events of 2 January only
+        Assert.Equal(1, run.Values["drift(X)"]);
+        Assert.Equal(0, run.Values["drift(Y)"]);
+        Assert.Equal(0, run.Values["drift(Color)"]);
+        Assert.Contains("features:/point_features@1?start=2024-01-02T00:00:00Z", output);
+        Assert.NotEqual(0, empty.Exit);
+        Assert.Contains("has no rows", empty.Err);
+        Assert.Equal(temporary, Directory.GetDirectories(Path.GetTempPath(), "cairn-feature-reference-*").Length); // the exported rows are deleted
     }
 
     [Fact]
