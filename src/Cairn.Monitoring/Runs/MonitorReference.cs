@@ -80,7 +80,7 @@ public static partial class MonitorReference
         try
         {
             var file = Path.Combine(folder, uri.Name + ".parquet");
-            await FeatureViewExport.WriteParquetAsync(repository, uri.Name, file, range.Start, range.End, workspace, pushLog, ct).ConfigureAwait(false);
+            await FeatureViewExport.WriteParquetAsync(repository, uri.Name, file, range.Start, range.End, workspace, pushLog, datasets: null, ct).ConfigureAwait(false);
             var description = (range with { View = new FeatureUri(uri.Name, definition.Version) }).ToString();
             return new DatasetReference(description, new DataSource(description, [new DataFile(file, description, file)])) { TemporaryFolder = folder };
         }
