@@ -18,6 +18,9 @@ public sealed record PointInTimeOptions
 
     /// <summary>The folder of pushed rows (see <see cref="FeaturePush"/>): read after each view's source; null: no pushes.</summary>
     public string? PushLogRoot { get; init; }
+
+    /// <summary>The functions on-demand features are computed with, after the join; null: none (requesting an on-demand feature is then refused).</summary>
+    public OnDemandFeatureFunctions? Functions { get; init; }
 }
 
 /// <summary>One feature column of a training set and how many of its values are null (no value known, or older than the view's TTL).</summary>

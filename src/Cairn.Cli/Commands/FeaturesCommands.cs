@@ -114,7 +114,7 @@ internal static partial class FeaturesCommands
         {
             using var client = OpenClient(parse);
             var repository = await client.Features.GetRepositoryAsync(ct);
-            if (repository.Views.Count + repository.Services.Count + repository.Entities.Count + repository.Sources.Count == 0)
+            if (repository.Views.Count + repository.Services.Count + repository.Entities.Count + repository.Sources.Count + repository.OnDemandViews.Count == 0)
             {
                 stdout.WriteLine("No feature definitions are registered: write features/*.yaml and run `cairn features apply`.");
                 return 0;
@@ -124,6 +124,11 @@ internal static partial class FeaturesCommands
             foreach (var view in repository.Views)
                 stdout.WriteLine($"  {new FeatureUri(view.Name, await Version(FeatureDefinitionKinds.View, view.Name))}  entities {string.Join(",", view.Entities)}  source {view.Source}  " +
                     $"ttl {Ttl(view.Ttl)}  features {string.Join(", ", view.Features.Select(f => $"{f.Name} ({f.Type.Name()})"))}");
+            if (repository.OnDemandViews.Count > 0) stdout.WriteLine("on-demand feature views:");
+            foreach (var view in repository.OnDemandViews)
+                stdout.WriteLine($"  {view.Name}@{await Version(FeatureDefinitionKinds.OnDemandView, view.Name)}  function {view.Function}  " +
+                    $"request {string.Join(", ", view.RequestFields.Select(f => $"{f.Name} ({f.Type.Name()})"))}  inputs {string.Join(", ", view.Inputs)}  " +
+                    $"features {string.Join(", ", view.Features.Select(f => $"{f.Name} ({f.Type.Name()})"))}");
             stdout.WriteLine("feature services:");
             foreach (var service in repository.Services)
                 stdout.WriteLine($"  {service.Name}@{await Version(FeatureDefinitionKinds.Service, service.Name)}  {string.Join(", ", service.Features)}");
@@ -195,9 +200,10 @@ internal static partial class FeaturesCommands
         var timestamp = new Option<string>("--entity-timestamp") { Description = "The entity table's event-time column.", DefaultValueFactory = _ => "event_timestamp" };
         var fullNames = new Option<bool>("--full-feature-names") { Description = "Name feature columns VIEW__FEATURE." };
         var dataset = new Option<string?>("--dataset") { Description = "Also track the training set in the project's data workspace and name it data:/NAME@N, its description naming the feature view versions it was built from." };
+        var functions = FeatureFunctionsOption.Create();
         var command = new Command("get-historical", "Build a point-in-time correct training set from the registered definitions: each feature as known at each row's timestamp.")
         {
-            service, features, entities, output, timestamp, fullNames, dataset,
+            service, features, entities, output, timestamp, fullNames, dataset, functions,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -219,7 +225,7 @@ internal static partial class FeaturesCommands
             var options = new PointInTimeOptions
             {
                 EntityTimestampColumn = parse.GetValue(timestamp)!, FullFeatureNames = parse.GetValue(fullNames), SourceRoot = Folder(parse),
-                PushLogRoot = PushLogRoot(client),
+                PushLogRoot = PushLogRoot(client), Functions = FeatureFunctionsOption.Load(parse, functions, Folder(parse)),
             };
             var entityPath = InFolder(parse, parse.GetValue(entities)!);
             var outputPath = InFolder(parse, parse.GetValue(output)!);
@@ -241,8 +247,11 @@ internal static partial class FeaturesCommands
         CancellationToken ct)
     {
         var views = new List<string>();
+        var onDemand = (await client.Features.GetRepositoryAsync(ct)).OnDemandViews.Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var view in result.Features.Select(f => f.Feature.View).Distinct())
-            views.Add($"features:/{view}@{(await client.Features.GetDefinitionAsync(FeatureDefinitionKinds.View, view, null, ct)).Version}");
+            views.Add(onDemand.Contains(view)
+                ? (await client.Features.GetDefinitionAsync(FeatureDefinitionKinds.OnDemandView, view, null, ct)).Address
+                : $"features:/{view}@{(await client.Features.GetDefinitionAsync(FeatureDefinitionKinds.View, view, null, ct)).Version}");
         using var workspace = DataWorkspace.Open(Folder(parse));
         await workspace.AddAsync(result.OutputPath, ct);
         var description = $"Point-in-time training set{(service is null ? "" : $" of feature service {service}")} from {string.Join(", ", views)}: "
