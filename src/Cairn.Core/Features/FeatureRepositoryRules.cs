@@ -118,7 +118,7 @@ public static class FeatureRepositoryRules
         foreach (var reference in service.Features)
         {
             if (reference.View is null || reference.Feature is null) throw CairnException.InvalidParameter($"The {where} has a feature without a view or a name: write view:feature.");
-            if (!views.TryGetValue(reference.View, out var fields)) throw CairnException.InvalidParameter($"The {where} uses {reference}, but there is no feature view or on-demand feature view '{reference.View}'.");
+            if (!views.TryGetValue(reference.View, out var fields)) throw CairnException.InvalidParameter($"The {where} uses {reference}, but there is no feature view '{reference.View}' (nor an on-demand one).");
             if (fields.All(f => f.Name != reference.Feature))
                 throw CairnException.InvalidParameter($"The {where} uses {reference}, but the view '{reference.View}' has no feature '{reference.Feature}' (it has {string.Join(", ", fields.Select(f => f.Name))}).");
             if (!seen.Add(reference)) throw CairnException.InvalidParameter($"The {where} lists {reference} twice.");
