@@ -28,8 +28,9 @@ internal sealed class ServeFeatureOptions
     public async Task<(OnlineFeatureEnricher? Enricher, IAsyncDisposable? Opened)> OpenAsync(ParseResult parse, CairnClient client, CancellationToken ct)
     {
         if (parse.GetValue(_service) is not { } name)
-            return parse.GetValue(_store) is null && parse.GetValue(_functions) is null ? (null, null)
-                : throw CairnException.InvalidParameter("--online-store and --feature-functions are read only with --feature-service: name the feature service to look up.");
+            return parse.GetValue(_store) is not null ? throw CairnException.InvalidParameter("--online-store is read only with --feature-service: name the feature service to look up.")
+                : parse.GetValue(_functions) is not null ? throw CairnException.InvalidParameter("--feature-functions is read only with --feature-service: name the feature service to look up.")
+                : (null, null);
         var repository = await client.Features.GetRepositoryAsync(ct);
         if (client.Location is ServerLocation && parse.GetValue(_store) is null)
             return parse.GetValue(_functions) is null ? (OnlineFeatureEnricher.Create(client.OnlineFeatures, repository, name), null)
