@@ -149,4 +149,29 @@ public sealed class OnDemandFeaturesCliTests : CliRunner
         Assert.Contains("needs the request field(s) 'scheduled_minutes'", await missing.Content.ReadAsStringAsync());
         Assert.Single((await client.Features.GetRepositoryAsync()).OnDemandViews);
     }
+
+    [Fact]
+    public async Task CairnServer_LoadsTheFunctionsAssemblyAtStart_AndWarnsOfAMissingFunction()
+    {
+        await AppliedAsync();
+        var online = Path.Combine(Store, "features", "online.db"); // where materialize wrote, beside the embedded store
+        Assert.True(File.Exists(online));
+
+        using var withFunctions = ChildProcess.StartDll("cairn.dll", ["server", "--port", "0", "--backend-store-uri", Store, "--no-scheduler",
+            "--online-store", online, "--feature-functions", FunctionsAssembly]);
+        var line = await withFunctions.WaitForLineAsync(l => l.Contains("listening on"), TimeSpan.FromSeconds(60));
+        using var http = new HttpClient { BaseAddress = new Uri(System.Text.RegularExpressions.Regex.Match(line, @"http://[^ ]+").Value) };
+        using var response = await http.PostAsync("/get-online-features", new StringContent(
+            """{"feature_service": "delay_v1", "entities": {"Origin": ["SEA"], "scheduled_minutes": [41]}}""", Encoding.UTF8, "application/json"));
+        var body = await response.Content.ReadAsStringAsync();
+        withFunctions.Kill();
+        using var without = ChildProcess.StartDll("cairn.dll", ["server", "--port", "0", "--backend-store-uri", Store, "--no-scheduler", "--online-store", online]);
+        await without.WaitForLineAsync(l => l.Contains("listening on"), TimeSpan.FromSeconds(60));
+        without.Kill();
+
+        Assert.True(response.IsSuccessStatusCode, body);
+        Assert.Equal(DelayRatio.Ratio(20.5, 41), JsonNode.Parse(body)!["results"]![3]!["values"]![0]!.GetValue<double>());
+        Assert.DoesNotContain("warning", withFunctions.StandardError);
+        Assert.Contains("warning: On-demand feature view 'delay_ratios' needs the function 'delay_ratio', but no feature functions are loaded", without.StandardError);
+    }
 }
