@@ -88,6 +88,7 @@ public sealed class OnDemandFeaturesCliTests : CliRunner
             "--feature-functions", FunctionsAssembly, "-o", "json");
         var historical = await Features("get-historical", "--service", "delay_v1", "--entities", "entities.csv", "--out", "train.parquet",
             "--feature-functions", FunctionsAssembly);
+        var list = await Features("list");
 
         Assert.True(online.Exit == 0, online.Err);
         var json = JsonNode.Parse(online.Out)!;
@@ -96,6 +97,7 @@ public sealed class OnDemandFeaturesCliTests : CliRunner
         Assert.Equal(["PRESENT", "PRESENT", "NOT_FOUND"], ratio["statuses"]!.AsArray().Select(n => n!.GetValue<string>()));
         Assert.True(historical.Exit == 0, historical.Err);
         Assert.Contains("delay_ratio <- delay_ratios:delay_ratio (double), 1 null(s)", historical.Out);
+        Assert.Contains("delay_ratios@1  function delay_ratio  request scheduled_minutes (int64)  inputs airport_delays:avg_delay_7d  features delay_ratio (double)", list.Out);
         var trained = Column(Path.Combine(Project, "train.parquet"), "delay_ratio");
         Assert.Equal([DelayRatio.Ratio(10.5, 60), DelayRatio.Ratio(20.5, 41), DelayRatio.Ratio(3.5, 0), null], trained);
         // The last three entity rows are after every event: the values the online store holds.
