@@ -25,8 +25,9 @@ internal static class OnlineFeatureWiring
     }
 
     /// <summary>The online service of a store folder: lookups and pushes over the registered definitions, pushes logged under <c>push/</c> there.</summary>
-    public static async Task<LocalOnlineFeatureService> OpenServiceAsync(IFeatureDefinitionStore definitions, string? uri, string featuresFolder, CancellationToken ct) =>
-        new(definitions, await OpenStoreAsync(uri, featuresFolder, ct), Path.Combine(featuresFolder, "push"));
+    public static async Task<LocalOnlineFeatureService> OpenServiceAsync(IFeatureDefinitionStore definitions, string? uri, string featuresFolder, CancellationToken ct,
+        OnDemandFeatureFunctions? functions = null) =>
+        new(definitions, await OpenStoreAsync(uri, featuresFolder, ct), Path.Combine(featuresFolder, "push"), functions: functions);
 
     /// <summary>The folder online features and pushes are kept in by default: <c>features/</c> beside the metadata of an embedded store, or in ./.cairn.</summary>
     public static string FeaturesFolder(string? storeFolder) => Path.Combine(Path.GetFullPath(storeFolder ?? TrackingUri.DefaultFolder), "features");

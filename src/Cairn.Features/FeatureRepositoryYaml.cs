@@ -7,7 +7,7 @@ namespace Cairn.Features;
 
 /// <summary>
 /// Reads feature definitions from YAML (<c>features/*.yaml</c>), in Feast's shape: lists of
-/// <c>entities</c>, <c>sources</c>, <c>feature_views</c> and <c>feature_services</c>, which may be
+/// <c>entities</c>, <c>sources</c>, <c>feature_views</c>, <c>on_demand_feature_views</c> and <c>feature_services</c>, which may be
 /// spread over several files and documents. Every error names the file, the line and the key; an
 /// unknown key is an error, never ignored. The result is validated by <see cref="FeatureRepositoryRules"/>.
 /// </summary>
@@ -26,6 +26,12 @@ namespace Cairn.Features;
 ///     source: flights
 ///     ttl: 7d
 ///     features: [{name: avg_delay_7d, type: double}]
+/// on_demand_feature_views:
+///   - name: delay_ratios
+///     request_fields: [{name: scheduled_minutes, type: int64}]
+///     inputs: [airport_delays:avg_delay_7d]
+///     function: delay_ratio
+///     features: [{name: delay_ratio, type: double}]
 /// feature_services:
 ///   - name: delay_v1
 ///     features: [airport_delays:avg_delay_7d]
@@ -42,12 +48,13 @@ public static class FeatureRepositoryYaml
     /// <summary>The deepest nesting of lists and mappings accepted (definitions need four).</summary>
     public const int MaxDepth = 32;
 
-    private static readonly string[] TopKeys = ["entities", "sources", "feature_views", "feature_services"];
+    private static readonly string[] TopKeys = ["entities", "sources", "feature_views", "on_demand_feature_views", "feature_services"];
     private static readonly string[] EntityKeys = ["name", "join_keys", "description"];
     private static readonly string[] FieldKeys = ["name", "type", "description"];
     private static readonly string[] SourceKeys = ["name", "kind", "timestamp_field", "path", "query", "table", "connection", "dataset", "description"];
     private static readonly string[] ViewKeys = ["name", "entities", "source", "features", "ttl", "transformation", "online", "description"];
     private static readonly string[] ServiceKeys = ["name", "features", "description"];
+    private static readonly string[] OnDemandKeys = ["name", "request_fields", "inputs", "features", "function", "description"];
 
     /// <summary>
     /// Reads a definitions file, or every <c>*.yaml</c> and <c>*.yml</c> file of a folder (in name
@@ -88,7 +95,10 @@ public static class FeatureRepositoryYaml
         }
         var repository = new FeatureRepository(
             [.. parts.SelectMany(p => p.Entities)], [.. parts.SelectMany(p => p.Sources)],
-            [.. parts.SelectMany(p => p.Views)], [.. parts.SelectMany(p => p.Services)]);
+            [.. parts.SelectMany(p => p.Views)], [.. parts.SelectMany(p => p.Services)])
+        {
+            OnDemandViews = [.. parts.SelectMany(p => p.OnDemandViews)],
+        };
         Validate(repository, path);
         return repository;
     }
@@ -132,6 +142,7 @@ public static class FeatureRepositoryYaml
         var sources = new List<FeatureSourceDefinition>();
         var views = new List<FeatureViewDefinition>();
         var services = new List<FeatureServiceDefinition>();
+        var onDemand = new List<OnDemandFeatureViewDefinition>();
         foreach (var document in stream.Documents)
         {
             if (document.RootNode is YamlScalarNode { Value: null or "" }) continue; // an empty document
@@ -140,8 +151,9 @@ public static class FeatureRepositoryYaml
             if (keys.TryGetValue("sources", out var s)) sources.AddRange(reader.Items(s, "sources").Select(reader.Source));
             if (keys.TryGetValue("feature_views", out var v)) views.AddRange(reader.Items(v, "feature_views").Select(reader.View));
             if (keys.TryGetValue("feature_services", out var f)) services.AddRange(reader.Items(f, "feature_services").Select(reader.Service));
+            if (keys.TryGetValue("on_demand_feature_views", out var o)) onDemand.AddRange(reader.Items(o, "on_demand_feature_views").Select(reader.OnDemandView));
         }
-        return new FeatureRepository(entities, sources, views, services);
+        return new FeatureRepository(entities, sources, views, services) { OnDemandViews = onDemand };
     }
 
     /// <summary>
@@ -293,9 +305,24 @@ public static class FeatureRepositoryYaml
             var keys = Keys(node, ServiceKeys, "a feature service");
             var where = Named(keys, "the feature service");
             if (!keys.TryGetValue("features", out var f)) throw Error(node, $"{where} needs 'features' (a list of view:feature)");
-            var references = Items(f, "features").Select(item =>
+            return new FeatureServiceDefinition(Required(keys, "name", where, node), References(f, "features", where), Optional(keys, "description", where));
+        }
+
+        public OnDemandFeatureViewDefinition OnDemandView(YamlNode node)
+        {
+            var keys = Keys(node, OnDemandKeys, "an on-demand feature view");
+            var where = Named(keys, "the on-demand feature view");
+            return new OnDemandFeatureViewDefinition(Required(keys, "name", where, node),
+                keys.TryGetValue("request_fields", out var r) ? Fields(r, "request_fields") : [],
+                keys.TryGetValue("inputs", out var i) ? References(i, "inputs", where) : [],
+                keys.TryGetValue("features", out var f) ? Fields(f, "features") : throw Error(node, $"{where} needs 'features'"),
+                Required(keys, "function", where, node), Optional(keys, "description", where));
+        }
+
+        private List<FeatureReference> References(YamlNode node, string what, string where) =>
+            [.. Items(node, what).Select(item =>
             {
-                var text = Scalar(item, $"each feature of {where}");
+                var text = Scalar(item, $"each entry of '{what}' of {where}");
                 try
                 {
                     return FeatureReference.Parse(text);
@@ -304,8 +331,6 @@ public static class FeatureRepositoryYaml
                 {
                     throw Error(item, e.Message.TrimEnd('.'));
                 }
-            }).ToList();
-            return new FeatureServiceDefinition(Required(keys, "name", where, node), references, Optional(keys, "description", where));
-        }
+            })];
     }
 }

@@ -1,7 +1,13 @@
 namespace Cairn.Features;
 
-/// <summary>One requested feature: its definition and the column it gets in the training set.</summary>
-internal sealed record SelectedFeature(FeatureReference Reference, FeatureField Field, string Column);
+/// <summary>One requested feature: its definition and the column it gets in the training set; not <paramref name="Output"/>: read only as an on-demand view's input.</summary>
+internal sealed record SelectedFeature(FeatureReference Reference, FeatureField Field, string Column, bool Output = true);
+
+/// <summary>An on-demand view with the features requested of it (in request order).</summary>
+internal sealed record SelectedOnDemandView(OnDemandFeatureViewDefinition View, IReadOnlyList<SelectedFeature> Features);
+
+/// <summary>What a request reads: stored views (requested features and on-demand inputs), then the on-demand views computed from them.</summary>
+internal sealed record FeatureSelectionPlan(IReadOnlyList<SelectedView> Views, IReadOnlyList<SelectedOnDemandView> OnDemand);
 
 /// <summary>A view with the features requested of it, its source and the join keys of its entities.</summary>
 internal sealed record SelectedView(FeatureViewDefinition View, FeatureSourceDefinition Source, IReadOnlyList<FeatureField> JoinKeys, IReadOnlyList<SelectedFeature> Features);
@@ -9,25 +15,64 @@ internal sealed record SelectedView(FeatureViewDefinition View, FeatureSourceDef
 /// <summary>Resolves feature references against a <see cref="FeatureRepository"/>, refusing what it does not declare.</summary>
 internal static class FeatureSelection
 {
-    /// <summary>The views to join, in order of first request; each view's features in request order.</summary>
+    /// <summary>The columns that on-demand inputs, which are not requested themselves, get while they are joined.</summary>
+    public const string InputColumnPrefix = "__cairn_input__";
+
+    /// <summary>The views to join, in order of first request; each view's features in request order (stored views only).</summary>
     public static IReadOnlyList<SelectedView> Resolve(FeatureRepository repository, IReadOnlyList<FeatureReference> features, bool fullFeatureNames)
     {
         if (features.Count == 0) throw CairnException.InvalidParameter("No features requested: name at least one as view:feature, or a feature service.");
-        var views = new List<(FeatureViewDefinition View, List<(FeatureReference Ref, FeatureField Field)> Features)>();
-        foreach (var reference in features.Distinct())
+        var requested = features.Distinct().ToList();
+        var columns = ColumnNames(requested, fullFeatureNames);
+        return ResolveStored(repository, [.. requested.Select(r => (r, columns[r], true))]);
+    }
+
+    /// <summary>
+    /// Stored and on-demand features together: the stored views to read hold the requested stored
+    /// features and, not as outputs, the inputs of the requested on-demand views.
+    /// </summary>
+    public static FeatureSelectionPlan ResolveWithOnDemand(FeatureRepository repository, IReadOnlyList<FeatureReference> features, bool fullFeatureNames)
+    {
+        if (features.Count == 0) throw CairnException.InvalidParameter("No features requested: name at least one as view:feature, or a feature service.");
+        var requested = features.Distinct().ToList();
+        var onDemandViews = (repository.OnDemandViews ?? []).ToDictionary(v => v.Name, StringComparer.Ordinal);
+        var columns = ColumnNames(requested, fullFeatureNames);
+        var onDemand = new List<(OnDemandFeatureViewDefinition View, List<SelectedFeature> Features)>();
+        var stored = new List<(FeatureReference, string, bool)>();
+        foreach (var reference in requested)
+        {
+            if (!onDemandViews.TryGetValue(reference.View, out var view))
+            {
+                stored.Add((reference, columns[reference], true));
+                continue;
+            }
+            var field = view.Features.FirstOrDefault(f => f.Name == reference.Feature)
+                ?? throw CairnException.InvalidParameter($"On-demand feature view '{view.Name}' has no feature '{reference.Feature}'; its features: {List(view.Features.Select(f => f.Name))}.");
+            var entry = onDemand.FirstOrDefault(v => v.View.Name == view.Name);
+            if (entry.View is null) onDemand.Add(entry = (view, []));
+            entry.Features.Add(new SelectedFeature(reference, field, columns[reference]));
+        }
+        foreach (var input in onDemand.SelectMany(v => v.View.Inputs).Distinct())
+            if (!requested.Contains(input)) stored.Add((input, $"{InputColumnPrefix}{input.View}__{input.Feature}", false));
+        var views = stored.Count == 0 ? [] : ResolveStored(repository, stored);
+        return new FeatureSelectionPlan(views, [.. onDemand.Select(v => new SelectedOnDemandView(v.View, v.Features))]);
+    }
+
+    private static IReadOnlyList<SelectedView> ResolveStored(FeatureRepository repository, IReadOnlyList<(FeatureReference Ref, string Column, bool Output)> features)
+    {
+        var views = new List<(FeatureViewDefinition View, List<SelectedFeature> Features)>();
+        foreach (var (reference, column, output) in features)
         {
             var view = repository.Views.FirstOrDefault(v => v.Name == reference.View)
-                ?? throw CairnException.InvalidParameter($"Unknown feature view '{reference.View}' in '{reference}'; declared views: {List(repository.Views.Select(v => v.Name))}.");
+                ?? throw CairnException.InvalidParameter($"Unknown feature view '{reference.View}' in '{reference}'; declared views: " +
+                    $"{List(repository.Views.Select(v => v.Name).Concat((repository.OnDemandViews ?? []).Select(v => v.Name)))}.");
             var field = view.Features.FirstOrDefault(f => f.Name == reference.Feature)
                 ?? throw CairnException.InvalidParameter($"Feature view '{view.Name}' has no feature '{reference.Feature}'; its features: {List(view.Features.Select(f => f.Name))}.");
             var entry = views.FirstOrDefault(v => v.View.Name == view.Name);
             if (entry.View is null) views.Add(entry = (view, []));
-            entry.Features.Add((reference, field));
+            entry.Features.Add(new SelectedFeature(reference, field, column, output));
         }
-
-        var columns = ColumnNames(views.SelectMany(v => v.Features.Select(f => f.Ref)).ToList(), fullFeatureNames);
-        return views.Select(v => new SelectedView(v.View, SourceOf(repository, v.View), JoinKeysOf(repository, v.View),
-            v.Features.Select(f => new SelectedFeature(f.Ref, f.Field, columns[f.Ref])).ToList())).ToList();
+        return views.Select(v => new SelectedView(v.View, SourceOf(repository, v.View), JoinKeysOf(repository, v.View), v.Features)).ToList();
     }
 
     /// <summary>The features of the named service.</summary>

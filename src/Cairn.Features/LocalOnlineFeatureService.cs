@@ -4,8 +4,10 @@ namespace Cairn.Features;
 /// Online features served from this process: lookups read <paramref name="online"/> through the
 /// registered definitions (re-read at most every <see cref="DefinitionsRefresh"/>, so a lookup does
 /// not query the metadata store), pushes go to the push log under <paramref name="pushLogRoot"/> and then online.
+/// On-demand features are computed with <paramref name="functions"/> (none by default).
 /// </summary>
-public sealed class LocalOnlineFeatureService(IFeatureDefinitionStore definitions, IOnlineFeatureStore online, string pushLogRoot, TimeProvider? clock = null)
+public sealed class LocalOnlineFeatureService(IFeatureDefinitionStore definitions, IOnlineFeatureStore online, string pushLogRoot, TimeProvider? clock = null,
+    OnDemandFeatureFunctions? functions = null)
     : IOnlineFeatureService
 {
     /// <summary>How long registered definitions are reused before they are read again.</summary>
@@ -19,12 +21,15 @@ public sealed class LocalOnlineFeatureService(IFeatureDefinitionStore definition
     /// <summary>The online store lookups read and pushes write.</summary>
     public IOnlineFeatureStore Store => online;
 
+    /// <summary>The functions on-demand features are computed with.</summary>
+    public OnDemandFeatureFunctions Functions { get; } = functions ?? OnDemandFeatureFunctions.None;
+
     /// <summary>Where pushed rows are kept for training sets.</summary>
     public string PushLogRoot => pushLogRoot;
 
     /// <inheritdoc />
     public async Task<OnlineFeatureResponse> GetOnlineFeaturesAsync(OnlineFeatureRequest request, CancellationToken ct = default) =>
-        await new OnlineFeatureReader(await RepositoryAsync(ct).ConfigureAwait(false), online, _clock).ReadAsync(request, ct).ConfigureAwait(false);
+        await new OnlineFeatureReader(await RepositoryAsync(ct).ConfigureAwait(false), online, _clock, Functions).ReadAsync(request, ct).ConfigureAwait(false);
 
     /// <inheritdoc />
     public async Task<PushResult> PushAsync(string view, IReadOnlyList<IReadOnlyDictionary<string, object?>> rows, CancellationToken ct = default) =>

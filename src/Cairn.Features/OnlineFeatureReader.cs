@@ -7,8 +7,11 @@ namespace Cairn.Features;
 /// Answers online feature lookups from an online store: resolves the features against the
 /// definitions, reads each view once for all entity rows, and marks every value PRESENT,
 /// NOT_FOUND, NULL_VALUE or OUTSIDE_MAX_AGE (older than the view's TTL, measured at the lookup).
+/// On-demand features are computed by their functions (<paramref name="functions"/>) from the
+/// request values sent among the entities and the stored inputs, after the stored features: an
+/// input that is not PRESENT reaches the function as null, as in a training set.
 /// </summary>
-public sealed class OnlineFeatureReader(FeatureRepository repository, IOnlineFeatureStore store, TimeProvider? clock = null)
+public sealed class OnlineFeatureReader(FeatureRepository repository, IOnlineFeatureStore store, TimeProvider? clock = null, OnDemandFeatureFunctions? functions = null)
 {
     /// <summary>The most entity rows one lookup may ask for.</summary>
     public const int MaxEntityRows = 10_000;
@@ -28,8 +31,11 @@ public sealed class OnlineFeatureReader(FeatureRepository repository, IOnlineFea
             (true, _) => throw CairnException.InvalidParameter("Give either features or a feature_service, not both."),
             _ => throw CairnException.InvalidParameter("Give the features to read (view:feature) or a feature_service."),
         };
-        var views = FeatureSelection.Resolve(repository, references, request.FullFeatureNames);
+        var plan = FeatureSelection.ResolveWithOnDemand(repository, references, request.FullFeatureNames);
+        var views = plan.Views;
         var rows = EntityRowCount(request.Entities);
+        var requestValues = plan.OnDemand.Select(v => OnDemandOnline.RequestValues(request.Entities, v.View, rows)).ToList();
+        foreach (var onDemand in plan.OnDemand) (functions ?? OnDemandFeatureFunctions.None).Get(onDemand.View.Function, onDemand.View.Name);
         var names = new List<string>();
         var results = new List<OnlineFeatureColumn>();
         foreach (var (name, values) in request.Entities)
@@ -48,11 +54,20 @@ public sealed class OnlineFeatureReader(FeatureRepository repository, IOnlineFea
                 columns[feature.Reference] = Column(stored, feature.Field.Name, view.View.Ttl, now);
         }
         foreach (var view in views)
-            foreach (var feature in view.Features)
+            foreach (var feature in view.Features.Where(f => f.Output))
             {
                 names.Add(feature.Column);
                 results.Add(columns[feature.Reference]);
             }
+        for (var v = 0; v < plan.OnDemand.Count; v++)
+        {
+            var computed = OnDemandOnline.Compute(plan.OnDemand[v], functions ?? OnDemandFeatureFunctions.None, requestValues[v], columns, rows);
+            foreach (var feature in plan.OnDemand[v].Features)
+            {
+                names.Add(feature.Column);
+                results.Add(computed[feature.Field.Name]);
+            }
+        }
         return new OnlineFeatureResponse(names, results);
     }
 

@@ -35,7 +35,10 @@ public static class PointInTimeJoiner
         options ??= new PointInTimeOptions();
         if (string.IsNullOrWhiteSpace(options.EntityTimestampColumn)) throw CairnException.InvalidParameter("The entity timestamp column name is empty.");
         if (string.IsNullOrWhiteSpace(outputPath)) throw CairnException.InvalidParameter("No output path given for the training set.");
-        var views = FeatureSelection.Resolve(repository, features, options.FullFeatureNames);
+        var plan = FeatureSelection.ResolveWithOnDemand(repository, features, options.FullFeatureNames);
+        var views = plan.Views;
+        var functions = options.Functions ?? OnDemandFeatureFunctions.None;
+        foreach (var onDemand in plan.OnDemand) functions.Get(onDemand.View.Function, onDemand.View.Name);
         var entityRead = TabularFiles.ReadFile(entityPath, "Entity table");
         var output = Path.GetFullPath(outputPath);
         if (string.Equals(output, Path.GetFullPath(entityPath), StringComparison.Ordinal))
@@ -43,6 +46,7 @@ public static class PointInTimeJoiner
 
         using var session = await DuckDbSession.OpenAsync(ct);
         var entityColumns = await CheckEntityTableAsync(session, entityRead, entityPath, views, options, ct);
+        await OnDemandOffline.CheckEntityTableAsync(session, entityRead, entityPath, plan.OnDemand, ct);
         var relations = new List<string>();
         foreach (var view in views) relations.Add(await FeatureViewRelation.OpenAsync(session, view, new SourceReading(options.SourceRoot, options.DatasetResolver), ct));
 
@@ -54,8 +58,10 @@ public static class PointInTimeJoiner
         var partial = $"{output}.{Guid.NewGuid():N}.partial";
         try
         {
-            await session.ExecuteAsync($"COPY ({JoinQuery(views, entityColumns, options)}) TO {DuckDbSql.Literal(partial)} (FORMAT parquet)", ct, "The point-in-time join");
-            var counts = await CountAsync(session, partial, views, ct);
+            var query = plan.OnDemand.Count == 0 ? JoinQuery(views, entityColumns, options)
+                : await OnDemandOffline.ComputeAsync(session, JoinQuery(views, entityColumns, options, withRow: true), plan, functions, ct);
+            await session.ExecuteAsync($"COPY ({query}) TO {DuckDbSql.Literal(partial)} (FORMAT parquet)", ct, "The point-in-time join");
+            var counts = await CountAsync(session, partial, [.. views.SelectMany(v => v.Features.Where(f => f.Output)), .. plan.OnDemand.SelectMany(v => v.Features)], ct);
             File.Move(partial, output, overwrite: true);
             return counts with { OutputPath = output };
         }
@@ -92,7 +98,8 @@ public static class PointInTimeJoiner
         return columns.Select(c => c.Name).ToList();
     }
 
-    private static string JoinQuery(IReadOnlyList<SelectedView> views, IReadOnlyList<string> entityColumns, PointInTimeOptions options)
+    /// <summary>The join; <paramref name="withRow"/> adds the entity row number first (as <c>__cairn_row</c>) for the on-demand step.</summary>
+    private static string JoinQuery(IReadOnlyList<SelectedView> views, IReadOnlyList<string> entityColumns, PointInTimeOptions options, bool withRow = false)
     {
         var sql = new StringBuilder("WITH ");
         for (var i = 0; i < views.Count; i++)
@@ -106,6 +113,7 @@ public static class PointInTimeJoiner
                 .Append(CultureInfo.InvariantCulture, $" FROM {Reserved}view{i} WHERE {timestamp} IS NOT NULL QUALIFY row_number() OVER (PARTITION BY {keys}, {Reserved}ts ORDER BY rowid DESC) = 1), ");
         }
         sql.Append(CultureInfo.InvariantCulture, $"e AS (SELECT rowid AS {Reserved}row, CAST({DuckDbSql.Identifier(options.EntityTimestampColumn)} AS TIMESTAMPTZ) AS {Reserved}ts, * FROM {Reserved}entity) SELECT ")
+            .Append(withRow ? $"e.{Reserved}row, " : "")
             .Append(string.Join(", ", entityColumns.Select(c => "e." + DuckDbSql.Identifier(c))));
         for (var i = 0; i < views.Count; i++)
             foreach (var feature in views[i].Features)
@@ -126,9 +134,8 @@ public static class PointInTimeJoiner
         return sql.Append(CultureInfo.InvariantCulture, $" ORDER BY e.{Reserved}row").ToString();
     }
 
-    private static async Task<TrainingSetResult> CountAsync(DuckDbSession session, string path, IReadOnlyList<SelectedView> views, CancellationToken ct)
+    private static async Task<TrainingSetResult> CountAsync(DuckDbSession session, string path, IReadOnlyList<SelectedFeature> features, CancellationToken ct)
     {
-        var features = views.SelectMany(v => v.Features).ToList();
         var counts = string.Join("", features.Select(f => $", count(*) - count({DuckDbSql.Identifier(f.Column)})"));
         var row = await session.FirstRowAsync($"SELECT count(*){counts} FROM read_parquet({DuckDbSql.Literal(path)})", ct, "Counting the training set");
         return new TrainingSetResult(path, Convert.ToInt64(row[0], CultureInfo.InvariantCulture),

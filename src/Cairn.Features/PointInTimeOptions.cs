@@ -21,6 +21,9 @@ public sealed record PointInTimeOptions
 
     /// <summary>Finds the files of the dataset versions that <c>dataset</c> sources read; null: such sources are refused.</summary>
     public FeatureDatasetResolver? DatasetResolver { get; init; }
+
+    /// <summary>The functions on-demand features are computed with, after the join; null: none (requesting an on-demand feature is then refused).</summary>
+    public OnDemandFeatureFunctions? Functions { get; init; }
 }
 
 /// <summary>One feature column of a training set and how many of its values are null (no value known, or older than the view's TTL).</summary>

@@ -18,7 +18,11 @@ public static class TrainingSetLineage
         IFeatureDefinitionStore definitions, CancellationToken ct = default)
     {
         var edges = new List<string>();
-        foreach (var viewName in result.Features.Select(f => f.Feature.View).Distinct(StringComparer.Ordinal))
+        // An on-demand feature is computed from stored features: the training set derives from their views.
+        var viewNames = result.Features.Select(f => f.Feature.View).Distinct(StringComparer.Ordinal)
+            .SelectMany(name => repository.OnDemandViews.FirstOrDefault(v => v.Name == name) is { } onDemand ? onDemand.Inputs.Select(i => i.View) : [name])
+            .Distinct(StringComparer.Ordinal);
+        foreach (var viewName in viewNames)
         {
             var view = await definitions.GetDefinitionAsync(FeatureDefinitionKinds.View, viewName, null, ct).ConfigureAwait(false);
             edges.Add(new FeatureUri(view.Name, view.Version).ToString());
@@ -33,7 +37,8 @@ public static class TrainingSetLineage
     {
         // Files, queries and tables are read as they are at join time: there is no version to point at.
         FeatureSourceKinds.File or FeatureSourceKinds.Query or FeatureSourceKinds.Postgres => null,
-        // A dataset source adds the data:/name@N it was read at, once the join reads dataset sources.
+        // A dataset source names the version it read (data:/name@N).
+        FeatureSourceKinds.Dataset => source.Dataset,
         _ => null,
     };
 }

@@ -22,7 +22,7 @@ public sealed class SqlFeatureDefinitionStore(SqlDatabase database, TimeProvider
     public async Task<FeatureApplyResult> ApplyAsync(FeatureRepository proposed, bool force = false, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(proposed);
-        var count = (proposed.Entities?.Count ?? 0) + (proposed.Sources?.Count ?? 0) + (proposed.Views?.Count ?? 0) + (proposed.Services?.Count ?? 0);
+        var count = (proposed.Entities?.Count ?? 0) + (proposed.Sources?.Count ?? 0) + (proposed.Views?.Count ?? 0) + (proposed.Services?.Count ?? 0) + (proposed.OnDemandViews?.Count ?? 0);
         if (count > FeatureDefinitionKinds.MaxDefinitions)
             throw CairnException.InvalidParameter($"The definitions hold {count} entities, sources, views and services; one apply may hold at most {FeatureDefinitionKinds.MaxDefinitions}.");
         FeatureRepositoryRules.Validate(proposed);
@@ -172,6 +172,7 @@ public sealed class SqlFeatureDefinitionStore(SqlDatabase database, TimeProvider
         FeatureDefinitionKinds.Entity => JsonSerializer.Serialize(repository.Entities.Single(e => e.Name == name), Json),
         FeatureDefinitionKinds.Source => JsonSerializer.Serialize(repository.Sources.Single(s => s.Name == name), Json),
         FeatureDefinitionKinds.View => JsonSerializer.Serialize(repository.Views.Single(v => v.Name == name), Json),
+        FeatureDefinitionKinds.OnDemandView => JsonSerializer.Serialize(repository.OnDemandViews.Single(v => v.Name == name), Json),
         _ => JsonSerializer.Serialize(repository.Services.Single(s => s.Name == name), Json),
     };
 
@@ -184,6 +185,7 @@ public sealed class SqlFeatureDefinitionStore(SqlDatabase database, TimeProvider
             FeatureDefinitionKinds.Entity => record with { Entity = JsonSerializer.Deserialize<EntityDefinition>(json, Json) },
             FeatureDefinitionKinds.Source => record with { Source = JsonSerializer.Deserialize<FeatureSourceDefinition>(json, Json) },
             FeatureDefinitionKinds.View => record with { View = JsonSerializer.Deserialize<FeatureViewDefinition>(json, Json) },
+            FeatureDefinitionKinds.OnDemandView => record with { OnDemandView = JsonSerializer.Deserialize<OnDemandFeatureViewDefinition>(json, Json) },
             _ => record with { Service = JsonSerializer.Deserialize<FeatureServiceDefinition>(json, Json) },
         };
     }
@@ -194,7 +196,10 @@ public sealed class SqlFeatureDefinitionStore(SqlDatabase database, TimeProvider
         var present = latest.Where(v => !v.Removed).OrderBy(v => v.Name, StringComparer.Ordinal).ToList();
         return new FeatureRepository(
             [.. present.Select(v => v.Entity).OfType<EntityDefinition>()], [.. present.Select(v => v.Source).OfType<FeatureSourceDefinition>()],
-            [.. present.Select(v => v.View).OfType<FeatureViewDefinition>()], [.. present.Select(v => v.Service).OfType<FeatureServiceDefinition>()]);
+            [.. present.Select(v => v.View).OfType<FeatureViewDefinition>()], [.. present.Select(v => v.Service).OfType<FeatureServiceDefinition>()])
+        {
+            OnDemandViews = [.. present.Select(v => v.OnDemandView).OfType<OnDemandFeatureViewDefinition>()],
+        };
     }
 
     private static List<FeatureDefinitionVersion> Read(DbConnection c, DbTransaction? t, string where, params (string, object?)[] parameters)

@@ -65,6 +65,29 @@ public abstract class FeatureDefinitionStoreContract : IAsyncLifetime
         Same(Delays.Sources[1], (await Store.GetDefinitionAsync(FeatureDefinitionKinds.Source, "archive")).Source);
     }
 
+    private static readonly FeatureRepository WithOnDemand = Delays with
+    {
+        OnDemandViews = [new OnDemandFeatureViewDefinition("delay_ratios", [new FeatureField("scheduled_minutes", FeatureType.Int64, "from the request")],
+            [new FeatureReference("airport_delays", "avg_delay_7d")], [new FeatureField("delay_ratio", FeatureType.Double)], "delay_ratio", "delay per minute")],
+        Services = [new FeatureServiceDefinition("delay_v1", [new FeatureReference("airport_delays", "avg_delay_7d"), new FeatureReference("delay_ratios", "delay_ratio")])],
+    };
+
+    [Fact]
+    public async Task Apply_OnDemandView_IsVersionedLikeAView_AndServicesMayUseIt()
+    {
+        await Store.ApplyAsync(Delays);
+        var added = await Store.ApplyAsync(WithOnDemand);
+        var changed = await Store.ApplyAsync(WithOnDemand with { OnDemandViews = [WithOnDemand.OnDemandViews[0] with { Function = "delay_ratio_v2" }] });
+
+        Assert.Equal([(FeatureDefinitionKinds.Service, 2), (FeatureDefinitionKinds.OnDemandView, 1)], added.Versions.Select(v => (v.Kind, v.Version)).Order());
+        Assert.Equal((FeatureDefinitionKinds.OnDemandView, 2), (Assert.Single(changed.Versions).Kind, changed.Versions[0].Version));
+        Same(WithOnDemand.OnDemandViews[0], (await Store.GetDefinitionAsync(FeatureDefinitionKinds.OnDemandView, "delay_ratios", 1)).OnDemandView);
+        Assert.Equal("delay_ratio_v2", Assert.Single((await Store.GetRepositoryAsync()).OnDemandViews).Function);
+        Assert.Equal("on_demand_feature_view delay_ratios@2", (await Store.GetDefinitionAsync(FeatureDefinitionKinds.OnDemandView, "delay_ratios")).Address);
+        var refused = await Fails(ErrorCodes.InvalidParameterValue, () => Store.ApplyAsync(Delays with { Services = WithOnDemand.Services }));
+        Assert.Contains("there is no feature view 'delay_ratios'", refused.Message);
+    }
+
     [Fact]
     public async Task Apply_Unchanged_WritesNothing()
     {

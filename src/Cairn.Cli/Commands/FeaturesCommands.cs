@@ -118,7 +118,7 @@ internal static partial class FeaturesCommands
         {
             using var client = OpenClient(parse);
             var repository = await client.Features.GetRepositoryAsync(ct);
-            if (repository.Views.Count + repository.Services.Count + repository.Entities.Count + repository.Sources.Count == 0)
+            if (repository.Views.Count + repository.Services.Count + repository.Entities.Count + repository.Sources.Count + repository.OnDemandViews.Count == 0)
             {
                 stdout.WriteLine("No feature definitions are registered: write features/*.yaml and run `cairn features apply`.");
                 return 0;
@@ -128,6 +128,11 @@ internal static partial class FeaturesCommands
             foreach (var view in repository.Views)
                 stdout.WriteLine($"  {new FeatureUri(view.Name, await Version(FeatureDefinitionKinds.View, view.Name))}  entities {string.Join(",", view.Entities)}  source {view.Source}  " +
                     $"ttl {Ttl(view.Ttl)}  features {string.Join(", ", view.Features.Select(f => $"{f.Name} ({f.Type.Name()})"))}");
+            if (repository.OnDemandViews.Count > 0) stdout.WriteLine("on-demand feature views:");
+            foreach (var view in repository.OnDemandViews)
+                stdout.WriteLine($"  {view.Name}@{await Version(FeatureDefinitionKinds.OnDemandView, view.Name)}  function {view.Function}  " +
+                    $"request {string.Join(", ", view.RequestFields.Select(f => $"{f.Name} ({f.Type.Name()})"))}  inputs {string.Join(", ", view.Inputs)}  " +
+                    $"features {string.Join(", ", view.Features.Select(f => $"{f.Name} ({f.Type.Name()})"))}");
             stdout.WriteLine("feature services:");
             foreach (var service in repository.Services)
                 stdout.WriteLine($"  {service.Name}@{await Version(FeatureDefinitionKinds.Service, service.Name)}  {string.Join(", ", service.Features)}");
@@ -199,9 +204,10 @@ internal static partial class FeaturesCommands
         var timestamp = new Option<string>("--entity-timestamp") { Description = "The entity table's event-time column.", DefaultValueFactory = _ => "event_timestamp" };
         var fullNames = new Option<bool>("--full-feature-names") { Description = "Name feature columns VIEW__FEATURE." };
         var dataset = new Option<string?>("--dataset") { Description = "Also track the training set in the project's data workspace and name it data:/NAME@N, derived from the feature view versions it was built from." };
+        var functions = FeatureFunctionsOption.Create();
         var command = new Command("get-historical", "Build a point-in-time correct training set from the registered definitions: each feature as known at each row's timestamp.")
         {
-            service, features, entities, output, timestamp, fullNames, dataset,
+            service, features, entities, output, timestamp, fullNames, dataset, functions,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -224,6 +230,7 @@ internal static partial class FeaturesCommands
             {
                 EntityTimestampColumn = parse.GetValue(timestamp)!, FullFeatureNames = parse.GetValue(fullNames), SourceRoot = Folder(parse),
                 PushLogRoot = PushLogRoot(client), DatasetResolver = Datasets(parse, client),
+                Functions = FeatureFunctionsOption.Load(parse, functions, Folder(parse)),
             };
             var entityPath = InFolder(parse, parse.GetValue(entities)!);
             var outputPath = InFolder(parse, parse.GetValue(output)!);

@@ -92,8 +92,10 @@ internal static partial class FeaturesCommands
         var fullNames = new Option<bool>("--full-feature-names") { Description = "Name feature columns VIEW__FEATURE." };
         var store = OnlineStoreOption();
         var output = GlobalOptions.Output();
-        var command = new Command("get-online", "Read features of entities from the online store (embedded), or from the server the tracking URI names.")
-            { service, features, entities, fullNames, store, output };
+        var functions = FeatureFunctionsOption.Create();
+        var command = new Command("get-online", "Read features of entities from the online store (embedded), or from the server the tracking URI names. " +
+            "Request values of on-demand features are given with --entity like join keys.")
+            { service, features, entities, fullNames, store, output, functions };
         command.SetAction(async (parse, ct) =>
         {
             var references = (parse.GetValue(features) ?? []).SelectMany(f => f.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -102,7 +104,8 @@ internal static partial class FeaturesCommands
                 throw CairnException.InvalidParameter("Give either --service NAME or --features VIEW:FEATURE,... (one of the two).");
             using var client = OpenClient(parse);
             var repository = await RegisteredAsync(client, ct);
-            var keyTypes = repository.Entities.SelectMany(e => e.JoinKeys).GroupBy(k => k.Name).ToDictionary(g => g.Key, g => g.First().Type);
+            var keyTypes = repository.Entities.SelectMany(e => e.JoinKeys).Concat(repository.OnDemandViews.SelectMany(v => v.RequestFields))
+                .GroupBy(k => k.Name).ToDictionary(g => g.Key, g => g.First().Type);
             var columns = new Dictionary<string, IReadOnlyList<object?>>(StringComparer.Ordinal);
             foreach (var text in parse.GetValue(entities) ?? [])
             {
@@ -110,16 +113,20 @@ internal static partial class FeaturesCommands
                 if (equals <= 0) throw CairnException.InvalidParameter($"--entity '{text}' is not KEY=V1,V2: name the join key, then its values.");
                 var key = text[..equals];
                 var type = keyTypes.TryGetValue(key, out var t) ? t : FeatureType.String;
-                columns[key] = [.. text[(equals + 1)..].Split(',').Select(v => type == FeatureType.Int64
-                    ? (object?)(long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : throw CairnException.InvalidParameter($"--entity {key}: '{v}' is not an integer, as the join key is."))
-                    : v)];
+                columns[key] = [.. text[(equals + 1)..].Split(',').Select(v => EntityValue(key, v, type))];
             }
             var request = new OnlineFeatureRequest(references.Count > 0 ? references : null, parse.GetValue(service), columns, parse.GetValue(fullNames));
             OnlineFeatureResponse response;
-            if (client.Location is ServerLocation) response = await client.OnlineFeatures.GetOnlineFeaturesAsync(request, ct);
+            if (client.Location is ServerLocation)
+            {
+                if (parse.GetValue(functions) is not null)
+                    throw CairnException.InvalidParameter("--feature-functions is read only with an embedded store: a server computes on-demand features with the functions it was started with.");
+                response = await client.OnlineFeatures.GetOnlineFeaturesAsync(request, ct);
+            }
             else
             {
-                var local = await OnlineFeatureWiring.OpenServiceAsync(client.Features, parse.GetValue(store), FeaturesFolderOf(client), ct);
+                var loaded = FeatureFunctionsOption.Load(parse, functions, Folder(parse));
+                var local = await OnlineFeatureWiring.OpenServiceAsync(client.Features, parse.GetValue(store), FeaturesFolderOf(client), ct, loaded);
                 await using var opened = local.Store;
                 response = await local.GetOnlineFeaturesAsync(request, ct);
             }
@@ -137,6 +144,19 @@ internal static partial class FeaturesCommands
         });
         return command;
     }
+
+    /// <summary>A value of --entity as its join key or request field is typed (text when neither declares it).</summary>
+    private static object? EntityValue(string key, string text, FeatureType type) => type switch
+    {
+        FeatureType.Int64 => long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n
+            : throw CairnException.InvalidParameter($"--entity {key}: '{text}' is not an integer, as {key} is declared."),
+        FeatureType.Double => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d
+            : throw CairnException.InvalidParameter($"--entity {key}: '{text}' is not a number, as {key} is declared."),
+        FeatureType.Bool => bool.TryParse(text, out var b) ? b
+            : throw CairnException.InvalidParameter($"--entity {key}: '{text}' is not true or false, as {key} is declared."),
+        FeatureType.Timestamp => Instant(text, $"--entity {key}"),
+        _ => text,
+    };
 
     private static string Cell(object? value) => value switch
     {

@@ -94,10 +94,11 @@ internal static class ServerCommand
         var endpoints = new Option<string[]>("--endpoint") { Description = "Serve this endpoint too, on its own port: NAME=PORT (repeatable)." };
         var inferenceLog = new Option<string>("--inference-log") { Description = "Folder of the inference log: written by the endpoints served here, read by the endpoint pages.", DefaultValueFactory = _ => Path.Combine(TrackingUri.DefaultFolder, "inference-log") };
         var onlineStore = new Option<string?>("--online-store") { Description = "Online feature store: redis://host:port[/db] or a SQLite file (default: $CAIRN_ONLINE_STORE, else features/online.db beside an embedded store, or in ./.cairn)." };
+        var featureFunctions = FeatureFunctionsOption.Create();
         var noScheduler = new Option<bool>("--no-scheduler") { Description = "Do not run pipeline schedules, triggers and scheduled monitors in this server (another server on the same database does)." };
         var access = new HostAccessOptions();
         var command = new Command("server", "Serve the MLflow-compatible tracking and registry API and the artifact proxy; run pipeline schedules, triggers and scheduled monitors.")
-            { host, port, backend, artifacts, scheduleInterval, pipelinesRoot, noScheduler, endpoints, inferenceLog, onlineStore };
+            { host, port, backend, artifacts, scheduleInterval, pipelinesRoot, noScheduler, endpoints, inferenceLog, onlineStore, featureFunctions };
         access.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
@@ -114,10 +115,20 @@ internal static class ServerCommand
             var served = (parse.GetValue(endpoints) ?? []).Select(EndpointOption).ToList();
             if (served.GroupBy(e => e.Port).FirstOrDefault(g => g.Count() > 1 || g.Key == portValue) is { } clash)
                 throw CairnException.InvalidParameter($"Port {clash.Key} is given twice: the server and each endpoint need a port of their own.");
+            var functions = FeatureFunctionsOption.Load(parse, featureFunctions, Environment.CurrentDirectory);
             using var metadata = await StoreWiring.OpenMetadataAsync(parse.GetValue(backend), ct);
             var artifactStore = StoreWiring.OpenArtifacts(parse.GetValue(artifacts), metadata);
             var features = OnlineFeatureWiring.FeaturesFolder(metadata.DefaultArtifactFolder is { } folder ? Path.GetDirectoryName(folder) : null);
-            var online = await OnlineFeatureWiring.OpenServiceAsync(metadata.Features, parse.GetValue(onlineStore), features, ct);
+            var online = await OnlineFeatureWiring.OpenServiceAsync(metadata.Features, parse.GetValue(onlineStore), features, ct, functions);
+            try
+            {
+                // Definitions may change while the server runs, so a missing function is reported here and refused at each lookup that needs it.
+                functions.EnsureAll(await metadata.Features.GetRepositoryAsync(ct));
+            }
+            catch (CairnException e)
+            {
+                stderr.WriteLine($"cairn server: warning: {e.Message}");
+            }
             await using var onlineStoreOpened = online.Store;
             var app = CairnServer.Build(new CairnServerOptions(metadata.Tracking, artifactStore, metadata.Registry, metadata.Datasets)
             {

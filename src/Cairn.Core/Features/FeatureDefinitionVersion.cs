@@ -12,8 +12,11 @@ public static class FeatureDefinitionKinds
     /// <summary>A <see cref="FeatureServiceDefinition"/>.</summary>
     public const string Service = FeaturePlanner.Service;
 
+    /// <summary>An <see cref="OnDemandFeatureViewDefinition"/>.</summary>
+    public const string OnDemandView = FeaturePlanner.OnDemandView;
+
     /// <summary>Every kind.</summary>
-    public static readonly IReadOnlyList<string> All = [Entity, Source, View, Service];
+    public static readonly IReadOnlyList<string> All = [Entity, Source, View, Service, OnDemandView];
 
     /// <summary>The most definitions one apply may hold, and the most history entries one call returns.</summary>
     public const int MaxDefinitions = 10_000;
@@ -25,7 +28,7 @@ public static class FeatureDefinitionKinds
 
 /// <summary>
 /// One version of one registered definition: exactly one of <see cref="Entity"/>, <see cref="Source"/>,
-/// <see cref="View"/> or <see cref="Service"/> is set, as <see cref="Kind"/> says, or none when
+/// <see cref="View"/>, <see cref="Service"/> or <see cref="OnDemandView"/> is set, as <see cref="Kind"/> says, or none when
 /// <see cref="Removed"/> (the apply that removed the definition).
 /// </summary>
 public sealed record FeatureDefinitionVersion(
@@ -38,7 +41,8 @@ public sealed record FeatureDefinitionVersion(
     EntityDefinition? Entity = null,
     FeatureSourceDefinition? Source = null,
     FeatureViewDefinition? View = null,
-    FeatureServiceDefinition? Service = null)
+    FeatureServiceDefinition? Service = null,
+    OnDemandFeatureViewDefinition? OnDemandView = null)
 {
     /// <summary><c>features:/name@N</c> for a view; for other kinds <c>kind name@N</c>.</summary>
     public string Address => Kind == FeatureDefinitionKinds.View ? new FeatureUri(Name, Version).ToString() : $"{Kind} {Name}@{Version}";

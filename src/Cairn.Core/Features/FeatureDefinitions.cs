@@ -70,6 +70,21 @@ public readonly record struct FeatureReference(string View, string Feature)
     public override string ToString() => $"{View}:{Feature}";
 }
 
+/// <summary>
+/// Features computed at request time (Feast's on-demand feature view) by the C# function named
+/// <see cref="Function"/>, from values sent with the request (<see cref="RequestFields"/>: extra
+/// entity columns online, columns of the entity table offline) and stored features
+/// (<see cref="Inputs"/>). The same function runs for online lookups and training sets, so the two
+/// never disagree. Services name its features as <c>name:feature</c>, like a view's.
+/// </summary>
+public sealed record OnDemandFeatureViewDefinition(
+    string Name,
+    IReadOnlyList<FeatureField> RequestFields,
+    IReadOnlyList<FeatureReference> Inputs,
+    IReadOnlyList<FeatureField> Features,
+    string Function,
+    string? Description = null);
+
 /// <summary>A named group of features a model uses (Feast's feature service).</summary>
 public sealed record FeatureServiceDefinition(string Name, IReadOnlyList<FeatureReference> Features, string? Description = null);
 
@@ -83,6 +98,9 @@ public sealed record FeatureRepository(
     IReadOnlyList<FeatureViewDefinition> Views,
     IReadOnlyList<FeatureServiceDefinition> Services)
 {
+    /// <summary>The on-demand feature views (computed at request time); empty unless given.</summary>
+    public IReadOnlyList<OnDemandFeatureViewDefinition> OnDemandViews { get; init; } = [];
+
     /// <summary>An empty repository.</summary>
     public static readonly FeatureRepository Empty = new([], [], [], []);
 }

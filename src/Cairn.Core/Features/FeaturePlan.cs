@@ -41,7 +41,7 @@ public sealed record FeaturePlan(IReadOnlyList<FeatureChange> Changes, IReadOnly
 public static class FeaturePlanner
 {
     /// <summary>The kinds of definitions, as <see cref="FeatureChange.Kind"/> names them.</summary>
-    public const string Entity = "entity", Source = "source", View = "feature_view", Service = "feature_service";
+    public const string Entity = "entity", Source = "source", View = "feature_view", Service = "feature_service", OnDemandView = "on_demand_feature_view";
 
     private static readonly JsonSerializerOptions Canonical = CairnJson.Options;
 
@@ -54,6 +54,7 @@ public static class FeaturePlanner
         Compare(Entity, registered.Entities, proposed.Entities, e => e.Name, EntityDetails, changes);
         Compare(Source, registered.Sources, proposed.Sources, s => s.Name, (_, _) => ["definition changed"], changes);
         Compare(View, registered.Views, proposed.Views, v => v.Name, ViewDetails, changes);
+        Compare(OnDemandView, registered.OnDemandViews ?? [], proposed.OnDemandViews ?? [], v => v.Name, OnDemandDetails, changes);
         Compare(Service, registered.Services, proposed.Services, s => s.Name, ServiceDetails, changes);
         return new FeaturePlan(changes, Incompatibilities(registered, proposed));
     }
@@ -90,6 +91,16 @@ public static class FeaturePlanner
         return details;
     }
 
+    private static List<string> OnDemandDetails(OnDemandFeatureViewDefinition before, OnDemandFeatureViewDefinition after)
+    {
+        var details = FieldDetails("feature", before.Features, after.Features);
+        details.AddRange(FieldDetails("request field", before.RequestFields, after.RequestFields));
+        details.AddRange(after.Inputs.Except(before.Inputs).Select(f => $"+ input {f}"));
+        details.AddRange(before.Inputs.Except(after.Inputs).Select(f => $"- input {f}"));
+        if (before.Function != after.Function) details.Add($"function {before.Function} -> {after.Function}");
+        return details;
+    }
+
     private static List<string> ServiceDetails(FeatureServiceDefinition before, FeatureServiceDefinition after)
     {
         var details = after.Features.Except(before.Features).Select(f => $"+ {f}").ToList();
@@ -118,9 +129,16 @@ public static class FeaturePlanner
         var oldEntities = registered.Entities.ToDictionary(e => e.Name, StringComparer.Ordinal);
         var newEntities = proposed.Entities.ToDictionary(e => e.Name, StringComparer.Ordinal);
         var found = new List<string>();
+        var oldOnDemand = (registered.OnDemandViews ?? []).ToDictionary(v => v.Name, StringComparer.Ordinal);
+        var newOnDemand = (proposed.OnDemandViews ?? []).ToDictionary(v => v.Name, StringComparer.Ordinal);
         foreach (var service in registered.Services)
             foreach (var reference in service.Features)
             {
+                if (oldOnDemand.TryGetValue(reference.View, out var oldComputed))
+                {
+                    if (OnDemandIncompatibility(service, reference, oldComputed, newOnDemand.GetValueOrDefault(reference.View)) is { } broken) found.Add(broken);
+                    continue;
+                }
                 if (!oldViews.TryGetValue(reference.View, out var oldView)) continue;
                 var oldType = oldView.Features.FirstOrDefault(f => f.Name == reference.Feature)?.Type;
                 if (!newViews.TryGetValue(reference.View, out var newView))
@@ -137,6 +155,14 @@ public static class FeaturePlanner
                                     found.Add($"the join key '{key.Name}' of entity '{entity}' changes type {oldKey.Type.Name()} -> {key.Type.Name()}, and service '{service.Name}' uses {reference}");
             }
         return [.. found.Distinct()];
+    }
+
+    private static string? OnDemandIncompatibility(FeatureServiceDefinition service, FeatureReference reference, OnDemandFeatureViewDefinition before, OnDemandFeatureViewDefinition? after)
+    {
+        var oldType = before.Features.FirstOrDefault(f => f.Name == reference.Feature)?.Type;
+        if (after is null) return $"the on-demand view '{reference.View}' is removed, and service '{service.Name}' uses {reference}";
+        if (after.Features.FirstOrDefault(f => f.Name == reference.Feature) is not { } field) return $"{reference} is removed, and service '{service.Name}' uses it";
+        return oldType is { } type && field.Type != type ? $"{reference} changes type {type.Name()} -> {field.Type.Name()}, and service '{service.Name}' uses it" : null;
     }
 
     private static string Ttl(TimeSpan? ttl) => FeatureDurations.Format(ttl);

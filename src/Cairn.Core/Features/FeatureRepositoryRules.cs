@@ -33,11 +33,18 @@ public static class FeatureRepositoryRules
         var entities = Unique(repository.Entities, e => Name(e.Name, "an entity"), "entity");
         var sources = Unique(repository.Sources, s => Name(s.Name, "a source"), "source");
         var views = Unique(repository.Views, v => Name(v.Name, "a feature view"), "feature view");
+        var onDemand = Unique(repository.OnDemandViews, v => Name(v.Name, "an on-demand feature view"), "on-demand feature view");
         Unique(repository.Services, s => Name(s.Name, "a feature service"), "feature service");
+        // Services and inputs name features as view:feature, so one name must not mean two views.
+        if (onDemand.Keys.FirstOrDefault(n => views.Keys.Any(v => string.Equals(v, n, StringComparison.OrdinalIgnoreCase))) is { } both)
+            throw CairnException.InvalidParameter($"'{both}' names both a feature view and an on-demand feature view; rename one.");
         foreach (var entity in repository.Entities ?? []) Entity(entity);
         foreach (var source in repository.Sources ?? []) Source(source);
         foreach (var view in repository.Views ?? []) View(view, entities, sources);
-        foreach (var service in repository.Services ?? []) Service(service, views);
+        foreach (var view in repository.OnDemandViews ?? []) OnDemandFeatureViewRules.Validate(view, views, entities);
+        var features = views.ToDictionary(v => v.Key, v => v.Value.Features, StringComparer.Ordinal);
+        foreach (var (name, view) in onDemand) features[name] = view.Features;
+        foreach (var service in repository.Services ?? []) Service(service, features);
     }
 
     private static void Entity(EntityDefinition entity)
@@ -109,7 +116,7 @@ public static class FeatureRepositoryRules
             throw CairnException.InvalidParameter($"The transformation of {where} must be a SQL query of 1 to {MaxSqlLength} characters.");
     }
 
-    private static void Service(FeatureServiceDefinition service, IReadOnlyDictionary<string, FeatureViewDefinition> views)
+    private static void Service(FeatureServiceDefinition service, IReadOnlyDictionary<string, IReadOnlyList<FeatureField>> views)
     {
         var where = $"feature service '{service.Name}'";
         if (service.Features is not { Count: > 0 }) throw CairnException.InvalidParameter($"The {where} needs at least one feature.");
@@ -117,14 +124,14 @@ public static class FeatureRepositoryRules
         foreach (var reference in service.Features)
         {
             if (reference.View is null || reference.Feature is null) throw CairnException.InvalidParameter($"The {where} has a feature without a view or a name: write view:feature.");
-            if (!views.TryGetValue(reference.View, out var view)) throw CairnException.InvalidParameter($"The {where} uses {reference}, but there is no feature view '{reference.View}'.");
-            if (view.Features.All(f => f.Name != reference.Feature))
-                throw CairnException.InvalidParameter($"The {where} uses {reference}, but the view '{view.Name}' has no feature '{reference.Feature}' (it has {string.Join(", ", view.Features.Select(f => f.Name))}).");
+            if (!views.TryGetValue(reference.View, out var fields)) throw CairnException.InvalidParameter($"The {where} uses {reference}, but there is no feature view '{reference.View}' (nor an on-demand one).");
+            if (fields.All(f => f.Name != reference.Feature))
+                throw CairnException.InvalidParameter($"The {where} uses {reference}, but the view '{reference.View}' has no feature '{reference.Feature}' (it has {string.Join(", ", fields.Select(f => f.Name))}).");
             if (!seen.Add(reference)) throw CairnException.InvalidParameter($"The {where} lists {reference} twice.");
         }
     }
 
-    private static Dictionary<string, T> Unique<T>(IReadOnlyList<T>? items, Func<T, string> name, string what)
+    internal static Dictionary<string, T> Unique<T>(IReadOnlyList<T>? items, Func<T, string> name, string what)
     {
         var byName = new Dictionary<string, T>(StringComparer.OrdinalIgnoreCase);
         foreach (var item in items ?? [])

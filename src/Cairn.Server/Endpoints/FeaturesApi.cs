@@ -19,7 +19,7 @@ public static class FeaturesApi
             var b = await ApiIo.ReadBodyAsync<ApplyFeaturesRequest>(http, FeatureJson.Strict);
             var r = b.Repository ?? throw JsonFieldErrors.Missing("repository");
             // Lists left out of the body are empty, as in YAML; null entries inside them are refused by the rules.
-            var repository = new FeatureRepository(r.Entities ?? [], r.Sources ?? [], r.Views ?? [], r.Services ?? []);
+            var repository = new FeatureRepository(r.Entities ?? [], r.Sources ?? [], r.Views ?? [], r.Services ?? []) { OnDemandViews = r.OnDemandViews ?? [] };
             return ApiIo.Json(new ApplyFeaturesResponse(await store.ApplyAsync(repository, b.Force ?? false, http.RequestAborted)));
         }).Accepts<ApplyFeaturesRequest>("application/json").Produces<ApplyFeaturesResponse>();
 

@@ -11,11 +11,11 @@ public sealed class FlightsLeakageProof
 {
     private const string DailyDelay = "SELECT origin, CAST(date_trunc('day', CAST(date AS TIMESTAMP)) AS TIMESTAMP) + INTERVAL 1 DAY AS date, avg(CAST(delay AS DOUBLE)) AS avg_delay_1d FROM source GROUP BY ALL";
 
-    [FlightsDataFact]
+    [Cairn.Testing.SharedDataFact]
     public async Task JoinAsync_FutureDelaysChanged_LeavesEarlierFlightsFeaturesAloneWhileASameDayJoinMoves()
     {
         using var folder = new TempFolder();
-        var flights = FlightsDataFactAttribute.Flights3m!;
+        var flights = Cairn.Testing.SharedData.Flights3m!;
         var cutoff = "(SELECT CAST(date_trunc('day', min(CAST(date AS TIMESTAMP)) + (max(CAST(date AS TIMESTAMP)) - min(CAST(date AS TIMESTAMP))) / 2) AS TIMESTAMP) + INTERVAL 12 HOUR FROM read_parquet('" + flights + "'))";
         Tables.Execute($"""
             COPY (SELECT * REPLACE (CASE WHEN CAST(date AS TIMESTAMP) >= {cutoff} THEN delay + 1000 ELSE delay END AS delay) FROM read_parquet('{flights}'))
