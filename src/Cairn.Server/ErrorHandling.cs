@@ -56,11 +56,15 @@ public static class ErrorHandling
 
     private static string InternalErrorMessage(string errorId) => $"Internal error (id {errorId}): see the server log";
 
-    public static async Task Write(HttpContext context, int status, string errorCode, string message)
+    public static Task Write(HttpContext context, int status, string errorCode, string message) => Write(context, status, errorCode, message, []);
+
+    /// <param name="headers">Headers the answer carries (set after the response is cleared), such as an authentication challenge.</param>
+    public static async Task Write(HttpContext context, int status, string errorCode, string message, (string Name, string Value)[] headers)
     {
         if (context.Response.HasStarted) return;
         context.Response.Clear();
         context.Response.StatusCode = status;
+        foreach (var (name, value) in headers) context.Response.Headers[name] = value;
         await context.Response.WriteAsJsonAsync(new ErrorResponse(errorCode, message), CairnJson.Readable);
     }
 }

@@ -34,13 +34,17 @@ public sealed class RunningServer : IAsyncDisposable
     }
 
     /// <summary>Starts a server; <paramref name="configure"/> changes its options (the port stays 0).</summary>
-    public static async Task<RunningServer> StartAsync(Func<CairnServerOptions, CairnServerOptions>? configure = null)
+    public static Task<RunningServer> StartAsync(Func<CairnServerOptions, CairnServerOptions>? configure = null) =>
+        StartAsync((options, _) => configure?.Invoke(options) ?? options);
+
+    /// <summary>Starts a server; <paramref name="configure"/> changes its options and may use its stores (the port stays 0).</summary>
+    public static async Task<RunningServer> StartAsync(Func<CairnServerOptions, SqliteStores, CairnServerOptions> configure)
     {
         var folder = new TempFolder();
         var stores = new SqliteStores(folder.File("cairn.db"));
         var artifacts = new LocalArtifactStore(folder.File("artifacts"));
         var options = new CairnServerOptions(stores.Tracking, artifacts, stores.Registry, stores.Datasets) { Port = 0, Schedules = stores.Schedules, Monitors = stores.Monitors, Endpoints = stores.Endpoints, Features = stores.Features, LoggedModels = stores.LoggedModels };
-        var app = CairnServer.Build((configure?.Invoke(options) ?? options) with { Port = 0 });
+        var app = CairnServer.Build(configure(options, stores) with { Port = 0 });
         await app.StartAsync();
         return new RunningServer(folder, stores, artifacts, app);
     }

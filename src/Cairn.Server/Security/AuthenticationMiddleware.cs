@@ -31,9 +31,9 @@ public static class AuthenticationMiddleware
             var user = await AuthenticateAsync(http, authentication, cache);
             if (user is null)
             {
-                http.Response.Headers.WWWAuthenticate = "Basic realm=\"cairn\", charset=\"UTF-8\"";
                 await ErrorHandling.Write(http, StatusCodes.Status401Unauthorized, Unauthenticated,
-                    "You are not signed in: send HTTP basic credentials (MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD) or a bearer API token (MLFLOW_TRACKING_TOKEN or CAIRN_TRACKING_TOKEN).");
+                    "You are not signed in: send HTTP basic credentials (MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD) or a bearer API token (MLFLOW_TRACKING_TOKEN or CAIRN_TRACKING_TOKEN).",
+                    [("WWW-Authenticate", "Basic realm=\"cairn\", charset=\"UTF-8\"")]);
                 return;
             }
             http.Items[typeof(UserAccount)] = user;
