@@ -95,10 +95,13 @@ internal static class ServerCommand
         var inferenceLog = new Option<string>("--inference-log") { Description = "Folder of the inference log: written by the endpoints served here, read by the endpoint pages.", DefaultValueFactory = _ => Path.Combine(TrackingUri.DefaultFolder, "inference-log") };
         var onlineStore = new Option<string?>("--online-store") { Description = "Online feature store: redis://host:port[/db] or a SQLite file (default: $CAIRN_ONLINE_STORE, else features/online.db beside an embedded store, or in ./.cairn)." };
         var featureFunctions = FeatureFunctionsOption.Create();
+        var auth = new Option<bool>("--auth") { Description = "Require sign-in on every request (HTTP basic or a bearer API token); users from `cairn users create`." };
+        var adminUser = new Option<string?>("--admin-user") { Description = "With --auth and no users yet: create this admin first, with the password in $CAIRN_ADMIN_PASSWORD." };
+        var allowAnonymous = new Option<bool>("--allow-anonymous") { Description = "Serve without --auth on an address other than loopback: anyone who reaches it may read, change and delete everything." };
         var noScheduler = new Option<bool>("--no-scheduler") { Description = "Do not run pipeline schedules, triggers and scheduled monitors in this server (another server on the same database does)." };
         var access = new HostAccessOptions();
         var command = new Command("server", "Serve the MLflow-compatible tracking and registry API and the artifact proxy; run pipeline schedules, triggers and scheduled monitors.")
-            { host, port, backend, artifacts, scheduleInterval, pipelinesRoot, noScheduler, endpoints, inferenceLog, onlineStore, featureFunctions };
+            { host, port, backend, artifacts, scheduleInterval, pipelinesRoot, noScheduler, endpoints, inferenceLog, onlineStore, featureFunctions, auth, adminUser, allowAnonymous };
         access.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
@@ -107,6 +110,9 @@ internal static class ServerCommand
             var hostValue = parse.GetValue(host)!;
             if (hostValue != "localhost" && !System.Net.IPAddress.TryParse(hostValue, out _))
                 throw CairnException.InvalidParameter($"--host must be an IP address such as 127.0.0.1, got '{hostValue}'.");
+            if (!parse.GetValue(auth) && !parse.GetValue(allowAnonymous) && !IsLoopback(hostValue))
+                throw CairnException.InvalidParameter($"--host {hostValue} is reachable from other machines: add --auth (sign-in required), or --allow-anonymous to let anyone who reaches it read, change and delete everything.");
+            if (parse.GetValue(adminUser) is not null && !parse.GetValue(auth)) throw CairnException.InvalidParameter("--admin-user needs --auth.");
             var allowedHosts = access.AllowedHostsIn(parse);
             var corsOrigins = access.CorsOriginsIn(parse);
             var interval = parse.GetValue(scheduleInterval);
@@ -117,6 +123,7 @@ internal static class ServerCommand
                 throw CairnException.InvalidParameter($"Port {clash.Key} is given twice: the server and each endpoint need a port of their own.");
             var functions = FeatureFunctionsOption.Load(parse, featureFunctions, Environment.CurrentDirectory);
             using var metadata = await StoreWiring.OpenMetadataAsync(parse.GetValue(backend), ct);
+            var authentication = parse.GetValue(auth) ? await AuthenticationAsync(metadata, parse.GetValue(adminUser), stdout, ct) : null;
             var artifactStore = StoreWiring.OpenArtifacts(parse.GetValue(artifacts), metadata);
             var features = OnlineFeatureWiring.FeaturesFolder(metadata.DefaultArtifactFolder is { } folder ? Path.GetDirectoryName(folder) : null);
             var online = await OnlineFeatureWiring.OpenServiceAsync(metadata.Features, parse.GetValue(onlineStore), features, ct, functions);
@@ -145,6 +152,7 @@ internal static class ServerCommand
                 FeatureFreshness = new Cairn.Features.FeatureFreshnessMetrics(metadata.Features, online.Store),
                 LoggedModels = metadata.LoggedModels,
                 InferenceLog = parse.GetValue(inferenceLog) is "none" ? null : parse.GetValue(inferenceLog),
+                Authentication = authentication,
                 BackgroundWork =
                 [
                     .. parse.GetValue(noScheduler) ? (ServerWork[])[] :
@@ -156,11 +164,30 @@ internal static class ServerCommand
                 ],
             });
             await Listening.StartAsync(app, portValue, ct);
-            stdout.WriteLine($"Cairn server listening on {app.BoundAddress()} (metadata: {metadata.Database.Description}, artifacts: {StoreWiring.Describe(artifactStore)}). Press Ctrl+C to stop.");
+            stdout.WriteLine($"Cairn server listening on {app.BoundAddress()}{(authentication is null ? "" : " with sign-in required")} (metadata: {metadata.Database.Description}, artifacts: {StoreWiring.Describe(artifactStore)}). Press Ctrl+C to stop.");
             await app.WaitForShutdownAsync(ct);
             (artifactStore as IDisposable)?.Dispose();
             return 0;
         });
         return command;
+    }
+
+    private static bool IsLoopback(string host) => host == "localhost" || System.Net.IPAddress.Parse(host) is var address && System.Net.IPAddress.IsLoopback(address);
+
+    /// <summary>Sign-in over the server's own database; with no users yet, the first admin from --admin-user and $CAIRN_ADMIN_PASSWORD.</summary>
+    private static async Task<Cairn.Server.Security.ServerAuthentication> AuthenticationAsync(MetadataStores metadata, string? adminUser, TextWriter stdout, CancellationToken ct)
+    {
+        var accounts = new Cairn.Security.AccountService(metadata.Identity);
+        var users = await metadata.Identity.ListUsersAsync(ct);
+        if (users.Count == 0)
+        {
+            if (adminUser is null)
+                throw CairnException.InvalidParameter("--auth with no users: nobody could sign in. Create an admin first (cairn users create NAME --admin), or give --admin-user NAME with the password in $CAIRN_ADMIN_PASSWORD.");
+            var password = Environment.GetEnvironmentVariable("CAIRN_ADMIN_PASSWORD")
+                ?? throw CairnException.InvalidParameter("--admin-user needs the admin's password in $CAIRN_ADMIN_PASSWORD (never on the command line).");
+            await accounts.CreateUserAsync(adminUser, password, isAdmin: true, ct);
+            stdout.WriteLine($"Created the first admin, {adminUser}.");
+        }
+        return new Cairn.Server.Security.ServerAuthentication(accounts, metadata.Identity);
     }
 }
