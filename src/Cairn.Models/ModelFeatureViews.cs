@@ -1,5 +1,6 @@
 using Cairn.Data;
 using Cairn.Features;
+using Cairn.Registry;
 using Cairn.Tracking;
 
 namespace Cairn.Models;
@@ -78,5 +79,41 @@ public static class ModelFeatureViews
         {
             return null;
         }
+    }
+}
+
+/// <summary>A model version trained on a feature view, and the view version it was trained on.</summary>
+public sealed record FeatureViewModel(ModelVersion Version, ModelFeatureView Trained);
+
+/// <summary>Which model versions were trained on a feature view: the edges of <see cref="ModelFeatureViews"/> read from the models' side.</summary>
+public static class FeatureViewModels
+{
+    /// <summary>How many model versions, newest first, a look reads at most (a view page stays quick on a large registry).</summary>
+    public const int MaxModelVersions = 200;
+
+    /// <summary>
+    /// The model versions among the <see cref="MaxModelVersions"/> newest whose run's training data was
+    /// derived from a version of <paramref name="view"/>, newest first; a version whose run is gone is skipped.
+    /// </summary>
+    public static async Task<IReadOnlyList<FeatureViewModel>> FindAsync(string view, IRegistryStore registry, ITrackingStore tracking, IDatasetStore datasets,
+        CancellationToken ct = default)
+    {
+        var versions = await registry.SearchModelVersionsAsync(new RegistryQuery(MaxResults: MaxModelVersions, OrderBy: ["creation_timestamp DESC"]), ct).ConfigureAwait(false);
+        var found = new List<FeatureViewModel>();
+        foreach (var version in versions.Items.Where(v => !string.IsNullOrEmpty(v.RunId)))
+        {
+            Run run;
+            try
+            {
+                run = await tracking.GetRunAsync(version.RunId!, ct).ConfigureAwait(false);
+            }
+            catch (CairnException e) when (e.ErrorCode == ErrorCodes.ResourceDoesNotExist)
+            {
+                continue;
+            }
+            foreach (var trained in await ModelFeatureViews.ReadAsync(run, datasets, ct).ConfigureAwait(false))
+                if (trained.View.Name == view) found.Add(new FeatureViewModel(version, trained));
+        }
+        return found;
     }
 }

@@ -62,3 +62,48 @@ public sealed class ModelFeatureViewPageTests
         Assert.DoesNotContain("feature views", html);
     }
 }
+
+/// <summary>The feature view page lists the model versions trained on data derived from the view.</summary>
+public sealed class FeatureViewModelsPageTests
+{
+    [Fact]
+    public async Task FeatureViewPage_ListsTheModelVersionsTrainedOnIt_AndNotOthers()
+    {
+        await using var server = await RunningServer.StartAsync();
+        await server.Stores.Features.ApplyAsync(new Cairn.Features.FeatureRepository(
+            [new("airport", [new("Origin", Cairn.Features.FeatureType.String)])],
+            [new("flights", Cairn.Features.FeatureSourceKinds.File, "event_time", Path: "data/flights.parquet")],
+            [new("airport_delays", ["airport"], "flights", [new("avg_delay", Cairn.Features.FeatureType.Double)]),
+             new("weather", ["airport"], "flights", [new("temp", Cairn.Features.FeatureType.Double)])], []));
+        await server.Stores.Datasets.CreateVersionAsync(new NewDatasetVersion("delay_train", "blake3:" + new string('b', 64), "file", 1, 1, "data/t.parquet", null, null, null, "alice")
+            { DerivedFrom = ["features:/airport_delays@1"] });
+        await server.Stores.Datasets.CreateVersionAsync(new NewDatasetVersion("weather_train", "blake3:" + new string('c', 64), "file", 1, 1, "data/w.parquet", null, null, null, "alice")
+            { DerivedFrom = ["features:/weather@1"] });
+        using var client = server.Client();
+        async Task RegisterAsync(string model, string input)
+        {
+            string runId;
+            using (var run = client.StartRun(model))
+            {
+                run.LogInput(input);
+                run.LogText(ModelManifest.Create("model", run.RunId, null).ToString(), "model/MLmodel");
+                runId = run.RunId;
+            }
+            await new ModelRegistry(client).RegisterAsync($"runs:/{runId}/model", model);
+        }
+        await RegisterAsync("delay", "data:/delay_train@1");
+        await RegisterAsync("delay", "data:/delay_train@1");
+        await RegisterAsync("temperature", "data:/weather_train@1");
+
+        var delays = await server.Http.GetStringAsync("/features/views/airport_delays");
+        var weather = await server.Http.GetStringAsync("/features/views/weather");
+
+        Assert.Contains("<a href=\"/models/delay/versions/2\">models:/delay/2</a>", delays);
+        Assert.Contains("<a href=\"/models/delay/versions/1\">models:/delay/1</a>", delays);
+        Assert.DoesNotContain("models:/temperature", delays);
+        Assert.Contains("<td>features:/airport_delays@1</td>", delays);
+        Assert.Contains("<td>data:/delay_train@1</td>", delays);
+        Assert.Contains("models:/temperature/1", weather);
+        Assert.DoesNotContain("models:/delay/", weather);
+    }
+}

@@ -15,7 +15,7 @@ namespace Cairn.Serving.Tests.Proofs;
 /// The feature store end to end on the real flights: 7-day rolling delay features per origin
 /// airport, a point-in-time training set for 1,000,000 flights tracked as a dataset version, a model
 /// trained on it and registered, served with the features looked up online, and a lineage that
-/// leads from the model version to the training set and the feature view versions.
+/// leads from the model version to the training set and the feature view version.
 /// </summary>
 public sealed partial class FlightsFeatureServingProof
 {
@@ -56,7 +56,7 @@ public sealed partial class FlightsFeatureServingProof
     }
 
     [SharedDataFact]
-    public async Task AModelTrainedOnRollingFeatures_IsServedWithOnlineEnrichment_AndItsLineageNamesTheTrainingSet()
+    public async Task AModelTrainedOnRollingFeatures_IsServedWithOnlineEnrichment_AndItsLineageNamesTheTrainingSetAndTheViewVersion()
     {
         using var folder = new TempFolder();
         var (store, project, online) = (folder.File("store"), folder.File("project"), folder.File("online.db"));
@@ -114,8 +114,7 @@ public sealed partial class FlightsFeatureServingProof
         Assert.Equal(givenByHand.ToJsonString(), withFeatures.ToJsonString());
         Assert.True(withFeatures.AsArray().Select(p => p!["Probability"]!.GetValue<double>()).Distinct().Count() > 1, "airports with other delays score differently");
         Assert.Contains("data:/delay_train@1", lineage);
-        using var check = CairnClient.Open(store);
-        Assert.Contains("features:/airport_delays@1", (await check.Datasets.GetVersionAsync("delay_train", "1")).Description);
+        Assert.Contains("features:/airport_delays@1", lineage);
     }
 
     private static void Sql(string sql)
