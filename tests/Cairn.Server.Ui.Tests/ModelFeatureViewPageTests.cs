@@ -107,3 +107,28 @@ public sealed class FeatureViewModelsPageTests
         Assert.DoesNotContain("models:/delay/", weather);
     }
 }
+
+/// <summary>A service with an on-demand feature says how it is computed instead of calling it unregistered.</summary>
+public sealed class OnDemandServicePageTests
+{
+    [Fact]
+    public async Task ServicePage_AnOnDemandFeature_NamesItsFunctionAndInputs()
+    {
+        await using var server = await RunningServer.StartAsync();
+        await server.Stores.Features.ApplyAsync(new Cairn.Features.FeatureRepository(
+            [new("airport", [new("Origin", Cairn.Features.FeatureType.String)])],
+            [new("flights", Cairn.Features.FeatureSourceKinds.File, "event_time", Path: "data/flights.parquet")],
+            [new("airport_delays", ["airport"], "flights", [new("avg_delay", Cairn.Features.FeatureType.Double)])],
+            [new("delay_v1", [new("airport_delays", "avg_delay"), new("delay_ratio", "ratio")])])
+        {
+            OnDemandViews = [new("delay_ratio", [new("scheduled_minutes", Cairn.Features.FeatureType.Double)], [new("airport_delays", "avg_delay")],
+                [new("ratio", Cairn.Features.FeatureType.Double)], "DelayRatio")],
+        });
+
+        var html = await server.Http.GetStringAsync("/features/services/delay_v1");
+
+        Assert.Contains("(on demand: computed by DelayRatio from airport_delays:avg_delay, request scheduled_minutes)", html);
+        Assert.DoesNotContain("not registered", html);
+        Assert.Contains("<td class=\"type\">double</td>", html);
+    }
+}
