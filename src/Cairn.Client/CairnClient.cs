@@ -124,14 +124,18 @@ public sealed class CairnClient : IDisposable
     public static CairnClient FromEnvironment() => Open(Environment.GetEnvironmentVariable(TrackingUri.EnvironmentVariable));
 
     /// <summary>Opens a store by URI: <c>http(s)://host:port</c>, <c>sqlite:///path/cairn.db</c>, or a folder.</summary>
-    public static CairnClient Open(string? trackingUri, TimeProvider? time = null)
+    /// <param name="trackingUri">Where the store is.</param>
+    /// <param name="time">The clock; null for the system clock.</param>
+    /// <param name="credentials">How to sign in to a server started with --auth; null: from the environment
+    /// (<c>CAIRN_TRACKING_TOKEN</c>, <c>MLFLOW_TRACKING_TOKEN</c>, or <c>MLFLOW_TRACKING_USERNAME</c> and <c>PASSWORD</c>).</param>
+    public static CairnClient Open(string? trackingUri, TimeProvider? time = null, ServerCredentials? credentials = null)
     {
         var location = TrackingUri.Parse(trackingUri);
         switch (location)
         {
             case ServerLocation server:
             {
-                var transport = new RestTransport(server.BaseUri);
+                var transport = new RestTransport(server.BaseUri, credentials: credentials ?? ServerCredentials.FromEnvironment());
                 return new CairnClient(new RestTrackingStore(transport), new RestArtifactStore(transport), new RestRegistryStore(transport), new RestDatasetStore(transport), location, time, transport)
                     { Schedules = new RestPipelineScheduleStore(transport), Monitors = new RestMonitorStore(transport), Endpoints = new RestEndpointStore(transport), Features = new RestFeatureDefinitionStore(transport), OnlineFeatures = new RestOnlineFeatureService(transport), LoggedModels = new RestLoggedModelStore(transport) };
             }

@@ -25,7 +25,8 @@ public sealed class RestTransport : IDisposable
     /// <summary>A transport to the server at <paramref name="baseUri"/>.</summary>
     /// <param name="baseUri">The server's root; a path in it is kept (a server behind a prefix).</param>
     /// <param name="http">An HttpClient to send through (not disposed with the transport); null to create one with a 10-minute timeout.</param>
-    public RestTransport(Uri baseUri, HttpClient? http = null)
+    /// <param name="credentials">How to sign in to a server started with --auth (set on the client this transport creates); null: none.</param>
+    public RestTransport(Uri baseUri, HttpClient? http = null, ServerCredentials? credentials = null)
     {
         BaseUri = new Uri(baseUri.ToString().TrimEnd('/') + "/");
         _ownsClient = http is null;
@@ -33,6 +34,7 @@ public sealed class RestTransport : IDisposable
         {
             Timeout = TimeSpan.FromMinutes(10),
         };
+        if (_ownsClient) credentials?.Apply(Http);
         // A server restarting, or answering 503/429, is retried with exponential backoff and
         // jitter for about 15 seconds before the caller sees an error.
         _retry = new ResiliencePipelineBuilder<HttpResponseMessage>()
