@@ -93,3 +93,44 @@ public sealed class UsersCliTests : CliRunner
         Assert.Equal(3, (await Cairn("tokens", "create", "--user", "bob")).Exit);
     }
 }
+
+/// <summary><c>cairn permissions</c> on a real SQLite metadata database.</summary>
+public sealed class PermissionsCliTests : CliRunner
+{
+    [Fact]
+    public async Task GrantListRevoke_ReachTheStore_AndBadInputIsAUserError()
+    {
+        var pw = Folder.File("pw.txt");
+        File.WriteAllText(pw, "correct horse battery\n");
+        await Cairn("users", "create", "alice", "--password-file", pw);
+
+        var granted = await Cairn("permissions", "grant", "EDIT", "--experiment", "7", "--user", "alice");
+        var regranted = await Cairn("permissions", "grant", "manage", "--experiment", "7", "--user", "alice");
+        var grouped = await Cairn("permissions", "grant", "READ", "--model", "delay", "--group", "ml-team");
+        var listed = await Cairn("permissions", "list", "--user", "alice", "-o", "json");
+
+        Assert.True(granted.Exit == 0, granted.Err);
+        Assert.Equal(0, regranted.Exit);
+        Assert.Equal(0, grouped.Exit);
+        Assert.Contains("\"permission\": \"MANAGE\"", listed.Out);
+        Assert.DoesNotContain("ml-team", listed.Out);
+        using (var stores = new SqliteStores(Path.Combine(Store, "cairn.db")))
+        {
+            Assert.Equal(Permission.Manage, (await stores.Identity.GetPermissionAsync(ResourceTypes.Experiment, "7", "user:alice"))!.Permission);
+            Assert.Equal(Permission.Read, (await stores.Identity.GetPermissionAsync(ResourceTypes.RegisteredModel, "delay", "group:ml-team"))!.Permission);
+        }
+        Assert.Equal(0, (await Cairn("permissions", "revoke", "--experiment", "7", "--user", "alice")).Exit);
+        Assert.Equal(3, (await Cairn("permissions", "revoke", "--experiment", "7", "--user", "alice")).Exit);
+        Assert.Contains("group:ml-team", (await Cairn("permissions", "list")).Out);
+
+        var wrongLevel = await Cairn("permissions", "grant", "WRITE", "--experiment", "7", "--user", "alice");
+        var twoResources = await Cairn("permissions", "grant", "READ", "--experiment", "7", "--model", "delay", "--user", "alice");
+        var unknownUser = await Cairn("permissions", "grant", "READ", "--experiment", "7", "--user", "bob");
+        Assert.Equal(2, wrongLevel.Exit);
+        Assert.Contains("'WRITE' is not a permission", wrongLevel.Err);
+        Assert.Equal(2, twoResources.Exit);
+        Assert.Contains("Name one resource", twoResources.Err);
+        Assert.Equal(3, unknownUser.Exit);
+        Assert.DoesNotContain("   at ", wrongLevel.Err + twoResources.Err + unknownUser.Err);
+    }
+}
