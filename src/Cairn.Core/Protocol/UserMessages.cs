@@ -16,3 +16,10 @@ public sealed record RegisteredModelPermissionMessage(string Name, long UserId, 
 public sealed record UserMessage(long Id, string Username, bool IsAdmin,
     IReadOnlyList<ExperimentPermissionMessage> ExperimentPermissions, IReadOnlyList<RegisteredModelPermissionMessage> RegisteredModelPermissions);
 public sealed record UserResponse(UserMessage User);
+
+// MLflow's permission endpoints (/api/2.0/mlflow/experiments/permissions/*, /registered-models/permissions/*).
+
+public sealed record ExperimentPermissionRequest(string? ExperimentId, string? Username, string? Permission);
+public sealed record ExperimentPermissionResponse(ExperimentPermissionMessage ExperimentPermission);
+public sealed record RegisteredModelPermissionRequest(string? Name, string? Username, string? Permission);
+public sealed record RegisteredModelPermissionResponse(RegisteredModelPermissionMessage RegisteredModelPermission);

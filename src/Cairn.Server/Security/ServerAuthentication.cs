@@ -18,4 +18,7 @@ public sealed record ServerAuthentication(AccountService Accounts, IIdentityStor
     /// (at once when changed through this server).
     /// </summary>
     public TimeSpan CredentialCacheTime { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>A user's permission on a resource they have none on, themselves or through a group (MLflow's default is READ).</summary>
+    public Permission DefaultPermission { get; init; } = Permission.Read;
 }
