@@ -14,92 +14,88 @@ namespace Cairn.Server.Security;
 /// </summary>
 public static class PermissionsApi
 {
+    /// <summary>What differs between the two kinds of resource: the path, the field naming it, the request and answer shapes.</summary>
+    private sealed record ResourceKind(
+        string Type, string Path, string Field,
+        Func<HttpContext, bool, Task<(string? Id, string? Username, string? Permission)>> Read,
+        Func<ResourcePermission, UserAccount, object> Answer);
+
+    private static readonly ResourceKind[] Kinds =
+    [
+        new(ResourceTypes.Experiment, "/api/2.0/mlflow/experiments/permissions", "experiment_id",
+            async (http, optionalBody) =>
+            {
+                var b = optionalBody ? await ApiIo.ReadBodyOrQueryAsync<ExperimentPermissionRequest>(http) : await ApiIo.ReadBodyAsync<ExperimentPermissionRequest>(http);
+                return (b.ExperimentId, b.Username, b.Permission);
+            },
+            (p, user) => new ExperimentPermissionResponse(new(p.ResourceId, user.Id, p.Permission.Name()))),
+        new(ResourceTypes.RegisteredModel, "/api/2.0/mlflow/registered-models/permissions", "name",
+            async (http, optionalBody) =>
+            {
+                var b = optionalBody ? await ApiIo.ReadBodyOrQueryAsync<RegisteredModelPermissionRequest>(http) : await ApiIo.ReadBodyAsync<RegisteredModelPermissionRequest>(http);
+                return (b.Name, b.Username, b.Permission);
+            },
+            (p, user) => new RegisteredModelPermissionResponse(new(p.ResourceId, user.Id, p.Permission.Name()))),
+    ];
+
     /// <summary>Maps the permission endpoints onto the authentication's identity store.</summary>
     public static IEndpointRouteBuilder MapPermissionsApi(this IEndpointRouteBuilder app, ServerAuthentication authentication)
     {
-        var identity = authentication.Identity;
-        var resolver = new PermissionResolver(identity, authentication.DefaultPermission);
+        var resolver = new PermissionResolver(authentication.Identity, authentication.DefaultPermission);
+        foreach (var kind in Kinds) Map(app, kind, authentication.Identity, resolver);
+        return app;
+    }
 
-        async Task<(UserAccount User, string Resource)> ManagedAsync(HttpContext http, string type, string? resource, string? username, string resourceField)
+    private static void Map(IEndpointRouteBuilder app, ResourceKind kind, IIdentityStore identity, PermissionResolver resolver)
+    {
+        var what = kind.Type.Replace('_', ' ');
+
+        // The target user and resource, once the caller is known to manage the resource.
+        async Task<(UserAccount User, string Id)> ManagedAsync(HttpContext http, string? resource, string? username)
         {
-            var id = ApiIo.Require(resource, resourceField);
+            var id = ApiIo.Require(resource, kind.Field);
             var caller = http.Caller() ?? throw new CairnException(AuthenticationMiddleware.Unauthenticated, "You are not signed in.");
-            if (!(await resolver.ResolveAsync(caller, type, id, http.RequestAborted)).CanManage())
-                throw new CairnException(ErrorCodes.PermissionDenied, $"Managing permissions on {type.Replace('_', ' ')} '{id}' needs MANAGE on it.");
+            if (!(await resolver.ResolveAsync(caller, kind.Type, id, http.RequestAborted)).CanManage())
+                throw new CairnException(ErrorCodes.PermissionDenied, $"Managing permissions on {what} '{id}' needs MANAGE on it.");
             return (await identity.GetUserAsync(ApiIo.Require(username, "username"), http.RequestAborted), id);
         }
 
-        async Task<ResourcePermission> ExistingAsync(string type, string id, UserAccount user, CancellationToken ct) =>
-            await identity.GetPermissionAsync(type, id, Principals.User(user.Username), ct)
-            ?? throw CairnException.NotFound($"User '{user.Username}' has no permission of their own on {type.Replace('_', ' ')} '{id}'.");
+        async Task<ResourcePermission?> OwnAsync(string id, UserAccount user, CancellationToken ct) =>
+            await identity.GetPermissionAsync(kind.Type, id, Principals.User(user.Username), ct);
 
-        var experiments = app.MapGroup("/api/2.0/mlflow/experiments/permissions").WithTags("Permissions");
-        ExperimentPermissionResponse Experiment(ResourcePermission p, UserAccount user) => new(new(p.ResourceId, user.Id, p.Permission.Name()));
-        experiments.MapPost("/create", async (HttpContext http) =>
-        {
-            var body = await ApiIo.ReadBodyAsync<ExperimentPermissionRequest>(http);
-            var (user, id) = await ManagedAsync(http, ResourceTypes.Experiment, body.ExperimentId, body.Username, "experiment_id");
-            if (await identity.GetPermissionAsync(ResourceTypes.Experiment, id, Principals.User(user.Username), http.RequestAborted) is not null)
-                throw CairnException.AlreadyExists($"User '{user.Username}' already has a permission on experiment '{id}': update it.");
-            var permission = new ResourcePermission(ResourceTypes.Experiment, id, Principals.User(user.Username), Permissions.Parse(ApiIo.Require(body.Permission, "permission")));
-            await identity.SetPermissionAsync(permission, http.RequestAborted);
-            return ApiIo.Json(Experiment(permission, user));
-        });
-        experiments.MapGet("/get", async (HttpContext http) =>
-        {
-            var (user, id) = await ManagedAsync(http, ResourceTypes.Experiment, ApiIo.Query(http, "experiment_id"), ApiIo.Query(http, "username"), "experiment_id");
-            return ApiIo.Json(Experiment(await ExistingAsync(ResourceTypes.Experiment, id, user, http.RequestAborted), user));
-        });
-        experiments.MapPatch("/update", async (HttpContext http) =>
-        {
-            var body = await ApiIo.ReadBodyAsync<ExperimentPermissionRequest>(http);
-            var (user, id) = await ManagedAsync(http, ResourceTypes.Experiment, body.ExperimentId, body.Username, "experiment_id");
-            await ExistingAsync(ResourceTypes.Experiment, id, user, http.RequestAborted);
-            await identity.SetPermissionAsync(new ResourcePermission(ResourceTypes.Experiment, id, Principals.User(user.Username), Permissions.Parse(ApiIo.Require(body.Permission, "permission"))), http.RequestAborted);
-            return ApiIo.Empty();
-        });
-        experiments.MapDelete("/delete", async (HttpContext http) =>
-        {
-            var body = await ApiIo.ReadBodyOrQueryAsync<ExperimentPermissionRequest>(http);
-            var (user, id) = await ManagedAsync(http, ResourceTypes.Experiment, body.ExperimentId, body.Username, "experiment_id");
-            if (!await identity.DeletePermissionAsync(ResourceTypes.Experiment, id, Principals.User(user.Username), http.RequestAborted))
-                throw CairnException.NotFound($"User '{user.Username}' has no permission of their own on experiment '{id}'.");
-            return ApiIo.Empty();
-        });
+        CairnException NoneOfTheirOwn(string id, UserAccount user) =>
+            CairnException.NotFound($"User '{user.Username}' has no permission of their own on {what} '{id}'.");
 
-        var models = app.MapGroup("/api/2.0/mlflow/registered-models/permissions").WithTags("Permissions");
-        RegisteredModelPermissionResponse Model(ResourcePermission p, UserAccount user) => new(new(p.ResourceId, user.Id, p.Permission.Name()));
-        models.MapPost("/create", async (HttpContext http) =>
+        var group = app.MapGroup(kind.Path).WithTags("Permissions");
+        group.MapPost("/create", async (HttpContext http) =>
         {
-            var body = await ApiIo.ReadBodyAsync<RegisteredModelPermissionRequest>(http);
-            var (user, name) = await ManagedAsync(http, ResourceTypes.RegisteredModel, body.Name, body.Username, "name");
-            if (await identity.GetPermissionAsync(ResourceTypes.RegisteredModel, name, Principals.User(user.Username), http.RequestAborted) is not null)
-                throw CairnException.AlreadyExists($"User '{user.Username}' already has a permission on registered model '{name}': update it.");
-            var permission = new ResourcePermission(ResourceTypes.RegisteredModel, name, Principals.User(user.Username), Permissions.Parse(ApiIo.Require(body.Permission, "permission")));
+            var (resource, username, level) = await kind.Read(http, false);
+            var (user, id) = await ManagedAsync(http, resource, username);
+            if (await OwnAsync(id, user, http.RequestAborted) is not null)
+                throw CairnException.AlreadyExists($"User '{user.Username}' already has a permission on {what} '{id}': update it.");
+            var permission = new ResourcePermission(kind.Type, id, Principals.User(user.Username), Permissions.Parse(ApiIo.Require(level, "permission")));
             await identity.SetPermissionAsync(permission, http.RequestAborted);
-            return ApiIo.Json(Model(permission, user));
+            return ApiIo.Json(kind.Answer(permission, user));
         });
-        models.MapGet("/get", async (HttpContext http) =>
+        group.MapGet("/get", async (HttpContext http) =>
         {
-            var (user, name) = await ManagedAsync(http, ResourceTypes.RegisteredModel, ApiIo.Query(http, "name"), ApiIo.Query(http, "username"), "name");
-            return ApiIo.Json(Model(await ExistingAsync(ResourceTypes.RegisteredModel, name, user, http.RequestAborted), user));
+            var (user, id) = await ManagedAsync(http, ApiIo.Query(http, kind.Field), ApiIo.Query(http, "username"));
+            return ApiIo.Json(kind.Answer(await OwnAsync(id, user, http.RequestAborted) ?? throw NoneOfTheirOwn(id, user), user));
         });
-        models.MapPatch("/update", async (HttpContext http) =>
+        group.MapPatch("/update", async (HttpContext http) =>
         {
-            var body = await ApiIo.ReadBodyAsync<RegisteredModelPermissionRequest>(http);
-            var (user, name) = await ManagedAsync(http, ResourceTypes.RegisteredModel, body.Name, body.Username, "name");
-            await ExistingAsync(ResourceTypes.RegisteredModel, name, user, http.RequestAborted);
-            await identity.SetPermissionAsync(new ResourcePermission(ResourceTypes.RegisteredModel, name, Principals.User(user.Username), Permissions.Parse(ApiIo.Require(body.Permission, "permission"))), http.RequestAborted);
+            var (resource, username, level) = await kind.Read(http, false);
+            var (user, id) = await ManagedAsync(http, resource, username);
+            _ = await OwnAsync(id, user, http.RequestAborted) ?? throw NoneOfTheirOwn(id, user);
+            await identity.SetPermissionAsync(new ResourcePermission(kind.Type, id, Principals.User(user.Username), Permissions.Parse(ApiIo.Require(level, "permission"))), http.RequestAborted);
             return ApiIo.Empty();
         });
-        models.MapDelete("/delete", async (HttpContext http) =>
+        group.MapDelete("/delete", async (HttpContext http) =>
         {
-            var body = await ApiIo.ReadBodyOrQueryAsync<RegisteredModelPermissionRequest>(http);
-            var (user, name) = await ManagedAsync(http, ResourceTypes.RegisteredModel, body.Name, body.Username, "name");
-            if (!await identity.DeletePermissionAsync(ResourceTypes.RegisteredModel, name, Principals.User(user.Username), http.RequestAborted))
-                throw CairnException.NotFound($"User '{user.Username}' has no permission of their own on registered model '{name}'.");
+            var (resource, username, _) = await kind.Read(http, true);
+            var (user, id) = await ManagedAsync(http, resource, username);
+            if (!await identity.DeletePermissionAsync(kind.Type, id, Principals.User(user.Username), http.RequestAborted)) throw NoneOfTheirOwn(id, user);
             return ApiIo.Empty();
         });
-        return app;
     }
 }
