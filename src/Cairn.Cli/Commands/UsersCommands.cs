@@ -53,23 +53,23 @@ internal static class UsersCommands
             return 0;
         });
 
-        var deleted = new Argument<string>("username");
-        var delete = new Command("delete", "Delete a user with their tokens, group memberships and permissions.") { deleted, store };
+        var deletedUser = new Argument<string>("username");
+        var delete = new Command("delete", "Delete a user with their tokens, group memberships and permissions.") { deletedUser, store };
         delete.SetAction(async (parse, ct) =>
         {
             using var metadata = await OpenAsync(parse, store, ct);
-            await metadata.Identity.DeleteUserAsync(parse.GetValue(deleted)!, ct);
-            stdout.WriteLine($"Deleted user {parse.GetValue(deleted)}.");
+            await metadata.Identity.DeleteUserAsync(parse.GetValue(deletedUser)!, ct);
+            stdout.WriteLine($"Deleted user {parse.GetValue(deletedUser)}.");
             return 0;
         });
 
-        var renamed = new Argument<string>("username");
-        var passwd = new Command("passwd", "Set a user's password.") { renamed, passwordFile, store };
+        var passwordOwner = new Argument<string>("username");
+        var passwd = new Command("passwd", "Set a user's password.") { passwordOwner, passwordFile, store };
         passwd.SetAction(async (parse, ct) =>
         {
             using var metadata = await OpenAsync(parse, store, ct);
-            await new AccountService(metadata.Identity).ChangePasswordAsync(parse.GetValue(renamed)!, ReadPassword(parse.GetValue(passwordFile), confirm: true), ct);
-            stdout.WriteLine($"Changed the password of {parse.GetValue(renamed)}.");
+            await new AccountService(metadata.Identity).ChangePasswordAsync(parse.GetValue(passwordOwner)!, ReadPassword(parse.GetValue(passwordFile), confirm: true), ct);
+            stdout.WriteLine($"Changed the password of {parse.GetValue(passwordOwner)}.");
             return 0;
         });
         return new Command("users", "Users who sign in to a server started with --auth.") { create, list, delete, passwd };
