@@ -107,9 +107,10 @@ public static class CairnServer
         // Routing after the checks above, so that a refused host is not even matched to a route.
         app.UseRouting();
         app.UseMlflowErrors(app.Logger);
-        app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapGet("/health", () => Results.Text("OK")).ExcludeFromDescription();
-        app.MapGet("/version", () => Results.Text(typeof(CairnServer).Assembly.GetName().Version?.ToString() ?? "0")).ExcludeFromDescription();
+        app.UseCairnAuthorization(options.Authentication, options.Tracking, options.LoggedModels);
+        app.MapOpenApi("/openapi/{documentName}.json").Requires(Access.SignedIn);
+        app.MapGet("/health", () => Results.Text("OK")).Requires(Access.Anyone).ExcludeFromDescription();
+        app.MapGet("/version", () => Results.Text(typeof(CairnServer).Assembly.GetName().Version?.ToString() ?? "0")).Requires(Access.Anyone).ExcludeFromDescription();
         app.MapExperimentsApi(options.Tracking);
         app.MapRunsApi(options.Tracking, options.Time);
         app.MapArtifactsApi(options.Tracking, options.Artifacts);
@@ -125,7 +126,7 @@ public static class CairnServer
         if (options.LoggedModels is not null) app.MapLoggedModelsApi(options.LoggedModels, options.Artifacts);
         app.MapFallback("/api/{**rest}", (HttpContext http) =>
             ErrorHandling.Write(http, StatusCodes.Status404NotFound, "ENDPOINT_NOT_FOUND",
-                $"No API endpoint {http.Request.Method} {AjaxApi.OriginalPath(http)}. See /openapi/v1.json for the API."));
+                $"No API endpoint {http.Request.Method} {AjaxApi.OriginalPath(http)}. See /openapi/v1.json for the API.")).Requires(Access.SignedIn);
         app.MapCairnUi();
         return app;
     }

@@ -97,11 +97,12 @@ internal static class ServerCommand
         var featureFunctions = FeatureFunctionsOption.Create();
         var auth = new Option<bool>("--auth") { Description = "Require sign-in on every request (HTTP basic or a bearer API token); users from `cairn users create`." };
         var adminUser = new Option<string?>("--admin-user") { Description = "With --auth and no users yet: create this admin first, with the password in $CAIRN_ADMIN_PASSWORD." };
+        var defaultPermission = new Option<string>("--default-permission") { Description = "With --auth: what users may do with experiments, registered models and the server's shared resources (datasets, features, monitors, schedules, endpoints) that nobody gave them a permission on: READ (MLflow's default), EDIT, MANAGE or NO_PERMISSIONS.", DefaultValueFactory = _ => "READ" };
         var allowAnonymous = new Option<bool>("--allow-anonymous") { Description = "Serve without --auth on an address other than loopback: anyone who reaches it may read, change and delete everything." };
         var noScheduler = new Option<bool>("--no-scheduler") { Description = "Do not run pipeline schedules, triggers and scheduled monitors in this server (another server on the same database does)." };
         var access = new HostAccessOptions();
         var command = new Command("server", "Serve the MLflow-compatible tracking and registry API and the artifact proxy; run pipeline schedules, triggers and scheduled monitors.")
-            { host, port, backend, artifacts, scheduleInterval, pipelinesRoot, noScheduler, endpoints, inferenceLog, onlineStore, featureFunctions, auth, adminUser, allowAnonymous };
+            { host, port, backend, artifacts, scheduleInterval, pipelinesRoot, noScheduler, endpoints, inferenceLog, onlineStore, featureFunctions, auth, adminUser, defaultPermission, allowAnonymous };
         access.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
@@ -113,6 +114,7 @@ internal static class ServerCommand
             if (!parse.GetValue(auth) && !parse.GetValue(allowAnonymous) && !IsLoopback(hostValue))
                 throw CairnException.InvalidParameter($"--host {hostValue} is reachable from other machines: add --auth (sign-in required), or --allow-anonymous to let anyone who reaches it read, change and delete everything.");
             if (parse.GetValue(adminUser) is not null && !parse.GetValue(auth)) throw CairnException.InvalidParameter("--admin-user needs --auth.");
+            var fallbackPermission = Cairn.Security.Permissions.Parse(parse.GetValue(defaultPermission));
             var allowedHosts = access.AllowedHostsIn(parse);
             var corsOrigins = access.CorsOriginsIn(parse);
             var interval = parse.GetValue(scheduleInterval);
@@ -123,7 +125,7 @@ internal static class ServerCommand
                 throw CairnException.InvalidParameter($"Port {clash.Key} is given twice: the server and each endpoint need a port of their own.");
             var functions = FeatureFunctionsOption.Load(parse, featureFunctions, Environment.CurrentDirectory);
             using var metadata = await StoreWiring.OpenMetadataAsync(parse.GetValue(backend), ct);
-            var authentication = parse.GetValue(auth) ? await AuthenticationAsync(metadata, parse.GetValue(adminUser), stdout, ct) : null;
+            var authentication = parse.GetValue(auth) ? (await AuthenticationAsync(metadata, parse.GetValue(adminUser), stdout, ct)) with { DefaultPermission = fallbackPermission } : null;
             var artifactStore = StoreWiring.OpenArtifacts(parse.GetValue(artifacts), metadata);
             var features = OnlineFeatureWiring.FeaturesFolder(metadata.DefaultArtifactFolder is { } folder ? Path.GetDirectoryName(folder) : null);
             var online = await OnlineFeatureWiring.OpenServiceAsync(metadata.Features, parse.GetValue(onlineStore), features, ct, functions);

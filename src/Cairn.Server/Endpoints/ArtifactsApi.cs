@@ -1,5 +1,6 @@
 using Cairn.Artifacts;
 using Cairn.Protocol;
+using Cairn.Server.Security;
 using Cairn.Tracking;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -24,13 +25,13 @@ public static class ArtifactsApi
             if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = null;
             await artifacts.PutAsync(ArtifactPath.Normalize(path, allowRoot: false), http.Request.Body, http.RequestAborted);
             return ApiIo.Empty();
-        }).WithTags("Artifacts");
+        }).Requires(Access.ArtifactPath(Need.Update, Field.Route("path"))).WithTags("Artifacts");
 
         app.MapGet(ProxyPrefix + "/{**path}", async (HttpContext http, string path) =>
         {
             var stream = await artifacts.OpenReadAsync(ArtifactPath.Normalize(path, allowRoot: false), http.RequestAborted);
             return Results.Stream(stream, "application/octet-stream", enableRangeProcessing: true);
-        }).WithTags("Artifacts");
+        }).Requires(Access.ArtifactPath(Need.Read, Field.Route("path"))).WithTags("Artifacts");
 
         app.MapGet(ProxyPrefix, async (HttpContext http) =>
         {
@@ -39,7 +40,7 @@ public static class ArtifactsApi
             // The proxy lists names relative to the listed folder, as MLflow's server does.
             var relative = files.Select(f => f with { Path = f.Path[(f.Path.LastIndexOf('/') + 1)..] }).ToList();
             return ApiIo.Json(new ListArtifactsResponse(null, relative));
-        }).WithTags("Artifacts").Produces<ListArtifactsResponse>();
+        }).Requires(Access.ArtifactPath(Need.Read, Field.Query("path").Or(""))).WithTags("Artifacts").Produces<ListArtifactsResponse>();
 
         app.MapGet("/api/2.0/mlflow/artifacts/list", async (HttpContext http) =>
         {
@@ -50,7 +51,7 @@ public static class ArtifactsApi
             var files = await artifacts.ListAsync(ArtifactPath.Combine(root, sub), http.RequestAborted);
             var relative = files.Select(f => f with { Path = f.Path[(root.Length + 1)..] }).ToList();
             return ApiIo.Json(new ListArtifactsResponse(run.Info.ArtifactUri, relative));
-        }).WithTags("Artifacts").Produces<ListArtifactsResponse>();
+        }).Requires(Access.Run(Need.Read, Field.Query("run_id", "run_uuid"))).WithTags("Artifacts").Produces<ListArtifactsResponse>();
 
         // MLflow's web UI uploads a file into a run (under /ajax-api only, as MLflow serves it).
         app.MapPost("/api/2.0/mlflow/upload-artifact", async (HttpContext http) =>
@@ -70,7 +71,7 @@ public static class ArtifactsApi
             data.Position = 0;
             await artifacts.PutAsync(ArtifactPath.Combine(ArtifactPath.FromUri(run.Info.ArtifactUri), relative), data, http.RequestAborted);
             return Results.Content("", "application/json");
-        }).ExcludeFromDescription();
+        }).Requires(Access.Run(Need.Update, Field.Query("run_uuid"))).ExcludeFromDescription();
 
         return app;
     }

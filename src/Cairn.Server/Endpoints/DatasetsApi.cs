@@ -1,5 +1,6 @@
 using Cairn.Data;
 using Cairn.Protocol;
+using Cairn.Server.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -11,7 +12,7 @@ public static class DatasetsApi
 {
     public static IEndpointRouteBuilder MapDatasetsApi(this IEndpointRouteBuilder app, IDatasetStore datasets)
     {
-        var group = app.MapGroup("/api/2.0/cairn/datasets").WithTags("Datasets");
+        var group = app.MapGroup("/api/2.0/cairn/datasets").WithTags("Datasets").Requires(Access.Shared);
 
         group.MapPost("/versions/create", async (HttpContext http) =>
         {

@@ -1,5 +1,6 @@
 using Cairn.Deployments;
 using Cairn.Protocol;
+using Cairn.Server.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -11,7 +12,7 @@ public static class EndpointsApi
 {
     public static IEndpointRouteBuilder MapEndpointsApi(this IEndpointRouteBuilder app, IEndpointStore store)
     {
-        var group = app.MapGroup("/api/2.0/cairn/endpoints").WithTags("Endpoints");
+        var group = app.MapGroup("/api/2.0/cairn/endpoints").WithTags("Endpoints").Requires(Access.Shared);
 
         group.MapPost("/create", async (HttpContext http) =>
         {

@@ -1,5 +1,6 @@
 using Cairn.Features;
 using Cairn.Protocol;
+using Cairn.Server.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -12,7 +13,7 @@ public static class FeaturesApi
     /// <summary>Maps the feature definition endpoints onto <paramref name="store"/>.</summary>
     public static IEndpointRouteBuilder MapFeatureApi(this IEndpointRouteBuilder app, IFeatureDefinitionStore store)
     {
-        var group = app.MapGroup("/api/2.0/cairn/features").WithTags("Features");
+        var group = app.MapGroup("/api/2.0/cairn/features").WithTags("Features").Requires(Access.Shared);
 
         group.MapPost("/apply", async (HttpContext http) =>
         {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Cairn.Artifacts;
 using Cairn.Protocol;
+using Cairn.Server.Security;
 using Cairn.Tracking;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -26,23 +27,23 @@ public static class LoggedModelsApi
             var model = await models.CreateLoggedModelAsync(new NewLoggedModel(ApiIo.Require(body.ExperimentId, "experiment_id"),
                 body.Name, body.ModelType, body.SourceRunId, body.Params, body.Tags), http.RequestAborted);
             return ApiIo.Json(new LoggedModelResponse(model));
-        }).Accepts<CreateLoggedModelRequest>("application/json").Produces<LoggedModelResponse>();
+        }).Requires(Access.Experiment(Need.Update, Field.Body("experiment_id"))).Accepts<CreateLoggedModelRequest>("application/json").Produces<LoggedModelResponse>();
 
         group.MapGet("/{modelId}", async (HttpContext http, string modelId) =>
-            ApiIo.Json(new LoggedModelResponse(await models.GetLoggedModelAsync(modelId, http.RequestAborted)))).Produces<LoggedModelResponse>();
+            ApiIo.Json(new LoggedModelResponse(await models.GetLoggedModelAsync(modelId, http.RequestAborted)))).Requires(Access.LoggedModel(Need.Read, Field.Route("modelId"))).Produces<LoggedModelResponse>();
 
         group.MapPatch("/{modelId}", async (HttpContext http, string modelId) =>
         {
             var body = await ApiIo.ReadBodyAsync<FinalizeLoggedModelRequest>(http);
             var model = await models.FinalizeLoggedModelAsync(modelId, Status(body.Status), http.RequestAborted);
             return ApiIo.Json(new LoggedModelResponse(model));
-        }).Accepts<FinalizeLoggedModelRequest>("application/json").Produces<LoggedModelResponse>();
+        }).Requires(Access.LoggedModel(Need.Update, Field.Route("modelId"))).Accepts<FinalizeLoggedModelRequest>("application/json").Produces<LoggedModelResponse>();
 
         group.MapDelete("/{modelId}", async (HttpContext http, string modelId) =>
         {
             await models.DeleteLoggedModelAsync(modelId, http.RequestAborted);
             return ApiIo.Empty();
-        });
+        }).Requires(Access.LoggedModel(Need.Manage, Field.Route("modelId")));
 
         group.MapPost("/search", async (HttpContext http) =>
         {
@@ -53,27 +54,27 @@ public static class LoggedModelsApi
             var max = body.MaxResults is null or 0 ? LoggedModelQuery.DefaultMaxResults : ApiIo.ToMaxResults(body.MaxResults, LoggedModelQuery.DefaultMaxResults, LoggedModelQuery.MaxMaxResults);
             var page = await models.SearchLoggedModelsAsync(new LoggedModelQuery(body.ExperimentIds, body.Filter, body.Datasets, max, body.OrderBy, body.PageToken), http.RequestAborted);
             return ApiIo.Json(new SearchLoggedModelsResponse(page.Items, page.NextPageToken));
-        }).Accepts<SearchLoggedModelsRequest>("application/json").Produces<SearchLoggedModelsResponse>();
+        }).Requires(Access.Experiments(Need.Read, Field.Body("experiment_ids"))).Accepts<SearchLoggedModelsRequest>("application/json").Produces<SearchLoggedModelsResponse>();
 
         group.MapPatch("/{modelId}/tags", async (HttpContext http, string modelId) =>
         {
             var body = await ApiIo.ReadBodyAsync<SetLoggedModelTagsRequest>(http);
             await models.SetLoggedModelTagsAsync(modelId, body.Tags ?? [], http.RequestAborted);
             return ApiIo.Empty();
-        }).Accepts<SetLoggedModelTagsRequest>("application/json");
+        }).Requires(Access.LoggedModel(Need.Update, Field.Route("modelId"))).Accepts<SetLoggedModelTagsRequest>("application/json");
 
         group.MapDelete("/{modelId}/tags/{key}", async (HttpContext http, string modelId, string key) =>
         {
             await models.DeleteLoggedModelTagAsync(modelId, key, http.RequestAborted);
             return ApiIo.Empty();
-        });
+        }).Requires(Access.LoggedModel(Need.Update, Field.Route("modelId")));
 
         group.MapPost("/{modelId}/params", async (HttpContext http, string modelId) =>
         {
             var body = await ApiIo.ReadBodyAsync<LogLoggedModelParamsRequest>(http);
             await models.LogLoggedModelParamsAsync(modelId, body.Params ?? [], http.RequestAborted);
             return ApiIo.Empty();
-        }).Accepts<LogLoggedModelParamsRequest>("application/json");
+        }).Requires(Access.LoggedModel(Need.Update, Field.Route("modelId"))).Accepts<LogLoggedModelParamsRequest>("application/json");
 
         group.MapGet("/{modelId}/artifacts/directories", async (HttpContext http, string modelId) =>
         {
@@ -82,7 +83,7 @@ public static class LoggedModelsApi
             var files = await artifacts.ListAsync(ArtifactPath.Combine(root, ApiIo.Query(http, "artifact_directory_path")), http.RequestAborted);
             var relative = files.Select(f => f with { Path = f.Path[(root.Length + 1)..] }).ToList();
             return ApiIo.Json(new ListArtifactsResponse(model.Info.ArtifactUri, relative));
-        }).Produces<ListArtifactsResponse>();
+        }).Requires(Access.LoggedModel(Need.Read, Field.Route("modelId"))).Produces<ListArtifactsResponse>();
 
         // MLflow's UI reads files from the ajax-api path; both are served.
         foreach (var prefix in new[] { "/api/2.0/mlflow/logged-models", "/ajax-api/2.0/mlflow/logged-models" })
@@ -92,14 +93,14 @@ public static class LoggedModelsApi
                 var model = await models.GetLoggedModelAsync(modelId, http.RequestAborted);
                 var stream = await artifacts.OpenReadAsync(ArtifactPath.Combine(ArtifactPath.FromUri(model.Info.ArtifactUri), path), http.RequestAborted);
                 return Results.Stream(stream, "application/octet-stream", fileDownloadName: path[(path.LastIndexOf('/') + 1)..], enableRangeProcessing: true);
-            }).WithTags("Logged models");
+            }).Requires(Access.LoggedModel(Need.Read, Field.Route("modelId"))).WithTags("Logged models");
 
         app.MapPost("/api/2.0/mlflow/runs/outputs", async (HttpContext http) =>
         {
             var body = await ApiIo.ReadBodyAsync<LogOutputsRequest>(http);
             await models.LogOutputsAsync(ApiIo.Require(body.RunId, "run_id"), body.Models ?? [], http.RequestAborted);
             return ApiIo.Empty();
-        }).WithTags("Runs").Accepts<LogOutputsRequest>("application/json");
+        }).Requires(Access.Run(Need.Update, Field.Body("run_id"))).WithTags("Runs").Accepts<LogOutputsRequest>("application/json");
 
         return app;
     }

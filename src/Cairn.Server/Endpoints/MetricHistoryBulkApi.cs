@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Cairn.Protocol;
 using Cairn.Tracking;
+using Cairn.Server.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -45,7 +46,7 @@ internal static class MetricHistoryBulkApi
             var points = runIds.Zip(histories).SelectMany(run => run.Second.Where(m => steps.Contains(m.Step)).OrderBy(m => m.Step)
                 .Take(MetricStepSampling.MaxPointsPerRun).Select(m => WithRunId(m, run.First))).ToList();
             return ApiIo.Json(new MetricHistoryBulkResponse(points));
-        }).WithTags("Runs").Produces<MetricHistoryBulkResponse>();
+        }).Requires(Access.Run(Need.Read, Field.Query("run_ids").List())).WithTags("Runs").Produces<MetricHistoryBulkResponse>();
 
         app.MapGet("/api/2.0/mlflow/metrics/get-history-bulk", async (HttpContext http) =>
         {
@@ -63,7 +64,7 @@ internal static class MetricHistoryBulkApi
                 points.AddRange(page.Items.OrderBy(m => m.Timestamp).ThenBy(m => m.Step).ThenBy(m => m.Value).Select(m => WithRunId(m, runId)));
             }
             return ApiIo.Json(new MetricHistoryBulkResponse(points.Take(Math.Max(maxResults, 0)).ToList()));
-        }).ExcludeFromDescription();
+        }).Requires(Access.Run(Need.Read, Field.Query("run_ids").List())).ExcludeFromDescription();
 
         return app;
     }

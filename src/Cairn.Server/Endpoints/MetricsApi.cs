@@ -1,5 +1,6 @@
 using Cairn.Features;
 using Cairn.Monitoring;
+using Cairn.Server.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -19,7 +20,7 @@ public static class MetricsApi
                 + (freshness is null ? "" : await freshness.RenderAsync(http.RequestAborted));
             http.Response.ContentType = PrometheusGauge.ContentType;
             await http.Response.WriteAsync(text, http.RequestAborted);
-        }).ExcludeFromDescription();
+        }).Requires(Access.Server(Need.Read)).ExcludeFromDescription();
         return app;
     }
 }

@@ -1,5 +1,6 @@
 using Cairn.Monitoring;
 using Cairn.Protocol;
+using Cairn.Server.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -16,7 +17,7 @@ public static class MonitorsApi
 
     public static IEndpointRouteBuilder MapMonitorsApi(this IEndpointRouteBuilder app, IMonitorStore store, TimeProvider time)
     {
-        var group = app.MapGroup("/api/2.0/cairn/monitors").WithTags("Monitors");
+        var group = app.MapGroup("/api/2.0/cairn/monitors").WithTags("Monitors").Requires(Access.Shared);
 
         group.MapPost("/create", async (HttpContext http) =>
         {
@@ -108,7 +109,7 @@ public static class MonitorsApi
             return ApiIo.Empty();
         }).Accepts<AlertEvent>("application/json");
 
-        var feedback = app.MapGroup("/api/2.0/cairn/feedback").WithTags("Monitors");
+        var feedback = app.MapGroup("/api/2.0/cairn/feedback").WithTags("Monitors").Requires(Access.Shared);
 
         feedback.MapPost("", async (HttpContext http) =>
         {
@@ -132,7 +133,7 @@ public static class MonitorsApi
                     throw CairnException.InvalidParameter($"More than {MaxRequestIds} request ids in one request: ask in batches.");
             });
             return ApiIo.Json(new FeedbackResponse(await store.GetFeedbackAsync(b.RequestIds ?? throw Missing("request_ids"), http.RequestAborted)));
-        }).Accepts<GetFeedbackRequest>("application/json").Produces<FeedbackResponse>();
+        }).Requires(Access.Server(Need.Read)).Accepts<GetFeedbackRequest>("application/json").Produces<FeedbackResponse>();
 
         return app;
     }

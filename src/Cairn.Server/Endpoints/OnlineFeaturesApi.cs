@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Cairn.Features;
 using Cairn.Protocol;
+using Cairn.Server.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -28,8 +29,8 @@ public static class OnlineFeaturesApi
             return ApiIo.Json(GetOnlineFeaturesResponse.From(await service.GetOnlineFeaturesAsync(request, http.RequestAborted)));
         };
 
-        app.MapPost("/api/2.0/cairn/features/online", lookUp).WithTags("Features").Accepts<GetOnlineFeaturesRequest>("application/json").Produces<GetOnlineFeaturesResponse>();
-        app.MapPost("/get-online-features", lookUp).WithTags("Features").Accepts<GetOnlineFeaturesRequest>("application/json").Produces<GetOnlineFeaturesResponse>();
+        app.MapPost("/api/2.0/cairn/features/online", lookUp).Requires(Access.Server(Need.Read)).WithTags("Features").Accepts<GetOnlineFeaturesRequest>("application/json").Produces<GetOnlineFeaturesResponse>();
+        app.MapPost("/get-online-features", lookUp).Requires(Access.Server(Need.Read)).WithTags("Features").Accepts<GetOnlineFeaturesRequest>("application/json").Produces<GetOnlineFeaturesResponse>();
 
         app.MapPost("/api/2.0/cairn/features/push", async (HttpContext http) =>
         {
@@ -40,7 +41,7 @@ public static class OnlineFeaturesApi
                     .ToDictionary(c => c.Key, c => (object?)c.Value, StringComparer.Ordinal)).ToList();
             var result = await service.PushAsync(view, rows, http.RequestAborted);
             return ApiIo.Json(new PushFeaturesResponse(result.View, result.Rows, result.OnlineWritten));
-        }).WithTags("Features").Accepts<PushFeaturesRequest>("application/json").Produces<PushFeaturesResponse>();
+        }).Requires(Access.Server(Need.Update)).WithTags("Features").Accepts<PushFeaturesRequest>("application/json").Produces<PushFeaturesResponse>();
         return app;
     }
 }

@@ -1,5 +1,6 @@
 using Cairn.Pipelines;
 using Cairn.Protocol;
+using Cairn.Server.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -14,7 +15,7 @@ public static class PipelineSchedulesApi
 {
     public static IEndpointRouteBuilder MapPipelineScheduleApi(this IEndpointRouteBuilder app, IPipelineScheduleStore store, TimeProvider time)
     {
-        var group = app.MapGroup("/api/2.0/cairn/pipelines").WithTags("Pipeline schedules");
+        var group = app.MapGroup("/api/2.0/cairn/pipelines").WithTags("Pipeline schedules").Requires(Access.Shared);
 
         group.MapPost("/schedules/create", async (HttpContext http) =>
         {

@@ -1,4 +1,6 @@
 using Cairn.Protocol;
+using Cairn.Security;
+using Cairn.Server.Security;
 using Cairn.Registry;
 using Cairn.Tracking;
 using Microsoft.AspNetCore.Builder;
@@ -19,41 +21,46 @@ public static class RegistryApi
         {
             var body = await ApiIo.ReadBodyAsync<CreateRegisteredModelRequest>(http);
             var model = await registry.CreateRegisteredModelAsync(ApiIo.Require(body.Name, "name"), body.Description, body.Tags, http.RequestAborted);
+            await http.CreatedAsync(ResourceTypes.RegisteredModel, model.Name);
             return ApiIo.Json(new RegisteredModelResponse(model));
-        }).Accepts<CreateRegisteredModelRequest>("application/json").Produces<RegisteredModelResponse>();
+        }).Requires(Access.SignedIn).Accepts<CreateRegisteredModelRequest>("application/json").Produces<RegisteredModelResponse>();
 
         models.MapGet("/get", async (HttpContext http) =>
         {
             var model = await registry.GetRegisteredModelAsync(ApiIo.Require(ApiIo.Query(http, "name"), "name"), http.RequestAborted);
             return ApiIo.Json(new RegisteredModelResponse(model));
-        }).Produces<RegisteredModelResponse>();
+        }).Requires(Access.RegisteredModel(Need.Read, Field.Query("name"))).Produces<RegisteredModelResponse>();
 
         models.MapPost("/rename", async (HttpContext http) =>
         {
             var body = await ApiIo.ReadBodyAsync<RenameRegisteredModelRequest>(http);
             var model = await registry.RenameRegisteredModelAsync(ApiIo.Require(body.Name, "name"), ApiIo.Require(body.NewName, "new_name"), http.RequestAborted);
+            await http.RenamedAsync(ResourceTypes.RegisteredModel, body.Name!, model.Name);
             return ApiIo.Json(new RegisteredModelResponse(model));
-        }).Accepts<RenameRegisteredModelRequest>("application/json").Produces<RegisteredModelResponse>();
+        }).Requires(Access.RegisteredModel(Need.Update, Field.Body("name"))).Accepts<RenameRegisteredModelRequest>("application/json").Produces<RegisteredModelResponse>();
 
         models.MapPatch("/update", async (HttpContext http) =>
         {
             var body = await ApiIo.ReadBodyAsync<UpdateRegisteredModelRequest>(http);
             var model = await registry.UpdateRegisteredModelAsync(ApiIo.Require(body.Name, "name"), body.Description, http.RequestAborted);
             return ApiIo.Json(new RegisteredModelResponse(model));
-        }).Accepts<UpdateRegisteredModelRequest>("application/json").Produces<RegisteredModelResponse>();
+        }).Requires(Access.RegisteredModel(Need.Update, Field.Body("name"))).Accepts<UpdateRegisteredModelRequest>("application/json").Produces<RegisteredModelResponse>();
 
         models.MapDelete("/delete", async (HttpContext http) =>
         {
             var body = await ApiIo.ReadBodyOrQueryAsync<RegisteredModelNameRequest>(http);
             await registry.DeleteRegisteredModelAsync(ApiIo.Require(body.Name, "name"), http.RequestAborted);
+            await http.DeletedAsync(ResourceTypes.RegisteredModel, body.Name!);
             return ApiIo.Empty();
-        });
+        }).Requires(Access.RegisteredModel(Need.Manage, Field.BodyOrQuery("name")));
 
         models.MapGet("/search", async (HttpContext http) =>
         {
-            var page = await registry.SearchRegisteredModelsAsync(Query(http, RegistryQuery.DefaultMaxResults), http.RequestAborted);
+            var query = Query(http, RegistryQuery.DefaultMaxResults);
+            var page = await VisibleSearch.SearchAsync(http, ResourceTypes.RegisteredModel, (RegisteredModel m) => m.Name, query.MaxResults, query.PageToken,
+                (max, token) => registry.SearchRegisteredModelsAsync(query with { MaxResults = max, PageToken = token }, http.RequestAborted));
             return ApiIo.Json(new SearchRegisteredModelsResponse(page.Items, page.NextPageToken));
-        }).Produces<SearchRegisteredModelsResponse>();
+        }).Requires(Access.SignedIn).Produces<SearchRegisteredModelsResponse>();
 
         models.MapMethods("/get-latest-versions", ["GET", "POST"], async (HttpContext http) =>
         {
@@ -64,41 +71,41 @@ public static class RegistryApi
             var model = await registry.GetRegisteredModelAsync(ApiIo.Require(body.Name, "name"), http.RequestAborted);
             var stages = body.Stages is { Count: > 0 } s ? s.Select(ModelStages.Canonical).ToHashSet() : null;
             return ApiIo.Json(new ModelVersionsResponse(model.LatestVersions.Where(v => stages is null || stages.Contains(v.CurrentStage)).ToList()));
-        }).Produces<ModelVersionsResponse>();
+        }).Requires(Access.RegisteredModel(Need.Read, Field.BodyOrQuery("name"))).Produces<ModelVersionsResponse>();
 
         models.MapPost("/set-tag", async (HttpContext http) =>
         {
             var body = await ApiIo.ReadBodyAsync<RegisteredModelTagRequest>(http);
             await registry.SetRegisteredModelTagAsync(ApiIo.Require(body.Name, "name"), new RegisteredModelTag(ApiIo.Require(body.Key, "key"), body.Value ?? ""), http.RequestAborted);
             return ApiIo.Empty();
-        }).Accepts<RegisteredModelTagRequest>("application/json");
+        }).Requires(Access.RegisteredModel(Need.Update, Field.Body("name"))).Accepts<RegisteredModelTagRequest>("application/json");
 
         models.MapDelete("/delete-tag", async (HttpContext http) =>
         {
             var body = await ApiIo.ReadBodyOrQueryAsync<RegisteredModelTagRequest>(http);
             await registry.DeleteRegisteredModelTagAsync(ApiIo.Require(body.Name, "name"), ApiIo.Require(body.Key, "key"), http.RequestAborted);
             return ApiIo.Empty();
-        });
+        }).Requires(Access.RegisteredModel(Need.Update, Field.BodyOrQuery("name")));
 
         models.MapPost("/alias", async (HttpContext http) =>
         {
             var body = await ApiIo.ReadBodyAsync<AliasRequest>(http);
             await registry.SetAliasAsync(ApiIo.Require(body.Name, "name"), ApiIo.Require(body.Alias, "alias"), ApiIo.Require(body.Version, "version"), http.RequestAborted);
             return ApiIo.Empty();
-        }).Accepts<AliasRequest>("application/json");
+        }).Requires(Access.RegisteredModel(Need.Update, Field.Body("name"))).Accepts<AliasRequest>("application/json");
 
         models.MapDelete("/alias", async (HttpContext http) =>
         {
             var body = await ApiIo.ReadBodyOrQueryAsync<AliasRequest>(http);
             await registry.DeleteAliasAsync(ApiIo.Require(body.Name, "name"), ApiIo.Require(body.Alias, "alias"), http.RequestAborted);
             return ApiIo.Empty();
-        });
+        }).Requires(Access.RegisteredModel(Need.Update, Field.BodyOrQuery("name")));
 
         models.MapGet("/alias", async (HttpContext http) =>
         {
             var version = await registry.GetModelVersionByAliasAsync(ApiIo.Require(ApiIo.Query(http, "name"), "name"), ApiIo.Require(ApiIo.Query(http, "alias"), "alias"), http.RequestAborted);
             return ApiIo.Json(new ModelVersionResponse(version));
-        }).Produces<ModelVersionResponse>();
+        }).Requires(Access.RegisteredModel(Need.Read, Field.Query("name"))).Produces<ModelVersionResponse>();
 
         var versions = app.MapGroup("/api/2.0/mlflow/model-versions").WithTags("Model versions");
 
@@ -108,34 +115,36 @@ public static class RegistryApi
             var version = await registry.CreateModelVersionAsync(new NewModelVersion(ApiIo.Require(body.Name, "name"), ApiIo.Require(body.Source, "source"),
                 body.RunId, body.Description, body.UserId ?? http.User.Identity?.Name, body.Tags, body.RunLink, body.ModelId), http.RequestAborted);
             return ApiIo.Json(new ModelVersionResponse(version));
-        }).Accepts<CreateModelVersionRequest>("application/json").Produces<ModelVersionResponse>();
+        }).Requires(Access.RegisteredModel(Need.Update, Field.Body("name"))).Accepts<CreateModelVersionRequest>("application/json").Produces<ModelVersionResponse>();
 
         versions.MapGet("/get", async (HttpContext http) =>
         {
             var version = await registry.GetModelVersionAsync(ApiIo.Require(ApiIo.Query(http, "name"), "name"),
                 ApiIo.Require(ApiIo.Query(http, "version"), "version"), http.RequestAborted);
             return ApiIo.Json(new ModelVersionResponse(version));
-        }).Produces<ModelVersionResponse>();
+        }).Requires(Access.RegisteredModel(Need.Read, Field.Query("name"))).Produces<ModelVersionResponse>();
 
         versions.MapPatch("/update", async (HttpContext http) =>
         {
             var body = await ApiIo.ReadBodyAsync<UpdateModelVersionRequest>(http);
             var version = await registry.UpdateModelVersionAsync(ApiIo.Require(body.Name, "name"), ApiIo.Require(body.Version, "version"), body.Description, http.RequestAborted);
             return ApiIo.Json(new ModelVersionResponse(version));
-        }).Accepts<UpdateModelVersionRequest>("application/json").Produces<ModelVersionResponse>();
+        }).Requires(Access.RegisteredModel(Need.Update, Field.Body("name"))).Accepts<UpdateModelVersionRequest>("application/json").Produces<ModelVersionResponse>();
 
         versions.MapDelete("/delete", async (HttpContext http) =>
         {
             var body = await ApiIo.ReadBodyOrQueryAsync<ModelVersionKeyRequest>(http);
             await registry.DeleteModelVersionAsync(ApiIo.Require(body.Name, "name"), ApiIo.Require(body.Version, "version"), http.RequestAborted);
             return ApiIo.Empty();
-        });
+        }).Requires(Access.RegisteredModel(Need.Manage, Field.BodyOrQuery("name")));
 
         versions.MapGet("/search", async (HttpContext http) =>
         {
-            var page = await registry.SearchModelVersionsAsync(Query(http, RegistryQuery.DefaultMaxVersionResults), http.RequestAborted);
+            var query = Query(http, RegistryQuery.DefaultMaxVersionResults);
+            var page = await VisibleSearch.SearchAsync(http, ResourceTypes.RegisteredModel, (ModelVersion v) => v.Name, query.MaxResults, query.PageToken,
+                (max, token) => registry.SearchModelVersionsAsync(query with { MaxResults = max, PageToken = token }, http.RequestAborted));
             return ApiIo.Json(new SearchModelVersionsResponse(page.Items, page.NextPageToken));
-        }).Produces<SearchModelVersionsResponse>();
+        }).Requires(Access.SignedIn).Produces<SearchModelVersionsResponse>();
 
         // Deprecated in MLflow (aliases replace stages) but still served by its server and called by its clients.
         versions.MapPost("/transition-stage", async (HttpContext http) =>
@@ -144,7 +153,7 @@ public static class RegistryApi
             var version = await registry.TransitionModelVersionStageAsync(ApiIo.Require(body.Name, "name"), ApiIo.Require(body.Version, "version"),
                 ApiIo.Require(body.Stage, "stage"), body.ArchiveExistingVersions ?? false, http.RequestAborted);
             return ApiIo.Json(new ModelVersionResponse(version));
-        }).Accepts<TransitionModelVersionStageRequest>("application/json").Produces<ModelVersionResponse>();
+        }).Requires(Access.RegisteredModel(Need.Update, Field.Body("name"))).Accepts<TransitionModelVersionStageRequest>("application/json").Produces<ModelVersionResponse>();
 
         versions.MapGet("/get-download-uri", async (HttpContext http) =>
         {
@@ -152,7 +161,7 @@ public static class RegistryApi
             if (loggedModels is not null && LoggedModelIds.FromUri(version.Source) is { } modelId)
                 return ApiIo.Json(new DownloadUriResponse((await loggedModels.GetLoggedModelAsync(modelId, http.RequestAborted)).Info.ArtifactUri));
             return ApiIo.Json(new DownloadUriResponse(await ModelSources.ToArtifactUriAsync(version.Source, tracking, registry, http.RequestAborted)));
-        }).Produces<DownloadUriResponse>();
+        }).Requires(Access.RegisteredModel(Need.Read, Field.Query("name"))).Produces<DownloadUriResponse>();
 
         versions.MapPost("/set-tag", async (HttpContext http) =>
         {
@@ -160,14 +169,14 @@ public static class RegistryApi
             await registry.SetModelVersionTagAsync(ApiIo.Require(body.Name, "name"), ApiIo.Require(body.Version, "version"),
                 new ModelVersionTag(ApiIo.Require(body.Key, "key"), body.Value ?? ""), http.RequestAborted);
             return ApiIo.Empty();
-        }).Accepts<ModelVersionTagRequest>("application/json");
+        }).Requires(Access.RegisteredModel(Need.Update, Field.Body("name"))).Accepts<ModelVersionTagRequest>("application/json");
 
         versions.MapDelete("/delete-tag", async (HttpContext http) =>
         {
             var body = await ApiIo.ReadBodyOrQueryAsync<ModelVersionTagRequest>(http);
             await registry.DeleteModelVersionTagAsync(ApiIo.Require(body.Name, "name"), ApiIo.Require(body.Version, "version"), ApiIo.Require(body.Key, "key"), http.RequestAborted);
             return ApiIo.Empty();
-        });
+        }).Requires(Access.RegisteredModel(Need.Update, Field.BodyOrQuery("name")));
 
         // Cairn's audit trail of promotions and approvals (MLflow has no equivalent).
         var audit = app.MapGroup("/api/2.0/cairn/registry").WithTags("Registry audit trail");
@@ -178,12 +187,12 @@ public static class RegistryApi
             ApiIo.Require(body.Version, "version");
             await registry.AddTransitionAsync(body with { Id = string.IsNullOrEmpty(body.Id) ? Ids.NewId() : body.Id, Alias = body.Alias ?? "" }, http.RequestAborted);
             return ApiIo.Empty();
-        }).Accepts<ModelTransition>("application/json");
+        }).Requires(Access.RegisteredModel(Need.Update, Field.Body("name"))).Accepts<ModelTransition>("application/json");
         audit.MapGet("/transitions", async (HttpContext http) =>
         {
             var transitions = await registry.ListTransitionsAsync(ApiIo.Require(ApiIo.Query(http, "name"), "name"), ApiIo.Query(http, "version"), http.RequestAborted);
             return ApiIo.Json(new TransitionsResponse(transitions));
-        }).Produces<TransitionsResponse>();
+        }).Requires(Access.RegisteredModel(Need.Read, Field.Query("name"))).Produces<TransitionsResponse>();
 
         return app;
     }

@@ -1,4 +1,5 @@
 using Cairn.Protocol;
+using Cairn.Server.Security;
 using Cairn.Tracking;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -18,34 +19,34 @@ public static class RunsApi
             var body = await ApiIo.ReadBodyAsync<CreateRunRequest>(http);
             var run = await store.CreateRunAsync(new NewRun(body.ExperimentId ?? "0", body.UserId, body.StartTime, body.RunName, body.Tags), http.RequestAborted);
             return ApiIo.Json(new RunResponse(run));
-        }).Accepts<CreateRunRequest>("application/json").Produces<RunResponse>();
+        }).Requires(Access.Experiment(Need.Update, Field.Body("experiment_id").Or("0"))).Accepts<CreateRunRequest>("application/json").Produces<RunResponse>();
 
         group.MapGet("/get", async (HttpContext http) =>
         {
             var id = ApiIo.Query(http, "run_id") is { Length: > 0 } r ? r : ApiIo.Require(ApiIo.Query(http, "run_uuid"), "run_id");
             return ApiIo.Json(new RunResponse(await store.GetRunAsync(id, http.RequestAborted)));
-        }).Produces<RunResponse>();
+        }).Requires(Access.Run(Need.Read, Field.Query("run_id", "run_uuid"))).Produces<RunResponse>();
 
         group.MapPost("/update", async (HttpContext http) =>
         {
             var body = await ApiIo.ReadBodyAsync<UpdateRunRequest>(http);
             var info = await store.UpdateRunAsync(new RunUpdate(RunId(body.RunId, body.RunUuid), body.Status, body.EndTime, body.RunName), http.RequestAborted);
             return ApiIo.Json(new UpdateRunResponse(info));
-        }).Accepts<UpdateRunRequest>("application/json").Produces<UpdateRunResponse>();
+        }).Requires(Access.Run(Need.Update, Field.Body("run_id", "run_uuid"))).Accepts<UpdateRunRequest>("application/json").Produces<UpdateRunResponse>();
 
         group.MapPost("/delete", async (HttpContext http) =>
         {
             var body = await ApiIo.ReadBodyAsync<RunIdRequest>(http);
             await store.DeleteRunAsync(RunId(body.RunId, body.RunUuid), http.RequestAborted);
             return ApiIo.Empty();
-        }).Accepts<RunIdRequest>("application/json");
+        }).Requires(Access.Run(Need.Manage, Field.Body("run_id", "run_uuid"))).Accepts<RunIdRequest>("application/json");
 
         group.MapPost("/restore", async (HttpContext http) =>
         {
             var body = await ApiIo.ReadBodyAsync<RunIdRequest>(http);
             await store.RestoreRunAsync(RunId(body.RunId, body.RunUuid), http.RequestAborted);
             return ApiIo.Empty();
-        }).Accepts<RunIdRequest>("application/json");
+        }).Requires(Access.Run(Need.Manage, Field.Body("run_id", "run_uuid"))).Accepts<RunIdRequest>("application/json");
 
         group.MapPost("/search", async (HttpContext http) =>
         {
@@ -54,7 +55,7 @@ public static class RunsApi
                 ApiIo.ToMaxResults(body.MaxResults, RunQuery.DefaultMaxResults, RunQuery.MaxMaxResults), body.OrderBy, body.PageToken);
             var page = await store.SearchRunsAsync(query, http.RequestAborted);
             return ApiIo.Json(new SearchRunsResponse(page.Items, page.NextPageToken));
-        }).Accepts<SearchRunsRequest>("application/json").Produces<SearchRunsResponse>();
+        }).Requires(Access.Experiments(Need.Read, Field.Body("experiment_ids"))).Accepts<SearchRunsRequest>("application/json").Produces<SearchRunsResponse>();
 
         group.MapPost("/log-metric", async (HttpContext http) =>
         {
@@ -64,35 +65,35 @@ public static class RunsApi
                 { ModelId = body.ModelId, DatasetName = body.DatasetName, DatasetDigest = body.DatasetDigest };
             await store.LogMetricAsync(RunId(body.RunId, body.RunUuid), metric, http.RequestAborted);
             return ApiIo.Empty();
-        }).Accepts<LogMetricRequest>("application/json");
+        }).Requires(Access.Run(Need.Update, Field.Body("run_id", "run_uuid"))).Accepts<LogMetricRequest>("application/json");
 
         group.MapPost("/log-parameter", async (HttpContext http) =>
         {
             var body = await ApiIo.ReadBodyAsync<LogParamRequest>(http);
             await store.LogParamAsync(RunId(body.RunId, body.RunUuid), new Param(ApiIo.Require(body.Key, "key"), body.Value ?? ""), http.RequestAborted);
             return ApiIo.Empty();
-        }).Accepts<LogParamRequest>("application/json");
+        }).Requires(Access.Run(Need.Update, Field.Body("run_id", "run_uuid"))).Accepts<LogParamRequest>("application/json");
 
         group.MapPost("/set-tag", async (HttpContext http) =>
         {
             var body = await ApiIo.ReadBodyAsync<SetTagRequest>(http);
             await store.SetTagAsync(RunId(body.RunId, body.RunUuid), new RunTag(ApiIo.Require(body.Key, "key"), body.Value ?? ""), http.RequestAborted);
             return ApiIo.Empty();
-        }).Accepts<SetTagRequest>("application/json");
+        }).Requires(Access.Run(Need.Update, Field.Body("run_id", "run_uuid"))).Accepts<SetTagRequest>("application/json");
 
         group.MapPost("/delete-tag", async (HttpContext http) =>
         {
             var body = await ApiIo.ReadBodyAsync<DeleteTagRequest>(http);
             await store.DeleteTagAsync(ApiIo.Require(body.RunId, "run_id"), ApiIo.Require(body.Key, "key"), http.RequestAborted);
             return ApiIo.Empty();
-        }).Accepts<DeleteTagRequest>("application/json");
+        }).Requires(Access.Run(Need.Update, Field.Body("run_id", "run_uuid"))).Accepts<DeleteTagRequest>("application/json");
 
         group.MapPost("/log-inputs", async (HttpContext http) =>
         {
             var body = await ApiIo.ReadBodyAsync<LogInputsRequest>(http);
             await store.LogInputsAsync(ApiIo.Require(body.RunId, "run_id"), body.Datasets ?? [], http.RequestAborted);
             return ApiIo.Empty();
-        }).Accepts<LogInputsRequest>("application/json");
+        }).Requires(Access.Run(Need.Update, Field.Body("run_id", "run_uuid"))).Accepts<LogInputsRequest>("application/json");
 
         group.MapPost("/log-batch", async (HttpContext http) =>
         {
@@ -100,7 +101,7 @@ public static class RunsApi
                 TrackingLimits.CheckBatchCounts(counts["metrics"], counts["params"], counts["tags"], partial: true));
             await store.LogBatchAsync(ApiIo.Require(body.RunId, "run_id"), new LogBatch(body.Metrics, body.Params, body.Tags), http.RequestAborted);
             return ApiIo.Empty();
-        }).Accepts<LogBatchRequest>("application/json");
+        }).Requires(Access.Run(Need.Update, Field.Body("run_id", "run_uuid"))).Accepts<LogBatchRequest>("application/json");
 
         app.MapGet("/api/2.0/mlflow/metrics/get-history", async (HttpContext http) =>
         {
@@ -108,7 +109,7 @@ public static class RunsApi
             var key = ApiIo.Require(ApiIo.Query(http, "metric_key"), "metric_key");
             var page = await store.GetMetricHistoryAsync(id, key, ApiIo.QueryInt(http, "max_results"), ApiIo.Query(http, "page_token"), http.RequestAborted);
             return ApiIo.Json(new MetricHistoryResponse(page.Items, page.NextPageToken));
-        }).WithTags("Runs").Produces<MetricHistoryResponse>();
+        }).Requires(Access.Run(Need.Read, Field.Query("run_id", "run_uuid"))).WithTags("Runs").Produces<MetricHistoryResponse>();
 
         app.MapMetricHistoryBulkApi(store);
         return app;

@@ -66,7 +66,7 @@ public static class PermissionsApi
         CairnException NoneOfTheirOwn(string id, UserAccount user) =>
             CairnException.NotFound($"User '{user.Username}' has no permission of their own on {what} '{id}'.");
 
-        var group = app.MapGroup(kind.Path).WithTags("Permissions");
+        var group = app.MapGroup(kind.Path).WithTags("Permissions").Requires(Access.SignedIn);
         group.MapPost("/create", async (HttpContext http) =>
         {
             var (resource, username, level) = await kind.Read(http, false);

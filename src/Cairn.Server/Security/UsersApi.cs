@@ -17,7 +17,7 @@ public static class UsersApi
     public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder app, ServerAuthentication authentication)
     {
         var (accounts, identity) = (authentication.Accounts, authentication.Identity);
-        var group = app.MapGroup("/api/2.0/mlflow/users").WithTags("Users");
+        var group = app.MapGroup("/api/2.0/mlflow/users").WithTags("Users").Requires(Access.SignedIn);
 
         group.MapPost("/create", async (HttpContext http) =>
         {
