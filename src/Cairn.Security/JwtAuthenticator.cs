@@ -67,6 +67,8 @@ public sealed class JwtAuthenticator
             options.Issuer.TrimEnd('/') + "/.well-known/openid-configuration", new OpenIdConnectConfigurationRetriever(), retriever)
         {
             RefreshInterval = options.KeyRefreshInterval,
+            // Also looked at hourly (the library's default is 12 hours), so that a key the provider drops stops working soon.
+            AutomaticRefreshInterval = TimeSpan.FromHours(1),
         };
     }
 
