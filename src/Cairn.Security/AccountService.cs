@@ -17,9 +17,46 @@ public sealed class AccountService(IIdentityStore store, PasswordHasher? hasher 
     public Task<UserAccount> CreateUserAsync(string username, string password, bool isAdmin = false, CancellationToken ct = default) =>
         store.CreateUserAsync(IdentityRules.Username(username), _hasher.Hash(IdentityRules.Password(password)), isAdmin, ct);
 
-    /// <exception cref="CairnException">INVALID_PARAMETER_VALUE for a bad password; RESOURCE_DOES_NOT_EXIST for an unknown user.</exception>
-    public Task ChangePasswordAsync(string username, string password, CancellationToken ct = default) =>
-        store.UpdatePasswordHashAsync(IdentityRules.Username(username), _hasher.Hash(IdentityRules.Password(password)), ct);
+    /// <summary>
+    /// Sets a new password. Refused for a user made by single sign-on: a password would let them in
+    /// after the identity provider has shut them out.
+    /// </summary>
+    /// <exception cref="CairnException">INVALID_PARAMETER_VALUE for a bad password or a single sign-on user; RESOURCE_DOES_NOT_EXIST for an unknown user.</exception>
+    public async Task ChangePasswordAsync(string username, string password, CancellationToken ct = default)
+    {
+        var hash = _hasher.Hash(IdentityRules.Password(password));
+        if (await store.GetPasswordHashAsync(IdentityRules.Username(username), ct).ConfigureAwait(false) == PasswordHasher.NoPassword)
+            throw CairnException.InvalidParameter($"User '{username}' signs in through the identity provider (OIDC) and cannot have a password here.");
+        await store.UpdatePasswordHashAsync(username, hash, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The user of a name the identity provider vouched for, made on first sign-in with no password
+    /// (<see cref="PasswordHasher.NoPassword"/>), so they can sign in only with the provider's tokens.
+    /// </summary>
+    /// <exception cref="CairnException">INVALID_PARAMETER_VALUE for a name no user can have.</exception>
+    public async Task<UserAccount> ExternalUserAsync(string username, CancellationToken ct = default)
+    {
+        IdentityRules.Username(username);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await store.GetUserAsync(username, ct).ConfigureAwait(false);
+            }
+            catch (CairnException e) when (e.ErrorCode == ErrorCodes.ResourceDoesNotExist)
+            {
+            }
+            try
+            {
+                return await store.CreateUserAsync(username, PasswordHasher.NoPassword, isAdmin: false, ct).ConfigureAwait(false);
+            }
+            catch (CairnException e) when (e.ErrorCode == ErrorCodes.ResourceAlreadyExists && attempt == 0)
+            {
+                // Made by a concurrent first sign-in: read it.
+            }
+        }
+    }
 
     /// <summary>The user when the password is theirs; otherwise null, after the same work.</summary>
     public async Task<UserAccount?> SignInAsync(string username, string password, CancellationToken ct = default)

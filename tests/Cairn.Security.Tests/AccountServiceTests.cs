@@ -112,6 +112,26 @@ public sealed class AccountServiceTests : IDisposable
 
         Assert.Null(await _accounts.AuthenticateTokenAsync(secret));
     }
+
+    [Fact]
+    public async Task AnExternalUser_IsMadeOnce_WithoutAPassword_ThatNoPasswordMatches_NorCanBeSet()
+    {
+        await _accounts.CreateUserAsync("alice", "correct horse battery");
+
+        var carol = await _accounts.ExternalUserAsync("carol");
+        var again = await _accounts.ExternalUserAsync("carol");
+        var alice = await _accounts.ExternalUserAsync("alice");
+
+        Assert.Equal(carol.Id, again.Id);
+        Assert.Equal(2, (await _stores.Identity.ListUsersAsync()).Count);
+        Assert.Null(await _accounts.SignInAsync("carol", PasswordHasher.NoPassword));
+        Assert.Null(await _accounts.SignInAsync("carol", ""));
+        var refused = await Assert.ThrowsAsync<CairnException>(() => _accounts.ChangePasswordAsync("carol", "a new password 1"));
+        Assert.Equal(ErrorCodes.InvalidParameterValue, refused.ErrorCode);
+        Assert.Equal(PasswordHasher.NoPassword, await _stores.Identity.GetPasswordHashAsync("carol"));
+        Assert.NotNull(await _accounts.SignInAsync(alice.Username, "correct horse battery"));
+        await Assert.ThrowsAsync<CairnException>(() => _accounts.ExternalUserAsync("../root"));
+    }
 }
 
 /// <summary>A clock that moves only when told.</summary>

@@ -99,11 +99,13 @@ internal static class ServerCommand
         var adminUser = new Option<string?>("--admin-user") { Description = "With --auth and no users yet: create this admin first, with the password in $CAIRN_ADMIN_PASSWORD." };
         var defaultPermission = new Option<string>("--default-permission") { Description = "With --auth: what users may do with experiments, registered models and the server's shared resources (datasets, features, monitors, schedules, endpoints) that nobody gave them a permission on: READ (MLflow's default), EDIT, MANAGE or NO_PERMISSIONS.", DefaultValueFactory = _ => "READ" };
         var allowAnonymous = new Option<bool>("--allow-anonymous") { Description = "Serve without --auth on an address other than loopback: anyone who reaches it may read, change and delete everything." };
+        var oidc = new OidcOption();
         var noScheduler = new Option<bool>("--no-scheduler") { Description = "Do not run pipeline schedules, triggers and scheduled monitors in this server (another server on the same database does)." };
         var access = new HostAccessOptions();
         var command = new Command("server", "Serve the MLflow-compatible tracking and registry API and the artifact proxy; run pipeline schedules, triggers and scheduled monitors.")
             { host, port, backend, artifacts, scheduleInterval, pipelinesRoot, noScheduler, endpoints, inferenceLog, onlineStore, featureFunctions, auth, adminUser, defaultPermission, allowAnonymous };
         access.AddTo(command);
+        oidc.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var portValue = parse.GetValue(port);
@@ -115,6 +117,8 @@ internal static class ServerCommand
                 throw CairnException.InvalidParameter($"--host {hostValue} is reachable from other machines: add --auth (sign-in required), or --allow-anonymous to let anyone who reaches it read, change and delete everything.");
             if (parse.GetValue(adminUser) is not null && !parse.GetValue(auth)) throw CairnException.InvalidParameter("--admin-user needs --auth.");
             var fallbackPermission = Cairn.Security.Permissions.Parse(parse.GetValue(defaultPermission));
+            var oidcOptions = oidc.OptionsIn(parse);
+            if (oidcOptions is not null && !parse.GetValue(auth)) throw CairnException.InvalidParameter("--oidc-issuer needs --auth.");
             var allowedHosts = access.AllowedHostsIn(parse);
             var corsOrigins = access.CorsOriginsIn(parse);
             var interval = parse.GetValue(scheduleInterval);
@@ -125,7 +129,7 @@ internal static class ServerCommand
                 throw CairnException.InvalidParameter($"Port {clash.Key} is given twice: the server and each endpoint need a port of their own.");
             var functions = FeatureFunctionsOption.Load(parse, featureFunctions, Environment.CurrentDirectory);
             using var metadata = await StoreWiring.OpenMetadataAsync(parse.GetValue(backend), ct);
-            var authentication = parse.GetValue(auth) ? (await AuthenticationAsync(metadata, parse.GetValue(adminUser), stdout, ct)) with { DefaultPermission = fallbackPermission } : null;
+            var authentication = parse.GetValue(auth) ? (await AuthenticationAsync(metadata, parse.GetValue(adminUser), oidcOptions, stdout, ct)) with { DefaultPermission = fallbackPermission } : null;
             var artifactStore = StoreWiring.OpenArtifacts(parse.GetValue(artifacts), metadata);
             var features = OnlineFeatureWiring.FeaturesFolder(metadata.DefaultArtifactFolder is { } folder ? Path.GetDirectoryName(folder) : null);
             var online = await OnlineFeatureWiring.OpenServiceAsync(metadata.Features, parse.GetValue(onlineStore), features, ct, functions);
@@ -176,12 +180,17 @@ internal static class ServerCommand
 
     private static bool IsLoopback(string host) => host == "localhost" || System.Net.IPAddress.Parse(host) is var address && System.Net.IPAddress.IsLoopback(address);
 
-    /// <summary>Sign-in over the server's own database; with no users yet, the first admin from --admin-user and $CAIRN_ADMIN_PASSWORD.</summary>
-    private static async Task<Cairn.Server.Security.ServerAuthentication> AuthenticationAsync(MetadataStores metadata, string? adminUser, TextWriter stdout, CancellationToken ct)
+    /// <summary>
+    /// Sign-in over the server's own database; with no users yet, the first admin from --admin-user and
+    /// $CAIRN_ADMIN_PASSWORD, unless single sign-on lets the provider's users in.
+    /// </summary>
+    private static async Task<Cairn.Server.Security.ServerAuthentication> AuthenticationAsync(MetadataStores metadata, string? adminUser, Cairn.Security.OidcOptions? oidc,
+        TextWriter stdout, CancellationToken ct)
     {
         var accounts = new Cairn.Security.AccountService(metadata.Identity);
+        var sso = oidc is null ? null : new Cairn.Security.JwtAuthenticator(oidc, accounts);
         var users = await metadata.Identity.ListUsersAsync(ct);
-        if (users.Count == 0)
+        if (users.Count == 0 && (sso is null || adminUser is not null))
         {
             if (adminUser is null)
                 throw CairnException.InvalidParameter("--auth with no users: nobody could sign in. Create an admin first (cairn users create NAME --admin), or give --admin-user NAME with the password in $CAIRN_ADMIN_PASSWORD.");
@@ -190,6 +199,6 @@ internal static class ServerCommand
             await accounts.CreateUserAsync(adminUser, password, isAdmin: true, ct);
             stdout.WriteLine($"Created the first admin, {adminUser}.");
         }
-        return new Cairn.Server.Security.ServerAuthentication(accounts, metadata.Identity);
+        return new Cairn.Server.Security.ServerAuthentication(accounts, metadata.Identity) { Oidc = sso };
     }
 }

@@ -19,6 +19,12 @@ public sealed class PasswordHasher(int iterations = PasswordHasher.RecommendedIt
     // A stored hash is trusted, but a corrupt one must not make one sign-in run for minutes.
     private const int MaxIterations = 10_000_000;
 
+    /// <summary>
+    /// What a user who signs in only through the identity provider (OIDC) has for a password hash:
+    /// not in the hash format, so <see cref="Verify"/> never matches it and password sign-in refuses them.
+    /// </summary>
+    public const string NoPassword = "external-sign-in$no-password";
+
     /// <summary>The hasher with OWASP's iterations.</summary>
     public static PasswordHasher Default { get; } = new();
 

@@ -28,7 +28,13 @@ public static class AuthenticationMiddleware
                 await next(http);
                 return;
             }
-            var user = await AuthenticateAsync(http, authentication, cache);
+            var (user, refusal) = await AuthenticateAsync(http, authentication, cache);
+            if (refusal is not null)
+            {
+                await ErrorHandling.Write(http, StatusCodes.Status401Unauthorized, Unauthenticated, $"Your bearer token was refused: {refusal}.",
+                    [("WWW-Authenticate", "Bearer realm=\"cairn\", error=\"invalid_token\"")]);
+                return;
+            }
             if (user is null)
             {
                 await ErrorHandling.Write(http, StatusCodes.Status401Unauthorized, Unauthenticated,
@@ -41,21 +47,30 @@ public static class AuthenticationMiddleware
         });
     }
 
-    private static async Task<UserAccount?> AuthenticateAsync(HttpContext http, ServerAuthentication authentication, CredentialCache cache)
+    /// <summary>The caller; or null, with why when a JWT was refused (its reason is safe to show).</summary>
+    private static async Task<(UserAccount? User, string? Refusal)> AuthenticateAsync(HttpContext http, ServerAuthentication authentication, CredentialCache cache)
     {
         var header = http.Request.Headers.Authorization.ToString();
         var space = header.IndexOf(' ');
-        if (space <= 0 || header.Length > 4096) return null;
+        if (space <= 0 || header.Length > 4096) return (null, null);
         var (scheme, credential) = (header[..space], header[(space + 1)..].Trim());
         var key = cache.Key(scheme.ToLowerInvariant(), credential);
-        if (cache.Get(key) is { } known) return known;
+        if (cache.Get(key) is { } known) return (known, null);
         UserAccount? user = null;
+        if (scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase) && authentication.Oidc is { } oidc && JwtAuthenticator.LooksLikeJwt(credential))
+        {
+            var signIn = await oidc.AuthenticateAsync(credential, http.RequestAborted);
+            if (signIn.User is null) return (null, signIn.Refusal);
+            // Remembered no longer than the token lives, so an expired JWT is never let in from memory.
+            cache.Add(key, signIn.User, signIn.ExpiresAt);
+            return (signIn.User, null);
+        }
         if (scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
             user = await authentication.Accounts.AuthenticateTokenAsync(credential, http.RequestAborted);
         else if (scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase) && Basic(credential) is var (username, password))
             user = await authentication.Accounts.SignInAsync(username, password, http.RequestAborted);
         if (user is not null) cache.Add(key, user);
-        return user;
+        return (user, null);
     }
 
     /// <summary>User and password of a basic credential; null when it is not base64 of <c>user:password</c>.</summary>

@@ -22,11 +22,14 @@ internal sealed class CredentialCache(TimeProvider time, TimeSpan lifetime)
     public UserAccount? Get(string key) =>
         _entries.TryGetValue(key, out var entry) && entry.Until > time.GetUtcNow() ? entry.User : null;
 
-    public void Add(string key, UserAccount user)
+    /// <summary>Remembers a verified credential for the cache's lifetime, or until <paramref name="notAfter"/> when that is sooner (a JWT's expiry).</summary>
+    public void Add(string key, UserAccount user, DateTimeOffset? notAfter = null)
     {
-        if (lifetime <= TimeSpan.Zero) return;
+        var until = time.GetUtcNow() + lifetime;
+        if (notAfter < until) until = notAfter.Value;
+        if (until <= time.GetUtcNow()) return;
         if (_entries.Count >= MaxEntries) _entries.Clear();
-        _entries[key] = (user, time.GetUtcNow() + lifetime);
+        _entries[key] = (user, until);
     }
 
     /// <summary>Forgets every credential of a user whose password, rights or existence changed.</summary>

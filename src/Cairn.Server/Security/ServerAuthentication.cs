@@ -19,6 +19,9 @@ public sealed record ServerAuthentication(AccountService Accounts, IIdentityStor
     /// </summary>
     public TimeSpan CredentialCacheTime { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>Single sign-on: bearer JWTs from the organisation's identity provider; null when only Cairn's own users and tokens sign in.</summary>
+    public JwtAuthenticator? Oidc { get; init; }
+
     /// <summary>A user's permission on a resource they have none on, themselves or through a group (MLflow's default is READ).</summary>
     public Permission DefaultPermission { get; init; } = Permission.Read;
 }
