@@ -21,6 +21,7 @@ public static class MetadataCopier
         "feature_applies", "feature_definitions", "feature_statistics",
         "logged_models", "logged_model_tags", "logged_model_params", "logged_model_metrics", "run_outputs",
         "users", "user_groups", "api_tokens", "resource_permissions",
+        "audit_log",
     ];
 
     /// <returns>Rows copied per table.</returns>
