@@ -135,4 +135,19 @@ public sealed class AuditCopyTests
         Assert.True(verification.Intact, verification.Break?.Message);
         Assert.Equal((3L, next.Hash), (verification.Count, verification.Head));
     }
+
+    [Fact]
+    public async Task MetadataCopier_RefusesATargetThatHasAuditEntriesOfItsOwn()
+    {
+        using var folder = new TempFolder();
+        using var source = new SqliteStores(folder.File("cairn.db"));
+        await source.Audit.AppendAsync(new AuditEvent("alice", null, "POST", "/a", "", 200));
+        using var target = await Cairn.Storage.Postgres.PostgresStores.OpenAsync(PostgresServer.Instance.NewDatabase());
+        await target.Audit.AppendAsync(new AuditEvent("bob", null, "POST", "/b", "", 200));
+
+        var refused = await Assert.ThrowsAsync<CairnException>(() => Cairn.Storage.Sql.MetadataCopier.CopyAsync(source.Database, target.Database));
+
+        Assert.Equal(ErrorCodes.InvalidState, refused.ErrorCode);
+        Assert.Contains("audit entries", refused.Message);
+    }
 }
