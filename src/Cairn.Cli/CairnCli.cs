@@ -36,6 +36,7 @@ public static class CairnCli
         root.Subcommands.Add(UsersCommands.Users(stdout));
         root.Subcommands.Add(UsersCommands.Tokens(stdout));
         root.Subcommands.Add(UsersCommands.Permissions(stdout));
+        root.Subcommands.Add(AuditCommands.Create(stdout, stderr));
         root.Subcommands.Add(AdminCommands.Db(stdout));
         root.Subcommands.Add(AdminCommands.Migrate(stdout));
         // Ctrl+C and SIGTERM cancel the command's token (System.CommandLine 2.0 handles them only when this is set),

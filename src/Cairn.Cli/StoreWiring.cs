@@ -13,6 +13,9 @@ internal sealed record MetadataStores(SqlDatabase Database, SqlTrackingStore Tra
     /// <summary>Users, tokens and permissions in the same database.</summary>
     public SqlIdentityStore Identity { get; } = new(Database);
 
+    /// <summary>The audit log of changing requests, in the same database.</summary>
+    public SqlAuditStore Audit { get; } = new(Database);
+
     /// <summary>MLflow 3's logged models, in the same database.</summary>
     public SqlLoggedModelStore LoggedModels { get; } = new(Database);
 

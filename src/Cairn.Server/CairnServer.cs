@@ -54,6 +54,8 @@ public sealed record CairnServerOptions(ITrackingStore Tracking, IArtifactStore 
     public string? InferenceLog { get; init; } = UiStores.DefaultInferenceLog;
     /// <summary>Sign-in for every request but the probes (<c>cairn server --auth</c>); null: anyone who reaches the server may do everything.</summary>
     public Cairn.Server.Security.ServerAuthentication? Authentication { get; init; }
+    /// <summary>The audit log every changing request is recorded in, and <c>GET /api/2.0/cairn/audit/list</c> reads; null: none.</summary>
+    public Cairn.Security.IAuditStore? Audit { get; init; }
     /// <summary>Long-running work (the pipeline scheduler) started once the server listens.</summary>
     public IReadOnlyList<ServerWork> BackgroundWork { get; init; } = [];
 }
@@ -104,6 +106,7 @@ public static class CairnServer
         app.UseCorsOrigins(options.CorsOrigins);
         app.UseAjaxApiAliases();
         app.UseCairnAuthentication(options.Authentication, options.Time);
+        app.UseAuditLog(options.Audit);
         // Routing after the checks above, so that a refused host is not even matched to a route.
         app.UseRouting();
         app.UseMlflowErrors(app.Logger);
@@ -117,6 +120,7 @@ public static class CairnServer
         app.MapRegistryApi(options.Registry, options.Tracking, options.LoggedModels);
         app.MapDatasetsApi(options.Datasets);
         if (options.Authentication is not null) app.MapUsersApi(options.Authentication).MapPermissionsApi(options.Authentication);
+        if (options.Audit is not null) app.MapAuditApi(options.Audit, options.Time);
         if (options.Schedules is not null) app.MapPipelineScheduleApi(options.Schedules, options.Time);
         if (options.Monitors is not null) app.MapMonitorsApi(options.Monitors, options.Time);
         if (options.Monitors is not null || options.FeatureFreshness is not null) app.MapMetricsApi(options.Monitors, options.FeatureFreshness);

@@ -200,6 +200,8 @@ public sealed class PostgresStores : IDisposable
     public SqlFeatureDefinitionStore Features { get; }
     public SqlLoggedModelStore LoggedModels { get; }
     public SqlIdentityStore Identity { get; }
+    /// <summary>The audit log of changing requests, in the same database.</summary>
+    public SqlAuditStore Audit { get; }
 
     private PostgresStores(PostgresDatabase database, TimeProvider? time)
     {
@@ -213,6 +215,7 @@ public sealed class PostgresStores : IDisposable
         Features = new SqlFeatureDefinitionStore(database, time);
         LoggedModels = new SqlLoggedModelStore(database, time);
         Identity = new SqlIdentityStore(database, time);
+        Audit = new SqlAuditStore(database, time);
     }
 
     public static async Task<PostgresStores> OpenAsync(string uri, TimeProvider? time = null, CancellationToken ct = default) =>

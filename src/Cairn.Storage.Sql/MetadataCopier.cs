@@ -21,6 +21,7 @@ public static class MetadataCopier
         "feature_applies", "feature_definitions", "feature_statistics",
         "logged_models", "logged_model_tags", "logged_model_params", "logged_model_metrics", "run_outputs",
         "users", "user_groups", "api_tokens", "resource_permissions",
+        "audit_log",
     ];
 
     /// <returns>Rows copied per table.</returns>
@@ -31,9 +32,10 @@ public static class MetadataCopier
             var existing = SqlCommands.ScalarLong(check, null, "SELECT COUNT(*) FROM runs")!.Value
                 + SqlCommands.ScalarLong(check, null, "SELECT COUNT(*) FROM experiments WHERE experiment_id <> 0")!.Value
                 + SqlCommands.ScalarLong(check, null, "SELECT COUNT(*) FROM registered_models")!.Value
-                + SqlCommands.ScalarLong(check, null, "SELECT COUNT(*) FROM datasets")!.Value;
+                + SqlCommands.ScalarLong(check, null, "SELECT COUNT(*) FROM datasets")!.Value
+                + SqlCommands.ScalarLong(check, null, "SELECT COUNT(*) FROM audit_log")!.Value; // the copied chain must start the log
             if (existing > 0)
-                throw CairnException.InvalidState($"The target {target.Description} already holds experiments, runs, models or datasets; migrate into an empty store.");
+                throw CairnException.InvalidState($"The target {target.Description} already holds experiments, runs, models, datasets or audit entries; migrate into an empty store.");
         }
         var counts = new Dictionary<string, long>();
         using var from = source.Open();

@@ -162,6 +162,7 @@ public static class SqliteSchema
         (10, Cairn.Storage.Sql.DatasetLineageSchema.Description, Cairn.Storage.Sql.DatasetLineageSchema.Sql),
         (11, Cairn.Storage.Sql.FeatureStatisticsSchema.Description, Cairn.Storage.Sql.FeatureStatisticsSchema.Sql),
         (12, Cairn.Storage.Sql.SecuritySchema.Description, Cairn.Storage.Sql.SecuritySchema.Sql),
+        (13, Cairn.Storage.Sql.AuditSchema.Description, Cairn.Storage.Sql.AuditSchema.Sql),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -23,6 +23,8 @@ public sealed class SqliteStores : IDisposable
     public SqlFeatureDefinitionStore Features { get; }
     public SqlLoggedModelStore LoggedModels { get; }
     public SqlIdentityStore Identity { get; }
+    /// <summary>The audit log of changing requests, in the same database.</summary>
+    public SqlAuditStore Audit { get; }
 
     public SqliteStores(string databasePath, TimeProvider? time = null)
     {
@@ -36,6 +38,7 @@ public sealed class SqliteStores : IDisposable
         Features = new SqlFeatureDefinitionStore(Database, time);
         LoggedModels = new SqlLoggedModelStore(Database, time);
         Identity = new SqlIdentityStore(Database, time);
+        Audit = new SqlAuditStore(Database, time);
     }
 
     public void Dispose() => Database.Dispose();

@@ -159,6 +159,7 @@ internal static class ServerCommand
                 LoggedModels = metadata.LoggedModels,
                 InferenceLog = parse.GetValue(inferenceLog) is "none" ? null : parse.GetValue(inferenceLog),
                 Authentication = authentication,
+                Audit = metadata.Audit, // always: without --auth its entries say anonymous, with the caller's address
                 BackgroundWork =
                 [
                     .. parse.GetValue(noScheduler) ? (ServerWork[])[] :

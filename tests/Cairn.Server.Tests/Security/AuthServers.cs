@@ -41,7 +41,7 @@ internal sealed class AuthServers : IAsyncDisposable
     /// <summary>The stores one server is given, whichever the database.</summary>
     private sealed record Stores(IDisposable Owner, Cairn.Tracking.ITrackingStore Tracking, Cairn.Registry.IRegistryStore Registry, Cairn.Data.IDatasetStore Datasets,
         Cairn.Pipelines.IPipelineScheduleStore Schedules, Cairn.Monitoring.IMonitorStore Monitors, Cairn.Deployments.IEndpointStore Endpoints,
-        Cairn.Features.IFeatureDefinitionStore Features, Cairn.Tracking.ILoggedModelStore LoggedModels, IIdentityStore Identity);
+        Cairn.Features.IFeatureDefinitionStore Features, Cairn.Tracking.ILoggedModelStore LoggedModels, IIdentityStore Identity, IAuditStore Audit);
 
     public static Task<AuthServers> SqliteAsync()
     {
@@ -49,7 +49,7 @@ internal sealed class AuthServers : IAsyncDisposable
         Stores Open()
         {
             var s = new SqliteStores(folder.File("cairn.db"));
-            return new(s, s.Tracking, s.Registry, s.Datasets, s.Schedules, s.Monitors, s.Endpoints, s.Features, s.LoggedModels, s.Identity);
+            return new(s, s.Tracking, s.Registry, s.Datasets, s.Schedules, s.Monitors, s.Endpoints, s.Features, s.LoggedModels, s.Identity, s.Audit);
         }
         return StartAsync(folder, [Open(), Open()]);
     }
@@ -60,7 +60,7 @@ internal sealed class AuthServers : IAsyncDisposable
         async Task<Stores> Open()
         {
             var s = await PostgresStores.OpenAsync(database);
-            return new(s, s.Tracking, s.Registry, s.Datasets, s.Schedules, s.Monitors, s.Endpoints, s.Features, s.LoggedModels, s.Identity);
+            return new(s, s.Tracking, s.Registry, s.Datasets, s.Schedules, s.Monitors, s.Endpoints, s.Features, s.LoggedModels, s.Identity, s.Audit);
         }
         return await StartAsync(new TempFolder(), [await Open(), await Open()]);
     }
@@ -80,6 +80,7 @@ internal sealed class AuthServers : IAsyncDisposable
             {
                 Port = 0, Schedules = d.Schedules, Monitors = d.Monitors, Endpoints = d.Endpoints, Features = d.Features, LoggedModels = d.LoggedModels,
                 OnlineFeatures = new LocalOnlineFeatureService(d.Features, onlineStore, folder.File($"push-{apps.Count}")),
+                Audit = d.Audit,
                 Authentication = new ServerAuthentication(new AccountService(identity, new PasswordHasher(1_000)), identity),
             };
             var app = CairnServer.Build(options);

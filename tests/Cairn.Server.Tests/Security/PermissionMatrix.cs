@@ -130,6 +130,8 @@ internal static class PermissionMatrix
         Send("POST", "/api/2.0/cairn/features/push", Role.Admin, _ => """{"feature_view": "v", "rows": []}"""),
         Send("POST", "/api/2.0/cairn/feedback/get", Role.Outsider, _ => """{"request_ids": []}"""),
 
+        Get("/api/2.0/cairn/audit/list", Role.Admin, _ => "/api/2.0/cairn/audit/list"),
+
         // The web UI, until it has a sign-in of its own.
         Get("/", Role.Admin, _ => "/"),
     ];
