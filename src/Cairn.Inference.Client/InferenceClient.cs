@@ -37,10 +37,11 @@ public sealed class InferenceClient : IDisposable
     /// <summary>A client for the server at <paramref name="baseAddress"/>.</summary>
     /// <param name="baseAddress">The server's root (the client appends <c>/v2/models/...</c>); ignored when <paramref name="http"/> already has a base address.</param>
     /// <param name="http">An HttpClient to send through (not disposed with this client); null to create and own one.</param>
-    public InferenceClient(Uri baseAddress, HttpClient? http = null)
+    /// <param name="tls">How the client this one creates checks an https server's certificate (a private CA's bundle); null: against the system's roots.</param>
+    public InferenceClient(Uri baseAddress, HttpClient? http = null, TlsTrust? tls = null)
     {
         _ownsHttp = http is null;
-        _http = http ?? new HttpClient();
+        _http = http ?? (tls is null ? new HttpClient() : new HttpClient(tls.CreateHandler()));
         if (_http.BaseAddress is null) _http.BaseAddress = baseAddress;
     }
 
