@@ -90,9 +90,13 @@ public sealed class TlsTrust
     }
 
     /// <summary>What to tell a user whose connection to <paramref name="server"/> failed its TLS handshake.</summary>
-    public string HandshakeFailure(Uri server, Exception error) => _roots is null
-        ? $"Cannot open a secure connection to {server}: {error.GetBaseException().Message} If its certificate is from a private CA, set {CaBundleVariable} (or {MlflowCertPathVariable}) to that CA's PEM file."
-        : $"Cannot open a secure connection to {server}: its certificate is not issued for {server.Host} by a CA in {CaBundle}, or the handshake failed ({error.GetBaseException().Message}).";
+    public string HandshakeFailure(Uri server, Exception error)
+    {
+        var reason = error.GetBaseException().Message.TrimEnd('.');
+        return _roots is null
+            ? $"Cannot open a secure connection to {server}: {reason}. If its certificate is from a private CA, set {CaBundleVariable} (or {MlflowCertPathVariable}) to that CA's PEM file."
+            : $"Cannot open a secure connection to {server}: its certificate is not issued for {server.Host} by a CA in {CaBundle}, or the handshake failed ({reason}).";
+    }
 
     /// <summary>The chain is built to the bundle's CAs alone; a name mismatch is refused as the system check refuses it.</summary>
     private static bool IssuedByBundle(X509Certificate2Collection roots, X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors)
