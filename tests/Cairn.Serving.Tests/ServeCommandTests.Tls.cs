@@ -33,10 +33,10 @@ public partial class ServeCommandTests
         using var untrusting = new InferenceClient(address);
 
         var result = await trusting.InferAsync("threshold", [new TensorColumn("X", new[] { 0.95f, 0.05f }, 1)], rows: 2);
-        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => untrusting.IsReadyAsync("threshold"));
+        var refused = await Assert.ThrowsAsync<CairnException>(() => untrusting.IsReadyAsync("threshold"));
 
         Assert.Equal([true, false], (bool[])result["PredictedLabel"].Values);
-        Assert.Equal(HttpRequestError.SecureConnectionError, refused.HttpRequestError);
+        Assert.Contains("Cannot open a secure connection", refused.Message);
     }
 
     [GeneratedRegex(@"https://[0-9.]+:[0-9]+")]
