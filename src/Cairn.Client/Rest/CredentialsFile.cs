@@ -36,7 +36,8 @@ public sealed class CredentialsFile
 
     /// <summary>The token stored for <paramref name="server"/>; null when there is none or no file.</summary>
     /// <exception cref="CairnException">The file can be read by other users, or is not a credentials file.</exception>
-    public string? TokenFor(Uri server) => Read()[Key(server)]?["token"]?.GetValue<string>();
+    public string? TokenFor(Uri server) =>
+        Read()[Key(server)] is JsonObject entry && entry["token"] is JsonValue value && value.TryGetValue(out string? token) ? token : null;
 
     /// <summary>Stores <paramref name="token"/> for <paramref name="server"/>, replacing any; the file and its folder are created readable by their owner only.</summary>
     public void Store(Uri server, string token)

@@ -120,4 +120,16 @@ public sealed class LoginTests : IAsyncLifetime
         Assert.Equal("Basic credentials", ServerCredentials.ForServer(withoutSlash, ConfigAndBasic)!.ToString());
         Assert.Null(ServerCredentials.ForServer(new Uri("http://127.0.0.1:1"), Config));
     }
+
+    [Fact]
+    public void ACredentialsFileThatIsNotJson_IsAClearError()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(CredentialsPath)!);
+        File.WriteAllText(CredentialsPath, "{ not json");
+        File.SetUnixFileMode(CredentialsPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        var error = Assert.Throws<CairnException>(() => ServerCredentials.ForServer(_server.BaseUri, name => name == "XDG_CONFIG_HOME" ? _config.Path : null));
+
+        Assert.Contains("is not a Cairn credentials file", error.Message);
+    }
 }
