@@ -37,6 +37,8 @@ public static class CairnCli
         root.Subcommands.Add(UsersCommands.Tokens(stdout));
         root.Subcommands.Add(UsersCommands.Permissions(stdout));
         root.Subcommands.Add(AuditCommands.Create(stdout, stderr));
+        root.Subcommands.Add(LoginCommands.Login(stdout));
+        root.Subcommands.Add(LoginCommands.Logout(stdout));
         root.Subcommands.Add(AdminCommands.Db(stdout));
         root.Subcommands.Add(AdminCommands.Migrate(stdout));
         // Ctrl+C and SIGTERM cancel the command's token (System.CommandLine 2.0 handles them only when this is set),
@@ -44,6 +46,8 @@ public static class CairnCli
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(10) };
         try
         {
+            if (TlsTrust.InsecureRequested())
+                stderr.WriteLine($"warning: {TlsTrust.MlflowInsecureVariable} is set: server certificates are not checked, so anyone on the network path can read and change what is sent, tokens included.");
             return await root.Parse(args).InvokeAsync(config);
         }
         catch (CairnException e)

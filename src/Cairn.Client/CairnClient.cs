@@ -127,15 +127,18 @@ public sealed class CairnClient : IDisposable
     /// <param name="trackingUri">Where the store is.</param>
     /// <param name="time">The clock; null for the system clock.</param>
     /// <param name="credentials">How to sign in to a server started with --auth; null: from the environment
-    /// (<c>CAIRN_TRACKING_TOKEN</c>, <c>MLFLOW_TRACKING_TOKEN</c>, or <c>MLFLOW_TRACKING_USERNAME</c> and <c>PASSWORD</c>).</param>
-    public static CairnClient Open(string? trackingUri, TimeProvider? time = null, ServerCredentials? credentials = null)
+    /// (<c>CAIRN_TRACKING_TOKEN</c>, <c>MLFLOW_TRACKING_TOKEN</c>, or <c>MLFLOW_TRACKING_USERNAME</c> and <c>PASSWORD</c>),
+    /// else the token <c>cairn login</c> stored for this server.</param>
+    /// <param name="tls">How an https server's certificate is checked; null: from the environment (<see cref="TlsTrust.FromEnvironment"/>).</param>
+    /// <exception cref="CairnException">The CA bundle or the stored credentials cannot be used.</exception>
+    public static CairnClient Open(string? trackingUri, TimeProvider? time = null, ServerCredentials? credentials = null, TlsTrust? tls = null)
     {
         var location = TrackingUri.Parse(trackingUri);
         switch (location)
         {
             case ServerLocation server:
             {
-                var transport = new RestTransport(server.BaseUri, credentials: credentials ?? ServerCredentials.FromEnvironment());
+                var transport = new RestTransport(server.BaseUri, credentials: credentials ?? ServerCredentials.ForServer(server.BaseUri), tls: tls ?? TlsTrust.FromEnvironment());
                 return new CairnClient(new RestTrackingStore(transport), new RestArtifactStore(transport), new RestRegistryStore(transport), new RestDatasetStore(transport), location, time, transport)
                     { Schedules = new RestPipelineScheduleStore(transport), Monitors = new RestMonitorStore(transport), Endpoints = new RestEndpointStore(transport), Features = new RestFeatureDefinitionStore(transport), OnlineFeatures = new RestOnlineFeatureService(transport), LoggedModels = new RestLoggedModelStore(transport) };
             }

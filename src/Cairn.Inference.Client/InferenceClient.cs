@@ -33,21 +33,24 @@ public sealed class InferenceClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
+    private readonly TlsTrust _tls;
 
     /// <summary>A client for the server at <paramref name="baseAddress"/>.</summary>
     /// <param name="baseAddress">The server's root (the client appends <c>/v2/models/...</c>); ignored when <paramref name="http"/> already has a base address.</param>
     /// <param name="http">An HttpClient to send through (not disposed with this client); null to create and own one.</param>
-    public InferenceClient(Uri baseAddress, HttpClient? http = null)
+    /// <param name="tls">How the client this one creates checks an https server's certificate (a private CA's bundle); null: against the system's roots.</param>
+    public InferenceClient(Uri baseAddress, HttpClient? http = null, TlsTrust? tls = null)
     {
         _ownsHttp = http is null;
-        _http = http ?? new HttpClient();
+        _tls = tls ?? TlsTrust.System;
+        _http = http ?? new HttpClient(_tls.CreateHandler());
         if (_http.BaseAddress is null) _http.BaseAddress = baseAddress;
     }
 
     /// <summary>Whether the server says the model (and version) is ready; false when it is unknown there.</summary>
     public async Task<bool> IsReadyAsync(string model, string? version = null, CancellationToken ct = default)
     {
-        using var response = await _http.GetAsync(ModelPath(model, version) + "/ready", ct).ConfigureAwait(false);
+        using var response = await SendAsync(() => _http.GetAsync(ModelPath(model, version) + "/ready", ct)).ConfigureAwait(false);
         return response.IsSuccessStatusCode;
     }
 
@@ -55,7 +58,7 @@ public sealed class InferenceClient : IDisposable
     /// <exception cref="CairnException">The server answered with an error (404 for an unknown model).</exception>
     public async Task<JsonElement> MetadataAsync(string model, string? version = null, CancellationToken ct = default)
     {
-        using var response = await _http.GetAsync(ModelPath(model, version), ct).ConfigureAwait(false);
+        using var response = await SendAsync(() => _http.GetAsync(ModelPath(model, version), ct)).ConfigureAwait(false);
         var body = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode) throw Error(response, body);
         using var document = JsonDocument.Parse(body);
@@ -133,10 +136,23 @@ public sealed class InferenceClient : IDisposable
         using var content = new ReadOnlyMemoryContent(body.WrittenMemory);
         content.Headers.ContentType = new MediaTypeHeaderValue(options.Binary ? "application/octet-stream" : "application/json");
         if (options.Binary) content.Headers.Add(BinaryTensorData.HeaderLength, jsonLength.ToString(CultureInfo.InvariantCulture));
-        using var response = await _http.PostAsync(ModelPath(model, options.Version) + "/infer", content, ct).ConfigureAwait(false);
+        using var response = await SendAsync(() => _http.PostAsync(ModelPath(model, options.Version) + "/infer", content, ct)).ConfigureAwait(false);
         var answer = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode) throw Error(response, answer);
         return ReadAnswer(response, answer);
+    }
+
+    /// <summary>A certificate the client does not trust is the user's to fix: said as a <see cref="CairnException"/>.</summary>
+    private async Task<HttpResponseMessage> SendAsync(Func<Task<HttpResponseMessage>> send)
+    {
+        try
+        {
+            return await send().ConfigureAwait(false);
+        }
+        catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.SecureConnectionError)
+        {
+            throw new CairnException(ErrorCodes.InvalidParameterValue, _tls.HandshakeFailure(_http.BaseAddress!, e), e);
+        }
     }
 
     private static InferResult ReadAnswer(HttpResponseMessage response, byte[] answer)

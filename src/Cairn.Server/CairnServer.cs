@@ -28,6 +28,8 @@ public sealed record CairnServerOptions(ITrackingStore Tracking, IArtifactStore 
     public int Port { get; init; } = 5000;
     public TimeProvider Time { get; init; } = TimeProvider.System;
     public LogLevel MinimumLogLevel { get; init; } = LogLevel.Warning;
+    /// <summary>The certificate to answer https with (<c>--tls-cert</c>, <c>--tls-key</c>); null: plain http.</summary>
+    public ServerTls? Tls { get; init; }
     /// <summary>Largest API request body; artifact uploads are not limited.</summary>
     public long MaxRequestBodyBytes { get; init; } = 64L * 1024 * 1024;
     /// <summary>Host names answered besides the loopback ones and the address reached (see <see cref="Cairn.Hosting.AllowedHosts"/>); "*" answers any.</summary>
@@ -82,7 +84,11 @@ public static class CairnServer
             kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
             kestrel.AddServerHeader = false;
             var address = options.Host is "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Host);
-            kestrel.Listen(address, options.Port, listen => listen.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(address, options.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                options.Tls?.Apply(listen);
+            });
         });
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {

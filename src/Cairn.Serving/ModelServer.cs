@@ -17,6 +17,8 @@ public sealed record ModelServerOptions(IServingTarget Host)
     public InferenceLog? Log { get; init; }
     public string Address { get; init; } = "127.0.0.1";
     public int Port { get; init; } = 8080;
+    /// <summary>The certificate to answer https with (<c>--tls-cert</c>, <c>--tls-key</c>); null: plain http.</summary>
+    public ServerTls? Tls { get; init; }
     public string VertexHealthRoute { get; init; } = "/vertex/health";
     public string VertexPredictRoute { get; init; } = "/vertex/predict";
     /// <summary>Host names answered besides the loopback ones and the address reached (see <see cref="Cairn.Hosting.AllowedHosts"/>); "*" answers any.</summary>
@@ -57,7 +59,11 @@ public static class ModelServer
         {
             k.AddServerHeader = false;
             var address = options.Address is "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Address);
-            k.Listen(address, options.Port, l => l.Protocols = HttpProtocols.Http1);
+            k.Listen(address, options.Port, l =>
+            {
+                l.Protocols = HttpProtocols.Http1;
+                options.Tls?.Apply(l);
+            });
         });
         builder.Services.AddCorsOrigins(options.CorsOrigins);
         var app = builder.Build();

@@ -35,15 +35,18 @@ internal static class ServeCommand
             if (result.Tokens is [{ Value: var word }] && word != "serve") result.AddError($"Unexpected argument '{word}': `cairn serve` takes one model URI (and 'serve' after it, as SageMaker runs a container).");
         });
         var access = new HostAccessOptions();
+        var tls = new ServerTlsOptions();
         var command = new Command("serve", "Serve a model on the Open Inference Protocol v2, MLflow scoring, SageMaker, Vertex AI and Azure ML routes.")
             { uri, sageMaker, host, port, flavor, name, versionOption, watch, maxBatch, maxWait, maxQueue, log, sample };
         access.AddTo(command);
+        tls.AddTo(command);
         explain.AddTo(command);
         features.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var allowedHosts = access.AllowedHostsIn(parse);
             var corsOrigins = access.CorsOriginsIn(parse);
+            var certificate = tls.In(parse);
             using var client = GlobalOptions.OpenClient(parse);
             var text = parse.GetValue(uri)!;
             var batching = new BatchingOptions(parse.GetValue(maxBatch), TimeSpan.FromMilliseconds(parse.GetValue(maxWait)), parse.GetValue(maxQueue));
@@ -96,7 +99,7 @@ internal static class ServeCommand
 
             await using var modelHost = new ModelHost(await Load());
             var inferenceLog = logFolder == "none" ? null : new InferenceLog(logFolder, parse.GetValue(sample));
-            var options = new ModelServerOptions(modelHost) { Address = parse.GetValue(host)!, Log = inferenceLog, AllowedHosts = allowedHosts, CorsOrigins = corsOrigins }
+            var options = new ModelServerOptions(modelHost) { Address = parse.GetValue(host)!, Log = inferenceLog, AllowedHosts = allowedHosts, CorsOrigins = corsOrigins, Tls = certificate }
                 .FromEnvironment(parse.GetValue(port));
             var app = ModelServer.Build(options);
             await Listening.StartAsync(app, options.Port, ct);

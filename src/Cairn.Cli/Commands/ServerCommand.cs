@@ -102,10 +102,12 @@ internal static class ServerCommand
         var oidc = new OidcOption();
         var noScheduler = new Option<bool>("--no-scheduler") { Description = "Do not run pipeline schedules, triggers and scheduled monitors in this server (another server on the same database does)." };
         var access = new HostAccessOptions();
+        var tls = new ServerTlsOptions();
         var command = new Command("server", "Serve the MLflow-compatible tracking and registry API and the artifact proxy; run pipeline schedules, triggers and scheduled monitors.")
             { host, port, backend, artifacts, scheduleInterval, pipelinesRoot, noScheduler, endpoints, inferenceLog, onlineStore, featureFunctions, auth, adminUser, defaultPermission, allowAnonymous };
         access.AddTo(command);
         oidc.AddTo(command);
+        tls.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var portValue = parse.GetValue(port);
@@ -121,6 +123,7 @@ internal static class ServerCommand
             if (oidcOptions is not null && !parse.GetValue(auth)) throw CairnException.InvalidParameter("--oidc-issuer needs --auth.");
             var allowedHosts = access.AllowedHostsIn(parse);
             var corsOrigins = access.CorsOriginsIn(parse);
+            var certificate = tls.In(parse);
             var interval = parse.GetValue(scheduleInterval);
             if (!(interval is >= 0.1 and <= 3600)) throw CairnException.InvalidParameter($"--schedule-interval must be between 0.1 and 3600 seconds, got {interval}.");
             var allowedRoots = AllowedRoots(parse.GetValue(pipelinesRoot));
@@ -149,6 +152,7 @@ internal static class ServerCommand
                 Port = portValue,
                 AllowedHosts = allowedHosts,
                 CorsOrigins = corsOrigins,
+                Tls = certificate,
                 Schedules = metadata.Schedules,
                 Monitors = metadata.Monitors,
                 Endpoints = metadata.Endpoints,

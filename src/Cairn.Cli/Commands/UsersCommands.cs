@@ -213,21 +213,8 @@ internal static class UsersCommands
         }
         if (Console.IsInputRedirected)
             throw CairnException.InvalidParameter("No terminal to ask for the password: give --password-file FILE (or '-' for standard input).");
-        var password = Prompt("Password: ");
-        if (confirm && Prompt("Again: ") != password) throw CairnException.InvalidParameter("The two passwords differ.");
+        var password = TerminalSecret.Read("Password: ");
+        if (confirm && TerminalSecret.Read("Again: ") != password) throw CairnException.InvalidParameter("The two passwords differ.");
         return password;
-    }
-
-    private static string Prompt(string question)
-    {
-        Console.Error.Write(question);
-        var text = new System.Text.StringBuilder();
-        for (var key = Console.ReadKey(intercept: true); key.Key != ConsoleKey.Enter; key = Console.ReadKey(intercept: true))
-        {
-            if (key.Key == ConsoleKey.Backspace) { if (text.Length > 0) text.Length--; }
-            else if (!char.IsControl(key.KeyChar)) text.Append(key.KeyChar);
-        }
-        Console.Error.WriteLine();
-        return text.ToString();
     }
 }

@@ -16,6 +16,7 @@ public sealed class RestTransport : IDisposable
 {
     private readonly bool _ownsClient;
     private readonly ResiliencePipeline<HttpResponseMessage> _retry;
+    private readonly TlsTrust _tls;
 
     /// <summary>The HttpClient requests go through: the one given, or one this transport created and owns.</summary>
     public HttpClient Http { get; }
@@ -26,14 +27,20 @@ public sealed class RestTransport : IDisposable
     /// <param name="baseUri">The server's root; a path in it is kept (a server behind a prefix).</param>
     /// <param name="http">An HttpClient to send through (not disposed with the transport); null to create one with a 10-minute timeout.</param>
     /// <param name="credentials">How to sign in to a server started with --auth (set on the client this transport creates); null: none.</param>
-    public RestTransport(Uri baseUri, HttpClient? http = null, ServerCredentials? credentials = null)
+    /// <param name="tls">How the client this transport creates checks an https server's certificate; null: against the system's roots.</param>
+    public RestTransport(Uri baseUri, HttpClient? http = null, ServerCredentials? credentials = null, TlsTrust? tls = null)
     {
         BaseUri = new Uri(baseUri.ToString().TrimEnd('/') + "/");
         _ownsClient = http is null;
-        Http = http ?? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 64 })
+        _tls = tls ?? TlsTrust.System;
+        if (http is null)
         {
-            Timeout = TimeSpan.FromMinutes(10),
-        };
+            var handler = _tls.CreateHandler();
+            handler.PooledConnectionLifetime = TimeSpan.FromMinutes(5);
+            handler.MaxConnectionsPerServer = 64;
+            http = new HttpClient(handler) { Timeout = TimeSpan.FromMinutes(10) };
+        }
+        Http = http;
         if (_ownsClient) credentials?.Apply(Http);
         // A server restarting, or answering 503/429, is retried with exponential backoff and
         // jitter for about 15 seconds before the caller sees an error.
@@ -41,7 +48,8 @@ public sealed class RestTransport : IDisposable
             .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
                 ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
-                    .Handle<HttpRequestException>()
+                    // A certificate that is not trusted stays so: said at once, not retried.
+                    .Handle<HttpRequestException>(e => e.HttpRequestError != HttpRequestError.SecureConnectionError)
                     .HandleResult(r => r.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests),
                 BackoffType = DelayBackoffType.Exponential,
                 Delay = TimeSpan.FromMilliseconds(100),
@@ -96,6 +104,10 @@ public sealed class RestTransport : IDisposable
                 if (message.RequestUri is { IsAbsoluteUri: false } relative) message.RequestUri = Url(relative.OriginalString);
                 return await Http.SendAsync(message, completion, token).ConfigureAwait(false);
             }, ct).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.SecureConnectionError)
+        {
+            throw new CairnException(ErrorCodes.InvalidParameterValue, _tls.HandshakeFailure(BaseUri, e), e);
         }
         catch (HttpRequestException e)
         {

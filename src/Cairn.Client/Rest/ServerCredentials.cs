@@ -40,6 +40,16 @@ public sealed class ServerCredentials
         return read(MlflowUsernameVariable) is { Length: > 0 } user ? Basic(user, read(MlflowPasswordVariable) ?? "") : null;
     }
 
+    /// <summary>
+    /// For <paramref name="server"/>: from the environment (<see cref="FromEnvironment"/>) first, else
+    /// the token <c>cairn login</c> stored for that server (<see cref="CredentialsFile"/>); null when neither.
+    /// </summary>
+    /// <param name="server">The server's URI; a trailing slash does not matter.</param>
+    /// <param name="read">Reads a variable; null for the process environment.</param>
+    /// <exception cref="CairnException">The credentials file can be read by other users, or is not one.</exception>
+    public static ServerCredentials? ForServer(Uri server, Func<string, string?>? read = null) =>
+        FromEnvironment(read) ?? (CredentialsFile.Default(read)?.TokenFor(server) is { Length: > 0 } stored ? Bearer(stored) : null);
+
     /// <summary>Sets the Authorization header every request of <paramref name="http"/> carries.</summary>
     internal void Apply(HttpClient http) => http.DefaultRequestHeaders.Authorization = _header;
 
