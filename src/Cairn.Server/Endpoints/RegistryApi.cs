@@ -83,7 +83,11 @@ public static class RegistryApi
         models.MapPost("/alias", async (HttpContext http) =>
         {
             var body = await ApiIo.ReadBodyAsync<AliasRequest>(http);
-            await registry.SetAliasAsync(ApiIo.Require(body.Name, "name"), ApiIo.Require(body.Alias, "alias"), ApiIo.Require(body.Version, "version"), http.RequestAborted);
+            var (name, alias, version) = (ApiIo.Require(body.Name, "name"), ApiIo.Require(body.Alias, "alias"), ApiIo.Require(body.Version, "version"));
+            // A signed-only alias: the server holds no keys, so it checks the version's signer tag; the SDK checks the signature itself.
+            SignaturePolicy.RequireTaggedSignature(await registry.GetRegisteredModelAsync(name, http.RequestAborted), alias,
+                await registry.GetModelVersionAsync(name, version, http.RequestAborted));
+            await registry.SetAliasAsync(name, alias, version, http.RequestAborted);
             return ApiIo.Empty();
         }).Accepts<AliasRequest>("application/json");
 
