@@ -94,9 +94,20 @@ public sealed class ModelSignatures(CairnClient client)
     /// <exception cref="CairnException">The alias needs a signature the version lacks.</exception>
     public async Task RequireForAliasAsync(string name, string alias, string version, CancellationToken ct = default)
     {
-        var model = await client.Registry.GetRegisteredModelAsync(name, ct).ConfigureAwait(false);
-        if (SignaturePolicy.Required(model, alias) is not { } accepted) return;
-        var target = await client.Registry.GetModelVersionAsync(name, version, ct).ConfigureAwait(false);
+        RegisteredModel model;
+        ModelVersion target;
+        IReadOnlyList<string> accepted;
+        try
+        {
+            model = await client.Registry.GetRegisteredModelAsync(name, ct).ConfigureAwait(false);
+            if (SignaturePolicy.Required(model, alias) is not { } required) return;
+            accepted = required;
+            target = await client.Registry.GetModelVersionAsync(name, version, ct).ConfigureAwait(false);
+        }
+        catch (CairnException e) when (e.ErrorCode == ErrorCodes.ResourceDoesNotExist)
+        {
+            return; // setting the alias then says which of the model or version is missing, as it did before
+        }
         SignaturePolicy.RequireTaggedSignature(model, alias, target);
         var keys = new List<VerificationKey>();
         foreach (var file in await client.Artifacts.ListAsync(FolderOf(name, version), ct).ConfigureAwait(false))

@@ -24,7 +24,25 @@ public sealed class VerificationKey
 
     /// <summary>A key from its SubjectPublicKeyInfo DER.</summary>
     /// <exception cref="CairnException">The bytes are not a public key of a supported algorithm.</exception>
-    public static VerificationKey FromSubjectPublicKeyInfo(byte[] spki, string source) => new(PemKeys.AlgorithmOfPublicKey(spki, source), spki);
+    public static VerificationKey FromSubjectPublicKeyInfo(byte[] spki, string source)
+    {
+        var algorithm = PemKeys.AlgorithmOfPublicKey(spki, source);
+        try
+        {
+            // Import once here, so a damaged key is refused when read rather than when a signature is checked.
+            if (algorithm == SigningAlgorithms.Ed25519) _ = (Ed25519PublicKeyParameters)PublicKeyFactory.CreateKey(spki);
+            else
+            {
+                using var ecdsa = ECDsa.Create();
+                ecdsa.ImportSubjectPublicKeyInfo(spki, out _);
+            }
+        }
+        catch (Exception e) when (e is CryptographicException or ArgumentException or InvalidCastException or IOException or InvalidOperationException)
+        {
+            throw CairnException.InvalidParameter($"{source} does not hold a valid {algorithm} public key: {e.Message}");
+        }
+        return new VerificationKey(algorithm, spki);
+    }
 
     /// <summary>A key from PEM text: a PUBLIC KEY block, or a PRIVATE KEY block whose public half is taken.</summary>
     /// <param name="pem">The file's text.</param>

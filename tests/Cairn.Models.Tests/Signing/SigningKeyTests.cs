@@ -87,6 +87,18 @@ public class SigningKeyTests : IDisposable
     }
 
     [Fact]
+    public void TrustedKeys_AnEd25519PublicKeyOfTheWrongLength_IsRefusedWhenRead()
+    {
+        // SubjectPublicKeyInfo { Ed25519, a 16-byte key }: the algorithm is right, the key is not.
+        byte[] spki = [0x30, 0x1a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x11, 0x00, .. new byte[16]];
+        File.WriteAllText(_folder.File("bad.pub.pem"), System.Security.Cryptography.PemEncoding.WriteString("PUBLIC KEY", spki));
+
+        var error = Assert.Throws<CairnException>(() => TrustedKeys.Load(_folder.File("bad.pub.pem")));
+
+        Assert.Contains("does not hold a valid ed25519 public key", error.Message);
+    }
+
+    [Fact]
     public void PreAuthenticationEncoding_IsDssesV1Encoding()
     {
         // The example of DSSE's protocol document.
