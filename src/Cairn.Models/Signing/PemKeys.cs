@@ -65,15 +65,3 @@ internal static class PemKeys
     /// <summary>The hex SHA-256 of a SubjectPublicKeyInfo: the key's id in signatures and file names.</summary>
     public static string KeyIdOf(byte[] spki) => Convert.ToHexStringLower(SHA256.HashData(spki));
 }
-
-/// <summary>The signature algorithms Cairn signs model packages with.</summary>
-public static class SigningAlgorithms
-{
-    /// <summary>Ed25519 (RFC 8032).</summary>
-    public const string Ed25519 = "ed25519";
-    /// <summary>ECDSA over NIST P-256 with SHA-256, DER-encoded signatures.</summary>
-    public const string EcdsaP256 = "ecdsa-p256";
-
-    /// <summary>The accepted names, for messages.</summary>
-    public static readonly IReadOnlyList<string> All = [Ed25519, EcdsaP256];
-}
