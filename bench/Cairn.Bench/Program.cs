@@ -1,4 +1,4 @@
-// Usage: dotnet run -c Release --project bench/Cairn.Bench -- [ingest|search|sdk|autolog|registry|scale-out|serving|explain-serving|data|ui|pipelines|monitoring|monitoring-memory|monitoring-serving|deployments|deployments-replicas|deployments-shadow|explain|features-pit|features-online|features-http|auth-ingest|all]
+// Usage: dotnet run -c Release --project bench/Cairn.Bench -- [ingest|search|sdk|autolog|registry|scale-out|serving|explain-serving|data|ui|pipelines|monitoring|monitoring-memory|monitoring-serving|deployments|deployments-replicas|deployments-shadow|explain|features-pit|features-online|features-http|auth-ingest|model-signature|all]
 // Prints a markdown table of each figure beside its baseline, measured in the same run.
 using Cairn.Bench;
 
@@ -26,5 +26,6 @@ if (which is "all" or "features-pit") await FeaturesBenchmark.RunAsync(report);
 if (which is "all" or "features-online") await FeatureOnlineBenchmark.RunAsync(report);
 if (which is "all" or "features-http") await FeatureHttpBenchmark.RunAsync(report);
 if (which is "all" or "auth-ingest") await AuthIngestBenchmark.RunAsync(report);
+if (which is "all" or "model-signature") await ModelSignatureBenchmark.RunAsync(report);
 report.Print();
 return 0;

@@ -61,6 +61,25 @@ public static class ModelLoading
         }
     }
 
+    /// <summary>
+    /// As <see cref="LoadModelAsync"/> for a registered version, refusing it unless a key in
+    /// <paramref name="trusted"/> signed it and its files match what was signed.
+    /// </summary>
+    /// <exception cref="CairnException">Unsigned, signed by an untrusted key, signature invalid, or a package file changed.</exception>
+    public static async Task<LoadedModel> LoadSignedModelAsync(this CairnClient client, string uri, Signing.TrustedKeys trusted, string? flavor = null, CancellationToken ct = default)
+    {
+        var folder = Directory.CreateTempSubdirectory("cairn-load-").FullName;
+        try
+        {
+            var verified = await new Signing.ModelSignatures(client).DownloadVerifiedAsync(uri, trusted, folder, ct).ConfigureAwait(false);
+            return new LoadedModel(Load(verified.Package, flavor), uri, verified.Version, verified.Package.Manifest);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     /// <summary>Loads a package already on disk.</summary>
     public static IModelPredictor Load(ModelPackage package, string? flavor = null)
     {

@@ -216,6 +216,8 @@ public sealed class ModelRegistry(CairnClient client)
 
     private async Task MoveAlias(string name, string version, string alias, string who, string comment, CancellationToken ct)
     {
+        // Every way an alias moves (set, promote, approve) passes here, so a signed-only alias holds for all.
+        await new Signing.ModelSignatures(client).RequireForAliasAsync(name, alias, version, ct).ConfigureAwait(false);
         await Registry.SetAliasAsync(name, alias, version, ct).ConfigureAwait(false);
         await Audit(name, version, alias, TransitionAction.AliasMoved, who, comment, null, null, ct).ConfigureAwait(false);
     }

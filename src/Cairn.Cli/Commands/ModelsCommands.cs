@@ -29,6 +29,9 @@ internal static class ModelsCommands
         command.Subcommands.Add(Convert(stdout));
         command.Subcommands.Add(Predict(stdout));
         command.Subcommands.Add(BuildImage(stdout));
+        command.Subcommands.Add(ModelsSigningCommands.Keygen(stdout));
+        command.Subcommands.Add(ModelsSigningCommands.Sign(stdout));
+        command.Subcommands.Add(ModelsSigningCommands.Verify(stdout));
         return command;
     }
 

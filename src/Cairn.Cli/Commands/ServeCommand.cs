@@ -25,6 +25,8 @@ internal static class ServeCommand
         var maxQueue = new Option<int>("--max-queue") { Description = "Most requests waiting; beyond it the server answers 503 with Retry-After.", DefaultValueFactory = _ => 1024 };
         var log = new Option<string>("--inference-log") { Description = "Folder of the Parquet inference log, or 'none'.", DefaultValueFactory = _ => Path.Combine(TrackingUri.DefaultFolder, "inference-log") };
         var sample = new Option<double>("--log-sample-rate") { Description = "Share of requests logged (0 to 1).", DefaultValueFactory = _ => 1.0 };
+        var requireSignature = new Option<bool>("--require-signature") { Description = "Serve only a registered version signed by a key in --trusted-keys whose files match what was signed (also for versions swapped in by --watch)." };
+        var trustedKeys = new Option<string?>("--trusted-keys") { Description = "A public key file, or a folder of them (*.pem), for --require-signature." };
         var explain = new ServeExplainOptions();
         var features = new ServeFeatureOptions();
         // SageMaker starts a container as `docker run IMAGE serve`: a built image's entrypoint is
@@ -37,7 +39,7 @@ internal static class ServeCommand
         var access = new HostAccessOptions();
         var tls = new ServerTlsOptions();
         var command = new Command("serve", "Serve a model on the Open Inference Protocol v2, MLflow scoring, SageMaker, Vertex AI and Azure ML routes.")
-            { uri, sageMaker, host, port, flavor, name, versionOption, watch, maxBatch, maxWait, maxQueue, log, sample };
+            { uri, sageMaker, host, port, flavor, name, versionOption, watch, maxBatch, maxWait, maxQueue, log, sample, requireSignature, trustedKeys };
         access.AddTo(command);
         tls.AddTo(command);
         explain.AddTo(command);
@@ -52,6 +54,7 @@ internal static class ServeCommand
             var batching = new BatchingOptions(parse.GetValue(maxBatch), TimeSpan.FromMilliseconds(parse.GetValue(maxWait)), parse.GetValue(maxQueue));
             if (batching.MaxBatchRows < 1 || batching.MaxQueuedRequests < 1)
                 throw CairnException.InvalidParameter("--max-batch and --max-queue must be at least 1.");
+            var trusted = TrustedKeysFor(parse.GetValue(requireSignature), parse.GetValue(trustedKeys), text);
             var explaining = explain.Read(parse);
             var logFolder = parse.GetValue(log)!;
             if (explaining is { LogRate: > 0 } && logFolder == "none")
@@ -67,7 +70,9 @@ internal static class ServeCommand
                     var predictor = ModelLoading.Load(ModelPackage.Open(text), parse.GetValue(flavor));
                     return await Served(parse.GetValue(name) ?? "model", parse.GetValue(versionOption) ?? "1", predictor, text);
                 }
-                var model = await client.LoadModelAsync(text, parse.GetValue(flavor), ct);
+                var model = trusted is null
+                    ? await client.LoadModelAsync(text, parse.GetValue(flavor), ct)
+                    : await client.LoadSignedModelAsync(text, trusted, parse.GetValue(flavor), ct);
                 var version = parse.GetValue(versionOption) ?? model.Version?.Version ?? (text.StartsWith(RunUri.Scheme, StringComparison.Ordinal) ? (await client.Tracking.ResolveRunUriAsync(text, ct)).RunId : "1");
                 // The predictor itself is served, not its LoadedModel wrapper, so that the server sees
                 // what it can do (columnar scoring of large requests). The explainer reads the version
@@ -114,6 +119,17 @@ internal static class ServeCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The keys a signed-only server trusts (null when signatures are not required); checked before anything loads.</summary>
+    private static Cairn.Models.Signing.TrustedKeys? TrustedKeysFor(bool required, string? path, string uri)
+    {
+        if (!required)
+            return path is null ? null : throw CairnException.InvalidParameter("--trusted-keys is used with --require-signature: add it to serve only signed versions.");
+        if (path is null) throw CairnException.InvalidParameter("--require-signature needs --trusted-keys: a public key file or a folder of them.");
+        if (!ModelUri.IsModelUri(uri))
+            throw CairnException.InvalidParameter($"--require-signature serves registered versions (models:/<name>/<version> or models:/<name>@<alias>); '{uri}' is not one, and signatures are stored with versions.");
+        return Cairn.Models.Signing.TrustedKeys.Load(path);
     }
 
     /// <summary>Polls the alias; when it moves, loads the new version beside the old one and swaps it in.</summary>

@@ -90,7 +90,9 @@ public static class RegistryApi
         models.MapPost("/alias", async (HttpContext http) =>
         {
             var body = await ApiIo.ReadBodyAsync<AliasRequest>(http);
-            await registry.SetAliasAsync(ApiIo.Require(body.Name, "name"), ApiIo.Require(body.Alias, "alias"), ApiIo.Require(body.Version, "version"), http.RequestAborted);
+            var (name, alias, version) = (ApiIo.Require(body.Name, "name"), ApiIo.Require(body.Alias, "alias"), ApiIo.Require(body.Version, "version"));
+            await RequireTaggedSignatureAsync(registry, name, alias, version, http.RequestAborted);
+            await registry.SetAliasAsync(name, alias, version, http.RequestAborted);
             return ApiIo.Empty();
         }).Requires(Access.RegisteredModel(Need.Update, Field.Body("name"))).Accepts<AliasRequest>("application/json");
 
@@ -203,4 +205,26 @@ public static class RegistryApi
         ApiIo.QueryInt(http, "max_results") ?? defaultMaxResults,
         http.Request.Query.TryGetValue("order_by", out var order) ? order.Where(o => o is not null).Select(o => o!).ToList() : null,
         ApiIo.Query(http, "page_token"));
+
+    /// <summary>
+    /// A signed-only alias (<see cref="SignaturePolicy"/>): the server holds no keys, so it checks the
+    /// version's signer tag; the SDK and `cairn serve --require-signature` check the signature itself.
+    /// A missing model or version is left to SetAliasAsync, which says which one, as before.
+    /// </summary>
+    private static async Task RequireTaggedSignatureAsync(IRegistryStore registry, string name, string alias, string version, CancellationToken ct)
+    {
+        RegisteredModel model;
+        ModelVersion target;
+        try
+        {
+            model = await registry.GetRegisteredModelAsync(name, ct);
+            if (SignaturePolicy.Required(model, alias) is null) return;
+            target = await registry.GetModelVersionAsync(name, version, ct);
+        }
+        catch (CairnException e) when (e.ErrorCode == ErrorCodes.ResourceDoesNotExist)
+        {
+            return;
+        }
+        SignaturePolicy.RequireTaggedSignature(model, alias, target);
+    }
 }
