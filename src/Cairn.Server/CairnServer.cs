@@ -116,7 +116,7 @@ public static class CairnServer
         // Routing after the checks above, so that a refused host is not even matched to a route.
         app.UseRouting();
         app.UseMlflowErrors(app.Logger);
-        app.UseCairnAuthorization(options.Authentication, options.Tracking, options.LoggedModels);
+        app.UseCairnAuthorization(options.Authentication, options.Tracking, options.LoggedModels, options.Registry);
         app.MapOpenApi("/openapi/{documentName}.json").Requires(Access.SignedIn);
         app.MapGet("/health", () => Results.Text("OK")).Requires(Access.Anyone).ExcludeFromDescription();
         app.MapGet("/version", () => Results.Text(typeof(CairnServer).Assembly.GetName().Version?.ToString() ?? "0")).Requires(Access.Anyone).ExcludeFromDescription();

@@ -96,7 +96,8 @@ public static class Access
 
     /// <summary>
     /// A path in the artifact proxy: the experiment whose default artifact folder holds it
-    /// (<c>&lt;experiment id&gt;/...</c>); a path elsewhere is a server-wide thing.
+    /// (<c>&lt;experiment id&gt;/...</c>), or the registered model of a <c>registry/&lt;name&gt;/...</c>
+    /// path (signatures, cards); a path elsewhere is a server-wide thing.
     /// </summary>
     public static AccessRule ArtifactPath(Need need, Field path) => new ArtifactRule(need, path);
 }
@@ -133,9 +134,14 @@ internal sealed record ArtifactRule(Need Need, Field Path) : AccessRule
     {
         var list = new List<Resource>();
         foreach (var path in fields.Values(Path))
-            list.Add(await owners.ExperimentHoldingArtifactAsync(path, ct) is { } experiment
-                ? new(ResourceTypes.Experiment, experiment, Need)
-                : new(ResourceOwners.Server, "", Need));
+        {
+            if (await owners.ExperimentHoldingArtifactAsync(path, ct) is { } experiment)
+                list.Add(new(ResourceTypes.Experiment, experiment, Need));
+            else if (await owners.ModelsHoldingArtifactAsync(path, ct) is { Count: > 0 } models)
+                list.AddRange(models.Select(m => new Resource(ResourceTypes.RegisteredModel, m, Need)));
+            else
+                list.Add(new(ResourceOwners.Server, "", Need));
+        }
         return list;
     }
 }

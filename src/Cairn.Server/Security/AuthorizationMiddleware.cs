@@ -14,10 +14,10 @@ public static class AuthorizationMiddleware
 {
     /// <summary>Adds the checks after routing; nothing when <paramref name="authentication"/> is null (auth off).</summary>
     public static IApplicationBuilder UseCairnAuthorization(this IApplicationBuilder app, ServerAuthentication? authentication,
-        ITrackingStore tracking, ILoggedModelStore? loggedModels)
+        ITrackingStore tracking, ILoggedModelStore? loggedModels, Cairn.Registry.IRegistryStore registry)
     {
         if (authentication is null) return app;
-        var authorization = new ServerAuthorization(authentication, new ResourceOwners(tracking, loggedModels));
+        var authorization = new ServerAuthorization(authentication, new ResourceOwners(tracking, loggedModels, registry));
         return app.Use(async (http, next) =>
         {
             http.Items[typeof(ServerAuthorization)] = authorization;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Cairn.Artifacts;
+using Cairn.Registry;
 using Cairn.Tracking;
 
 namespace Cairn.Server.Security;
@@ -9,7 +10,7 @@ namespace Cairn.Server.Security;
 /// experiment. A run's and a logged model's experiment never change, so they are remembered (up to
 /// a bound); names can be changed, so they are looked up each time.
 /// </summary>
-internal sealed class ResourceOwners(ITrackingStore tracking, ILoggedModelStore? loggedModels)
+internal sealed class ResourceOwners(ITrackingStore tracking, ILoggedModelStore? loggedModels, IRegistryStore registry)
 {
     /// <summary>The resource type of things that are not experiments or registered models (<see cref="Access.Server"/>).</summary>
     public const string Server = "server";
@@ -53,6 +54,42 @@ internal sealed class ResourceOwners(ITrackingStore tracking, ILoggedModelStore?
             async () => ArtifactPath.FromUri((await tracking.GetExperimentAsync(first, ct)).ArtifactLocation));
         return root == first ? first : null;
     }
+
+    /// <summary>
+    /// The registered models a path under <c>registry/</c> (a version's signatures and card) may
+    /// belong to: a name may hold '/', so every leading run of segments that names an existing model
+    /// counts, and the caller needs the right on each of them.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ModelsHoldingArtifactAsync(string path, CancellationToken ct)
+    {
+        string normalized;
+        try
+        {
+            normalized = ArtifactPath.Normalize(path);
+        }
+        catch (CairnException)
+        {
+            return [];
+        }
+        var segments = normalized.Split('/');
+        if (segments.Length < 3 || segments[0] != RegistryFolder) return [];
+        var models = new List<string>();
+        for (var end = 2; end < segments.Length; end++)
+        {
+            var name = string.Join('/', segments[1..end]);
+            try
+            {
+                models.Add((await registry.GetRegisteredModelAsync(name, ct)).Name);
+            }
+            catch (CairnException e) when (e.ErrorCode is ErrorCodes.ResourceDoesNotExist or ErrorCodes.InvalidParameterValue)
+            {
+            }
+        }
+        return models;
+    }
+
+    /// <summary>The artifact folder of the registry's own files (signatures, cards) by model name and version.</summary>
+    public const string RegistryFolder = "registry";
 
     private static async Task<string?> RememberedAsync(ConcurrentDictionary<string, string> remembered, string key, Func<Task<string>> find)
     {

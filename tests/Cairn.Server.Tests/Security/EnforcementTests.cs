@@ -150,6 +150,26 @@ public sealed class EnforcementTests : IAsyncLifetime
         Assert.NotEqual(403, (await _servers.SendAsync(Role.Outsider, "GET", "/api/2.0/mlflow-artifacts/artifacts/elsewhere/file.txt")).Status);
     }
 
+    [Fact]
+    public async Task RegistryFiles_FollowTheirModelsPermissions_EvenWhenANameHoldsASlash()
+    {
+        var parent = MatrixFixture.Unique("team");
+        var child = parent + "/delay";
+        foreach (var name in new[] { parent, child })
+            await _servers.AdminAsync("POST", "/api/2.0/mlflow/registered-models/create", $$"""{"name": "{{name}}"}""");
+        await _servers.GrantRolesAsync(ResourceTypes.RegisteredModel, parent);
+        await _servers.Identity.SetPermissionAsync(new ResourcePermission(ResourceTypes.RegisteredModel, child, Principals.User("reader"), Permission.Edit));
+
+        string Put(string model) => $"/api/2.0/mlflow-artifacts/artifacts/registry/{model}/1/signatures/key.dsse.json";
+        Assert.Equal(200, (await _servers.SendAsync(Role.Editor, "PUT", Put(parent), "{}")).Status);
+        Assert.Equal(403, (await _servers.SendAsync(Role.Outsider, "PUT", Put(parent), "{}")).Status);
+        // An editor of the parent name may not write the files of the model whose name extends it.
+        Assert.Equal(403, (await _servers.SendAsync(Role.Editor, "PUT", Put(child), "{}")).Status);
+        Assert.Equal(403, (await _servers.SendAsync(Role.Reader, "PUT", Put(child), "{}")).Status); // EDIT on the child, READ on the parent
+        Assert.Equal(200, (await _servers.SendAsync(Role.Admin, "PUT", Put(child), "{}")).Status);
+        Assert.Equal(403, (await _servers.SendAsync(Role.Outsider, "GET", Put(parent))).Status);
+    }
+
     private async Task<JsonArray> RunsInAsync(string experiment) =>
         (await _servers.AdminAsync("POST", "/api/2.0/mlflow/runs/search", $$"""{"experiment_ids": ["{{experiment}}"]}"""))["runs"]?.AsArray() ?? [];
 
