@@ -55,7 +55,7 @@ internal sealed class ServerAuthorization(ServerAuthentication authentication, R
                     throw Denied($"This needs {Describe(need)} on the server's shared resources, which the server's default permission ({authentication.DefaultPermission.Name()}) does not give: ask an admin.");
                 return;
         }
-        using var fields = new RequestFields(http);
+        var fields = new RequestFields(http);
         if (rule.ReadsField is { } field && fields.NeedsBody(field)) await fields.LoadBodyAsync();
         foreach (var resource in await rule.ResourcesAsync(fields, owners, http.RequestAborted))
         {

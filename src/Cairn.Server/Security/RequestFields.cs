@@ -46,28 +46,24 @@ internal enum FieldSource { Query, Body, BodyOrQuery, Route }
 /// same rules as the endpoint's deserializer (names matched without case, the last of a repeated
 /// name wins), so that the id checked is the id acted on.
 /// </summary>
-internal sealed class RequestFields(HttpContext http) : IDisposable
+internal sealed class RequestFields(HttpContext http)
 {
-    private JsonDocument? body;
+    private byte[]? body;
+    private int length;
 
     public HttpContext Http => http;
 
-    /// <summary>Reads the body once, leaving it to be read again by the endpoint.</summary>
+    /// <summary>
+    /// Reads the body into memory once and gives the endpoint that copy to read (in memory: a
+    /// buffered request stream would spill large bodies such as log-batch to a file).
+    /// </summary>
     public async Task LoadBodyAsync()
     {
         if (body is not null || !HasBody()) return;
-        http.Request.EnableBuffering();
-        using var buffer = new MemoryStream();
+        var buffer = new MemoryStream(http.Request.ContentLength is > 0 and <= 1 << 20 ? (int)http.Request.ContentLength : 16 * 1024);
         await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
-        http.Request.Body.Position = 0;
-        try
-        {
-            body = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
-        }
-        catch (JsonException e)
-        {
-            throw new CairnException(ErrorCodes.BadRequest, $"Malformed JSON request body (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).");
-        }
+        (body, length) = (buffer.GetBuffer(), (int)buffer.Length);
+        http.Request.Body = new MemoryStream(body, 0, length, writable: false);
     }
 
     public bool NeedsBody(Field field) => field.Source switch
@@ -98,27 +94,61 @@ internal sealed class RequestFields(HttpContext http) : IDisposable
         _ => !IsGet() && HasBody() ? FromBody(name, list) : Read(FieldSource.Query, name, list),
     };
 
+    /// <summary>
+    /// The top-level field's value, scanning the whole body (a malformed one is refused as the
+    /// endpoint would refuse it) without building a document: log-batch bodies are large.
+    /// </summary>
     private List<string> FromBody(string name, bool list)
     {
         if (body is null) return [];
-        if (body.RootElement.ValueKind != JsonValueKind.Object)
-            throw new CairnException(ErrorCodes.BadRequest, "The request body is not a JSON object.");
-        JsonElement? last = null;
-        foreach (var property in body.RootElement.EnumerateObject())
-            if (property.Name.Equals(name, StringComparison.OrdinalIgnoreCase)) last = property.Value;
-        return last switch
+        var reader = new Utf8JsonReader(body.AsSpan(0, length));
+        List<string> found = [];
+        try
         {
-            null or { ValueKind: JsonValueKind.Null } => [],
-            { ValueKind: JsonValueKind.String } one when !list => one.GetString() is { Length: > 0 } s ? [s] : [],
-            { ValueKind: JsonValueKind.Array } many when list && many.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String) =>
-                many.EnumerateArray().Select(e => e.GetString()!).Where(s => s.Length > 0).ToList(),
-            _ => throw JsonFieldErrors.InvalidValue(name, System.Text.Json.Nodes.JsonNode.Parse(last.Value.GetRawText())),
-        };
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                throw new CairnException(ErrorCodes.BadRequest, "The request body is not a JSON object.");
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var matches = string.Equals(reader.GetString(), name, StringComparison.OrdinalIgnoreCase);
+                reader.Read();
+                if (!matches)
+                {
+                    reader.Skip();
+                    continue;
+                }
+                found = reader.TokenType switch
+                {
+                    JsonTokenType.Null => [],
+                    JsonTokenType.String when !list => reader.GetString() is { Length: > 0 } one ? [one] : [],
+                    JsonTokenType.StartArray when list => Strings(ref reader, name),
+                    _ => throw WrongType(name),
+                };
+            }
+            while (reader.Read()) { } // the rest must be well-formed too
+        }
+        catch (JsonException e)
+        {
+            throw new CairnException(ErrorCodes.BadRequest, $"Malformed JSON request body (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).");
+        }
+        return found;
+    }
+
+    /// <summary>MLflow's words for a field of the wrong type, quoting the value.</summary>
+    private CairnException WrongType(string name) =>
+        JsonFieldErrors.WrongType(body.AsSpan(0, length), "$." + name) ?? JsonFieldErrors.Missing(name);
+
+    private static List<string> Strings(ref Utf8JsonReader reader, string name)
+    {
+        var values = new List<string>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.String) throw new CairnException(ErrorCodes.InvalidParameterValue, $"Invalid value for parameter '{name}': a list of strings is expected.");
+            if (reader.GetString() is { Length: > 0 } value) values.Add(value);
+        }
+        return values;
     }
 
     private bool IsGet() => HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method);
 
     private bool HasBody() => http.Request.ContentLength > 0 || http.Request.Headers.TransferEncoding.Count > 0;
-
-    public void Dispose() => body?.Dispose();
 }
