@@ -43,7 +43,7 @@ internal sealed class AuthServers : IAsyncDisposable
         Cairn.Pipelines.IPipelineScheduleStore Schedules, Cairn.Monitoring.IMonitorStore Monitors, Cairn.Deployments.IEndpointStore Endpoints,
         Cairn.Features.IFeatureDefinitionStore Features, Cairn.Tracking.ILoggedModelStore LoggedModels, IIdentityStore Identity, IAuditStore Audit);
 
-    public static Task<AuthServers> SqliteAsync()
+    public static Task<AuthServers> SqliteAsync(Permission defaultPermission = Permission.Read)
     {
         var folder = new TempFolder();
         Stores Open()
@@ -51,7 +51,7 @@ internal sealed class AuthServers : IAsyncDisposable
             var s = new SqliteStores(folder.File("cairn.db"));
             return new(s, s.Tracking, s.Registry, s.Datasets, s.Schedules, s.Monitors, s.Endpoints, s.Features, s.LoggedModels, s.Identity, s.Audit);
         }
-        return StartAsync(folder, [Open(), Open()]);
+        return StartAsync(folder, [Open(), Open()], defaultPermission);
     }
 
     public static async Task<AuthServers> PostgresAsync()
@@ -62,10 +62,10 @@ internal sealed class AuthServers : IAsyncDisposable
             var s = await PostgresStores.OpenAsync(database);
             return new(s, s.Tracking, s.Registry, s.Datasets, s.Schedules, s.Monitors, s.Endpoints, s.Features, s.LoggedModels, s.Identity, s.Audit);
         }
-        return await StartAsync(new TempFolder(), [await Open(), await Open()]);
+        return await StartAsync(new TempFolder(), [await Open(), await Open()], Permission.Read);
     }
 
-    private static async Task<AuthServers> StartAsync(TempFolder folder, List<Stores> stores)
+    private static async Task<AuthServers> StartAsync(TempFolder folder, List<Stores> stores, Permission defaultPermission)
     {
         var apps = new List<WebApplication>();
         var online = new List<IAsyncDisposable>();
@@ -81,7 +81,7 @@ internal sealed class AuthServers : IAsyncDisposable
                 Port = 0, Schedules = d.Schedules, Monitors = d.Monitors, Endpoints = d.Endpoints, Features = d.Features, LoggedModels = d.LoggedModels,
                 OnlineFeatures = new LocalOnlineFeatureService(d.Features, onlineStore, folder.File($"push-{apps.Count}")),
                 Audit = d.Audit,
-                Authentication = new ServerAuthentication(new AccountService(identity, new PasswordHasher(1_000)), identity),
+                Authentication = new ServerAuthentication(new AccountService(identity, new PasswordHasher(1_000)), identity) { DefaultPermission = defaultPermission },
             };
             var app = CairnServer.Build(options);
             await app.StartAsync();

@@ -170,6 +170,22 @@ public sealed class EnforcementTests : IAsyncLifetime
         Assert.Equal(403, (await _servers.SendAsync(Role.Outsider, "GET", Put(parent))).Status);
     }
 
+    [Fact]
+    public async Task WithNoPermissionsByDefault_UsersSeeOnlyWhatTheyCreatedOrWereGiven()
+    {
+        await using var closed = await AuthServers.SqliteAsync(Permission.NoPermissions);
+        var others = (await closed.AdminAsync("POST", "/api/2.0/mlflow/experiments/create", """{"name": "admins"}"""))["experiment_id"]!.GetValue<string>();
+        var (_, created) = await closed.SendAsync(Role.Editor, "POST", "/api/2.0/mlflow/experiments/create", """{"name": "editors"}""");
+        var own = created!["experiment_id"]!.GetValue<string>();
+
+        var (_, page) = await closed.SendAsync(Role.Editor, "POST", "/api/2.0/mlflow/experiments/search", """{"max_results": 100}""");
+        Assert.Equal([own], page!["experiments"]!.AsArray().Select(e => e!["experiment_id"]!.GetValue<string>()));
+        Assert.Equal(403, (await closed.SendAsync(Role.Editor, "GET", $"/api/2.0/mlflow/experiments/get?experiment_id={others}")).Status);
+        Assert.Equal(403, (await closed.SendAsync(Role.Editor, "GET", "/api/2.0/mlflow/experiments/get?experiment_id=0")).Status);
+        Assert.Equal(403, (await closed.SendAsync(Role.Editor, "GET", "/api/2.0/cairn/datasets/list")).Status);
+        Assert.Equal(200, (await closed.SendAsync(Role.Editor, "POST", "/api/2.0/mlflow/runs/create", $$"""{"experiment_id": "{{own}}"}""")).Status);
+    }
+
     private async Task<JsonArray> RunsInAsync(string experiment) =>
         (await _servers.AdminAsync("POST", "/api/2.0/mlflow/runs/search", $$"""{"experiment_ids": ["{{experiment}}"]}"""))["runs"]?.AsArray() ?? [];
 

@@ -70,6 +70,17 @@ public sealed partial class ServerCommandAuthTests
         Assert.Contains("--admin-user needs --auth", withoutAuth.Err);
     }
 
+    [Fact]
+    public async Task AnUnknownDefaultPermission_IsRefused_NamingTheValidOnes()
+    {
+        using var folder = new TempFolder();
+
+        var (exit, err) = await ServerAsync("--auth", "--default-permission", "WRITE", "--backend-store-uri", folder.File("store"));
+
+        Assert.Equal(2, exit);
+        Assert.Contains("'WRITE' is not a permission; use one of NO_PERMISSIONS, READ, EDIT, MANAGE", err);
+    }
+
     [GeneratedRegex(@"listening on (http://[^\s]+)")]
     private static partial Regex ListeningOn();
 }
