@@ -30,7 +30,11 @@ public sealed class SignInThrottle(TimeProvider time)
             var now = time.GetUtcNow();
             var user = Blocked(UserKey(username), PerUser, now);
             var from = Blocked(AddressKey(address), PerAddress, now);
-            return user > from ? user : from;
+            return (user, from) switch
+            {
+                ({ } a, { } b) => a > b ? a : b,
+                _ => user ?? from,
+            };
         }
     }
 

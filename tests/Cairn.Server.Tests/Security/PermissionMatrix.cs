@@ -130,8 +130,8 @@ internal static class PermissionMatrix
         Send("POST", "/api/2.0/cairn/features/push", Role.Admin, _ => """{"feature_view": "v", "rows": []}"""),
         Send("POST", "/api/2.0/cairn/feedback/get", Role.Outsider, _ => """{"request_ids": []}"""),
 
-        // The web UI, until it has a sign-in of its own.
-        Get("/", Role.Admin, _ => "/"),
+        // The web UI: any signed-in user (each page shows only what they may read; admin pages: UiSignInTests).
+        Get("/", Role.Outsider, _ => "/"),
     ];
 
     /// <summary>The server-wide groups (<c>Access.Shared</c>): GET reads, anything else changes.</summary>
