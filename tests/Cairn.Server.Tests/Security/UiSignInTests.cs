@@ -279,6 +279,20 @@ public sealed partial class UiSignInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARunsArtifactFile_IsRefusedToWhoMayNotReadItsExperiment()
+    {
+        var secret = await _server.Store.CreateExperimentAsync("secret-files");
+        var run = await _server.Store.CreateRunAsync(new Cairn.Tracking.NewRun(secret));
+        await _server.Stores.Identity.SetPermissionAsync(new ResourcePermission(ResourceTypes.Experiment, secret, Principals.User("alice"), Permission.NoPermissions));
+        using var browser = Browser();
+        (await SignInAsync(browser, "alice", "alice password 1")).Dispose();
+
+        using var refused = await browser.GetAsync($"/ui/runs/{run.Info.RunId}/artifact?path=notes.txt");
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+    }
+
+    [Fact]
     public async Task SigningOut_EndsTheSession()
     {
         using var browser = Browser();
