@@ -293,6 +293,32 @@ public sealed partial class UiSignInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LinkedResources_TheReaderMayNotRead_AreLeftOutOfTheirPages()
+    {
+        var open = await _server.Store.CreateExperimentAsync("open-lab");
+        var secret = await _server.Store.CreateExperimentAsync("secret-lab");
+        var openRun = await _server.Store.CreateRunAsync(new Cairn.Tracking.NewRun(open));
+        var secretRun = await _server.Store.CreateRunAsync(new Cairn.Tracking.NewRun(secret));
+        await _server.Registry.CreateRegisteredModelAsync("hidden-model");
+        await _server.Registry.CreateModelVersionAsync(new Cairn.Registry.NewModelVersion("hidden-model", $"runs:/{openRun.Info.RunId}/model", openRun.Info.RunId));
+        await _server.Registry.CreateRegisteredModelAsync("open-model");
+        await _server.Registry.CreateModelVersionAsync(new Cairn.Registry.NewModelVersion("open-model", $"runs:/{secretRun.Info.RunId}/model", secretRun.Info.RunId));
+        await _server.Stores.Identity.SetPermissionAsync(new ResourcePermission(ResourceTypes.Experiment, secret, Principals.User("alice"), Permission.NoPermissions));
+        await _server.Stores.Identity.SetPermissionAsync(new ResourcePermission(ResourceTypes.RegisteredModel, "hidden-model", Principals.User("alice"), Permission.NoPermissions));
+        using var browser = Browser();
+        (await SignInAsync(browser, "alice", "alice password 1")).Dispose();
+
+        var runPage = await browser.GetStringAsync($"/runs/{openRun.Info.RunId}");
+        var versionPage = await browser.GetStringAsync("/models/open-model/versions/1");
+        var models = await browser.GetStringAsync("/models");
+
+        Assert.DoesNotContain("hidden-model", runPage);
+        Assert.DoesNotContain("secret-lab", versionPage);
+        Assert.Contains("open-model", models);
+        Assert.DoesNotContain("hidden-model", models);
+    }
+
+    [Fact]
     public async Task SigningOut_EndsTheSession()
     {
         using var browser = Browser();
