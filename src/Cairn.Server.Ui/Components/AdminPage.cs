@@ -26,6 +26,8 @@ public abstract class AdminPage : UiPage
 
     protected sealed override async Task OnInitializedAsync()
     {
+        // A new token's secret is in the page once: no cache may keep a copy.
+        if (Http is { Response.HasStarted: false }) Http.Response.Headers.CacheControl = "no-store";
         if (Allowed()) await TryLoadAsync(LoadAsync);
     }
 

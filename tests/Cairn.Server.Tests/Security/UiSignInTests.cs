@@ -206,6 +206,7 @@ public sealed partial class UiSignInTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        Assert.True(allowed.Headers.CacheControl?.NoStore);
         Assert.DoesNotContain("Signed in as", await refused.Content.ReadAsStringAsync());
     }
 
