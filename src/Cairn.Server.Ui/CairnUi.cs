@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.DependencyInjection;
+using Cairn.Server.Ui.Security;
 using MudBlazor.Services;
 
 namespace Cairn.Server.Ui;
@@ -36,17 +37,26 @@ public static class CairnUi
         services.AddSingleton(stores);
         services.AddRazorComponents();
         services.AddMudServices();
+        AddOpenAccess(services);
         return services;
     }
 
-    public static WebApplication MapCairnUi(this WebApplication app)
+    /// <summary>Maps the pages, stylesheets and artifact files; the host attaches who may open each (<see cref="CairnUiEndpoints"/>).</summary>
+    public static CairnUiEndpoints MapCairnUi(this WebApplication app)
     {
         app.UseAntiforgery();
-        app.MapGet(AssetsPrefix + "{name}", (HttpContext http, string name) => ServeAsset(http, name)).ExcludeFromDescription();
-        app.MapGet("/ui/runs/{runId}/artifact", ServeArtifactAsync).ExcludeFromDescription();
-        app.MapRazorComponents<App>();
-        return app;
+        var assets = app.MapGet(AssetsPrefix + "{name}", (HttpContext http, string name) => ServeAsset(http, name)).ExcludeFromDescription();
+        var artifacts = app.MapGet("/ui/runs/{runId}/artifact", ServeArtifactAsync).ExcludeFromDescription();
+        var pages = app.MapRazorComponents<App>();
+        return new CairnUiEndpoints(assets, artifacts, pages);
     }
+
+    /// <summary>
+    /// Services for the UI's sign-in: without any registered by the host, the pages act as on a
+    /// server without sign-in (<see cref="OpenUiAccess"/>).
+    /// </summary>
+    private static void AddOpenAccess(IServiceCollection services) =>
+        Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton<IUiAccess, OpenUiAccess>(services);
 
     private static IResult ServeAsset(HttpContext http, string name)
     {
@@ -82,3 +92,9 @@ public static class CairnUi
             : Results.Stream(stream, type, fileDownloadName: fileName);
     }
 }
+
+/// <summary>The UI's endpoints, for the host to attach access rules to.</summary>
+/// <param name="Assets">The stylesheets (needed by the sign-in page).</param>
+/// <param name="Artifacts">A run's artifact files (<c>/ui/runs/{runId}/artifact</c>).</param>
+/// <param name="Pages">Every page; each page's <see cref="PageAccessAttribute"/> is in its endpoint's metadata.</param>
+public sealed record CairnUiEndpoints(IEndpointConventionBuilder Assets, IEndpointConventionBuilder Artifacts, RazorComponentsEndpointConventionBuilder Pages);

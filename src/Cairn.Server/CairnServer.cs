@@ -98,6 +98,7 @@ public static class CairnServer
         }));
         builder.Services.AddCorsOrigins(options.CorsOrigins);
         builder.Services.AddCairnUi(new UiStores(options.Tracking, options.Registry, options.Artifacts, options.Datasets, options.Time) { Monitors = options.Monitors, Endpoints = options.Endpoints, Features = options.Features, OnlineStore = options.OnlineStore, LoggedModels = options.LoggedModels, InferenceLog = options.InferenceLog });
+        builder.Services.AddCairnSignIn(options.Authentication, options.Time);
 
         WebApplication? built = null;
         foreach (var work in options.BackgroundWork)
@@ -137,7 +138,7 @@ public static class CairnServer
         app.MapFallback("/api/{**rest}", (HttpContext http) =>
             ErrorHandling.Write(http, StatusCodes.Status404NotFound, "ENDPOINT_NOT_FOUND",
                 $"No API endpoint {http.Request.Method} {AjaxApi.OriginalPath(http)}. See /openapi/v1.json for the API.")).Requires(Access.SignedIn);
-        app.MapCairnUi();
+        app.MapCairnUi().RequireUiAccess();
         return app;
     }
 

@@ -98,13 +98,14 @@ internal static class ServerCommand
         var auth = new Option<bool>("--auth") { Description = "Require sign-in on every request (HTTP basic or a bearer API token); users from `cairn users create`." };
         var adminUser = new Option<string?>("--admin-user") { Description = "With --auth and no users yet: create this admin first, with the password in $CAIRN_ADMIN_PASSWORD." };
         var defaultPermission = new Option<string>("--default-permission") { Description = "With --auth: what users may do with experiments, registered models and the server's shared resources (datasets, features, monitors, schedules, endpoints) that nobody gave them a permission on: READ (MLflow's default), EDIT, MANAGE or NO_PERMISSIONS.", DefaultValueFactory = _ => "READ" };
+        var sessionKeys = new Option<string?>("--session-keys") { Description = "With --auth: folder of the keys that protect web UI sessions and forms (default: session-keys/ beside an embedded store, else in ./.cairn). Servers behind one address need the same folder." };
         var allowAnonymous = new Option<bool>("--allow-anonymous") { Description = "Serve without --auth on an address other than loopback: anyone who reaches it may read, change and delete everything." };
         var oidc = new OidcOption();
         var noScheduler = new Option<bool>("--no-scheduler") { Description = "Do not run pipeline schedules, triggers and scheduled monitors in this server (another server on the same database does)." };
         var access = new HostAccessOptions();
         var tls = new ServerTlsOptions();
         var command = new Command("server", "Serve the MLflow-compatible tracking and registry API and the artifact proxy; run pipeline schedules, triggers and scheduled monitors.")
-            { host, port, backend, artifacts, scheduleInterval, pipelinesRoot, noScheduler, endpoints, inferenceLog, onlineStore, featureFunctions, auth, adminUser, defaultPermission, allowAnonymous };
+            { host, port, backend, artifacts, scheduleInterval, pipelinesRoot, noScheduler, endpoints, inferenceLog, onlineStore, featureFunctions, auth, adminUser, defaultPermission, sessionKeys, allowAnonymous };
         access.AddTo(command);
         oidc.AddTo(command);
         tls.AddTo(command);
@@ -132,7 +133,15 @@ internal static class ServerCommand
                 throw CairnException.InvalidParameter($"Port {clash.Key} is given twice: the server and each endpoint need a port of their own.");
             var functions = FeatureFunctionsOption.Load(parse, featureFunctions, Environment.CurrentDirectory);
             using var metadata = await StoreWiring.OpenMetadataAsync(parse.GetValue(backend), ct);
-            var authentication = parse.GetValue(auth) ? (await AuthenticationAsync(metadata, parse.GetValue(adminUser), oidcOptions, stdout, ct)) with { DefaultPermission = fallbackPermission } : null;
+            if (parse.GetValue(sessionKeys) is not null && !parse.GetValue(auth)) throw CairnException.InvalidParameter("--session-keys needs --auth.");
+            var authentication = parse.GetValue(auth)
+                ? (await AuthenticationAsync(metadata, parse.GetValue(adminUser), oidcOptions, stdout, ct)) with
+                {
+                    DefaultPermission = fallbackPermission,
+                    SessionKeyFolder = Path.GetFullPath(parse.GetValue(sessionKeys) ?? Path.Combine(
+                        metadata.DefaultArtifactFolder is { } embedded ? Path.GetDirectoryName(embedded)! : TrackingUri.DefaultFolder, "session-keys")),
+                }
+                : null;
             var artifactStore = StoreWiring.OpenArtifacts(parse.GetValue(artifacts), metadata);
             var features = OnlineFeatureWiring.FeaturesFolder(metadata.DefaultArtifactFolder is { } folder ? Path.GetDirectoryName(folder) : null);
             var online = await OnlineFeatureWiring.OpenServiceAsync(metadata.Features, parse.GetValue(onlineStore), features, ct, functions);

@@ -1,4 +1,7 @@
 using Microsoft.AspNetCore.Components;
+using Cairn.Security;
+using Cairn.Tracking;
+using Cairn.Server.Ui.Security;
 using Microsoft.AspNetCore.Http;
 
 namespace Cairn.Server.Ui.Components;
@@ -12,6 +15,8 @@ public abstract class UiPage : ComponentBase
 {
     [CascadingParameter] public HttpContext? Http { get; set; }
     [Inject] public required UiStores Stores { get; set; }
+    /// <summary>The signed-in user and what they may read (everything on a server without sign-in).</summary>
+    [Inject] public required IUiAccess Access { get; set; }
 
     /// <summary>The message that replaces the page's content, when it could not be loaded.</summary>
     protected string? Error { get; private set; }
@@ -33,6 +38,37 @@ public abstract class UiPage : ComponentBase
         }
     }
 
+    /// <summary>Refuses the page (403, nothing of the resource shown) unless the caller may read the resource.</summary>
+    /// <exception cref="CairnException">PERMISSION_DENIED.</exception>
+    protected async Task RequireReadAsync(string resourceType, string resourceId)
+    {
+        if (Http is null || await Access.ReadableAsync(Http, resourceType) is not { } readable || readable(resourceId)) return;
+        throw new CairnException(ErrorCodes.PermissionDenied, $"Permission denied: you may not read this {resourceType.Replace('_', ' ')}. Ask an admin or its manager for READ.");
+    }
+
+    /// <summary>What of a resource type the caller may read; null when everything.</summary>
+    protected Task<Func<string, bool>?> ReadableAsync(string resourceType) =>
+        Http is null ? Task.FromResult<Func<string, bool>?>(null) : Access.ReadableAsync(Http, resourceType);
+
+    /// <summary>
+    /// A search page holding only what the caller may read, topped up from the following pages so
+    /// that the returned token resumes after the last item looked at.
+    /// </summary>
+    protected async Task<Page<T>> VisibleAsync<T>(string resourceType, Func<T, string> idOf, int maxResults, string? pageToken,
+        Func<int, string?, Task<Page<T>>> search)
+    {
+        if (await ReadableAsync(resourceType) is not { } readable) return await search(maxResults, pageToken);
+        var kept = new List<T>();
+        var token = pageToken;
+        do
+        {
+            var page = await search(maxResults - kept.Count, token);
+            kept.AddRange(page.Items.Where(item => readable(idOf(item))));
+            token = page.NextPageToken;
+        } while (kept.Count < maxResults && !string.IsNullOrEmpty(token));
+        return new Page<T>(kept, token);
+    }
+
     protected void Fail(CairnException e) => Fail(StatusFor(e), e.Message);
 
     protected void Fail(int status, string message)
@@ -50,8 +86,12 @@ public abstract class UiPage : ComponentBase
 /// <summary>The status of a page that shows a user error.</summary>
 public static class PageStatus
 {
-    public static int For(CairnException e) =>
-        e.ErrorCode == ErrorCodes.ResourceDoesNotExist ? Microsoft.AspNetCore.Http.StatusCodes.Status404NotFound : Microsoft.AspNetCore.Http.StatusCodes.Status400BadRequest;
+    public static int For(CairnException e) => e.ErrorCode switch
+    {
+        ErrorCodes.ResourceDoesNotExist => StatusCodes.Status404NotFound,
+        ErrorCodes.PermissionDenied => StatusCodes.Status403Forbidden,
+        _ => StatusCodes.Status400BadRequest,
+    };
 
     /// <summary>
     /// Sets the status as the response starts, after the page has rendered: Blazor's endpoint

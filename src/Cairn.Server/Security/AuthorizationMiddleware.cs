@@ -8,7 +8,7 @@ namespace Cairn.Server.Security;
 /// <summary>
 /// Checks each request against its endpoint's <see cref="AccessRule"/> once the caller is known:
 /// 403 <c>PERMISSION_DENIED</c> naming what is missing, as MLflow's auth answers. Admins pass every
-/// check. Endpoints without a rule (the web UI's pages, until it has its own sign-in) are for admins.
+/// check. Endpoints without a rule are for admins, so a new endpoint is closed until someone decides.
 /// </summary>
 public static class AuthorizationMiddleware
 {

@@ -24,4 +24,13 @@ public sealed record ServerAuthentication(AccountService Accounts, IIdentityStor
 
     /// <summary>A user's permission on a resource they have none on, themselves or through a group (MLflow's default is READ).</summary>
     public Permission DefaultPermission { get; init; } = Permission.Read;
+
+    /// <summary>How long a web UI session lasts from sign-in (fixed, not sliding).</summary>
+    public TimeSpan SessionLifetime { get; init; } = TimeSpan.FromHours(8);
+
+    /// <summary>
+    /// The folder of the keys that protect session cookies and the UI's antiforgery tokens; null:
+    /// keys live in memory and sessions end when the server stops. Servers behind one address share it.
+    /// </summary>
+    public string? SessionKeyFolder { get; init; }
 }

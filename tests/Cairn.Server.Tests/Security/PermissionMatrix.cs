@@ -132,8 +132,8 @@ internal static class PermissionMatrix
 
         Get("/api/2.0/cairn/audit/list", Role.Admin, _ => "/api/2.0/cairn/audit/list"),
 
-        // The web UI, until it has a sign-in of its own.
-        Get("/", Role.Admin, _ => "/"),
+        // The web UI: any signed-in user (each page shows only what they may read; admin pages: UiSignInTests).
+        Get("/", Role.Outsider, _ => "/"),
     ];
 
     /// <summary>The server-wide groups (<c>Access.Shared</c>): GET reads, anything else changes.</summary>

@@ -33,6 +33,7 @@ public sealed partial class ServerCommandAuthTests
         using var anonymous = await http.SendAsync(Search(null));
         using var wrong = await http.SendAsync(Search("root password 124"));
         using var right = await http.SendAsync(Search("root password 123"));
+        using var signInPage = await http.GetAsync("/signin");
 
         Assert.Contains("Created the first admin, root.", process.StandardOutput);
         Assert.Contains("with sign-in required", line);
@@ -40,6 +41,9 @@ public sealed partial class ServerCommandAuthTests
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
         Assert.Equal(HttpStatusCode.OK, right.StatusCode);
         Assert.DoesNotContain("root password", process.StandardOutput + process.StandardError);
+        // The sign-in form's antiforgery token made the first key, kept beside the embedded store.
+        Assert.Equal(HttpStatusCode.OK, signInPage.StatusCode);
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(folder.File("store"), "session-keys")));
     }
 
     [Fact]
@@ -61,6 +65,7 @@ public sealed partial class ServerCommandAuthTests
         var none = await ServerAsync("--auth", "--backend-store-uri", folder.File("store"));
         var noPassword = await ServerAsync("--auth", "--admin-user", "root", "--backend-store-uri", folder.File("store"));
         var withoutAuth = await ServerAsync("--admin-user", "root", "--backend-store-uri", folder.File("store"));
+        var keysWithoutAuth = await ServerAsync("--session-keys", folder.File("keys"), "--backend-store-uri", folder.File("store"));
 
         Assert.Equal(2, none.Exit);
         Assert.Contains("--auth with no users", none.Err);
@@ -68,6 +73,8 @@ public sealed partial class ServerCommandAuthTests
         Assert.Contains("$CAIRN_ADMIN_PASSWORD", noPassword.Err);
         Assert.Equal(2, withoutAuth.Exit);
         Assert.Contains("--admin-user needs --auth", withoutAuth.Err);
+        Assert.Equal(2, keysWithoutAuth.Exit);
+        Assert.Contains("--session-keys needs --auth", keysWithoutAuth.Err);
     }
 
     [Fact]
