@@ -20,20 +20,25 @@ public sealed class ProtectedAliasTests : IAsyncLifetime
     private const string Model = "delay";
     private RunningServer _server = null!;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _server = await StartAsync(protectedAliases: null);
+
+    /// <summary>A server with the users and the model; null: the default protected aliases.</summary>
+    private static async Task<RunningServer> StartAsync(IReadOnlyList<string>? protectedAliases)
     {
         AccountService accounts = null!;
-        _server = await RunningServer.StartAsync((options, stores) =>
+        var server = await RunningServer.StartAsync((options, stores) =>
         {
             accounts = new AccountService(stores.Identity, new PasswordHasher(iterations: 1_000));
-            return options with { Authentication = new ServerAuthentication(accounts, stores.Identity) };
+            options = options with { Authentication = new ServerAuthentication(accounts, stores.Identity) };
+            return protectedAliases is null ? options : options with { ProtectedAliases = protectedAliases };
         });
         foreach (var user in new[] { "alice", "bob", "carol" }) await accounts.CreateUserAsync(user, Password(user));
         await accounts.CreateUserAsync("root", Password("root"), isAdmin: true);
-        await _server.Registry.CreateRegisteredModelAsync(Model, null, null);
-        for (var i = 0; i < 3; i++) await _server.Registry.CreateModelVersionAsync(new NewModelVersion(Model, $"runs:/{Guid.NewGuid():N}/model"));
+        await server.Registry.CreateRegisteredModelAsync(Model, null, null);
+        for (var i = 0; i < 3; i++) await server.Registry.CreateModelVersionAsync(new NewModelVersion(Model, $"runs:/{Guid.NewGuid():N}/model"));
         foreach (var (user, permission) in new[] { ("alice", Permission.Edit), ("bob", Permission.Manage), ("carol", Permission.Manage) })
-            await _server.Stores.Identity.SetPermissionAsync(new ResourcePermission(ResourceTypes.RegisteredModel, Model, Principals.User(user), permission));
+            await server.Stores.Identity.SetPermissionAsync(new ResourcePermission(ResourceTypes.RegisteredModel, Model, Principals.User(user), permission));
+        return server;
     }
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
@@ -49,11 +54,13 @@ public sealed class ProtectedAliasTests : IAsyncLifetime
     }
 
     /// <summary>A request as MLflow's clients send it, with HTTP basic credentials.</summary>
-    private async Task<(int Status, string? Code, string Text)> SendAsync(string user, string method, string path, string json)
+    private Task<(int Status, string? Code, string Text)> SendAsync(string user, string method, string path, string json) => SendAsync(_server, user, method, path, json);
+
+    private static async Task<(int Status, string? Code, string Text)> SendAsync(RunningServer server, string user, string method, string path, string json)
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
         request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{Password(user)}")));
-        using var response = await _server.Http.SendAsync(request);
+        using var response = await server.Http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         var code = text.StartsWith('{') ? JsonNode.Parse(text)?["error_code"]?.GetValue<string>() : null;
         return ((int)response.StatusCode, code, text);
@@ -191,6 +198,36 @@ public sealed class ProtectedAliasTests : IAsyncLifetime
         Assert.DoesNotContain("   at ", own.StandardError);
         Assert.True(approved == 0, approve.StandardError);
         Assert.Equal("2", (await _server.Registry.GetModelVersionByAliasAsync(Model, "production")).Version);
+    }
+
+    [Fact]
+    public async Task AServerProtectingOtherAliases_LetsAnEditorSetChampion_ButNotTheAliasItProtects()
+    {
+        await using var server = await StartAsync(["gold"]);
+        string Json(string alias) => $$"""{"name": "{{Model}}", "alias": "{{alias}}", "version": "1"}""";
+
+        var champion = await SendAsync(server, "alice", "POST", "/api/2.0/mlflow/registered-models/alias", Json("champion"));
+        var gold = await SendAsync(server, "alice", "POST", "/api/2.0/mlflow/registered-models/alias", Json("gold"));
+
+        Assert.Equal(200, champion.Status);
+        Assert.Equal((403, ErrorCodes.PermissionDenied), (gold.Status, gold.Code));
+        Assert.Contains("'gold' is a protected alias", gold.Text);
+    }
+
+    [Fact]
+    public async Task TheServerCommand_RefusesProtectedAliasesWithoutAuth_AndABadAlias()
+    {
+        using var folder = new TempFolder();
+        var withoutAuth = new StringWriter();
+        var badAlias = new StringWriter();
+
+        var withoutAuthExit = await Cairn.Cli.CairnCli.RunAsync(["server", "--port", "0", "--no-scheduler", "--backend-store-uri", folder.File("store"), "--protected-aliases", "gold"], new StringWriter(), withoutAuth);
+        var badAliasExit = await Cairn.Cli.CairnCli.RunAsync(["server", "--port", "0", "--no-scheduler", "--backend-store-uri", folder.File("store"), "--auth", "--protected-aliases", "gold,a b"], new StringWriter(), badAlias);
+
+        Assert.Equal(2, withoutAuthExit);
+        Assert.Contains("--protected-aliases needs --auth", withoutAuth.ToString());
+        Assert.Equal(2, badAliasExit);
+        Assert.Contains("Invalid alias 'a b'", badAlias.ToString());
     }
 
     [Fact]
