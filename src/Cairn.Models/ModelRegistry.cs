@@ -12,6 +12,8 @@ public enum PromotionOutcome
     Promoted,
     /// <summary>The gate failed: the alias did not move, and the request waits for ApproveAsync or RejectAsync.</summary>
     PendingApproval,
+    /// <summary>The alias is protected on the server (four eyes): the alias did not move, and the request waits for another user's ApproveAsync.</summary>
+    AwaitingApproval,
 }
 
 /// <summary>What a promotion did.</summary>
@@ -180,11 +182,20 @@ public sealed class ModelRegistry(CairnClient client)
             await Audit(name, version, alias, result.Passed ? TransitionAction.GatePassed : TransitionAction.GateFailed, who, comment, gate, result.Summary, ct).ConfigureAwait(false);
             if (!result.Passed) return new PromotionResult(PromotionOutcome.PendingApproval, name, version, alias, holder?.Version, result);
         }
-        await MoveAlias(name, version, alias, who, comment ?? (gate is null ? "promoted without a gate" : "gate passed"), ct).ConfigureAwait(false);
+        try
+        {
+            await MoveAlias(name, version, alias, who, comment ?? (gate is null ? "promoted without a gate" : "gate passed"), ct).ConfigureAwait(false);
+        }
+        catch (CairnException e) when (e.ErrorCode == ErrorCodes.PermissionDenied)
+        {
+            // The request was just accepted, so the caller may change the model: a refused move is a
+            // protected alias waiting for a second person, not a missing right.
+            return new PromotionResult(PromotionOutcome.AwaitingApproval, name, version, alias, holder?.Version, result);
+        }
         return new PromotionResult(PromotionOutcome.Promoted, name, version, alias, holder?.Version, result);
     }
 
-    /// <summary>A reviewer overrides a failed gate: the alias moves, and the approval is recorded with its comment.</summary>
+    /// <summary>A reviewer overrides a failed gate (or, on a server protecting the alias, gives the second approval): the alias moves, and the approval is recorded with its comment.</summary>
     public async Task ApproveAsync(string name, string version, string alias, string comment, string? actor = null, CancellationToken ct = default)
     {
         await RequirePending(name, version, alias, ct).ConfigureAwait(false);
@@ -222,18 +233,23 @@ public sealed class ModelRegistry(CairnClient client)
         await Audit(name, version, alias, TransitionAction.AliasMoved, who, comment, null, null, ct).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// A request is pending when nothing settled it since: no approval, rejection or move of this
+    /// version to the alias. Its gate failed, or a server protecting the alias refused the move.
+    /// </summary>
     private async Task RequirePending(string name, string version, string alias, CancellationToken ct)
     {
         var history = await Registry.ListTransitionsAsync(name, null, ct).ConfigureAwait(false);
-        var decisive = history.Select((t, at) => (t, at)).LastOrDefault(x => x.t.Version == version && x.t.Alias == alias
-            && x.t.Action is TransitionAction.GateFailed or TransitionAction.Approved or TransitionAction.Rejected or TransitionAction.AliasMoved);
-        if (decisive.t?.Action != TransitionAction.GateFailed)
+        var request = history.Select((t, at) => (t, at)).LastOrDefault(x => x.t.Version == version && x.t.Alias == alias && x.t.Action == TransitionAction.Requested);
+        var since = request.t is null ? [] : history.Skip(request.at + 1).ToList();
+        if (request.t is null || since.Any(t => t.Version == version && t.Alias == alias
+            && t.Action is TransitionAction.Approved or TransitionAction.Rejected or TransitionAction.AliasMoved))
             throw CairnException.InvalidState($"There is no pending promotion of {name} version {version} to '{alias}': request one with 'cairn models promote'.");
         // The gate compared this version with the alias's holder of that moment: once the alias has
-        // moved (or gone) since, the failed gate no longer describes what approving would replace.
-        var moved = history.Skip(decisive.at + 1).LastOrDefault(t => t.Alias == alias && t.Action is TransitionAction.AliasMoved or TransitionAction.AliasDeleted);
+        // moved (or gone) since, the request no longer describes what approving would replace.
+        var moved = since.LastOrDefault(t => t.Alias == alias && t.Action is TransitionAction.AliasMoved or TransitionAction.AliasDeleted);
         if (moved is not null)
-            throw CairnException.InvalidState($"'{alias}' of {name} has {(moved.Action == TransitionAction.AliasDeleted ? "been removed" : $"moved to version {moved.Version}")} since version {version}'s gate failed: " +
+            throw CairnException.InvalidState($"'{alias}' of {name} has {(moved.Action == TransitionAction.AliasDeleted ? "been removed" : $"moved to version {moved.Version}")} since version {version} was requested: " +
                 $"request the promotion again with 'cairn models promote {name} --version {version} --to {alias}' so the gate compares with what it would replace.");
     }
 

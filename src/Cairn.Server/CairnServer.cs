@@ -56,6 +56,8 @@ public sealed record CairnServerOptions(ITrackingStore Tracking, IArtifactStore 
     public string? InferenceLog { get; init; } = UiStores.DefaultInferenceLog;
     /// <summary>Sign-in for every request but the probes (<c>cairn server --auth</c>); null: anyone who reaches the server may do everything.</summary>
     public Cairn.Server.Security.ServerAuthentication? Authentication { get; init; }
+    /// <summary>With <see cref="Authentication"/>: the aliases that move only on a request approved by another user (<c>--protected-aliases</c>).</summary>
+    public IReadOnlyList<string> ProtectedAliases { get; init; } = Cairn.Registry.FourEyes.DefaultProtectedAliases;
     /// <summary>The audit log every changing request is recorded in, and <c>GET /api/2.0/cairn/audit/list</c> reads; null: none.</summary>
     public Cairn.Security.IAuditStore? Audit { get; init; }
     /// <summary>Long-running work (the pipeline scheduler) started once the server listens.</summary>
@@ -124,7 +126,7 @@ public static class CairnServer
         app.MapExperimentsApi(options.Tracking);
         app.MapRunsApi(options.Tracking, options.Time);
         app.MapArtifactsApi(options.Tracking, options.Artifacts);
-        app.MapRegistryApi(options.Registry, options.Tracking, options.LoggedModels);
+        app.MapRegistryApi(options.Registry, options.Tracking, options.LoggedModels, options.Authentication is null ? null : options.ProtectedAliases, options.Time);
         app.MapDatasetsApi(options.Datasets);
         if (options.Authentication is not null) app.MapUsersApi(options.Authentication).MapPermissionsApi(options.Authentication);
         if (options.Audit is not null) app.MapAuditApi(options.Audit, options.Time);

@@ -51,7 +51,7 @@ public class RegistryCapabilityTests
             (await registry.PromoteAsync("delay", weakest.Version, "champion", "metrics.auc >= champion.metrics.auc", actor: "bob")).Outcome);
         await registry.SetAliasAsync("delay", "champion", champion.Version, actor: "ada");
         var stale = await Assert.ThrowsAsync<CairnException>(() => registry.ApproveAsync("delay", weakest.Version, "champion", "ok", actor: "carol"));
-        Assert.Contains($"moved to version {champion.Version} since version {weakest.Version}'s gate failed", stale.Message);
+        Assert.Contains($"moved to version {champion.Version} since version {weakest.Version} was requested", stale.Message);
         Assert.Equal(champion.Version, (await cairn.Registry.GetModelVersionByAliasAsync("delay", "champion")).Version);
         await registry.PromoteAsync("delay", weakest.Version, "champion", "metrics.auc >= champion.metrics.auc", actor: "bob");
         await registry.ApproveAsync("delay", weakest.Version, "champion", "asked again", actor: "carol");

@@ -249,6 +249,7 @@ internal static class DeployCommands
             {
                 null => ".",
                 { Outcome: Cairn.Models.PromotionOutcome.Promoted } => $"; @{alias.Alias} -> version {alias.Version}.",
+                { Outcome: Cairn.Models.PromotionOutcome.AwaitingApproval } => $"; @{alias.Alias} did not move: it is a protected alias, another user approves with `cairn models approve`.",
                 _ => $"; @{alias.Alias} did not move: the promotion gate failed, approve with `cairn models approve`.",
             });
             return 0;

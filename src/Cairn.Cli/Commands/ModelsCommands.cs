@@ -167,6 +167,13 @@ internal static class ModelsCommands
                 stdout.WriteLine($"Promoted: models:/{result.Name}@{result.Alias} -> version {result.Version}{(result.PreviousVersion is null ? "" : $" (was {result.PreviousVersion})")}.");
                 return 0;
             }
+            if (result.Outcome == PromotionOutcome.AwaitingApproval)
+            {
+                stdout.WriteLine($"Waiting for approval by another user: '{result.Alias}' is protected on this server, so models:/{result.Name}@{result.Alias} stays " +
+                    $"{(result.PreviousVersion is null ? "unset" : $"at version {result.PreviousVersion}")}. Another user with MANAGE on the model approves with: " +
+                    $"cairn models approve {result.Name} --version {result.Version} --to {result.Alias} --comment \"...\"");
+                return 4; // as a failed gate: the alias did not move, the request waits
+            }
             stdout.WriteLine($"Not promoted: the gate failed; models:/{result.Name}@{result.Alias} stays at version {result.PreviousVersion}. " +
                 $"A reviewer can override with: cairn models approve {result.Name} --version {result.Version} --to {result.Alias} --comment \"...\"");
             return 4; // distinct from errors, so CI can tell "gate failed" apart
@@ -180,7 +187,7 @@ internal static class ModelsCommands
         var version = new Option<string>("--version") { Required = true };
         var to = new Option<string>("--to") { Description = "The alias of the pending request.", Required = true };
         var comment = new Option<string>("--comment") { Description = "The reviewer's reason (required).", Required = true };
-        var command = new Command(verb, approve ? "Approve a pending promotion whose gate failed: the alias moves." : "Reject a pending promotion.") { name, version, to, comment };
+        var command = new Command(verb, approve ? "Approve a pending promotion (its gate failed, or the alias is protected and needs a second person): the alias moves." : "Reject a pending promotion.") { name, version, to, comment };
         command.SetAction(async (parse, ct) =>
         {
             using var client = GlobalOptions.OpenClient(parse);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Cairn.Monitoring;
 using Cairn.Pipelines;
+using Cairn.Registry;
 using Cairn.Server;
 using Cairn.Tracking;
 using Microsoft.AspNetCore.Builder;
@@ -99,13 +100,14 @@ internal static class ServerCommand
         var adminUser = new Option<string?>("--admin-user") { Description = "With --auth and no users yet: create this admin first, with the password in $CAIRN_ADMIN_PASSWORD." };
         var defaultPermission = new Option<string>("--default-permission") { Description = "With --auth: what users may do with experiments, registered models and the server's shared resources (datasets, features, monitors, schedules, endpoints) that nobody gave them a permission on: READ (MLflow's default), EDIT, MANAGE or NO_PERMISSIONS.", DefaultValueFactory = _ => "READ" };
         var sessionKeys = new Option<string?>("--session-keys") { Description = "With --auth: folder of the keys that protect web UI sessions and forms (default: session-keys/ beside an embedded store, else in ./.cairn). Servers behind one address need the same folder." };
+        var protectedAliases = new Option<string?>("--protected-aliases") { Description = "With --auth: the aliases that move only on a request approved by another user (four eyes), comma-separated; \"none\" protects none. Default: champion,production." };
         var allowAnonymous = new Option<bool>("--allow-anonymous") { Description = "Serve without --auth on an address other than loopback: anyone who reaches it may read, change and delete everything." };
         var oidc = new OidcOption();
         var noScheduler = new Option<bool>("--no-scheduler") { Description = "Do not run pipeline schedules, triggers and scheduled monitors in this server (another server on the same database does)." };
         var access = new HostAccessOptions();
         var tls = new ServerTlsOptions();
         var command = new Command("server", "Serve the MLflow-compatible tracking and registry API and the artifact proxy; run pipeline schedules, triggers and scheduled monitors.")
-            { host, port, backend, artifacts, scheduleInterval, pipelinesRoot, noScheduler, endpoints, inferenceLog, onlineStore, featureFunctions, auth, adminUser, defaultPermission, sessionKeys, allowAnonymous };
+            { host, port, backend, artifacts, scheduleInterval, pipelinesRoot, noScheduler, endpoints, inferenceLog, onlineStore, featureFunctions, auth, adminUser, defaultPermission, sessionKeys, protectedAliases, allowAnonymous };
         access.AddTo(command);
         oidc.AddTo(command);
         tls.AddTo(command);
@@ -119,6 +121,8 @@ internal static class ServerCommand
             if (!parse.GetValue(auth) && !parse.GetValue(allowAnonymous) && !IsLoopback(hostValue))
                 throw CairnException.InvalidParameter($"--host {hostValue} is reachable from other machines: add --auth (sign-in required), or --allow-anonymous to let anyone who reaches it read, change and delete everything.");
             if (parse.GetValue(adminUser) is not null && !parse.GetValue(auth)) throw CairnException.InvalidParameter("--admin-user needs --auth.");
+            if (parse.GetValue(protectedAliases) is not null && !parse.GetValue(auth)) throw CairnException.InvalidParameter("--protected-aliases needs --auth: without sign-in there is no second person to tell apart.");
+            var protectedList = parse.GetValue(protectedAliases) is { } list ? FourEyes.ParseAliases(list) : FourEyes.DefaultProtectedAliases;
             var fallbackPermission = Cairn.Security.Permissions.Parse(parse.GetValue(defaultPermission));
             var oidcOptions = oidc.OptionsIn(parse);
             if (oidcOptions is not null && !parse.GetValue(auth)) throw CairnException.InvalidParameter("--oidc-issuer needs --auth.");
@@ -172,6 +176,7 @@ internal static class ServerCommand
                 LoggedModels = metadata.LoggedModels,
                 InferenceLog = parse.GetValue(inferenceLog) is "none" ? null : parse.GetValue(inferenceLog),
                 Authentication = authentication,
+                ProtectedAliases = protectedList,
                 Audit = metadata.Audit, // always: without --auth its entries say anonymous, with the caller's address
                 BackgroundWork =
                 [

@@ -47,9 +47,12 @@ public sealed class CanaryController(EndpointManager manager, EndpointRouter rou
             case CanaryDecisions.Advance:
                 var variant = spec.Variants.First(v => v.Name == canary.Variant);
                 var moved = await manager.MoveAliasAsync(spec, variant, canary.Gate, $"canary on endpoint {spec.Name} passed every step", ct).ConfigureAwait(false);
-                if (moved is { Outcome: PromotionOutcome.PendingApproval })
-                    return await StoreAsync(record, EndpointTransitions.AwaitApproval(spec, $"gate failed: {moved.Gate?.Summary}"), EndpointEventKinds.CanaryAwaitingApproval,
-                        $"Canary {canary.Variant} passed every step, but {spec.Alias} waits for approval (gate failed: {moved.Gate?.Summary}); approve with `cairn models approve {moved.Name} {moved.Version} --alias {spec.Alias}`", ct).ConfigureAwait(false);
+                if (moved is { Outcome: PromotionOutcome.PendingApproval or PromotionOutcome.AwaitingApproval })
+                {
+                    var why = moved.Outcome == PromotionOutcome.AwaitingApproval ? "protected alias: another user must approve" : $"gate failed: {moved.Gate?.Summary}";
+                    return await StoreAsync(record, EndpointTransitions.AwaitApproval(spec, why), EndpointEventKinds.CanaryAwaitingApproval,
+                        $"Canary {canary.Variant} passed every step, but {spec.Alias} waits for approval ({why}); approve with `cairn models approve {moved.Name} {moved.Version} --alias {spec.Alias}`", ct).ConfigureAwait(false);
+                }
                 return await StoreAsync(record, EndpointTransitions.PromoteCanary(spec, now, verdict.Summary), EndpointEventKinds.CanaryPromoted,
                     $"Canary {canary.Variant} promoted to 100%: {verdict.Summary}" + (moved is null ? "" : $"; {spec.Alias} -> version {moved.Version}"), ct).ConfigureAwait(false);
             default:

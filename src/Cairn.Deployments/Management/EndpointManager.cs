@@ -165,6 +165,7 @@ public sealed class EndpointManager(CairnClient client, IEndpointStore store, st
     {
         null => "",
         { Outcome: PromotionOutcome.Promoted } => $"; {spec.Alias} -> version {moved.Version}",
+        { Outcome: PromotionOutcome.AwaitingApproval } => $"; {spec.Alias} not moved: it is a protected alias, another user must approve",
         _ => $"; {spec.Alias} not moved: the promotion gate failed, a reviewer must approve ({moved.Gate?.Summary})",
     };
 

@@ -13,8 +13,12 @@ namespace Cairn.Server.Endpoints;
 public static class RegistryApi
 {
     /// <param name="loggedModels">Resolves <c>models:/&lt;logged model id&gt;</c> sources to the model's files (MLflow 3); null: such sources are handed out as they are.</param>
-    public static IEndpointRouteBuilder MapRegistryApi(this IEndpointRouteBuilder app, IRegistryStore registry, ITrackingStore tracking, ILoggedModelStore? loggedModels = null)
+    /// <param name="protectedAliases">On a server with sign-in: the aliases that move only with a second person's approval (<see cref="FourEyes"/>); null: no such rights (no sign-in).</param>
+    /// <param name="time">The clock the audit trail's records are stamped with when <paramref name="protectedAliases"/> is given.</param>
+    public static IEndpointRouteBuilder MapRegistryApi(this IEndpointRouteBuilder app, IRegistryStore registry, ITrackingStore tracking, ILoggedModelStore? loggedModels = null,
+        IReadOnlyList<string>? protectedAliases = null, TimeProvider? time = null)
     {
+        var guard = protectedAliases is null ? null : new ProtectedAliasGuard(registry, protectedAliases, time ?? TimeProvider.System);
         var models = app.MapGroup("/api/2.0/mlflow/registered-models").WithTags("Registered models");
 
         models.MapPost("/create", async (HttpContext http) =>
@@ -92,14 +96,20 @@ public static class RegistryApi
             var body = await ApiIo.ReadBodyAsync<AliasRequest>(http);
             var (name, alias, version) = (ApiIo.Require(body.Name, "name"), ApiIo.Require(body.Alias, "alias"), ApiIo.Require(body.Version, "version"));
             await RequireTaggedSignatureAsync(registry, name, alias, version, http.RequestAborted);
-            await registry.SetAliasAsync(name, alias, version, http.RequestAborted);
+            Task Move() => registry.SetAliasAsync(name, alias, version, http.RequestAborted);
+            if (guard?.Protects(alias) == true) await guard.MoveAsync(http, name, alias, version, removal: false, Move);
+            else await Move();
             return ApiIo.Empty();
         }).Requires(Access.RegisteredModel(Need.Update, Field.Body("name"))).Accepts<AliasRequest>("application/json");
 
         models.MapDelete("/alias", async (HttpContext http) =>
         {
             var body = await ApiIo.ReadBodyOrQueryAsync<AliasRequest>(http);
-            await registry.DeleteAliasAsync(ApiIo.Require(body.Name, "name"), ApiIo.Require(body.Alias, "alias"), http.RequestAborted);
+            var (name, alias) = (ApiIo.Require(body.Name, "name"), ApiIo.Require(body.Alias, "alias"));
+            Task Remove() => registry.DeleteAliasAsync(name, alias, http.RequestAborted);
+            // The removal is judged against the version the alias points at; an alias that is not there is the store's 404.
+            if (guard?.Protects(alias) == true) await guard.MoveAsync(http, name, alias, (await registry.GetModelVersionByAliasAsync(name, alias, http.RequestAborted)).Version, removal: true, Remove);
+            else await Remove();
             return ApiIo.Empty();
         }).Requires(Access.RegisteredModel(Need.Update, Field.BodyOrQuery("name")));
 
@@ -187,7 +197,9 @@ public static class RegistryApi
             var body = await ApiIo.ReadBodyAsync<ModelTransition>(http);
             ApiIo.Require(body.Name, "name");
             ApiIo.Require(body.Version, "version");
-            await registry.AddTransitionAsync(body with { Id = string.IsNullOrEmpty(body.Id) ? Ids.NewId() : body.Id, Alias = body.Alias ?? "" }, http.RequestAborted);
+            ModelTransition? transition = body with { Id = string.IsNullOrEmpty(body.Id) ? Ids.NewId() : body.Id, Alias = body.Alias ?? "" };
+            if (guard is not null) transition = await guard.AdmitAsync(http, transition);
+            if (transition is not null) await registry.AddTransitionAsync(transition, http.RequestAborted);
             return ApiIo.Empty();
         }).Requires(Access.RegisteredModel(Need.Update, Field.Body("name"))).Accepts<ModelTransition>("application/json");
         audit.MapGet("/transitions", async (HttpContext http) =>

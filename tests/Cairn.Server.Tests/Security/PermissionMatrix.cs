@@ -82,8 +82,9 @@ internal static class PermissionMatrix
         Send("POST", $"{Mlflow}/registered-models/get-latest-versions", Role.Reader, f => $$"""{"name": "{{f.Model}}"}"""),
         Send("POST", $"{Mlflow}/registered-models/set-tag", Role.Editor, f => $$"""{"name": "{{f.Model}}", "key": "k", "value": "v"}"""),
         Send("DELETE", $"{Mlflow}/registered-models/delete-tag", Role.Editor, f => $$"""{"name": "{{f.Model}}", "key": "k"}"""),
-        Send("POST", $"{Mlflow}/registered-models/alias", Role.Editor, f => $$"""{"name": "{{f.Model}}", "alias": "champion", "version": "1"}"""),
-        Send("DELETE", $"{Mlflow}/registered-models/alias", Role.Editor, f => $$"""{"name": "{{f.Model}}", "alias": "champion"}"""),
+        // A protected alias (champion) moves only with a second person's approval: ProtectedAliasTests.
+        Send("POST", $"{Mlflow}/registered-models/alias", Role.Editor, f => $$"""{"name": "{{f.Model}}", "alias": "staging", "version": "1"}"""),
+        Send("DELETE", $"{Mlflow}/registered-models/alias", Role.Editor, f => $$"""{"name": "{{f.Model}}", "alias": "staging"}"""),
         Get($"{Mlflow}/registered-models/alias", Role.Reader, f => $"{Mlflow}/registered-models/alias?name={f.Model}&alias=champion"),
         Send("POST", $"{Mlflow}/model-versions/create", Role.Editor, f => $$"""{"name": "{{f.Model}}", "source": "runs:/{{f.Run}}/model", "run_id": "{{f.Run}}"}"""),
         Get($"{Mlflow}/model-versions/get", Role.Reader, f => $"{Mlflow}/model-versions/get?name={f.Model}&version=1"),
@@ -94,7 +95,7 @@ internal static class PermissionMatrix
         Get($"{Mlflow}/model-versions/get-download-uri", Role.Reader, f => $"{Mlflow}/model-versions/get-download-uri?name={f.Model}&version=1"),
         Send("POST", $"{Mlflow}/model-versions/set-tag", Role.Editor, f => $$"""{"name": "{{f.Model}}", "version": "1", "key": "k", "value": "v"}"""),
         Send("DELETE", $"{Mlflow}/model-versions/delete-tag", Role.Editor, f => $$"""{"name": "{{f.Model}}", "version": "1", "key": "k"}"""),
-        Send("POST", "/api/2.0/cairn/registry/transitions", Role.Editor, f => $$"""{"name": "{{f.Model}}", "version": "1", "alias": "champion", "action": "request", "user": "x", "timestamp": 1}"""),
+        Send("POST", "/api/2.0/cairn/registry/transitions", Role.Editor, f => $$"""{"name": "{{f.Model}}", "version": "1", "alias": "champion", "action": "REQUESTED", "actor": "x", "timestamp": 1}"""),
         Get("/api/2.0/cairn/registry/transitions", Role.Reader, f => $"/api/2.0/cairn/registry/transitions?name={f.Model}"),
 
         Send("POST", $"{Mlflow}/logged-models/", Role.Editor, f => $$"""{"experiment_id": "{{f.Experiment}}", "name": "m"}""", _ => $"{Mlflow}/logged-models"),
