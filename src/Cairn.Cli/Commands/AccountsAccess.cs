@@ -65,7 +65,7 @@ internal sealed class AccountsAccess : IDisposable
         }
         var uri = parse.GetValue(store) ?? parse.GetValue(GlobalOptions.TrackingUri) ?? Environment.GetEnvironmentVariable(TrackingUri.EnvironmentVariable);
         if (uri is not null && TrackingUri.Parse(uri) is ServerLocation)
-            throw CairnException.InvalidParameter($"--backend-store-uri is the server's database (postgresql://..., sqlite:///...), not a server's address ({uri}): to act through a server, give it as --tracking-uri.");
+            throw CairnException.InvalidParameter($"{uri} is a server's address: give --backend-store-uri the server's database (postgresql://..., sqlite:///...), or give the address as --tracking-uri to act through the server.");
         var metadata = await StoreWiring.OpenMetadataAsync(uri, ct);
         return new AccountsAccess(metadata.Identity, new AccountService(metadata.Identity), metadata, null);
     }
