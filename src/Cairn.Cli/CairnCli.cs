@@ -36,6 +36,7 @@ public static class CairnCli
         root.Subcommands.Add(UsersCommands.Users(stdout));
         root.Subcommands.Add(UsersCommands.Tokens(stdout));
         root.Subcommands.Add(UsersCommands.Permissions(stdout));
+        root.Subcommands.Add(GroupsCommands.Create(stdout));
         root.Subcommands.Add(AuditCommands.Create(stdout, stderr));
         root.Subcommands.Add(LoginCommands.Login(stdout));
         root.Subcommands.Add(LoginCommands.Logout(stdout));

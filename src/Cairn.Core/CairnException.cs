@@ -11,6 +11,8 @@ public static class ErrorCodes
     public const string InternalError = "INTERNAL_ERROR";
     public const string TemporarilyUnavailable = "TEMPORARILY_UNAVAILABLE";
     public const string PermissionDenied = "PERMISSION_DENIED";
+    /// <summary>An operation a backend does not offer by design (a REST client asked for a password hash).</summary>
+    public const string NotImplemented = "NOT_IMPLEMENTED";
 }
 
 /// <summary>

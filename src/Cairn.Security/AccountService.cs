@@ -5,7 +5,7 @@ namespace Cairn.Security;
 /// them, tokens issued with their secret shown once, and sign-in by password or token. Every failed
 /// sign-in answers the same (null), whether the user is unknown, the password wrong or the token revoked.
 /// </summary>
-public sealed class AccountService(IIdentityStore store, PasswordHasher? hasher = null, TimeProvider? time = null)
+public sealed class AccountService(IIdentityStore store, PasswordHasher? hasher = null, TimeProvider? time = null) : IAccountAdministration
 {
     private readonly PasswordHasher _hasher = hasher ?? PasswordHasher.Default;
     private readonly TimeProvider _time = time ?? TimeProvider.System;

@@ -128,7 +128,7 @@ public static class CairnServer
         app.MapArtifactsApi(options.Tracking, options.Artifacts);
         app.MapRegistryApi(options.Registry, options.Tracking, options.LoggedModels, options.Authentication is null ? null : options.ProtectedAliases, options.Time);
         app.MapDatasetsApi(options.Datasets);
-        if (options.Authentication is not null) app.MapUsersApi(options.Authentication).MapPermissionsApi(options.Authentication);
+        if (options.Authentication is not null) app.MapUsersApi(options.Authentication).MapPermissionsApi(options.Authentication).MapAdministrationApi(options.Authentication);
         if (options.Audit is not null) app.MapAuditApi(options.Audit, options.Time);
         if (options.Schedules is not null) app.MapPipelineScheduleApi(options.Schedules, options.Time);
         if (options.Monitors is not null) app.MapMonitorsApi(options.Monitors, options.Time);

@@ -92,6 +92,34 @@ public sealed class UsersCliTests : CliRunner
         AssertUserError(await Cairn("tokens", "create", "--user", "alice", "--expires", "soon"), "Invalid --expires 'soon'");
         Assert.Equal(3, (await Cairn("tokens", "create", "--user", "bob")).Exit);
     }
+
+    [Fact]
+    public async Task Groups_AddListAndRemoveMembers_OnTheDatabase()
+    {
+        await Cairn("users", "create", "alice", "--password-file", PasswordFile("correct horse battery"));
+        await Cairn("users", "create", "bob", "--password-file", PasswordFile("correct horse battery"));
+
+        var added = await Cairn("groups", "add", "ml-team", "alice");
+        await Cairn("groups", "add", "ml-team", "bob");
+        await Cairn("groups", "add", "analysts", "bob");
+        var listed = await Cairn("groups", "list", "ml-team", "-o", "json");
+        var removed = await Cairn("groups", "remove", "ml-team", "alice");
+
+        Assert.True(added.Exit == 0, added.Err);
+        var group = System.Text.Json.JsonDocument.Parse(listed.Out).RootElement.GetProperty("groups").EnumerateArray().Single();
+        Assert.Equal("ml-team", group.GetProperty("name").GetString());
+        Assert.Equal(["alice", "bob"], group.GetProperty("members").EnumerateArray().Select(m => m.GetString()));
+        Assert.True(removed.Exit == 0, removed.Err);
+        using (var stores = new SqliteStores(Path.Combine(Store, "cairn.db")))
+        {
+            Assert.Empty((await stores.Identity.GetUserAsync("alice")).Groups);
+            Assert.Equal(["analysts", "ml-team"], (await stores.Identity.GetUserAsync("bob")).Groups);
+        }
+        Assert.Equal(3, (await Cairn("groups", "remove", "ml-team", "alice")).Exit);
+        Assert.Equal(3, (await Cairn("groups", "list", "nobody-here")).Exit);
+        AssertUserError(await Cairn("groups", "add", "bad group", "bob"), "not a valid group name");
+    }
+
 }
 
 /// <summary><c>cairn permissions</c> on a real SQLite metadata database.</summary>
@@ -133,4 +161,5 @@ public sealed class PermissionsCliTests : CliRunner
         Assert.Equal(3, unknownUser.Exit);
         Assert.DoesNotContain("   at ", wrongLevel.Err + twoResources.Err + unknownUser.Err);
     }
+
 }

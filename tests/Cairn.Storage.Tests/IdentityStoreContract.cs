@@ -1,10 +1,16 @@
+using Cairn.Rest;
 using Cairn.Security;
 using Cairn.Storage.Sqlite;
 using Cairn.Testing;
 
 namespace Cairn.Storage.Tests;
 
-/// <summary>What every identity store must do; run on SQLite and PostgreSQL (the REST backend comes with the server's auth API).</summary>
+/// <summary>
+/// What every identity store must do; run on SQLite, PostgreSQL and the REST client. Users and tokens
+/// are made through <see cref="NewUserAsync"/> and <see cref="NewTokenAsync"/>: with hashes on a
+/// database, with a password and a server-made secret over REST, where the hash operations are
+/// refused by design (<see cref="HandlesHashes"/>).
+/// </summary>
 public abstract class IdentityStoreContract : IAsyncLifetime
 {
     protected IIdentityStore Store { get; private set; } = null!;
@@ -13,6 +19,19 @@ public abstract class IdentityStoreContract : IAsyncLifetime
     protected abstract Task CloseStoreAsync();
 
     public async Task InitializeAsync() => Store = await OpenStoreAsync();
+
+    /// <summary>Whether the store takes and gives password and token hashes; false for the REST client, which never sees a hash.</summary>
+    protected virtual bool HandlesHashes => true;
+
+    /// <summary>A new user (password hash "h" where the store takes hashes).</summary>
+    protected virtual Task<UserAccount> NewUserAsync(string username, bool isAdmin = false) => Store.CreateUserAsync(username, "h", isAdmin);
+
+    /// <summary>A new token and the hash of its secret.</summary>
+    protected virtual async Task<(ApiToken Token, string SecretHash)> NewTokenAsync(string username, string name = "ci", long? expiry = null)
+    {
+        var token = Token(username, name, expiry);
+        return (await Store.CreateTokenAsync(token), token.SecretHash);
+    }
 
     public Task DisposeAsync() => CloseStoreAsync();
 
@@ -36,18 +55,21 @@ public abstract class IdentityStoreContract : IAsyncLifetime
     {
         var (alice, bob) = (Unique("alice"), Unique("bob"));
 
-        var a = await Store.CreateUserAsync(alice, "hash-a", isAdmin: true);
-        var b = await Store.CreateUserAsync(bob, "hash-b", isAdmin: false);
+        var a = await NewUserAsync(alice, isAdmin: true);
+        var b = await NewUserAsync(bob, isAdmin: false);
 
         Assert.Equal((alice, true), (a.Username, a.IsAdmin));
         Assert.True(b.Id > a.Id);
         Assert.True(a.CreationTime > 0);
         Assert.Equal(a with { Groups = [] }, (await Store.GetUserAsync(alice)) with { Groups = [] });
         Assert.Empty(a.Groups);
-        Assert.Equal("hash-b", await Store.GetPasswordHashAsync(bob));
-        Assert.Null(await Store.GetPasswordHashAsync(Unique("nobody")));
+        if (HandlesHashes)
+        {
+            Assert.Equal("h", await Store.GetPasswordHashAsync(bob));
+            Assert.Null(await Store.GetPasswordHashAsync(Unique("nobody")));
+        }
         Assert.Contains(await Store.ListUsersAsync(), u => u.Username == bob && !u.IsAdmin);
-        await Fails(ErrorCodes.ResourceAlreadyExists, () => Store.CreateUserAsync(alice, "other", false));
+        await Fails(ErrorCodes.ResourceAlreadyExists, () => NewUserAsync(alice));
         await Fails(ErrorCodes.ResourceDoesNotExist, () => Store.GetUserAsync(Unique("nobody")));
     }
 
@@ -60,7 +82,7 @@ public abstract class IdentityStoreContract : IAsyncLifetime
     [InlineData("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")]
     public async Task CreateUser_BadName_IsRefused(string name)
     {
-        var e = await Fails(ErrorCodes.InvalidParameterValue, () => Store.CreateUserAsync(name, "hash", false));
+        var e = await Fails(ErrorCodes.InvalidParameterValue, () => NewUserAsync(name));
         Assert.Contains("not a valid user name", e.Message);
     }
 
@@ -68,17 +90,20 @@ public abstract class IdentityStoreContract : IAsyncLifetime
     public async Task UpdatePasswordAndAdmin_ChangeOnlyThatUser()
     {
         var (alice, bob) = (Unique("alice"), Unique("bob"));
-        await Store.CreateUserAsync(alice, "old", false);
-        await Store.CreateUserAsync(bob, "bobs", false);
+        await NewUserAsync(alice);
+        await NewUserAsync(bob);
 
-        await Store.UpdatePasswordHashAsync(alice, "new");
         await Store.UpdateAdminAsync(alice, true);
+        if (HandlesHashes)
+        {
+            await Store.UpdatePasswordHashAsync(alice, "new");
+            Assert.Equal("new", await Store.GetPasswordHashAsync(alice));
+            Assert.Equal("h", await Store.GetPasswordHashAsync(bob));
+            await Fails(ErrorCodes.ResourceDoesNotExist, () => Store.UpdatePasswordHashAsync(Unique("nobody"), "x"));
+        }
 
-        Assert.Equal("new", await Store.GetPasswordHashAsync(alice));
         Assert.True((await Store.GetUserAsync(alice)).IsAdmin);
-        Assert.Equal("bobs", await Store.GetPasswordHashAsync(bob));
         Assert.False((await Store.GetUserAsync(bob)).IsAdmin);
-        await Fails(ErrorCodes.ResourceDoesNotExist, () => Store.UpdatePasswordHashAsync(Unique("nobody"), "x"));
         await Fails(ErrorCodes.ResourceDoesNotExist, () => Store.UpdateAdminAsync(Unique("nobody"), true));
     }
 
@@ -86,7 +111,7 @@ public abstract class IdentityStoreContract : IAsyncLifetime
     public async Task Groups_AreListedWithTheUser_AndAddingTwiceIsNoChange()
     {
         var alice = Unique("alice");
-        await Store.CreateUserAsync(alice, "h", false);
+        await NewUserAsync(alice);
 
         await Store.AddToGroupAsync("ml-team", alice);
         await Store.AddToGroupAsync("analysts", alice);
@@ -104,16 +129,22 @@ public abstract class IdentityStoreContract : IAsyncLifetime
     public async Task Tokens_AreFoundByTheirSecretsHash_ListedNewestFirst_AndRevokedOnce()
     {
         var alice = Unique("alice");
-        await Store.CreateUserAsync(alice, "h", false);
-        var (id, secret) = ApiTokenSecrets.New();
+        await NewUserAsync(alice);
         var expiry = DateTimeOffset.UtcNow.AddDays(90).ToUnixTimeMilliseconds();
 
-        var created = await Store.CreateTokenAsync(new NewApiToken(id, alice, "laptop", ApiTokenSecrets.Hash(secret), expiry));
-        var second = await Store.CreateTokenAsync(Token(alice, "ci"));
+        var (created, secretHash) = await NewTokenAsync(alice, "laptop", expiry);
+        var (second, _) = await NewTokenAsync(alice, "ci");
+        var id = created.Id;
 
-        Assert.Equal((id, alice, "laptop", expiry), (created.Id, created.Username, created.Name, created.ExpiryTime));
-        Assert.Equal(created, await Store.FindTokenAsync(ApiTokenSecrets.Hash(secret)));
-        Assert.Null(await Store.FindTokenAsync(ApiTokenSecrets.Hash(secret + "x")));
+        Assert.Equal((alice, "laptop"), (created.Username, created.Name));
+        // A server sets the expiry from a lifetime, by its own clock: the same time within a minute.
+        Assert.InRange(created.ExpiryTime!.Value, expiry - 60_000, expiry + 60_000);
+        if (HandlesHashes)
+        {
+            Assert.Equal(expiry, created.ExpiryTime);
+            Assert.Equal(created, await Store.FindTokenAsync(secretHash));
+            Assert.Null(await Store.FindTokenAsync(secretHash + "0"));
+        }
         var listed = await Store.ListTokensAsync(alice);
         Assert.Equal([id, second.Id], listed.OrderBy(t => t.CreationTime).ThenBy(t => t.Id == second.Id).Select(t => t.Id));
         Assert.True(listed[0].CreationTime >= listed[1].CreationTime);
@@ -123,12 +154,13 @@ public abstract class IdentityStoreContract : IAsyncLifetime
 
         Assert.NotNull(revoked.RevokedTime);
         Assert.Equal(revoked.RevokedTime, again.RevokedTime);
-        Assert.False((await Store.FindTokenAsync(ApiTokenSecrets.Hash(secret)))!.IsValidAt(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+        Assert.False((await Store.ListTokensAsync(alice)).Single(t => t.Id == id).IsValidAt(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+        if (HandlesHashes) Assert.False((await Store.FindTokenAsync(secretHash))!.IsValidAt(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
         Assert.True(second.IsValidAt(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
         await Fails(ErrorCodes.ResourceDoesNotExist, () => Store.RevokeTokenAsync("feedbeef0000"));
-        await Fails(ErrorCodes.ResourceDoesNotExist, () => Store.CreateTokenAsync(Token(Unique("nobody"))));
-        await Fails(ErrorCodes.InvalidParameterValue, () => Store.CreateTokenAsync(Token(alice, "bad\nname")));
-        await Fails(ErrorCodes.InvalidParameterValue, () => Store.CreateTokenAsync(Token(alice, expiry: 1)));
+        await Fails(ErrorCodes.ResourceDoesNotExist, () => NewTokenAsync(Unique("nobody")));
+        await Fails(ErrorCodes.InvalidParameterValue, () => NewTokenAsync(alice, "bad\nname"));
+        await Fails(ErrorCodes.InvalidParameterValue, () => NewTokenAsync(alice, expiry: 1));
     }
 
     [Fact]
@@ -136,7 +168,7 @@ public abstract class IdentityStoreContract : IAsyncLifetime
     {
         var alice = Unique("alice");
         var model = Unique("delay");
-        await Store.CreateUserAsync(alice, "h", false);
+        await NewUserAsync(alice);
 
         await Store.SetPermissionAsync(new ResourcePermission(ResourceTypes.Experiment, "7", Principals.User(alice), Permission.Read));
         await Store.SetPermissionAsync(new ResourcePermission(ResourceTypes.Experiment, "7", Principals.User(alice), Permission.Edit));
@@ -158,10 +190,9 @@ public abstract class IdentityStoreContract : IAsyncLifetime
     public async Task DeleteUser_TakesTheirTokensGroupsAndPermissionsWithThem()
     {
         var (alice, bob) = (Unique("alice"), Unique("bob"));
-        await Store.CreateUserAsync(alice, "h", false);
-        await Store.CreateUserAsync(bob, "h", false);
-        var token = Token(alice);
-        await Store.CreateTokenAsync(token);
+        await NewUserAsync(alice);
+        await NewUserAsync(bob);
+        var (_, secretHash) = await NewTokenAsync(alice);
         await Store.AddToGroupAsync("ml-team", alice);
         await Store.AddToGroupAsync("ml-team", bob);
         await Store.SetPermissionAsync(new ResourcePermission(ResourceTypes.Experiment, "1", Principals.User(alice), Permission.Manage));
@@ -170,13 +201,14 @@ public abstract class IdentityStoreContract : IAsyncLifetime
         await Store.DeleteUserAsync(alice);
 
         await Fails(ErrorCodes.ResourceDoesNotExist, () => Store.GetUserAsync(alice));
-        Assert.Null(await Store.FindTokenAsync(token.SecretHash));
+        Assert.Empty(await Store.ListTokensAsync(alice));
+        if (HandlesHashes) Assert.Null(await Store.FindTokenAsync(secretHash));
         Assert.Empty(await Store.ListPermissionsAsync(principal: Principals.User(alice)));
         Assert.Single(await Store.ListPermissionsAsync(ResourceTypes.Experiment, "1"));
         Assert.Equal(["ml-team"], (await Store.GetUserAsync(bob)).Groups);
         await Fails(ErrorCodes.ResourceDoesNotExist, () => Store.DeleteUserAsync(alice));
         // The name is free again, and nothing of the old user comes back with it.
-        await Store.CreateUserAsync(alice, "h2", false);
+        await NewUserAsync(alice);
         Assert.Empty((await Store.GetUserAsync(alice)).Groups);
     }
 }
@@ -214,5 +246,65 @@ public sealed class PostgresIdentityStoreContract : IdentityStoreContract
     {
         _stores?.Dispose();
         return Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// The REST client against a real server with --auth, signed in as an admin. Users are made with a
+/// password and tokens by the server, through <see cref="RestAccountAdministration"/>; reading or
+/// writing hashes is refused by design, and that refusal is checked here instead.
+/// </summary>
+public sealed class RestIdentityStoreContract : IdentityStoreContract
+{
+    private const string AdminPassword = "admin password 1";
+    private RunningServer? _server;
+    private RestTransport? _transport;
+    private RestAccountAdministration _accounts = null!;
+
+    protected override bool HandlesHashes => false;
+
+    protected override async Task<IIdentityStore> OpenStoreAsync()
+    {
+        _server = await RunningServer.StartAsync((options, stores) =>
+        {
+            var accounts = new AccountService(stores.Identity, new PasswordHasher(iterations: 1_000));
+            accounts.CreateUserAsync("admin", AdminPassword, isAdmin: true).GetAwaiter().GetResult();
+            return options with { Authentication = new Cairn.Server.Security.ServerAuthentication(accounts, stores.Identity) };
+        });
+        _transport = new RestTransport(_server.BaseUri, credentials: ServerCredentials.Basic("admin", AdminPassword));
+        _accounts = new RestAccountAdministration(_transport);
+        return new RestIdentityStore(_transport);
+    }
+
+    protected override Task<UserAccount> NewUserAsync(string username, bool isAdmin = false) =>
+        _accounts.CreateUserAsync(username, "a long password 1", isAdmin);
+
+    protected override async Task<(ApiToken Token, string SecretHash)> NewTokenAsync(string username, string name = "ci", long? expiry = null)
+    {
+        var lifetime = expiry is { } at ? TimeSpan.FromMilliseconds(at - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) : (TimeSpan?)null;
+        var (token, secret) = await _accounts.IssueTokenAsync(username, name, lifetime);
+        return (token, ApiTokenSecrets.Hash(secret));
+    }
+
+    protected override async Task CloseStoreAsync()
+    {
+        _transport?.Dispose();
+        if (_server is not null) await _server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task HashOperations_AreRefusedWithoutAskingTheServer()
+    {
+        var refused = new List<CairnException>
+        {
+            await Assert.ThrowsAsync<CairnException>(() => Store.GetPasswordHashAsync("admin")),
+            await Assert.ThrowsAsync<CairnException>(() => Store.UpdatePasswordHashAsync("admin", "h")),
+            await Assert.ThrowsAsync<CairnException>(() => Store.CreateUserAsync("someone", "h", false)),
+            await Assert.ThrowsAsync<CairnException>(() => Store.CreateTokenAsync(new NewApiToken("feedbeef0000", "admin", "ci", "h", null))),
+            await Assert.ThrowsAsync<CairnException>(() => Store.FindTokenAsync("h")),
+        };
+
+        Assert.All(refused, e => Assert.Equal((ErrorCodes.NotImplemented, true), (e.ErrorCode, e.Message.Contains("hashes never leave it"))));
+        Assert.DoesNotContain(await Store.ListUsersAsync(), u => u.Username == "someone");
     }
 }

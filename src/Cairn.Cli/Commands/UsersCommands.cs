@@ -5,17 +5,13 @@ using Spectre.Console;
 namespace Cairn.Cli.Commands;
 
 /// <summary>
-/// cairn users and cairn tokens: accounts in the metadata database a server signs users in against.
-/// They open the database directly (the server's --backend-store-uri, or the tracking URI's
-/// embedded store), as an administrator on the server's machine would; passwords are read from a
-/// file or the terminal, never from the command line, where other users could see them.
+/// cairn users, tokens and permissions: the accounts a server signs users in against, in its
+/// database directly or through the server itself (<see cref="AccountsAccess"/>); passwords are read
+/// from a file or the terminal, never from the command line, where other users could see them.
 /// </summary>
 internal static class UsersCommands
 {
-    private static Option<string?> BackendStore() => new("--backend-store-uri")
-    {
-        Description = "The server's metadata database: postgresql://..., sqlite:///path/cairn.db or a folder (default: the tracking URI's embedded store).",
-    };
+    private static Option<string?> BackendStore() => AccountsAccess.BackendStore();
 
     private static Option<string?> PasswordFile() => new("--password-file")
     {
@@ -28,20 +24,18 @@ internal static class UsersCommands
         var name = new Argument<string>("username");
         var admin = new Option<bool>("--admin") { Description = "An administrator: may do everything, including managing users and permissions." };
         var create = new Command("create", "Create a user with a password.") { name, admin, passwordFile, store };
-        create.SetAction(async (parse, ct) =>
+        create.SetAction(AccountsAccess.Run(store, async (parse, access, ct) =>
         {
-            using var metadata = await OpenAsync(parse, store, ct);
-            var user = await new AccountService(metadata.Identity).CreateUserAsync(parse.GetValue(name)!, ReadPassword(parse.GetValue(passwordFile), confirm: true), parse.GetValue(admin), ct);
+            var user = await access.Accounts.CreateUserAsync(parse.GetValue(name)!, ReadPassword(parse.GetValue(passwordFile), confirm: true), parse.GetValue(admin), ct);
             stdout.WriteLine($"Created user {user.Username}{(user.IsAdmin ? " (admin)" : "")}.");
             return 0;
-        });
+        }));
 
         var output = GlobalOptions.Output();
         var list = new Command("list", "List the users.") { store, output };
-        list.SetAction(async (parse, ct) =>
+        list.SetAction(AccountsAccess.Run(store, async (parse, access, ct) =>
         {
-            using var metadata = await OpenAsync(parse, store, ct);
-            var users = await metadata.Identity.ListUsersAsync(ct);
+            var users = await access.Identity.ListUsersAsync(ct);
             if (parse.GetValue(output) == OutputFormat.Json)
             {
                 Output.Json(stdout, new { users });
@@ -51,27 +45,25 @@ internal static class UsersCommands
             foreach (var u in users) table.AddRow(Output.Escape(u.Username), u.IsAdmin ? "yes" : "", Output.Escape(string.Join(", ", u.Groups)), Output.Time(u.CreationTime));
             Output.Console(stdout).Write(table);
             return 0;
-        });
+        }));
 
         var deletedUser = new Argument<string>("username");
         var delete = new Command("delete", "Delete a user with their tokens, group memberships and permissions.") { deletedUser, store };
-        delete.SetAction(async (parse, ct) =>
+        delete.SetAction(AccountsAccess.Run(store, async (parse, access, ct) =>
         {
-            using var metadata = await OpenAsync(parse, store, ct);
-            await metadata.Identity.DeleteUserAsync(parse.GetValue(deletedUser)!, ct);
+            await access.Identity.DeleteUserAsync(parse.GetValue(deletedUser)!, ct);
             stdout.WriteLine($"Deleted user {parse.GetValue(deletedUser)}.");
             return 0;
-        });
+        }));
 
         var passwordOwner = new Argument<string>("username");
         var passwd = new Command("passwd", "Set a user's password.") { passwordOwner, passwordFile, store };
-        passwd.SetAction(async (parse, ct) =>
+        passwd.SetAction(AccountsAccess.Run(store, async (parse, access, ct) =>
         {
-            using var metadata = await OpenAsync(parse, store, ct);
-            await new AccountService(metadata.Identity).ChangePasswordAsync(parse.GetValue(passwordOwner)!, ReadPassword(parse.GetValue(passwordFile), confirm: true), ct);
+            await access.Accounts.ChangePasswordAsync(parse.GetValue(passwordOwner)!, ReadPassword(parse.GetValue(passwordFile), confirm: true), ct);
             stdout.WriteLine($"Changed the password of {parse.GetValue(passwordOwner)}.");
             return 0;
-        });
+        }));
         return new Command("users", "Users who sign in to a server started with --auth.") { create, list, delete, passwd };
     }
 
@@ -82,24 +74,22 @@ internal static class UsersCommands
         var name = new Option<string>("--name") { Description = "What the token is for, as lists show it (such as ci or laptop).", DefaultValueFactory = _ => "token" };
         var expires = new Option<string?>("--expires") { Description = "How long it works: 90d, 12h, 30m (default: no expiry)." };
         var create = new Command("create", "Create an API token; its secret is shown once.") { user, name, expires, store };
-        create.SetAction(async (parse, ct) =>
+        create.SetAction(AccountsAccess.Run(store, async (parse, access, ct) =>
         {
             var lifetime = parse.GetValue(expires) is { } text ? Monitoring.MonitorDuration.Parse(text, "--expires") : (TimeSpan?)null;
-            using var metadata = await OpenAsync(parse, store, ct);
-            var (token, secret) = await new AccountService(metadata.Identity).IssueTokenAsync(parse.GetValue(user)!, parse.GetValue(name)!, lifetime, ct);
+            var (token, secret) = await access.Accounts.IssueTokenAsync(parse.GetValue(user)!, parse.GetValue(name)!, lifetime, ct);
             stdout.WriteLine(secret);
             stdout.WriteLine($"Token {token.Id} for {token.Username}{(token.ExpiryTime is { } e ? $", expires {Output.Time(e)} UTC" : ", no expiry")}. "
                 + "This is the only time the secret is shown: store it now (CAIRN_TRACKING_TOKEN or MLFLOW_TRACKING_TOKEN).");
             return 0;
-        });
+        }));
 
         var owner = new Option<string?>("--user") { Description = "Only this user's tokens." };
         var output = GlobalOptions.Output();
         var list = new Command("list", "List API tokens (never their secrets).") { owner, store, output };
-        list.SetAction(async (parse, ct) =>
+        list.SetAction(AccountsAccess.Run(store, async (parse, access, ct) =>
         {
-            using var metadata = await OpenAsync(parse, store, ct);
-            var tokens = await metadata.Identity.ListTokensAsync(parse.GetValue(owner), ct);
+            var tokens = await access.Identity.ListTokensAsync(parse.GetValue(owner), ct);
             if (parse.GetValue(output) == OutputFormat.Json)
             {
                 Output.Json(stdout, new { tokens });
@@ -112,17 +102,16 @@ internal static class UsersCommands
                     t.RevokedTime is not null ? "revoked" : t.IsValidAt(now) ? "active" : "expired");
             Output.Console(stdout).Write(table);
             return 0;
-        });
+        }));
 
         var id = new Argument<string>("id");
         var revoke = new Command("revoke", "Revoke an API token: it stops working at once.") { id, store };
-        revoke.SetAction(async (parse, ct) =>
+        revoke.SetAction(AccountsAccess.Run(store, async (parse, access, ct) =>
         {
-            using var metadata = await OpenAsync(parse, store, ct);
-            var token = await metadata.Identity.RevokeTokenAsync(parse.GetValue(id)!, ct);
+            var token = await access.Identity.RevokeTokenAsync(parse.GetValue(id)!, ct);
             stdout.WriteLine($"Revoked token {token.Id} of {token.Username}.");
             return 0;
-        });
+        }));
         return new Command("tokens", "API tokens for scripts and MLflow clients (bearer tokens).") { create, list, revoke };
     }
 
@@ -149,39 +138,36 @@ internal static class UsersCommands
         var (gExperiment, gModel, gUser, gGroup) = (Experiment(), Model(), User(), Group());
         var level = new Argument<string>("permission") { Description = "READ, EDIT, MANAGE or NO_PERMISSIONS." };
         var grant = new Command("grant", "Give a user or group a permission on an experiment or registered model (replacing theirs).") { level, gExperiment, gModel, gUser, gGroup, store };
-        grant.SetAction(async (parse, ct) =>
+        grant.SetAction(AccountsAccess.Run(store, async (parse, access, ct) =>
         {
             var permission = Cairn.Security.Permissions.Parse(parse.GetValue(level));
             var (type, id) = Resource(parse, gExperiment, gModel);
             var principal = Principal(parse, gUser, gGroup);
-            using var metadata = await OpenAsync(parse, store, ct);
-            await metadata.Identity.SetPermissionAsync(new ResourcePermission(type, id, principal, permission), ct);
+            await access.Identity.SetPermissionAsync(new ResourcePermission(type, id, principal, permission), ct);
             stdout.WriteLine($"Granted {permission.Name()} on {type} {id} to {principal}.");
             return 0;
-        });
+        }));
 
         var (rExperiment, rModel, rUser, rGroup) = (Experiment(), Model(), User(), Group());
         var revoke = new Command("revoke", "Remove a user's or group's own permission on a resource (the default applies again).") { rExperiment, rModel, rUser, rGroup, store };
-        revoke.SetAction(async (parse, ct) =>
+        revoke.SetAction(AccountsAccess.Run(store, async (parse, access, ct) =>
         {
             var (type, id) = Resource(parse, rExperiment, rModel);
             var principal = Principal(parse, rUser, rGroup);
-            using var metadata = await OpenAsync(parse, store, ct);
-            if (!await metadata.Identity.DeletePermissionAsync(type, id, principal, ct))
+            if (!await access.Identity.DeletePermissionAsync(type, id, principal, ct))
                 throw CairnException.NotFound($"{principal} has no permission of their own on {type} {id}.");
             stdout.WriteLine($"Revoked the permission of {principal} on {type} {id}.");
             return 0;
-        });
+        }));
 
         var (lExperiment, lModel, lUser, lGroup) = (Experiment(), Model(), User(), Group());
         var output = GlobalOptions.Output();
         var list = new Command("list", "List permissions, filtered by resource and principal.") { lExperiment, lModel, lUser, lGroup, store, output };
-        list.SetAction(async (parse, ct) =>
+        list.SetAction(AccountsAccess.Run(store, async (parse, access, ct) =>
         {
             var (type, id) = parse.GetValue(lExperiment) is null && parse.GetValue(lModel) is null ? ((string?)null, (string?)null) : Resource(parse, lExperiment, lModel);
             var principal = parse.GetValue(lUser) is null && parse.GetValue(lGroup) is null ? null : Principal(parse, lUser, lGroup);
-            using var metadata = await OpenAsync(parse, store, ct);
-            var permissions = await metadata.Identity.ListPermissionsAsync(type, id, principal, ct);
+            var permissions = await access.Identity.ListPermissionsAsync(type, id, principal, ct);
             if (parse.GetValue(output) == OutputFormat.Json)
             {
                 Output.Json(stdout, new { permissions = permissions.Select(p => new { resource_type = p.ResourceType, resource_id = p.ResourceId, principal = p.Principal, permission = p.Permission.Name() }) });
@@ -191,20 +177,12 @@ internal static class UsersCommands
             foreach (var p in permissions) table.AddRow(p.ResourceType, Output.Escape(p.ResourceId), Output.Escape(p.Principal), p.Permission.Name());
             Output.Console(stdout).Write(table);
             return 0;
-        });
+        }));
         return new Command("permissions", "Per-resource permissions (MLflow's READ, EDIT, MANAGE, NO_PERMISSIONS) for users and groups.") { grant, revoke, list };
     }
 
-    private static Task<MetadataStores> OpenAsync(ParseResult parse, Option<string?> store, CancellationToken ct)
-    {
-        var uri = parse.GetValue(store) ?? parse.GetValue(GlobalOptions.TrackingUri) ?? Environment.GetEnvironmentVariable(TrackingUri.EnvironmentVariable);
-        if (uri is not null && TrackingUri.Parse(uri) is ServerLocation)
-            throw CairnException.InvalidParameter($"Users and tokens are kept in the server's database: give --backend-store-uri (the server's own), not the server's address {uri}.");
-        return StoreWiring.OpenMetadataAsync(uri, ct);
-    }
-
     /// <summary>The password from the file's first line, or asked twice on the terminal without echo.</summary>
-    private static string ReadPassword(string? file, bool confirm)
+    internal static string ReadPassword(string? file, bool confirm)
     {
         if (file is not null)
         {

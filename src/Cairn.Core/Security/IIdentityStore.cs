@@ -3,7 +3,9 @@ namespace Cairn.Security;
 /// <summary>
 /// Users, their groups, API tokens and per-resource permissions: what the server's sign-in and
 /// permission checks read. Passwords and tokens arrive hashed (<see cref="PasswordHasher"/>,
-/// <see cref="ApiTokenSecrets"/>); the store never sees a secret. Implemented by the SQL stores.
+/// <see cref="ApiTokenSecrets"/>); the store never sees a secret. Implemented by the SQL stores and
+/// by the REST client, which refuses the operations that carry a hash (hashes never leave the
+/// server); what needs a password or gives a secret is <see cref="IAccountAdministration"/>.
 /// </summary>
 public interface IIdentityStore
 {

@@ -126,6 +126,21 @@ internal static class PermissionMatrix
         Send("PATCH", $"{Mlflow}/registered-models/permissions/update", Role.Manager, f => $$"""{"name": "{{f.Model}}", "username": "reader", "permission": "READ"}"""),
         Send("DELETE", $"{Mlflow}/registered-models/permissions/delete", Role.Manager, f => $$"""{"name": "{{f.Model}}", "username": "nobody"}"""),
 
+        // Cairn's administration endpoints: users and groups for admins; tokens for their user (the manager's
+        // own) and admins; a token that is not the caller's only for admins; permissions as MLflow's, for managers.
+        Get("/api/2.0/cairn/users/list", Role.Admin, _ => "/api/2.0/cairn/users/list"),
+        Get("/api/2.0/cairn/users/get", Role.Manager, _ => "/api/2.0/cairn/users/get?username=manager"),
+        Send("POST", "/api/2.0/cairn/tokens/create", Role.Manager, _ => """{"username": "manager", "name": "matrix"}"""),
+        Get("/api/2.0/cairn/tokens/list", Role.Manager, _ => "/api/2.0/cairn/tokens/list?username=manager"),
+        Send("POST", "/api/2.0/cairn/tokens/revoke", Role.Admin, _ => """{"token_id": "feedbeef0000"}"""),
+        Send("POST", "/api/2.0/cairn/groups/add-member", Role.Admin, _ => """{"group": "matrix-team", "username": "reader"}"""),
+        Send("POST", "/api/2.0/cairn/groups/remove-member", Role.Admin, _ => """{"group": "matrix-team", "username": "reader"}"""),
+        Get("/api/2.0/cairn/groups/list", Role.Admin, _ => "/api/2.0/cairn/groups/list"),
+        Send("POST", "/api/2.0/cairn/permissions/set", Role.Manager, f => $$"""{"resource_type": "experiment", "resource_id": "{{f.Experiment}}", "principal": "group:matrix-team", "permission": "READ"}"""),
+        Get("/api/2.0/cairn/permissions/get", Role.Manager, f => $"/api/2.0/cairn/permissions/get?resource_type=registered_model&resource_id={f.Model}&principal=user:reader"),
+        Get("/api/2.0/cairn/permissions/list", Role.Manager, f => $"/api/2.0/cairn/permissions/list?resource_type=experiment&resource_id={f.Experiment}"),
+        Send("DELETE", "/api/2.0/cairn/permissions/delete", Role.Manager, f => $$"""{"resource_type": "registered_model", "resource_id": "{{f.Model}}", "principal": "group:nobody"}"""),
+
         Send("POST", "/api/2.0/cairn/features/online", Role.Outsider, _ => """{"features": ["v:f"], "entities": {"id": [1]}}"""),
         Send("POST", "/get-online-features", Role.Outsider, _ => """{"features": ["v:f"], "entities": {"id": [1]}}"""),
         Send("POST", "/api/2.0/cairn/features/push", Role.Admin, _ => """{"feature_view": "v", "rows": []}"""),
