@@ -50,23 +50,12 @@ public abstract class UiPage : ComponentBase
     protected Task<Func<string, bool>?> ReadableAsync(string resourceType) =>
         Http is null ? Task.FromResult<Func<string, bool>?>(null) : Access.ReadableAsync(Http, resourceType);
 
-    /// <summary>
-    /// A search page holding only what the caller may read, topped up from the following pages so
-    /// that the returned token resumes after the last item looked at.
-    /// </summary>
+    /// <summary>A search page holding only what the caller may read (<see cref="FilteredPages"/>).</summary>
     protected async Task<Page<T>> VisibleAsync<T>(string resourceType, Func<T, string> idOf, int maxResults, string? pageToken,
         Func<int, string?, Task<Page<T>>> search)
     {
-        if (await ReadableAsync(resourceType) is not { } readable) return await search(maxResults, pageToken);
-        var kept = new List<T>();
-        var token = pageToken;
-        do
-        {
-            var page = await search(maxResults - kept.Count, token);
-            kept.AddRange(page.Items.Where(item => readable(idOf(item))));
-            token = page.NextPageToken;
-        } while (kept.Count < maxResults && !string.IsNullOrEmpty(token));
-        return new Page<T>(kept, token);
+        var readable = await ReadableAsync(resourceType);
+        return await FilteredPages.SearchAsync(readable is null ? null : item => readable(idOf(item)), maxResults, pageToken, search);
     }
 
     protected void Fail(CairnException e) => Fail(StatusFor(e), e.Message);
