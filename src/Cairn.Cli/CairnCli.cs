@@ -53,18 +53,18 @@ public static class CairnCli
         }
         catch (CairnException e)
         {
-            stderr.WriteLine($"error: {e.Message}");
+            stderr.WriteLine($"error: {Secrets.Redact(e.Message)}");
             return e.ErrorCode == ErrorCodes.ResourceDoesNotExist ? 3 : 2;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            stderr.WriteLine($"error: {e.Message}");
+            stderr.WriteLine($"error: {Secrets.Redact(e.Message)}");
             return 2;
         }
         catch (Exception e) when (Environment.GetEnvironmentVariable("CAIRN_DEBUG") is null)
         {
             // A bug, not a user error: one line, and how to see more.
-            stderr.WriteLine($"error: unexpected failure ({e.GetBaseException().GetType().Name}): {e.GetBaseException().Message}. Set CAIRN_DEBUG=1 for the stack trace.");
+            stderr.WriteLine($"error: unexpected failure ({e.GetBaseException().GetType().Name}): {Secrets.Redact(e.GetBaseException().Message)}. Set CAIRN_DEBUG=1 for the stack trace.");
             return 1;
         }
     }

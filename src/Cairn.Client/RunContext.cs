@@ -28,7 +28,7 @@ public static class RunContext
     public const string Host = "cairn.host";
     /// <summary>The .NET runtime description, such as <c>.NET 10.0.0</c>.</summary>
     public const string Runtime = "cairn.dotnet.version";
-    /// <summary>The process command line, cut to 5000 characters.</summary>
+    /// <summary>The process command line with secrets masked (<see cref="Secrets.RedactArguments"/>), cut to 5000 characters.</summary>
     public const string CommandLine = "cairn.command_line";
 
     /// <summary>The tags above for this process, with the git facts of <paramref name="directory"/> (the current directory when null).</summary>
@@ -41,7 +41,7 @@ public static class RunContext
             [User] = Environment.UserName,
             [Host] = Environment.MachineName,
             [Runtime] = RuntimeInformation.FrameworkDescription,
-            [CommandLine] = Truncate(Environment.CommandLine, 5000),
+            [CommandLine] = CommandLineOf(Environment.GetCommandLineArgs()),
         };
         foreach (var (key, value) in Git(directory ?? Directory.GetCurrentDirectory())) tags[key] = value;
         return tags;
@@ -77,6 +77,15 @@ public static class RunContext
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.UserInfo.Length == 0) return url; // scp-style git@host:repo has no secret
         return new UriBuilder(uri) { UserName = "", Password = "" }.Uri.ToString();
     }
+
+    /// <summary>
+    /// The <see cref="CommandLine"/> tag for these arguments: secrets masked (<c>--token ***</c>,
+    /// <c>postgresql://u:***@host/db</c>), since run tags are readable by anyone who can read the run.
+    /// </summary>
+    public static string CommandLineOf(IReadOnlyList<string> argv) =>
+        Truncate(string.Join(' ', Secrets.RedactArguments(argv).Select(Quoted)), 5000);
+
+    private static string Quoted(string arg) => arg.Length > 0 && !arg.Any(char.IsWhiteSpace) && !arg.Contains('"') ? arg : $"\"{arg.Replace("\"", "\\\"")}\"";
 
     private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max];
 }

@@ -71,9 +71,7 @@ public static class CairnServer
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-        // Logs go to stderr so that stdout carries only what the command prints.
-        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.AddRedactingConsole(); // one line per entry on stderr, secrets masked
         builder.Logging.SetMinimumLevel(options.MinimumLogLevel);
         // A port in use fails StartAsync and the caller says so in one line; until the server
         // listens, Kestrel's and the host's own reports of that (each with a stack trace) are muted.

@@ -65,6 +65,7 @@ public static class ErrorHandling
         context.Response.Clear();
         context.Response.StatusCode = status;
         foreach (var (name, value) in headers) context.Response.Headers[name] = value;
-        await context.Response.WriteAsJsonAsync(new ErrorResponse(errorCode, message), CairnJson.Readable);
+        // Messages may echo what a request or a backend said: a token, a connection string.
+        await context.Response.WriteAsJsonAsync(new ErrorResponse(errorCode, Secrets.Redact(message)!), CairnJson.Readable);
     }
 }

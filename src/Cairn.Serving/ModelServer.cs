@@ -48,7 +48,7 @@ public static class ModelServer
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
-        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.AddRedactingConsole(); // on stderr, secrets masked
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // A port in use fails StartAsync and the caller says so in one line; until the server
         // listens, Kestrel's and the host's own reports of that (each with a stack trace) are muted.

@@ -46,7 +46,7 @@ public sealed class PostgresDatabase : SqlDatabase
                 MaxRetryAttempts = Math.Max(1, (int)(budget.TotalSeconds / 1.5)),
                 OnRetry = args =>
                 {
-                    Console.Error.WriteLine($"cairn: the database {description} is unavailable ({args.Outcome.Exception?.Message}); retrying in {args.RetryDelay.TotalMilliseconds:F0} ms (attempt {args.AttemptNumber + 1}).");
+                    Console.Error.WriteLine($"cairn: the database {description} is unavailable ({Secrets.Redact(args.Outcome.Exception?.Message)}); retrying in {args.RetryDelay.TotalMilliseconds:F0} ms (attempt {args.AttemptNumber + 1}).");
                     _source.Clear(); // pooled connections to a restarted server are dead
                     return default;
                 },
@@ -73,7 +73,7 @@ public sealed class PostgresDatabase : SqlDatabase
         catch (NpgsqlException e)
         {
             database.Dispose();
-            throw new CairnException(ErrorCodes.TemporarilyUnavailable, $"Cannot use the PostgreSQL database {description}: {e.Message}", e);
+            throw new CairnException(ErrorCodes.TemporarilyUnavailable, $"Cannot use the PostgreSQL database {description}: {Secrets.Redact(e.Message)}", e);
         }
         return database;
     }
@@ -85,7 +85,7 @@ public sealed class PostgresDatabase : SqlDatabase
         if (!uri.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) && !uri.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase))
             return new NpgsqlConnectionStringBuilder(uri);
         if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || string.IsNullOrEmpty(parsed.Host))
-            throw CairnException.InvalidParameter($"'{uri}' is not a PostgreSQL URI: use postgresql://user:password@host:5432/database.");
+            throw CairnException.InvalidParameter($"'{Secrets.Redact(uri)}' is not a PostgreSQL URI: use postgresql://user:password@host:5432/database.");
         var userInfo = parsed.UserInfo.Split(':', 2);
         var builder = new NpgsqlConnectionStringBuilder
         {

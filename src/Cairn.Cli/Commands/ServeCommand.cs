@@ -151,7 +151,7 @@ internal static class ServeCommand
             catch (Exception e)
             {
                 // Keep serving what works; say why the new version is not live.
-                Console.Error.WriteLine($"cairn serve: could not check or load {uri}: {e.GetBaseException().Message}; still serving version {host.Current.Version}.");
+                Console.Error.WriteLine($"cairn serve: could not check or load {uri}: {Secrets.Redact(e.GetBaseException().Message)}; still serving version {host.Current.Version}.");
             }
         }
     }

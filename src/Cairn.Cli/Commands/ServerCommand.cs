@@ -24,7 +24,7 @@ internal static class ServerCommand
     private static ServerWork MonitorScheduling(MetadataStores metadata, Cairn.Artifacts.IArtifactStore artifacts, TimeSpan interval, TextWriter log) => (address, stopping) =>
     {
         var client = new CairnClient(metadata.Tracking, artifacts, metadata.Registry, metadata.Datasets, new ServerLocation(address)) { Schedules = metadata.Schedules, Features = metadata.Features };
-        void Log(string message) { lock (log) log.WriteLine(message); }
+        void Log(string message) { lock (log) log.WriteLine(Secrets.Redact(message)); }
         var pushLog = OnlineFeatureWiring.PushLog(metadata.DefaultArtifactFolder is { } folder ? Path.GetDirectoryName(folder) : null);
         var runner = new MonitorRunner(client, metadata.Monitors, new MonitorRunnerOptions { Log = Log, FeaturePushLog = pushLog }, TimeProvider.System);
         return new MonitorScheduler(metadata.Monitors, runner, TimeProvider.System, new MonitorSchedulerOptions { PollInterval = interval, Log = Log }).RunAsync(stopping);
@@ -40,7 +40,7 @@ internal static class ServerCommand
     {
         using var client = new CairnClient(metadata.Tracking, artifacts, metadata.Registry, metadata.Datasets, new ServerLocation(serverAddress))
             { Schedules = metadata.Schedules, Monitors = metadata.Monitors, Endpoints = metadata.Endpoints };
-        void Log(string message) { lock (log) log.WriteLine(message); }
+        void Log(string message) { lock (log) log.WriteLine(Secrets.Redact(message)); }
         var serving = new List<EndpointServing>();
         try
         {
@@ -189,7 +189,7 @@ internal static class ServerCommand
                 ],
             });
             await Listening.StartAsync(app, portValue, ct);
-            stdout.WriteLine($"Cairn server listening on {app.BoundAddress()}{(authentication is null ? "" : " with sign-in required")} (metadata: {metadata.Database.Description}, artifacts: {StoreWiring.Describe(artifactStore)}). Press Ctrl+C to stop.");
+            stdout.WriteLine($"Cairn server listening on {app.BoundAddress()}{(authentication is null ? "" : " with sign-in required")} (metadata: {Secrets.Redact(metadata.Database.Description)}, artifacts: {Secrets.Redact(StoreWiring.Describe(artifactStore))}). Press Ctrl+C to stop.");
             await app.WaitForShutdownAsync(ct);
             (artifactStore as IDisposable)?.Dispose();
             return 0;

@@ -58,7 +58,7 @@ public sealed class PipelineRecorder(CairnClient client)
             tags.Add(new(PipelineTags.Outputs, JsonSerializer.Serialize(result.Outputs)));
             if (result.Digests.Count > 0) tags.Add(new(PipelineTags.OutputDigests, JsonSerializer.Serialize(result.Digests)));
         }
-        if (error is not null) tags.Add(new(PipelineTags.StepError, Truncate(error)));
+        if (error is not null) tags.Add(new(PipelineTags.StepError, Truncate(Secrets.Redact(error)!)));
         await client.Tracking.LogBatchAsync(stepRunId, new LogBatch(Tags: tags), ct).ConfigureAwait(false);
         await client.Tracking.UpdateRunAsync(new RunUpdate(stepRunId, status, client.Time.GetUtcNow().ToUnixTimeMilliseconds()), ct).ConfigureAwait(false);
     }
@@ -103,7 +103,7 @@ public sealed class PipelineRecorder(CairnClient client)
     public async Task FinishPipelineAsync(string runId, RunStatus status, string? error, CancellationToken ct)
     {
         if (error is not null)
-            await client.Tracking.SetTagAsync(runId, new RunTag(PipelineTags.Error, Truncate(error)), ct).ConfigureAwait(false);
+            await client.Tracking.SetTagAsync(runId, new RunTag(PipelineTags.Error, Truncate(Secrets.Redact(error)!)), ct).ConfigureAwait(false);
         await client.Tracking.UpdateRunAsync(new RunUpdate(runId, status, client.Time.GetUtcNow().ToUnixTimeMilliseconds()), ct).ConfigureAwait(false);
     }
 
